@@ -1,0 +1,1 @@
+"""Pure planning over plain data: no database, no network, no clock reads."""

@@ -1,0 +1,49 @@
+"""Japanese business days: weekends, national holidays (jpholiday) and the
+sites' year-end break, which jpholiday does not know.
+
+The break defaults to 12/29–1/3; sites announce their own dates each year,
+so it is a parameter (the user's config can replace it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import jpholiday
+
+DEFAULT_YEAR_END = ((12, 29), (1, 3))
+
+
+@dataclass(frozen=True)
+class Calendar:
+    year_end: tuple[tuple[int, int], tuple[int, int]] | None = DEFAULT_YEAR_END
+    closed_days: frozenset[date] = field(default_factory=frozenset)
+
+    def is_business_day(self, d: date) -> bool:
+        if d.weekday() >= 5 or d in self.closed_days or jpholiday.is_holiday(d):
+            return False
+        if self.year_end:
+            start, end = self.year_end
+            md = (d.month, d.day)
+            inside = start <= md <= end if start <= end else (md >= start or md <= end)
+            if inside:
+                return False
+        return True
+
+    def add_business_days(self, start: date, n: int) -> date:
+        """The n-th business day after `start` (n=0: `start` itself)."""
+        d = start
+        while n > 0:
+            d += timedelta(days=1)
+            if self.is_business_day(d):
+                n -= 1
+        return d
+
+    def latest_start(self, arrive_before: date, n: int) -> date:
+        """The last day to apply so that n business days later is before the date."""
+        d = arrive_before - timedelta(days=1)
+        while True:
+            if self.add_business_days(d, n) < arrive_before:
+                return d
+            d -= timedelta(days=1)

@@ -1,0 +1,3 @@
+from pointexit.cli import run
+
+run()

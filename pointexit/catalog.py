@@ -1,0 +1,103 @@
+"""Static facts about sites and destinations, shared by every layer.
+
+Pure data with no heavy imports: the spiders, the storage, the advisor and the
+CLI all read it, and the `recommend` path must stay cheap to import.
+Figures follow ../shared/reference/point-sites.md; where the reference marks a
+figure as conflicting (⚠) the value here is only a default the user's config
+can override (see `pointexit.config`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from pointexit.errors import UserError
+
+
+@dataclass(frozen=True)
+class ExpiryRule:
+    """How a site's points lapse. `months` of inactivity counted from `since`."""
+
+    months: int
+    since: str  # "last_login", "last_earned", "last_activity", "point_age"
+    wording: str
+
+
+@dataclass(frozen=True)
+class Site:
+    slug: str
+    name: str  # Japanese display name, as the site calls itself
+    base_url: str  # the real site; spiders take another one for offline runs
+    yen_per_point: Fraction  # value of one site point in yen (exact)
+    expiry: ExpiryRule | None
+    intermediary: bool = False
+
+
+@dataclass(frozen=True)
+class Destination:
+    slug: str
+    label: str  # Japanese label shown to users
+    # Yen value of one unit received. None: not money (miles); an intermediary's
+    # unit is the value of that site's point.
+    yen_per_unit: Fraction | None
+    via_site: str | None = None  # intermediaries are themselves sites
+
+
+SITES: dict[str, Site] = {
+    s.slug: s
+    for s in (
+        Site("hapitas", "ハピタス", "https://hapitas.jp", Fraction(1),
+             ExpiryRule(12, "last_login", "12ヶ月間ログインがない場合")),
+        Site("moppy", "モッピー", "https://pc.moppy.jp", Fraction(1),
+             ExpiryRule(6, "last_activity", "最終ログインまたはポイント獲得から180日")),
+        Site("gendama", "げん玉", "https://www.gendama.jp", Fraction(1, 10),
+             ExpiryRule(6, "last_activity", "最終利用から180日")),
+        Site("pointincome", "ポイントインカム", "https://pointi.jp", Fraction(1, 10),
+             ExpiryRule(6, "last_login", "最終ログインから180日")),
+        Site("ecnavi", "ECナビ", "https://ecnavi.jp", Fraction(1, 10),
+             ExpiryRule(12, "point_age", "獲得から1年経過したポイントは3ヶ月ごとに失効")),
+        Site("pointtown", "ポイントタウン", "https://www.pointtown.com", Fraction(1, 20),
+             ExpiryRule(12, "last_earned", "最終ポイント獲得から12ヶ月")),
+        Site("chobirich", "ちょびリッチ", "https://www.chobirich.com", Fraction(1, 2),
+             ExpiryRule(12, "last_activity", "最終ポイント獲得または交換から1年")),
+        Site("lifemedia", "ライフメディア", "https://lifemedia.jp", Fraction(1),
+             ExpiryRule(12, "last_activity", "最終ポイント獲得または交換から1年")),
+        Site("warau", "ワラウ", "https://www.warau.jp", Fraction(1),
+             ExpiryRule(12, "last_activity", "最終利用から1年")),
+        Site("rakuten_rebates", "楽天リーベイツ", "https://www.rebates.jp", Fraction(1), None),
+        Site("dotmoney", "ドットマネー", "https://d-money.jp", Fraction(1),
+             ExpiryRule(6, "point_age", "獲得から6ヶ月"), intermediary=True),
+        Site("pex", "PeX", "https://pex.jp", Fraction(1, 10),
+             ExpiryRule(12, "last_activity", "最終利用から1年"), intermediary=True),
+    )
+}
+
+DESTINATIONS: dict[str, Destination] = {
+    d.slug: d
+    for d in (
+        Destination("amazon_gift", "Amazonギフトカード", Fraction(1)),
+        Destination("bank", "現金(銀行振込)", Fraction(1)),
+        Destination("rakuten_point", "楽天ポイント", Fraction(1)),
+        Destination("paypay", "PayPayポイント", Fraction(1)),
+        Destination("d_point", "dポイント", Fraction(1)),
+        Destination("waon", "WAONポイント", Fraction(1)),
+        Destination("dotmoney", "ドットマネー", SITES["dotmoney"].yen_per_point, via_site="dotmoney"),
+        Destination("pex", "PeX", SITES["pex"].yen_per_point, via_site="pex"),
+        Destination("jal_mile", "JALマイル", None),
+    )
+}
+
+# Order in which destinations are compared and shown (Amazon first).
+DESTINATION_ORDER = list(DESTINATIONS)
+
+
+class UnknownSite(UserError):
+    pass
+
+
+def site(slug: str) -> Site:
+    try:
+        return SITES[slug]
+    except KeyError:
+        raise UnknownSite(f"unknown site {slug!r}; known: {', '.join(sorted(SITES))}") from None

@@ -1,0 +1,45 @@
+"""Command line: `pointexit COMMAND`. Each command lives in its own module."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from pointexit.cli.app import app
+from pointexit.cli import crawl, demo, exits, recommend  # noqa: F401,E402  (registers commands)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import typer
+
+    from pointexit.errors import UserError
+
+    try:
+        rc = app(args=argv, prog_name="pointexit", standalone_mode=False)
+    except UserError as exc:
+        _error(str(exc))
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        _error("interrupted")
+        return 130
+    except Exception as exc:
+        # Click's usage errors (vendored by newer Typer, so matched by shape).
+        if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
+            _error(exc.format_message())
+            return exc.exit_code  # never a traceback for users; POINTEXIT_DEBUG=1 shows it
+        if os.environ.get("POINTEXIT_DEBUG"):
+            raise
+        _error(f"internal error: {type(exc).__name__}: {exc} (POINTEXIT_DEBUG=1 for details)")
+        return 1
+    return rc if isinstance(rc, int) else 0
+
+
+def _error(message: str) -> None:
+    first = " ".join(str(message).split())
+    print(f"pointexit: error: {first}", file=sys.stderr)
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""The Typer app and what every command shares. Heavy imports stay inside
+commands: `recommend` must not pull in Scrapy, APScheduler or Jinja2."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Optional
+
+import typer
+
+from pointexit.errors import UserError
+
+app = typer.Typer(
+    help="pointexit: ポイントサイトのポイントを、いつ・どこで・いくら交換するか。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+DbOption = Annotated[Optional[str], typer.Option(
+    "--db", help="Database path or SQLAlchemy URL (default: $POINTEXIT_DB, else the user data dir).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def console():
+    import sys
+
+    from rich.console import Console
+
+    # Piped output (files, tests, cron mail) gets wide lines instead of 80 columns.
+    width = None if sys.stdout.isatty() else 160
+    return Console(highlight=False, soft_wrap=False, width=width)
+
+
+def open_db(db: str | None, *, create: bool = False, demo: bool = False):
+    from pointexit.config import resolve_db
+    from storage.engine import open_engine
+
+    return open_engine(resolve_db(db, demo=demo), create=create)
+
+
+def age_text(then: datetime, now: datetime) -> str:
+    """「3時間前」: how old a value is, in the user's words."""
+    delta = now - then
+    if delta < timedelta(minutes=1):
+        return "たった今"
+    if delta < timedelta(hours=1):
+        return f"{delta.seconds // 60}分前"
+    if delta < timedelta(days=1):
+        return f"{delta.seconds // 3600}時間前"
+    return f"{delta.days}日前"
+
+
+class BadOption(UserError):
+    pass

@@ -1,0 +1,70 @@
+"""`pointexit crawl`: run spiders through the Scrapy engine into the database."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from pointexit.cli.app import DbOption, app, console
+
+_VERDICT_STYLE = {"ok": "green", "degraded": "yellow", "failed": "red", "login_required": "magenta"}
+
+
+def report_line(report) -> str:
+    from rich.markup import escape
+
+    style = _VERDICT_STYLE.get(report.verdict, "red")
+    reason = f" — {escape(report.reason)}" if report.reason else ""
+    return (f"{report.spider:<20} items {report.items:>3}  new observations "
+            f"{report.new_observations:>3}  [{style}]{report.verdict}[/{style}]{reason}")
+
+
+def run_and_report(spiders, *, db, base_urls=None, mirror=None, verbose=False):
+    from pointexit.crawling import crawl
+
+    out = console()
+    out.print(f"crawling {len(spiders)} spider(s) into {db} ...")
+    # Problems show in each spider's verdict line; Scrapy's log is for --verbose.
+    settings = {} if verbose else {"LOG_LEVEL": "CRITICAL"}
+    reports = crawl(spiders, db=db, base_urls=base_urls, mirror=mirror, settings=settings,
+                    on_report=lambda r: out.print(report_line(r)))
+    return reports
+
+
+@app.command("crawl")
+def crawl_command(
+    sites: Annotated[Optional[list[str]], typer.Argument(
+        help="Sites or spider names (default: all).", show_default=False)] = None,
+    base_url: Annotated[Optional[str], typer.Option(
+        "--base-url", help="Crawl this base URL instead of the real site (one site only).")] = None,
+    mirror: Annotated[Optional[str], typer.Option(
+        "--mirror", help="Root URL under which every site lives at <root>/<site> (recorded layout).")] = None,
+    db: DbOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Scrapy's log.")] = False,
+) -> None:
+    """Crawl sites through the real Scrapy engine; prints items, new observations, verdict."""
+    from pointexit.config import resolve_db
+    from pointexit.crawling import CrawlUsageError, select_spiders, validate_base_url
+    from storage.engine import open_engine
+
+    spiders = select_spiders(sites or [])
+    base_urls = None
+    if base_url:
+        chosen_sites = {s for s in (sites or [])}
+        if len(chosen_sites) != 1:
+            raise CrawlUsageError("--base-url needs exactly one SITE (use --mirror for several)")
+        base_urls = {_site_of(spiders[0]): validate_base_url(base_url)}
+    if mirror:
+        mirror = validate_base_url(mirror)
+    path = resolve_db(db)
+    open_engine(path).dispose()  # fail early, in one line, on a bad database
+    reports = run_and_report(spiders, db=path, base_urls=base_urls, mirror=mirror, verbose=verbose)
+    if any(r.verdict != "ok" for r in reports):
+        raise typer.Exit(1)
+
+
+def _site_of(spider_name: str) -> str:
+    from pointexit.crawling import spider_classes
+
+    return spider_classes()[spider_name].site

@@ -1,0 +1,41 @@
+"""`pointexit demo`: the whole job offline, on the bundled recorded pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pointexit.cli.app import DbOption, app, console
+
+# A sample wallet: a month-end purchase to cover from Hapitas points.
+SAMPLE_BALANCES = {"hapitas": 3_210}
+SAMPLE_SPEND_IN_DAYS = ((17, 2_400),)
+
+
+@app.command("demo")
+def demo_command(db: DbOption = None) -> None:
+    """Serve the recorded pages on 127.0.0.1, crawl them, then compare and recommend."""
+    from advisor.model import Spend
+    from pointexit.cli.crawl import run_and_report
+    from pointexit.cli.exits import print_exits, ranked_exits
+    from pointexit.cli.recommend import build_plan, print_plan
+    from pointexit.clock import now_jst
+    from pointexit.config import resolve_db
+    from pointexit.crawling import select_spiders
+    from pointexit.recorded import serving
+    from storage.engine import open_engine
+
+    out = console()
+    path = resolve_db(db, demo=True)
+    open_engine(path).dispose()
+    with serving() as server:
+        out.print(f"serving the recorded pages at {server.root_url} (no internet needed)")
+        run_and_report(select_spiders([]), db=path, mirror=server.root_url)
+    engine = open_engine(path, create=False)
+    now = now_jst()
+    print_exits(ranked_exits(engine, "amazon_gift"), now, "Amazonギフトカードへの交換 (還元率順)")
+    today = now.date()
+    spends = [Spend(on=today + timedelta(days=d), yen=y) for d, y in SAMPLE_SPEND_IN_DAYS]
+    out.print(f"\nサンプルの財布: {SAMPLE_BALANCES}、予定: "
+              + ", ".join(f"{s.on} に ¥{s.yen:,}" for s in spends))
+    print_plan(build_plan(engine, dict(SAMPLE_BALANCES), spends, today), today, now)
+    out.print(f"\nデータベース: {path}  (例: pointexit exits --db {path})")

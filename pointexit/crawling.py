@@ -1,0 +1,155 @@
+"""Running spiders through the real Scrapy engine and reporting per spider.
+
+`crawl()` uses CrawlerProcess, which starts (and stops) the Twisted reactor:
+call it once per process. A scheduler that crawls repeatedly runs each crawl
+in a subprocess (see `python -m pointexit.crawling`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, dataclass
+from typing import Callable
+from urllib.parse import urlsplit
+
+from pointexit.errors import UserError
+
+
+class CrawlUsageError(UserError):
+    pass
+
+
+@dataclass(frozen=True)
+class SpiderReport:
+    spider: str
+    site: str
+    items: int
+    valid_items: int
+    new_observations: int
+    verdict: str
+    reason: str | None
+    run_id: int | None
+
+
+def project_settings():
+    import os
+
+    from scrapy.utils.project import get_project_settings
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "spiders.settings")
+    return get_project_settings()
+
+
+def spider_classes() -> dict[str, type]:
+    from scrapy.spiderloader import SpiderLoader
+
+    loader = SpiderLoader.from_settings(project_settings())
+    return {name: loader.load(name) for name in loader.list()}
+
+
+def select_spiders(wanted: list[str]) -> list[str]:
+    """Spider names for the given sites or spider names (all when empty)."""
+    classes = spider_classes()
+    if not wanted:
+        return sorted(classes)
+    chosen: list[str] = []
+    for w in wanted:
+        matches = [n for n, c in classes.items() if n == w or getattr(c, "site", None) == w]
+        if not matches:
+            known = sorted({getattr(c, "site", n) for n, c in classes.items()})
+            raise CrawlUsageError(f"unknown site {w!r}; known: {', '.join(known)}")
+        chosen += [m for m in sorted(matches) if m not in chosen]
+    return chosen
+
+
+def is_local(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def validate_base_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CrawlUsageError(f"bad base URL {url!r}: expected http(s)://host[/path]")
+    return url.rstrip("/")
+
+
+def crawl(
+    spiders: list[str],
+    *,
+    db: str,
+    base_urls: dict[str, str] | None = None,
+    mirror: str | None = None,
+    settings: dict | None = None,
+    on_report: Callable[[SpiderReport], None] | None = None,
+) -> list[SpiderReport]:
+    """Crawl the named spiders in this process; return one report each.
+
+    base_urls maps site → base URL; mirror is a root under which every site
+    lives at <mirror>/<site> (the recorded-pages layout).
+    """
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+
+    classes = spider_classes()
+    urls = {s: _base_for(classes[s].site, base_urls, mirror) for s in spiders}
+    merged = project_settings()
+    merged.set("POINTEXIT_DB", db, priority="cmdline")
+    if urls and all(u and is_local(u) for u in urls.values()):
+        # Our own local server: no need to be polite to ourselves.
+        merged.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+        merged.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+    for k, v in (settings or {}).items():
+        merged.set(k, v, priority="cmdline")
+
+    process = CrawlerProcess(merged)
+    reports: list[SpiderReport] = []
+    handlers: list = []
+
+    def collect(crawler):
+        def closed(spider, reason):
+            stats = crawler.stats.get_stats()
+            report = SpiderReport(
+                spider=spider.name, site=spider.site,
+                items=int(stats.get("pointexit/items", 0)),
+                valid_items=int(stats.get("pointexit/valid_items", 0)),
+                new_observations=int(stats.get("pointexit/new_observations", 0)),
+                verdict=stats.get("pointexit/verdict") or "failed",
+                reason=stats.get("pointexit/reason") or (None if reason == "finished" else reason),
+                run_id=stats.get("pointexit/run_id"),
+            )
+            reports.append(report)
+            if on_report:
+                on_report(report)
+        handlers.append(closed)  # Scrapy holds receivers weakly
+        crawler.signals.connect(closed, signal=signals.spider_closed)
+
+    for name in spiders:
+        crawler = process.create_crawler(name)
+        collect(crawler)
+        kwargs = {"base_url": urls[name]} if urls[name] else {}
+        process.crawl(crawler, **kwargs)
+    process.start()
+    return reports
+
+
+def _base_for(site: str, base_urls: dict[str, str] | None, mirror: str | None) -> str | None:
+    if base_urls and site in base_urls:
+        return base_urls[site]
+    if mirror:
+        return f"{mirror.rstrip('/')}/{site}"
+    return None
+
+
+def main(argv: list[str]) -> int:
+    """Subprocess entry: `python -m pointexit.crawling JSON` → JSON reports on stdout."""
+    args = json.loads(argv[0])
+    reports = crawl(args["spiders"], db=args["db"], base_urls=args.get("base_urls"),
+                    mirror=args.get("mirror"), settings=args.get("settings"))
+    print(json.dumps([asdict(r) for r in reports]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Scrapy project: one spider per site, shared parsing, pipelines, health."""

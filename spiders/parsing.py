@@ -1,0 +1,178 @@
+"""Turning the sites' Japanese wording into exact numbers.
+
+Every function takes the raw text a spider extracted and returns numbers or
+None: None means "could not read it", which validation flags and counts.
+Nothing here raises on odd input (full-width digits, stray markup, huge
+numbers); the fuzz tests hold it to that.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Numbers beyond this are not plausible point amounts; treat as unreadable.
+MAX_AMOUNT = 10**9
+
+_NUM = r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?"
+_ARROW = r"\s*(?:→|⇒|->|＞|>|=|＝|⇨|➡)\s*"
+
+
+def clean(text: str | None) -> str:
+    """NFKC (full-width digits, 〜), collapsed whitespace."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", str(text))
+    text = text.replace("〜", "~").replace("～", "~").replace("−", "-")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _to_int(digits: str) -> int | None:
+    value = int(digits.replace(",", ""))
+    return value if value <= MAX_AMOUNT else None
+
+
+def parse_int(text: str | None) -> int | None:
+    """First whole number in the text: 「1,000pt以上」 → 1000."""
+    m = re.search(_NUM, clean(text))
+    if not m or m.group(2):
+        return None
+    return _to_int(m.group(1))
+
+
+def parse_rate(text: str | None) -> tuple[int, int] | None:
+    """「490pt → 500円」, 「1,000ちょびポイント→500マネー」 → (490, 500)."""
+    t = clean(text)
+    m = re.search(_NUM + r"[^\d→⇒=＝>＞⇨➡-]*?" + _ARROW + r"[^\d]*?" + _NUM, t)
+    if not m or m.group(2) or m.group(4):
+        return None
+    a, b = _to_int(m.group(1)), _to_int(m.group(3))
+    if not a or not b:
+        return None
+    return a, b
+
+
+def parse_fee(text: str | None) -> tuple[int, str] | None:
+    """Fee as (amount, unit) with unit "pt" or "yen": 「無料」 → (0, "pt")."""
+    t = clean(text)
+    if not t:
+        return None
+    if re.search(r"無料|なし|不要|^0\D*$", t):
+        return 0, "pt"
+    m = re.search(_NUM + r"\s*(円|pt|P|ポイント|Pt|マネー)?", t)
+    if not m or m.group(2):
+        return None
+    amount = _to_int(m.group(1))
+    if amount is None:
+        return None
+    return amount, "yen" if m.group(3) == "円" else "pt"
+
+
+def parse_lag(text: str | None) -> tuple[int, int] | None:
+    """Crediting lag in business days (min, max), from the site's wording.
+
+    リアルタイム / 即時 / 当日 → (0, 0); 翌営業日 → (1, 1);
+    3営業日以内 → (0, 3), 申請の翌日より3営業日以内 → (1, 3);
+    4~10営業日後 → (4, 10); 25営業日 → (25, 25).
+    """
+    t = clean(text)
+    if not t:
+        return None
+    m = re.search(r"(\d+)\s*[~\-]\s*(\d+)\s*営業日", t)
+    if m:
+        lo, hi = int(m.group(1)), int(m.group(2))
+        return (lo, hi) if lo <= hi else None
+    m = re.search(r"(\d+)\s*営業日\s*(以内|程度|前後|後|目)?", t)
+    if m:
+        n = int(m.group(1))
+        if m.group(2) == "以内":
+            return (1 if "翌" in t[: m.start()] else 0), n
+        return n, n
+    if "翌営業日" in t:
+        return (0, 1) if re.search(r"当日|即時|リアルタイム", t) else (1, 1)
+    if re.search(r"リアルタイム|即時|当日", t):
+        return 0, 0
+    return None
+
+
+def parse_caps(text: str | None) -> dict[str, int]:
+    """Caps from wording: 「1ヶ月30,000ptまで」, 「1日2,000ptまで」, 「1日1回まで」."""
+    t = clean(text)
+    caps: dict[str, int] = {}
+    m = re.search(r"(?:1\s*ヶ月|1\s*か月|1\s*カ月|月間|毎月)[^\d]{0,12}?" + _NUM + r"\s*(?:pt|P|ポイント)", t)
+    if m and not m.group(2) and _to_int(m.group(1)):
+        caps["monthly_cap_points"] = _to_int(m.group(1))
+    m = re.search(r"(?:1\s*日|1日あたり|日毎)[^\d]{0,12}?" + _NUM + r"\s*(?:pt|P|ポイント)", t)
+    if m and not m.group(2) and _to_int(m.group(1)):
+        caps["daily_cap_points"] = _to_int(m.group(1))
+    m = re.search(r"1\s*日\s*(\d+)\s*回", t)
+    if m:
+        caps["daily_exchanges"] = int(m.group(1))
+    return caps
+
+
+# Site wording → destination slug. Order matters: first match wins.
+_DESTINATION_WORDS = (
+    ("amazon_gift", r"amazon|アマゾン"),
+    ("dotmoney", r"ドットマネー|\.money|dot ?money"),
+    ("pex", r"pex"),
+    ("rakuten_point", r"楽天ポイント|楽天pt"),
+    ("paypay", r"paypay(?!銀行)"),
+    ("d_point", r"dポイント|d ?point"),
+    ("waon", r"waon"),
+    ("jal_mile", r"jal|マイル"),
+    ("bank", r"銀行|金融機関|現金|振込"),
+)
+
+
+def destination_for(label: str | None) -> str | None:
+    t = clean(label).lower()
+    for slug, pattern in _DESTINATION_WORDS:
+        if re.search(pattern, t):
+            return slug
+    return None
+
+
+def parse_percent_bp(text: str | None) -> int | None:
+    """「2%増量」 → 200, 「0.5%」 → 50; 「不明」 or no percent → None."""
+    m = re.search(r"(\d+)(?:\.(\d{1,2}))?\s*[%％]", clean(text))
+    if not m:
+        return None
+    whole = int(m.group(1))
+    frac = (m.group(2) or "").ljust(2, "0")
+    bp = whole * 100 + int(frac)
+    return bp if bp <= 100_000 else None
+
+
+_DATE = r"(\d{4})[/\-年.](\d{1,2})[/\-月.](\d{1,2})日?(?:\s*\([^)]*\))?\s*(?:(\d{1,2}):(\d{2}))?"
+
+
+def parse_window(text: str | None):
+    """「2026/11/01(日)10:00~2026/11/30(月)23:59」 → (start, end) JST-aware.
+
+    A missing time means the whole day (start 00:00, end 23:59:59).
+    Either side may be None when the site gives only one date.
+    """
+    from datetime import datetime
+
+    from pointexit.clock import JST
+
+    t = clean(text)
+    found = list(re.finditer(_DATE, t))
+    if not found:
+        return None, None
+
+    def build(m, end: bool):
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        try:
+            if m.group(4):
+                return datetime(y, mo, d, int(m.group(4)), int(m.group(5)), tzinfo=JST)
+            return datetime(y, mo, d, 23, 59, 59, tzinfo=JST) if end else datetime(y, mo, d, tzinfo=JST)
+        except ValueError:
+            return None
+
+    if len(found) == 1:
+        only = found[0]
+        ends = re.search(r"まで|迄", t[only.end():only.end() + 6]) or t.lstrip().startswith(("~",))
+        return (None, build(only, True)) if ends else (build(only, False), None)
+    return build(found[0], False), build(found[1], True)

@@ -1,0 +1,212 @@
+"""Item pipelines, one job each: normalize → validate → store.
+
+Validation never drops silently: every problem is written on the item
+(`problems`) and counted in the crawl stats (pointexit/invalid/<field>); the
+store pipeline then keeps only valid items, and the run's verdict (see
+spiders.health) decides whether they may touch stored values at all.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from fractions import Fraction
+
+from pointexit.catalog import DESTINATIONS, SITES
+from spiders import parsing
+from spiders.health import http_errors, judge_run, parse_rate_bp
+from spiders.items import CampaignItem, ExitItem, RoutingOfferItem
+
+
+class NormalizePipeline:
+    """Raw site wording → exact integers (rates, points, lags, caps, windows)."""
+
+    def process_item(self, item):
+        if isinstance(item, ExitItem):
+            self._exit(item)
+        elif isinstance(item, CampaignItem):
+            self._campaign(item)
+        elif isinstance(item, RoutingOfferItem):
+            self._offer(item)
+        return item
+
+    def _exit(self, item: ExitItem) -> None:
+        item.setdefault("variant", "")
+        item["label"] = parsing.clean(item.get("label"))
+        if not item.get("destination"):
+            item["destination"] = parsing.destination_for(item["label"])
+        rate = parsing.parse_rate(item.get("rate_text"))
+        item["points_in"], item["value_out"] = rate if rate else (None, None)
+        item["minimum_points"] = parsing.parse_int(item.get("minimum_text"))
+        item["step_points"] = parsing.parse_int(item.get("step_text"))
+        item["fee_points"] = self._fee_points(item)
+        lag = parsing.parse_lag(item.get("lag_text"))
+        item["lag_min_days"], item["lag_max_days"] = lag if lag else (None, None)
+        if item.get("lag_text"):
+            item["lag_text"] = parsing.clean(item["lag_text"])
+        caps = parsing.parse_caps(item.get("cap_text"))
+        for key in ("daily_cap_points", "monthly_cap_points", "daily_exchanges"):
+            item[key] = caps.get(key)
+        if item.get("cap_text"):
+            item["cap_text"] = parsing.clean(item["cap_text"])
+        item.setdefault("cap_scope", "exit")
+
+    @staticmethod
+    def _fee_points(item: ExitItem) -> int | None:
+        if not item.get("fee_text"):
+            return 0  # sites omit the fee column when there is none
+        fee = parsing.parse_fee(item["fee_text"])
+        if fee is None:
+            return None
+        amount, unit = fee
+        if unit == "pt":
+            return amount
+        points = Fraction(amount) / SITES[item["site"]].yen_per_point
+        return int(points) if points.denominator == 1 else None
+
+    def _campaign(self, item: CampaignItem) -> None:
+        text = parsing.clean(item.get("bonus_text"))
+        item["bonus_bp"] = parsing.parse_percent_bp(text)
+        item["kind"] = "discount" if "割引" in text else "bonus"
+        item["starts_at"], item["ends_at"] = parsing.parse_window(item.get("window_text"))
+        caps = parsing.parse_caps(item.get("cap_text"))
+        item["cap_points"] = parsing.parse_int(item.get("cap_text")) if item.get("cap_text") else None
+        if caps.get("monthly_cap_points"):
+            item["cap_points"] = caps["monthly_cap_points"]
+        item["first_come"] = bool(item.get("first_come"))
+        item["title"] = parsing.clean(item.get("title"))
+
+    def _offer(self, item: RoutingOfferItem) -> None:
+        item["rate_bp"] = parsing.parse_percent_bp(item.get("reward_text"))
+        item["starts_at"], item["ends_at"] = parsing.parse_window(item.get("window_text"))
+        item["title"] = parsing.clean(item.get("title"))
+
+
+_REQUIRED = {
+    ExitItem: ("site", "destination", "label", "points_in", "value_out", "fee_points",
+               "source_url", "seen_at"),
+    CampaignItem: ("site", "key", "destination", "title", "bonus_bp", "source_url", "seen_at"),
+    RoutingOfferItem: ("site", "key", "store", "title", "rate_bp", "source_url", "seen_at"),
+}
+
+
+def problems_of(item) -> list[str]:
+    """Everything wrong with an item, as short field-named codes."""
+    problems = [f"missing:{f}" for f in _REQUIRED[type(item)] if item.get(f) in (None, "")]
+    if item.get("site") not in SITES:
+        problems.append("unknown:site")
+    if isinstance(item, ExitItem):
+        if item.get("destination") and item["destination"] not in DESTINATIONS:
+            problems.append("unknown:destination")
+        for f in ("points_in", "value_out", "minimum_points", "step_points"):
+            if item.get(f) is not None and item[f] <= 0:
+                problems.append(f"not_positive:{f}")
+        if (item.get("fee_points") or 0) < 0:
+            problems.append("negative:fee_points")
+        mn, st = item.get("minimum_points"), item.get("step_points")
+        if mn is not None and st is not None and mn < st:
+            problems.append("min_below_step")
+        lo, hi = item.get("lag_min_days"), item.get("lag_max_days")
+        if item.get("lag_text") and lo is None:
+            problems.append("unparsed:lag_text")
+        if lo is not None and hi is not None and lo > hi:
+            problems.append("lag_unordered")
+    if isinstance(item, CampaignItem) and item.get("window_text") and not (
+        item.get("starts_at") or item.get("ends_at")
+    ):
+        problems.append("unparsed:window_text")
+    return problems
+
+
+class ValidatePipeline:
+    """Flags and counts problems; never drops silently."""
+
+    def __init__(self, stats):
+        self.stats = stats
+        self.logger = logging.getLogger("pointexit.validate")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_item(self, item):
+        item["problems"] = problems_of(item)
+        self.stats.inc_value("pointexit/items")
+        if item["problems"]:
+            self.stats.inc_value("pointexit/invalid_items")
+            for p in item["problems"]:
+                self.stats.inc_value(f"pointexit/invalid/{p}")
+            self.logger.warning("invalid item %s: %s", item.get("label") or item.get("title"),
+                                  ", ".join(item["problems"]))
+        else:
+            self.stats.inc_value("pointexit/valid_items")
+        return item
+
+
+class StorePipeline:
+    """Writes the run and, if the run is ok, its valid items, in one transaction."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.exits, self.campaigns, self.offers = [], [], []
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        spider = self.crawler.spider
+        from pointexit.clock import now_jst
+        from pointexit.config import resolve_db
+        from storage.engine import open_engine
+        from storage.store import Store
+
+        self.engine = open_engine(resolve_db(self.crawler.settings.get("POINTEXIT_DB")))
+        self.store = Store(self.engine)
+        self.run_id = self.store.begin_run(spider.name, spider.site, now_jst())
+        self.crawler.stats.set_value("pointexit/run_id", self.run_id)
+
+    def process_item(self, item):
+        if item.get("problems"):
+            return item
+        from storage import records
+
+        if isinstance(item, ExitItem):
+            self.exits.append(_record(records.ExitSeen, item))
+        elif isinstance(item, CampaignItem):
+            self.campaigns.append(_record(records.CampaignSeen, item))
+        elif isinstance(item, RoutingOfferItem):
+            self.offers.append(_record(records.RoutingOfferSeen, item))
+        return item
+
+    def close_spider(self):
+        spider = self.crawler.spider
+        from pointexit.clock import now_jst
+        from storage.records import RunOutcome
+
+        stats = self.crawler.stats.get_stats()
+        verdict = judge_run(stats, spider.expected_min_items)
+        outcome = RunOutcome(
+            verdict=verdict.verdict, reason=verdict.reason,
+            items=int(stats.get("pointexit/items", 0)),
+            valid_items=int(stats.get("pointexit/valid_items", 0)),
+            invalid_items=int(stats.get("pointexit/invalid_items", 0)),
+            http_errors=http_errors(stats), parse_rate_bp=parse_rate_bp(stats),
+            stats_json=json.dumps({k: v for k, v in stats.items() if k.startswith("pointexit/")
+                                   or k.startswith("downloader/response_status")}, default=str),
+        )
+        result = self.store.finish_run(self.run_id, outcome, now_jst(), self.exits,
+                                       self.campaigns, self.offers)
+        self.crawler.stats.set_value("pointexit/verdict", result.verdict)
+        self.crawler.stats.set_value("pointexit/reason", verdict.reason)
+        self.crawler.stats.set_value("pointexit/new_observations", result.new_observations)
+        spider.logger.info("run %s: %s%s, %s new observations", self.run_id, result.verdict,
+                           f" ({verdict.reason})" if verdict.reason else "",
+                           result.new_observations)
+        self.engine.dispose()
+
+
+def _record(cls, item):
+    from dataclasses import fields
+
+    return cls(**{f.name: item[f.name] for f in fields(cls) if item.get(f.name) is not None})

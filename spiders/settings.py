@@ -1,0 +1,35 @@
+"""Scrapy settings for pointexit: polite by default.
+
+The CLI and tests override POINTEXIT_DB and, for the local recorded pages,
+the delays; nothing else differs between a home crawl and the demo.
+"""
+
+BOT_NAME = "pointexit"
+SPIDER_MODULES = ["spiders.sites"]
+NEWSPIDER_MODULE = "spiders.sites"
+
+ROBOTSTXT_OBEY = True
+USER_AGENT = "pointexit/0.1 (+https://github.com/pointexit/pointexit; personal point-exchange planner)"
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 3
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 3
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # Scrapy ≥ 2.19 opens a control port by default
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+
+ITEM_PIPELINES = {
+    "spiders.pipelines.NormalizePipeline": 100,
+    "spiders.pipelines.ValidatePipeline": 200,
+    "spiders.pipelines.StorePipeline": 300,
+}
+
+# Path or SQLAlchemy URL; empty means $POINTEXIT_DB or the user data dir.
+POINTEXIT_DB = ""

@@ -1,0 +1,1 @@
+"""One module per site; each holds only what differs from spiders.base."""

@@ -1,0 +1,134 @@
+"""Reads the other layers need, answered as plain records."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from storage.models import (
+    CampaignObservation,
+    CampaignRow,
+    CrawlRun,
+    ExitObservation,
+    ExitRow,
+    RoutingOfferObservation,
+    RoutingOfferRow,
+    SiteRow,
+)
+from storage.records import (
+    CurrentCampaign,
+    CurrentExit,
+    CurrentRoutingOffer,
+    ObservationPoint,
+    RunSummary,
+)
+
+
+def _latest_ids(model, group_col):
+    return select(func.max(model.id)).group_by(group_col)
+
+
+def last_runs(engine: Engine) -> dict[str, RunSummary]:
+    """The newest finished-or-running run of each spider."""
+    with Session(engine) as s:
+        ids = select(func.max(CrawlRun.id)).group_by(CrawlRun.spider)
+        rows = s.exec(select(CrawlRun).where(CrawlRun.id.in_(ids))).all()
+        return {r.spider: _run_summary(r) for r in rows}
+
+
+def runs_since(engine: Engine, since) -> list[RunSummary]:
+    with Session(engine) as s:
+        rows = s.exec(select(CrawlRun).where(CrawlRun.started_at >= since)
+                      .order_by(CrawlRun.id)).all()
+        return [_run_summary(r) for r in rows]
+
+
+def _run_summary(r: CrawlRun) -> RunSummary:
+    return RunSummary(
+        run_id=r.id, spider=r.spider, site=r.site, started_at=r.started_at,
+        finished_at=r.finished_at, verdict=r.verdict, reason=r.reason, items=r.items,
+        valid_items=r.valid_items, invalid_items=r.invalid_items,
+        new_observations=r.new_observations, http_errors=r.http_errors,
+        parse_rate_bp=r.parse_rate_bp,
+    )
+
+
+def current_exits(engine: Engine, destination: str | None = None) -> list[CurrentExit]:
+    """Newest observation of every exit. Stale when the site's newest run was
+    not ok, or an ok run after the observation did not see it again."""
+    with Session(engine) as s:
+        latest = _latest_ids(ExitObservation, ExitObservation.exit_id)
+        q = (select(ExitObservation, ExitRow, SiteRow)
+             .join(ExitRow, ExitRow.id == ExitObservation.exit_id)
+             .join(SiteRow, SiteRow.slug == ExitRow.site)
+             .where(ExitObservation.id.in_(latest)))
+        if destination:
+            q = q.where(ExitRow.destination == destination)
+        rows = s.exec(q).all()
+        last_run = {r.site: r for r in s.exec(select(CrawlRun).where(
+            CrawlRun.id.in_(select(func.max(CrawlRun.id))
+                            .where(CrawlRun.verdict != "running")
+                            .group_by(CrawlRun.site))))}
+        return [_current_exit(o, e, site, last_run.get(e.site)) for o, e, site in rows]
+
+
+def _current_exit(o: ExitObservation, e: ExitRow, site: SiteRow, run: CrawlRun | None) -> CurrentExit:
+    stale = run is not None and (
+        run.verdict != "ok" or (run.finished_at is not None and o.last_seen < run.started_at)
+    )
+    return CurrentExit(
+        exit_id=e.id, site=e.site, site_name=site.name, destination=e.destination,
+        variant=e.variant, label=e.label, points_in=o.points_in, value_out=o.value_out,
+        minimum_points=o.minimum_points, step_points=o.step_points, fee_points=o.fee_points,
+        lag_min_days=o.lag_min_days, lag_max_days=o.lag_max_days, lag_text=o.lag_text,
+        daily_cap_points=o.daily_cap_points, monthly_cap_points=o.monthly_cap_points,
+        daily_exchanges=o.daily_exchanges, cap_scope=o.cap_scope, cap_text=o.cap_text, source_url=o.source_url,
+        first_seen=o.first_seen, last_seen=o.last_seen, site_yen_num=site.yen_num,
+        site_yen_den=site.yen_den, stale=stale,
+    )
+
+
+def exit_history(engine: Engine) -> dict[int, list[ObservationPoint]]:
+    with Session(engine) as s:
+        rows = s.exec(select(ExitObservation.exit_id, ExitObservation.points_in,
+                             ExitObservation.value_out, ExitObservation.first_seen,
+                             ExitObservation.last_seen).order_by(ExitObservation.id)).all()
+    out: dict[int, list[ObservationPoint]] = {}
+    for r in rows:
+        out.setdefault(r[0], []).append(ObservationPoint(*r))
+    return out
+
+
+def campaigns(engine: Engine) -> list[CurrentCampaign]:
+    """Newest observation of every campaign ever seen (active or not)."""
+    with Session(engine) as s:
+        latest = _latest_ids(CampaignObservation, CampaignObservation.campaign_id)
+        rows = s.exec(select(CampaignObservation, CampaignRow)
+                      .join(CampaignRow, CampaignRow.id == CampaignObservation.campaign_id)
+                      .where(CampaignObservation.id.in_(latest))).all()
+        return [CurrentCampaign(
+            campaign_id=c.id, site=c.site, destination=c.destination, title=o.title,
+            kind=o.kind, bonus_bp=o.bonus_bp, starts_at=o.starts_at, ends_at=o.ends_at,
+            cap_points=o.cap_points, cap_text=o.cap_text, first_come=o.first_come,
+            source_url=o.source_url, first_seen=o.first_seen, last_seen=o.last_seen,
+        ) for o, c in rows]
+
+
+def routing_offers(engine: Engine) -> list[CurrentRoutingOffer]:
+    with Session(engine) as s:
+        latest = _latest_ids(RoutingOfferObservation, RoutingOfferObservation.offer_id)
+        rows = s.exec(select(RoutingOfferObservation, RoutingOfferRow)
+                      .join(RoutingOfferRow, RoutingOfferRow.id == RoutingOfferObservation.offer_id)
+                      .where(RoutingOfferObservation.id.in_(latest))).all()
+        return [CurrentRoutingOffer(
+            offer_id=r.id, site=r.site, store=r.store, title=o.title, rate_bp=o.rate_bp,
+            scope=o.scope, conditions=o.conditions, lag_text=o.lag_text,
+            starts_at=o.starts_at, ends_at=o.ends_at, source_url=o.source_url,
+            first_seen=o.first_seen, last_seen=o.last_seen,
+        ) for o, r in rows]
+
+
+def observation_count(engine: Engine) -> int:
+    with Session(engine) as s:
+        return s.exec(select(func.count()).select_from(ExitObservation)).one()
