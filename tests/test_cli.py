@@ -1,0 +1,174 @@
+"""The `pointexit` command as a user runs it (subprocesses, real files)."""
+
+import json
+import sys
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    """One demo run shared by the read-only command tests."""
+    tmp = tmp_path_factory.mktemp("demo")
+    db = str(tmp / "demo.db")
+    from tests.conftest import run_cli
+
+    proc = run_cli("demo", "--db", db, env={"POINTEXIT_DATA_DIR": str(tmp / "data")})
+    assert proc.returncode == 0, proc.stderr
+    return db, proc
+
+
+def test_demo_prints_a_comparison_and_a_recommendation(demo_db):
+    _, proc = demo_db
+    assert "hapitas" in proc.stdout and " ok" in proc.stdout
+    assert "Amazonギフトカード" in proc.stdout and "490pt → 500円" in proc.stdout
+    assert "交換プラン" in proc.stdout and "2,450pt" in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_demo_defaults_to_a_demo_file_in_the_data_dir(cli, tmp_path):
+    proc = cli("demo")
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "data" / "demo.db").exists()
+    assert not (tmp_path / "data" / "pointexit.db").exists()
+
+
+def test_exits_json_is_exact(demo_db, cli):
+    db, _ = demo_db
+    proc = cli("exits", "--destination", "amazon_gift", "--json", "--db", db)
+    assert proc.returncode == 0, proc.stderr
+    [amazon] = json.loads(proc.stdout)
+    assert amazon["site"] == "hapitas"
+    assert (amazon["points_in"], amazon["value_out"]) == (490, 500)
+    assert amazon["yen_per_point"] == "1.0204"
+    assert (amazon["minimum_points"], amazon["step_points"], amazon["fee_points"]) == (490, 490, 0)
+    assert (amazon["lag_min_days"], amazon["lag_max_days"]) == (1, 3)
+    assert amazon["age_seconds"] >= 0 and amazon["stale"] is False
+
+
+def test_exits_are_ranked_best_first(demo_db, cli):
+    db, _ = demo_db
+    rows = json.loads(cli("exits", "--json", "--db", db).stdout)
+    rates = [r["return_rate"] for r in rows if r["return_rate"] is not None]
+    assert rates == sorted(rates, reverse=True) and len(rows) == 8
+    assert rows[-1]["destination"] == "jal_mile"  # miles have no yen value: last
+
+
+def test_exits_reads_pointexit_db_from_the_environment(demo_db, cli):
+    db, _ = demo_db
+    proc = cli("exits", "--json", env={"POINTEXIT_DB": db})
+    assert proc.returncode == 0 and len(json.loads(proc.stdout)) == 8
+
+
+def test_recommend_respects_minimum_step_and_balance(demo_db, cli):
+    db, _ = demo_db
+    proc = cli("recommend", "--db", db, "--balance", "hapitas=1234",
+               "--spend", "2026-12-10:5000", "--today", "2026-11-23", "--json")
+    assert proc.returncode == 0, proc.stderr
+    plan = json.loads(proc.stdout)
+    [step] = plan["steps"]
+    # 1,234 pt allows two 490 pt steps (980 pt → ¥1,000), not more.
+    assert (step["points"], step["yen"]) == (980, 1000)
+    assert plan["left"] == {"hapitas": 254}
+    assert plan["uncovered"] == [{"date": "2026-12-10", "yen": 4000}]
+    # Applied today it lands Thu 11-26; Sun 12-06 is the last day whose 3rd
+    # business day after (Wed 12-09) is still before the spend.
+    assert step["arrives_by"] == "2026-11-26"
+    assert step["apply_by"] == "2026-12-06"
+
+
+def test_recommend_exchanges_only_what_is_needed(demo_db, cli):
+    db, _ = demo_db
+    plan = json.loads(cli("recommend", "--db", db, "--balance", "hapitas=20000",
+                          "--spend", "2026-12-10:1200", "--today", "2026-11-23", "--json").stdout)
+    [step] = plan["steps"]
+    assert (step["points"], step["yen"]) == (1470, 1500)  # 3 × 490: the smallest cover
+    assert plan["uncovered"] == []
+
+
+def test_recommend_table_names_sources(demo_db, cli):
+    db, _ = demo_db
+    proc = cli("recommend", "--db", db, "--balance", "hapitas=3000", "--spend", "2026-12-10:1000",
+               "--today", "2026-11-23")
+    assert proc.returncode == 0
+    assert "ハピタス" in proc.stdout and "出典" in proc.stdout and "/hapitas/exchange/" in proc.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["recommend", "--spend", "2026-12-10:-5"], "amount must be positive"),
+    (["recommend", "--spend", "2026-12-10"], "expected DATE:YEN"),
+    (["recommend", "--spend", "2026-13-45:500"], "expected a date"),
+    (["recommend", "--balance", "nosuchsite=100"], "unknown site 'nosuchsite'"),
+    (["recommend", "--balance", "hapitas=-1"], "cannot be negative"),
+    (["recommend", "--today", "tomorrow"], "expected a date"),
+    (["crawl", "nosuchsite"], "unknown site 'nosuchsite'"),
+    (["crawl", "hapitas", "--base-url", "ftp://x"], "bad base URL"),
+    (["exits", "--destination", "gold"], "unknown destination"),
+    (["exits", "--no-such-flag"], "No such option"),
+])
+def test_usage_errors_are_one_line_and_exit_2(cli, args, message):
+    proc = cli(*args)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_database_is_one_line_exit_2(cli, tmp_path):
+    proc = cli("exits", "--db", str(tmp_path / "missing.db"))
+    assert proc.returncode == 2
+    assert "no database at" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_unreadable_database_is_one_line_exit_2_and_untouched(cli, tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_text("this is not a database\n" * 50)
+    before = junk.read_bytes()
+    for args in (["exits"], ["recommend", "--balance", "hapitas=1"], ["crawl", "hapitas"]):
+        proc = cli(*args, "--db", str(junk))
+        assert proc.returncode == 2, proc.stderr
+        assert "not an SQLite file" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert junk.read_bytes() == before
+
+
+def test_crawl_against_a_base_url(cli, recorded_server, tmp_path):
+    db = str(tmp_path / "c.db")
+    proc = cli("crawl", "hapitas", "--base-url", recorded_server.base_url("hapitas"), "--db", db)
+    assert proc.returncode == 0, proc.stderr
+    assert "hapitas" in proc.stdout and "items   8" in proc.stdout and "ok" in proc.stdout
+
+
+def test_recommend_does_not_import_crawler_scheduler_or_templates(demo_db):
+    db, _ = demo_db
+    code = (
+        "import sys\n"
+        "from pointexit.cli import main\n"
+        f"rc = main(['recommend', '--db', {db!r}, '--balance', 'hapitas=1000', '--spend', '2026-12-10:500', '--json'])\n"
+        "heavy = sorted(m for m in ('scrapy', 'apscheduler', 'jinja2', 'twisted') if m in sys.modules)\n"
+        "print('HEAVY', heavy, rc, file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert "HEAVY [] 0" in proc.stderr, proc.stderr
+
+
+def test_scrapy_list_from_the_repository_root():
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "list"], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "hapitas" in proc.stdout.split()
+
+
+def test_scrapy_crawl_with_base_url(recorded_server, tmp_path):
+    db = str(tmp_path / "s.db")
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "hapitas", "-a",
+         f"base_url={recorded_server.base_url('hapitas')}", "-s", f"POINTEXIT_DB={db}",
+         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "'pointexit/verdict': 'ok'" in proc.stderr
+    assert "'pointexit/new_observations': 8" in proc.stderr

@@ -1,0 +1,43 @@
+"""Recorded pages over real HTTP → Scrapy engine → SQLite, twice, then a change."""
+
+from sqlmodel import Session, select
+
+from pointexit.recorded import RECORDED, RecordedServer
+from storage.engine import open_engine
+from storage.models import CrawlRun, ExitObservation, ExitRow
+
+
+def test_crawl_is_append_on_change(tmp_path, db_path, run_crawl):
+    overlay = tmp_path / "overlay"
+    server = RecordedServer(roots=[overlay, RECORDED]).start()
+    try:
+        first = run_crawl(["hapitas"], db_path, mirror=server.root_url)["hapitas"]
+        second = run_crawl(["hapitas"], db_path, mirror=server.root_url)["hapitas"]
+
+        page = (RECORDED / "hapitas/exchange/index.html").read_text(encoding="utf-8")
+        changed = page.replace("490pt → 500円分", "480pt → 500円分", 1)
+        assert changed != page
+        (overlay / "hapitas/exchange").mkdir(parents=True)
+        (overlay / "hapitas/exchange/index.html").write_text(changed, encoding="utf-8")
+        third = run_crawl(["hapitas"], db_path, mirror=server.root_url)["hapitas"]
+    finally:
+        server.stop()
+
+    assert (first["verdict"], first["items"], first["new_observations"]) == ("ok", 8, 8)
+    assert (second["verdict"], second["new_observations"]) == ("ok", 0)
+    assert (third["verdict"], third["new_observations"]) == ("ok", 1)
+
+    engine = open_engine(db_path, create=False)
+    with Session(engine) as s:
+        amazon = s.exec(select(ExitRow).where(ExitRow.destination == "amazon_gift")).one()
+        history = s.exec(select(ExitObservation).where(ExitObservation.exit_id == amazon.id)
+                         .order_by(ExitObservation.id)).all()
+        assert [(o.points_in, o.value_out) for o in history] == [(490, 500), (480, 500)]
+        old, new = history
+        assert old.last_seen < new.first_seen  # the old value stays, closed by the change
+        assert old.last_seen > old.first_seen  # the second crawl moved last_seen only
+        assert len(s.exec(select(ExitObservation)).all()) == 9
+        runs = s.exec(select(CrawlRun).order_by(CrawlRun.id)).all()
+        assert [r.verdict for r in runs] == ["ok", "ok", "ok"]
+        assert [r.new_observations for r in runs] == [8, 0, 1]
+        assert all(o.source_url.startswith(server.root_url) for o in history)

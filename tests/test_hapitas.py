@@ -1,0 +1,78 @@
+"""Hapitas exchange table, parsed once from the recorded page."""
+
+import pytest
+
+from tests.conftest import FROZEN_NOW
+
+URL = "https://hapitas.jp/exchange/"
+
+
+@pytest.fixture(scope="module")
+def items(parse_page):
+    return {i["destination"]: i for i in parse_page("hapitas", "/exchange/")}
+
+
+def test_every_exit_row_is_an_item(parse_page):
+    assert len(parse_page("hapitas", "/exchange/")) == 8
+
+
+def test_destinations(items):
+    assert set(items) == {"amazon_gift", "bank", "paypay", "d_point", "rakuten_point",
+                          "dotmoney", "pex", "jal_mile"}
+
+
+def test_amazon_rate(items):
+    assert (items["amazon_gift"]["points_in"], items["amazon_gift"]["value_out"]) == (490, 500)
+
+
+def test_amazon_label_excludes_campaign_badge(items):
+    assert items["amazon_gift"]["label"] == "Amazonギフトカード"
+
+
+def test_amazon_minimum_and_step(items):
+    assert items["amazon_gift"]["minimum_points"] == 490
+    assert items["amazon_gift"]["step_points"] == 490
+
+
+def test_fee_free(items):
+    assert all(i["fee_points"] == 0 for i in items.values())
+
+
+def test_lag_wording_kept_and_parsed(items):
+    a = items["amazon_gift"]
+    assert a["lag_text"] == "申請の翌日より3営業日以内"
+    assert (a["lag_min_days"], a["lag_max_days"]) == (1, 3)
+
+
+def test_jal_lag(items):
+    assert (items["jal_mile"]["lag_min_days"], items["jal_mile"]["lag_max_days"]) == (1, 25)
+
+
+def test_bank(items):
+    b = items["bank"]
+    assert (b["points_in"], b["value_out"], b["minimum_points"], b["step_points"]) == (300, 300, 300, 100)
+
+
+def test_rakuten_rate_and_minimum(items):
+    r = items["rakuten_point"]
+    assert (r["points_in"], r["value_out"], r["minimum_points"], r["step_points"]) == (130, 100, 390, 130)
+
+
+def test_pex_units(items):
+    assert (items["pex"]["points_in"], items["pex"]["value_out"]) == (300, 3000)
+
+
+def test_monthly_cap_shared_by_all_exits(items):
+    for i in items.values():
+        assert i["monthly_cap_points"] == 30_000
+        assert i["cap_scope"] == "site"
+
+
+def test_provenance(items):
+    for i in items.values():
+        assert i["source_url"] == URL
+        assert i["seen_at"] == FROZEN_NOW
+
+
+def test_all_valid(items):
+    assert [i["problems"] for i in items.values()] == [[]] * 8

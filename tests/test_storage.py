@@ -1,0 +1,118 @@
+"""Storage: append-on-change, JST times, WAL, and databases it must refuse."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from pointexit.clock import JST
+from storage.engine import StorageError, open_engine
+from storage.models import CrawlRun, ExitObservation
+from storage.queries import current_exits
+from storage.records import ExitSeen, RunOutcome
+from storage.store import Store
+from tests.conftest import FROZEN_NOW
+
+OK = RunOutcome("ok", None, 1, 1, 0, 0, 10_000)
+
+
+def seen(at, points_in=490, **kw):
+    return ExitSeen(site="hapitas", destination="amazon_gift", label="Amazonギフトカード",
+                    points_in=points_in, value_out=500, source_url="https://hapitas.jp/exchange/",
+                    seen_at=at, minimum_points=490, step_points=490, lag_min_days=1,
+                    lag_max_days=3, lag_text="申請の翌日より3営業日以内", **kw)
+
+
+def crawl_once(store, at, *items, outcome=OK):
+    run = store.begin_run("hapitas", "hapitas", at)
+    return store.finish_run(run, outcome, at, list(items))
+
+
+@pytest.fixture
+def store(db_path):
+    return Store(open_engine(db_path))
+
+
+def observations(store):
+    with Session(store.engine) as s:
+        return s.exec(select(ExitObservation).order_by(ExitObservation.id)).all()
+
+
+def test_same_values_move_only_last_seen(store):
+    t1, t2 = FROZEN_NOW, FROZEN_NOW + timedelta(hours=6)
+    assert crawl_once(store, t1, seen(t1)).new_observations == 1
+    assert crawl_once(store, t2, seen(t2)).new_observations == 0
+    [obs] = observations(store)
+    assert (obs.first_seen, obs.last_seen) == (t1, t2)
+
+
+def test_a_changed_value_appends_and_keeps_the_old_row(store):
+    t1, t2 = FROZEN_NOW, FROZEN_NOW + timedelta(days=1)
+    crawl_once(store, t1, seen(t1))
+    assert crawl_once(store, t2, seen(t2, fee_points=10)).new_observations == 1
+    old, new = observations(store)
+    assert (old.fee_points, new.fee_points) == (0, 10)
+    assert old.last_seen == t1 and new.first_seen == t2
+
+
+def test_a_changed_source_url_alone_is_not_a_change(store):
+    t1, t2 = FROZEN_NOW, FROZEN_NOW + timedelta(days=1)
+    crawl_once(store, t1, seen(t1))
+    moved = ExitSeen(**{**seen(t2).__dict__, "source_url": "http://127.0.0.1:8000/hapitas/exchange/"})
+    assert crawl_once(store, t2, moved).new_observations == 0
+    assert observations(store)[0].source_url == "http://127.0.0.1:8000/hapitas/exchange/"
+
+
+def test_times_come_back_aware_in_tokyo(store):
+    wall_time = FROZEN_NOW.astimezone(JST).replace(tzinfo=None)
+    crawl_once(store, FROZEN_NOW, seen(FROZEN_NOW))
+    obs = observations(store)[0]
+    assert obs.first_seen.tzinfo is not None and obs.first_seen.utcoffset() == timedelta(hours=9)
+    assert obs.first_seen.replace(tzinfo=None) == wall_time
+
+
+@pytest.mark.parametrize("verdict", ["degraded", "failed", "login_required"])
+def test_a_bad_run_never_touches_stored_values(store, verdict):
+    t1, t2 = FROZEN_NOW, FROZEN_NOW + timedelta(days=1)
+    crawl_once(store, t1, seen(t1))
+    bad = RunOutcome(verdict, "test", 1, 1, 0, 0, None)
+    assert crawl_once(store, t2, seen(t2, points_in=600), outcome=bad).new_observations == 0
+    [obs] = observations(store)
+    assert (obs.points_in, obs.last_seen) == (490, t1)
+    [current] = current_exits(store.engine)
+    assert current.points_in == 490 and current.stale
+
+
+def test_wal_and_busy_timeout(store):
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30_000
+
+
+def test_a_run_left_running_by_a_dead_process_is_marked_failed(store):
+    run = store.begin_run("hapitas", "hapitas", FROZEN_NOW)
+    with Session(store.engine) as s:
+        row = s.get(CrawlRun, run)
+        row.pid = 2**22 + 12345  # beyond pid_max: no such process
+        s.add(row)
+        s.commit()
+    store.begin_run("hapitas", "hapitas", FROZEN_NOW + timedelta(hours=1))
+    with Session(store.engine) as s:
+        assert s.get(CrawlRun, run).verdict == "failed"
+
+
+def test_missing_database_is_refused_for_reading(tmp_path):
+    missing = tmp_path / "nope.db"
+    with pytest.raises(StorageError, match="no database at"):
+        open_engine(missing, create=False)
+    assert not missing.exists()
+
+
+def test_a_file_that_is_not_sqlite_is_left_untouched(tmp_path):
+    junk = tmp_path / "notes.db"
+    junk.write_bytes(b"my precious notes\n" * 100)
+    before = junk.read_bytes()
+    with pytest.raises(StorageError, match="not an SQLite file"):
+        open_engine(junk)
+    assert junk.read_bytes() == before
