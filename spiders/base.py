@@ -61,8 +61,17 @@ class PointSiteSpider(scrapy.Spider):
         seen_at = self.now()
         for raw in self.parse_exits(response):
             yield ExitItem(site=self.site, source_url=response.url, seen_at=seen_at, **raw)
+        for raw in self.parse_campaigns(response):
+            yield CampaignItem(site=self.site, source_url=response.url, seen_at=seen_at, **raw)
 
     def parse_exits(self, response) -> Iterable[dict]:
+        """Raw exit fields: label, rate_text, minimum_text, step_text, fee_text,
+        lag_text, cap_text (+ destination, variant, cap_scope when known)."""
+        return ()
+
+    def parse_campaigns(self, response) -> Iterable[dict]:
+        """Raw campaign fields: key, destination, title, bonus_text,
+        window_text, cap_text, first_come."""
         return ()
 
     def campaign(self, response, **raw) -> CampaignItem:
