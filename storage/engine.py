@@ -1,27 +1,34 @@
-"""Opening the database: SQLite (default) in WAL mode, or any SQLAlchemy URL.
+"""Opening the database: SQLite (default) in WAL mode, or PostgreSQL by URL.
 
 Every failure a user can cause (missing file, a file that is not SQLite, a
-database written by a newer pointexit) becomes a `StorageError` with a
-one-line message; nothing here ever rewrites a file it could not recognise.
+damaged or truncated file, another program's database, a database written by
+a newer pointexit, an unreachable server) becomes a `StorageError` with a
+one-line message; nothing here ever writes to a file it did not recognise as
+a pointexit database. An older pointexit database is brought forward by the
+steps in `storage.migrations`, in one transaction.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
-from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlalchemy import event, inspect, select, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, NoSuchModuleError
+from sqlmodel import SQLModel, create_engine
 
 from pointexit.catalog import SITES
 from pointexit.errors import UserError
-from storage import models
-from storage.models import SCHEMA_VERSION, Meta, SiteRow
+from storage import migrations, models
+from storage.models import SCHEMA_VERSION
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_S = 10
+# Any constant: serialises schema changes between processes on PostgreSQL.
+_PG_SCHEMA_LOCK = 0x706F696E  # "poin"
 
 
 class StorageError(UserError):
@@ -33,8 +40,45 @@ def is_url(db: str) -> bool:
 
 
 def db_url(db: str | os.PathLike) -> str:
+    """A path becomes an SQLite URL; `postgres(ql)://` means the psycopg driver."""
     db = str(db)
-    return db if is_url(db) else f"sqlite:///{Path(db).expanduser()}"
+    if not is_url(db):
+        return f"sqlite:///{Path(db).expanduser()}"
+    scheme, rest = db.split("://", 1)
+    if scheme in ("postgres", "postgresql"):
+        return f"postgresql+psycopg://{rest}"
+    return db
+
+
+def shown(db: str | os.PathLike) -> str:
+    """The database as it may be printed: a URL's password is masked."""
+    db = str(db)
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", db) if is_url(db) else db
+
+
+def _sqlite_header_problem(path: Path) -> str | None:
+    """Why the file cannot be a healthy SQLite database, from its 100-byte
+    header and size alone (cheap: nothing else is read)."""
+    with path.open("rb") as fh:
+        head = fh.read(100)
+    if not head:
+        return None  # an empty file is an empty database
+    if not head.startswith(SQLITE_MAGIC[: len(head)]) or len(head) < len(SQLITE_MAGIC):
+        return "not an SQLite file"
+    if len(head) < 100:
+        return "damaged (shorter than an SQLite header)"
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65_536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        return "damaged (impossible page size in its header)"
+    pages = int.from_bytes(head[28:32], "big")
+    header_size_valid = head[24:28] == head[92:96]
+    wal = path.with_name(path.name + "-wal")
+    pending_wal = wal.exists() and wal.stat().st_size > 0  # SQLite will replay it
+    size = path.stat().st_size
+    if header_size_valid and not pending_wal and size < pages * page_size:
+        return f"damaged (truncated: {size:,} of {pages * page_size:,} bytes)"
+    return None
 
 
 def _check_sqlite_file(path: Path, *, must_exist: bool) -> None:
@@ -49,99 +93,187 @@ def _check_sqlite_file(path: Path, *, must_exist: bool) -> None:
     if path.is_dir():
         raise StorageError(f"{path} is a directory, not a database file")
     try:
-        with path.open("rb") as fh:
-            head = fh.read(len(SQLITE_MAGIC))
+        problem = _sqlite_header_problem(path)
     except OSError as exc:
         raise StorageError(f"cannot read database {path}: {exc.strerror}") from None
-    if head and head != SQLITE_MAGIC:
+    if problem == "not an SQLite file":
         raise StorageError(f"{path} is not a pointexit database (not an SQLite file); left untouched")
+    if problem:
+        raise StorageError(f"database {path} is {problem}; left untouched "
+                           "(restore a backup, or move it away to start a new one)")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # Per-connection settings only: nothing here writes to the file. WAL is
+    # persistent and set once, when the file is known to be ours.
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
 
-def open_engine(db: str | os.PathLike, *, create: bool = True) -> Engine:
-    """Open (and with `create`, initialise or migrate) the database.
-
-    `create=False` is for read-only commands: a missing database is an error
-    rather than an empty file left behind.
-    """
-    url = db_url(db)
+def _create_engine(url: str, db, *, must_exist: bool) -> Engine:
     if url.startswith("sqlite:///"):
-        _check_sqlite_file(Path(url.removeprefix("sqlite:///")), must_exist=not create)
+        _check_sqlite_file(Path(url.removeprefix("sqlite:///")), must_exist=must_exist)
         engine = create_engine(
             url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        try:
-            engine = create_engine(url, pool_pre_ping=True)
-        except Exception as exc:  # bad URL, missing driver
-            raise StorageError(f"cannot use database {url!r}: {exc}") from None
+        return engine
+    connect_args = {}
+    if url.startswith("postgresql") and "connect_timeout" not in url:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+    try:
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    except ModuleNotFoundError as exc:
+        hint = (" — install it: pip install 'pointexit[postgres]'"
+                if url.startswith("postgresql") else "")
+        raise StorageError(f"no driver for {shown(db)}: {exc}{hint}") from None
+    except (NoSuchModuleError, ValueError, TypeError) as exc:
+        raise StorageError(f"cannot use database {shown(db)}: {exc}") from None
+
+
+def open_engine(db: str | os.PathLike, *, create: bool = True) -> Engine:
+    """Open (and with `create`, initialise) the database; migrate an older one.
+
+    `create=False` is for read-only commands: a missing or empty database is
+    an error rather than an empty file left behind.
+    """
+    engine = _create_engine(db_url(db), db, must_exist=not create)
     try:
         _prepare(engine, create=create)
-    except (DatabaseError, OperationalError) as exc:
+    except StorageError:
         engine.dispose()
-        reason = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
-        raise StorageError(f"cannot open database {db}: {reason.splitlines()[0]}") from None
+        raise
+    except DBAPIError as exc:
+        engine.dispose()
+        raise StorageError(f"cannot open database {shown(db)}: {first_line(exc)}") from None
     return engine
 
 
+def first_line(exc: Exception) -> str:
+    reason = str(getattr(exc, "orig", None) or exc)
+    return " ".join(reason.split("\n")[0].split()) or type(exc).__name__
+
+
+def _version(conn: Connection) -> int | None:
+    """The stamped schema version; None when there is no pointexit meta table."""
+    if not inspect(conn).has_table("meta"):
+        return None
+    row = conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).first()
+    return int(row[0]) if row else 0
+
+
 def _prepare(engine: Engine, *, create: bool) -> None:
-    tables = set(inspect(engine).get_table_names())
-    if "meta" in tables:
-        with Session(engine) as s:
-            row = s.get(Meta, "schema_version")
-            found = int(row.value) if row else 0
-        if found > SCHEMA_VERSION:
-            raise StorageError(
-                f"database schema v{found} is newer than this pointexit (v{SCHEMA_VERSION}); "
-                "upgrade pointexit (pip install -U pointexit) to use it"
-            )
-        if found == SCHEMA_VERSION:
-            return
-    elif tables and not create:
-        raise StorageError("database has no pointexit tables (is it another program's file?)")
-    elif not tables and not create:
+    with engine.connect() as conn:
+        found = _version(conn)
+        others = found is None and bool(inspect(conn).get_table_names())
+        sites_missing = create and found == SCHEMA_VERSION and _sites_out_of_date(conn)
+    if others:
+        raise StorageError("database has tables but none of pointexit's "
+                           "(is it another program's database?); left untouched")
+    if found is None and not create:
         raise StorageError("database is empty (run `pointexit demo` or `pointexit crawl` first)")
-    _migrate(engine)
+    if found is not None and found > SCHEMA_VERSION:
+        raise StorageError(
+            f"database schema v{found} is newer than this pointexit (v{SCHEMA_VERSION}); "
+            "upgrade pointexit (pip install -U pointexit) to use it; the database is unchanged"
+        )
+    if found == SCHEMA_VERSION and not sites_missing:
+        return
+    try:
+        _bring_up_to_date(engine)
+    except DBAPIError as exc:
+        if found is None:
+            raise
+        raise StorageError(
+            f"cannot upgrade the database from schema v{found} to v{SCHEMA_VERSION}: "
+            f"{first_line(exc)} (run pointexit once as a user allowed to change tables)"
+        ) from None
 
 
-def _migrate(engine: Engine) -> None:
-    """Bring an empty or older database to SCHEMA_VERSION (additive only)."""
-    SQLModel.metadata.create_all(engine, tables=[t.__table__ for t in _tables()])
-    with Session(engine) as s:
-        known = {r.slug for r in s.exec(select(SiteRow))}
-        for site in SITES.values():
-            if site.slug in known:
-                continue
-            s.add(SiteRow(
-                slug=site.slug, name=site.name,
-                yen_num=site.yen_per_point.numerator, yen_den=site.yen_per_point.denominator,
-                expiry_months=site.expiry.months if site.expiry else None,
-                expiry_since=site.expiry.since if site.expiry else None,
-                expiry_wording=site.expiry.wording if site.expiry else None,
-            ))
-        s.merge(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
-        s.commit()
+def _bring_up_to_date(engine: Engine) -> None:
+    """Create or migrate under a lock, so two processes never both do it."""
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+    with engine.connect() as conn:
+        if sqlite:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_SCHEMA_LOCK})
+        found = _version(conn)  # again: another process may have done it meanwhile
+        if found is not None and found > SCHEMA_VERSION:
+            raise StorageError(f"database schema v{found} is newer than this pointexit "
+                               f"(v{SCHEMA_VERSION}); upgrade pointexit to use it")
+        if found is not None:
+            migrations.upgrade(conn, found, SCHEMA_VERSION)
+        SQLModel.metadata.create_all(conn, tables=[t.__table__ for t in _tables()])
+        _sync_sites(conn)
+        _stamp(conn)
+        conn.commit()
+
+
+def _site_rows() -> dict[str, dict]:
+    return {site.slug: dict(
+        slug=site.slug, name=site.name,
+        yen_num=site.yen_per_point.numerator, yen_den=site.yen_per_point.denominator,
+        expiry_months=site.expiry.months if site.expiry else None,
+        expiry_since=site.expiry.since if site.expiry else None,
+        expiry_wording=site.expiry.wording if site.expiry else None,
+    ) for site in SITES.values()}
+
+
+def _stored_sites(conn: Connection) -> dict[str, dict]:
+    table = models.SiteRow.__table__
+    return {r["slug"]: dict(r) for r in conn.execute(select(table)).mappings()}
+
+
+def _sites_out_of_date(conn: Connection) -> bool:
+    """The catalog is the truth about sites: a site added (or a point value
+    corrected) since the database was made is written before a crawl needs it."""
+    stored = _stored_sites(conn)
+    return any(stored.get(slug) != row for slug, row in _site_rows().items())
+
+
+def _sync_sites(conn: Connection) -> None:
+    table = models.SiteRow.__table__
+    stored = _stored_sites(conn)
+    for slug, row in _site_rows().items():
+        if slug not in stored:
+            conn.execute(table.insert().values(**row))
+        elif stored[slug] != row:
+            conn.execute(table.update().where(table.c.slug == slug).values(**row))
+
+
+def _stamp(conn: Connection) -> None:
+    table = models.Meta.__table__
+    updated = conn.execute(table.update().where(table.c.key == "schema_version")
+                           .values(value=str(SCHEMA_VERSION))).rowcount
+    if not updated:
+        conn.execute(table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
 
 
 def _tables():
-    return [
-        models.Meta, models.SiteRow, models.CrawlRun, models.ExitRow, models.ExitObservation,
-        models.CampaignRow, models.CampaignObservation, models.RoutingOfferRow,
-        models.RoutingOfferObservation,
-    ]
+    """Every table class defined in storage.models."""
+    return [c for c in vars(models).values()
+            if isinstance(c, type) and issubclass(c, SQLModel) and hasattr(c, "__table__")
+            and c.__module__ == models.__name__]
+
+
+def schema_version(engine: Engine) -> int | None:
+    with engine.connect() as conn:
+        return _version(conn)
 
 
 def integrity_ok(engine: Engine) -> bool:
-    if engine.dialect.name != "sqlite":
-        return True
+    """SQLite: the file's structure and every foreign key are sound.
+    PostgreSQL enforces both itself; a reachable server with our tables is ok."""
     with engine.connect() as conn:
-        return conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        if engine.dialect.name != "sqlite":
+            return _version(conn) == SCHEMA_VERSION
+        if conn.execute(text("PRAGMA integrity_check")).scalar() != "ok":
+            return False
+        return conn.execute(text("PRAGMA foreign_key_check")).first() is None

@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import DateTime, UniqueConstraint
+from sqlalchemy import DateTime, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Column, Field, SQLModel
 
 from pointexit.clock import JST
 
-SCHEMA_VERSION = 1
+# Bump with a step in storage/migrations.py (see there).
+SCHEMA_VERSION = 2
 
 
 class JstDateTime(TypeDecorator):
@@ -154,6 +155,7 @@ class RoutingOfferObservation(SQLModel, table=True):
 
 class CrawlRun(SQLModel, table=True):
     __tablename__ = "crawl_run"
+    __table_args__ = (Index("ix_crawl_run_site_verdict", "site", "verdict", "id"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     spider: str = Field(index=True)
     site: str = Field(index=True)
@@ -169,4 +171,5 @@ class CrawlRun(SQLModel, table=True):
     http_errors: int = 0
     parse_rate_bp: Optional[int] = None  # share of rewards turned into numbers
     pid: Optional[int] = None
+    host: Optional[str] = None  # machine of `pid` (v2): runs may come from several
     stats_json: Optional[str] = None

@@ -10,8 +10,9 @@ and nothing else, so good data is never closed or overwritten by a bad crawl.
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import asdict, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -32,6 +33,10 @@ from storage.records import CampaignSeen, ExitSeen, RoutingOfferSeen, RunOutcome
 # them only refreshes the newest observation.
 _PROVENANCE = {"seen_at", "source_url"}
 
+# No crawl takes this long: a run still "running" after it is abandoned, even
+# when its pid is alive again (reused) or it ran on another machine.
+ABANDONED_AFTER = timedelta(hours=6)
+
 
 def _values(seen, identity: set[str]) -> dict:
     return {
@@ -51,17 +56,26 @@ class Store:
 
     def begin_run(self, spider: str, site: str, started_at: datetime) -> int:
         with Session(self.engine) as s:
-            self._fail_abandoned(s, spider)
-            run = CrawlRun(spider=spider, site=site, started_at=started_at, pid=os.getpid())
+            self._fail_abandoned(s, spider, started_at)
+            run = CrawlRun(spider=spider, site=site, started_at=started_at, pid=os.getpid(),
+                           host=socket.gethostname())
             s.add(run)
             s.commit()
             return run.id
 
-    def _fail_abandoned(self, s: Session, spider: str) -> None:
-        """Runs left "running" by a process that died are closed as failed."""
+    def _fail_abandoned(self, s: Session, spider: str, now: datetime) -> None:
+        """Runs left "running" by a process that died are closed as failed.
+
+        A pid says something only on its own machine; a run from another one
+        (a Scrapyd server, a second crawler on the same PostgreSQL) is left
+        alone until it is older than any crawl could be.
+        """
+        here = socket.gethostname()
         for run in s.exec(select(CrawlRun).where(CrawlRun.spider == spider,
                                                  CrawlRun.verdict == "running")):
-            if run.pid and run.pid != os.getpid() and _alive(run.pid):
+            too_old = now - run.started_at > ABANDONED_AFTER
+            ours = run.host in (None, here)
+            if not too_old and (not ours or (run.pid and run.pid != os.getpid() and _alive(run.pid))):
                 continue
             run.verdict = "failed"
             run.reason = "interrupted (process ended before the run finished)"

@@ -127,3 +127,87 @@ def cli(tmp_path):
         return run_cli(*args, env={**base_env, **(env or {})}, **kw)
 
     return call
+
+
+# --- PostgreSQL: a throwaway cluster on 127.0.0.1 for the whole session ------
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _postgres_bindir() -> Path | None:
+    import shutil
+
+    for bindir in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (bindir / "initdb").exists() and (bindir / "pg_ctl").exists():
+            return bindir
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """`(host, port, user)` of a PostgreSQL server started for this session.
+
+    Skips (with the reason) where PostgreSQL or psycopg is not installed.
+    initdb refuses to run as root, so as root the cluster belongs to the
+    `postgres` user the Debian package creates.
+    """
+    import pwd
+    import shutil
+    import tempfile
+
+    bindir = _postgres_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL server binaries not installed (Debian: apt-get install postgresql)")
+    pytest.importorskip("psycopg", reason="psycopg not installed (pip install -e '.[postgres]')")
+    as_user: list[str] = []
+    tmp = Path(tempfile.mkdtemp(prefix="pointexit-pg-"))
+    if os.geteuid() == 0:
+        try:
+            owner = pwd.getpwnam("postgres")
+        except KeyError:
+            shutil.rmtree(tmp)
+            pytest.skip("running as root and there is no `postgres` user to own the test cluster")
+        os.chown(tmp, owner.pw_uid, owner.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data, port = tmp / "data", free_port()
+
+    def pg(*args):
+        return subprocess.run([*as_user, *map(str, args)], capture_output=True, text=True, timeout=60)
+
+    init = pg(bindir / "initdb", "-D", data, "-U", "pointexit", "-A", "trust", "--no-sync",
+              "-E", "UTF8", "--locale=C")
+    started = init.returncode == 0 and pg(
+        bindir / "pg_ctl", "-D", data, "-l", tmp / "server.log", "-w", "-t", "30", "-o",
+        f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off", "start").returncode == 0
+    if not started:
+        log = (tmp / "server.log").read_text() if (tmp / "server.log").exists() else init.stderr
+        shutil.rmtree(tmp, ignore_errors=True)
+        pytest.fail(f"could not start the test PostgreSQL server: {log[-2000:]}")
+    try:
+        yield "127.0.0.1", port, "pointexit"
+    finally:
+        pg(bindir / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request):
+    """A fresh, empty database on the session's server, as a pointexit --db URL."""
+    import re
+
+    import psycopg
+
+    host, port, user = postgres_server
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:50] + f"_{os.getpid()}"
+    with psycopg.connect(host=host, port=port, user=user, dbname="postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql+psycopg://{user}@{host}:{port}/{name}"

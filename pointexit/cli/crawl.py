@@ -22,9 +22,10 @@ def report_line(report) -> str:
 
 def run_and_report(spiders, *, db, base_urls=None, mirror=None, verbose=False):
     from pointexit.crawling import crawl
+    from storage.engine import shown
 
     out = console()
-    out.print(f"crawling {len(spiders)} spider(s) into {db} ...")
+    out.print(f"crawling {len(spiders)} spider(s) into {shown(db)} ...")
     # Problems show in each spider's verdict line; Scrapy's log is for --verbose.
     settings = {} if verbose else {"LOG_LEVEL": "CRITICAL"}
     reports = crawl(spiders, db=db, base_urls=base_urls, mirror=mirror, settings=settings,

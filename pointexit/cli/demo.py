@@ -22,7 +22,7 @@ def demo_command(db: DbOption = None) -> None:
     from pointexit.config import resolve_db
     from pointexit.crawling import select_spiders
     from pointexit.recorded import serving
-    from storage.engine import open_engine
+    from storage.engine import open_engine, shown
 
     out = console()
     path = resolve_db(db, demo=True)
@@ -38,4 +38,4 @@ def demo_command(db: DbOption = None) -> None:
     out.print(f"\nサンプルの財布: {SAMPLE_BALANCES}、予定: "
               + ", ".join(f"{s.on} に ¥{s.yen:,}" for s in spends))
     print_plan(build_plan(engine, dict(SAMPLE_BALANCES), spends, today), today, now)
-    out.print(f"\nデータベース: {path}  (例: pointexit exits --db {path})")
+    out.print(f"\nデータベース: {shown(path)}  (例: pointexit exits --db {shown(path)})")

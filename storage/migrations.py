@@ -1,0 +1,54 @@
+"""Schema versions and the steps between them.
+
+The tables in `storage.models` describe the newest schema; a fresh database
+gets them all at once (`create_all`) and is stamped with `SCHEMA_VERSION`.
+An older database is brought forward by the steps below, in order, inside
+the same transaction as the stamp, so a migration either happens completely
+or not at all. A step changes *existing* tables (new columns, indexes, data);
+tables that are new in a version need no step: `create_all` adds them after
+the steps have run.
+
+Adding a version: bump `SCHEMA_VERSION` in storage/models.py, change the
+model, and add `STEPS[n]` here written in SQL both SQLite and PostgreSQL
+accept. tests/test_migrations.py runs the steps, on both, against databases
+written by version 1.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+
+
+def _add_column(conn: Connection, table: str, column: str, ddl_type: str) -> None:
+    present = {c["name"] for c in inspect(conn).get_columns(table)}
+    if column not in present:
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl_type}"))
+
+
+def _v2(conn: Connection) -> None:
+    # Crawls may run on several machines against one PostgreSQL database (or
+    # on a Scrapyd server): a pid alone no longer says whose run it is.
+    _add_column(conn, "crawl_run", "host", "VARCHAR")
+    # "Newest finished run per site" is read by every `exits`/`recommend`;
+    # without this it scans all runs ever made (years of them).
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_crawl_run_site_verdict "
+                      "ON crawl_run (site, verdict, id)"))
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {
+    2: _v2,
+}
+
+
+def upgrade(conn: Connection, found: int, target: int) -> list[int]:
+    """Run the steps after `found` up to `target`; returns the versions run."""
+    done = []
+    for version in range(found + 1, target + 1):
+        step = STEPS.get(version)
+        if step is not None:
+            step(conn)
+        done.append(version)
+    return done

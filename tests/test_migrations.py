@@ -1,0 +1,182 @@
+"""Schema versions, on SQLite and on PostgreSQL: a database written by schema
+v1 (tests/files/schema_v1.*.sql, dumped from a real v1 crawl) is brought
+forward whole, a newer database is refused untouched, and a failed migration
+leaves the old schema as it was."""
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from storage import migrations
+from storage.engine import StorageError, integrity_ok, open_engine, schema_version
+from storage.models import SCHEMA_VERSION
+from storage.queries import current_exits, last_runs
+from tests.conftest import FILES
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def load_v1(backend: str, tmp_path: Path, request) -> str:
+    if backend == "sqlite":
+        db = tmp_path / "v1.db"
+        con = sqlite3.connect(db)
+        con.executescript((FILES / "schema_v1.sqlite.sql").read_text(encoding="utf-8"))
+        con.close()
+        return str(db)
+    import psycopg
+
+    url = request.getfixturevalue("postgres_url")
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute((FILES / "schema_v1.postgresql.sql").read_text(encoding="utf-8"))
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def v1_db(request, tmp_path):
+    return load_v1(request.param, tmp_path, request)
+
+
+def fresh_db(backend: str, tmp_path: Path, request) -> str:
+    return str(tmp_path / "fresh.db") if backend == "sqlite" else request.getfixturevalue("postgres_url")
+
+
+def shape(engine) -> dict:
+    insp = inspect(engine)
+    return {t: ({c["name"] for c in insp.get_columns(t)},
+                {i["name"] for i in insp.get_indexes(t)}) for t in insp.get_table_names()}
+
+
+def stamp(db: str, version: int) -> None:
+    engine = open_engine(db)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE meta SET value = :v WHERE key = 'schema_version'"), {"v": str(version)})
+    engine.dispose()
+
+
+def test_the_dump_really_is_schema_v1(v1_db):
+    from sqlalchemy import create_engine
+
+    from storage.engine import db_url
+
+    raw = create_engine(db_url(v1_db))
+    with raw.connect() as conn:
+        assert conn.execute(text("SELECT value FROM meta")).scalar() == "1"
+    assert "host" not in {c["name"] for c in inspect(raw).get_columns("crawl_run")}
+    raw.dispose()
+
+
+def test_newer_code_migrates_an_older_database_keeping_its_data(v1_db):
+    engine = open_engine(v1_db)
+    assert schema_version(engine) == SCHEMA_VERSION
+    assert "host" in {c["name"] for c in inspect(engine).get_columns("crawl_run")}
+    exits = {e.destination: e for e in current_exits(engine)}
+    assert len(exits) == 8 and (exits["amazon_gift"].points_in, exits["amazon_gift"].value_out) == (490, 500)
+    assert not exits["amazon_gift"].stale
+    run = last_runs(engine)["hapitas"]
+    assert (run.run_id, run.verdict, run.new_observations) == (2, "ok", 0)
+    assert integrity_ok(engine)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_migrated_schema_is_the_same_as_a_fresh_one(backend, tmp_path, request):
+    migrated = open_engine(load_v1(backend, tmp_path, request))
+    fresh = open_engine(fresh_db(backend, tmp_path, request))
+    assert shape(migrated) == shape(fresh)
+
+
+def test_a_crawl_after_the_migration_appends_only_changes(v1_db, run_crawl, recorded_server):
+    [report] = run_crawl(["hapitas"], v1_db, mirror=recorded_server.root_url).values()
+    assert (report["verdict"], report["new_observations"]) == ("ok", 0)
+    engine = open_engine(v1_db, create=False)
+    with engine.connect() as conn:
+        hosts = conn.execute(text("SELECT host FROM crawl_run ORDER BY id")).scalars().all()
+        assert hosts[:2] == [None, None] and hosts[2]  # old runs kept; the new one names its machine
+        assert conn.execute(text("SELECT count(*) FROM exit_observation")).scalar() == 8
+
+
+def test_read_commands_work_on_an_older_database(v1_db, cli):
+    import json
+
+    proc = cli("exits", "--json", "--db", v1_db)
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(proc.stdout)) == 8
+
+
+def test_older_code_refuses_a_newer_database_and_changes_nothing(v1_db, cli):
+    stamp(v1_db, SCHEMA_VERSION + 1)
+    before = Path(v1_db).read_bytes() if "://" not in v1_db else None
+    with pytest.raises(StorageError, match=rf"schema v{SCHEMA_VERSION + 1} is newer .* upgrade pointexit"):
+        open_engine(v1_db)
+    for args in (["exits"], ["recommend", "--balance", "hapitas=1"], ["crawl", "hapitas"]):
+        proc = cli(*args, "--db", v1_db)
+        assert proc.returncode == 2 and "upgrade pointexit" in proc.stderr, proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+    if before is not None:
+        assert Path(v1_db).read_bytes() == before
+    from sqlalchemy import create_engine
+
+    from storage.engine import db_url
+
+    raw = create_engine(db_url(v1_db))
+    with raw.connect() as conn:
+        assert conn.execute(text("SELECT value FROM meta")).scalar() == str(SCHEMA_VERSION + 1)
+    raw.dispose()
+
+
+def test_a_failed_migration_leaves_the_old_schema_whole(v1_db, monkeypatch):
+    real = migrations.STEPS[2]
+
+    def half_then_fail(conn):
+        real(conn)
+        raise RuntimeError("power cut")
+
+    monkeypatch.setitem(migrations.STEPS, 2, half_then_fail)
+    with pytest.raises(RuntimeError, match="power cut"):
+        open_engine(v1_db)
+    monkeypatch.setitem(migrations.STEPS, 2, real)
+
+    from sqlalchemy import create_engine
+
+    from storage.engine import db_url
+
+    raw = create_engine(db_url(v1_db))
+    assert "host" not in {c["name"] for c in inspect(raw).get_columns("crawl_run")}
+    with raw.connect() as conn:
+        assert conn.execute(text("SELECT value FROM meta")).scalar() == "1"
+    raw.dispose()
+    assert schema_version(open_engine(v1_db)) == SCHEMA_VERSION  # and it still migrates later
+
+
+def test_two_processes_opening_an_old_database_at_once_both_succeed(v1_db):
+    errors, versions = [], []
+
+    def open_it():
+        try:
+            engine = open_engine(v1_db)
+            versions.append(schema_version(engine))
+            engine.dispose()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == [] and versions == [SCHEMA_VERSION] * 3
+
+
+def test_a_site_added_to_the_catalog_later_is_written_before_a_crawl_needs_it(v1_db):
+    engine = open_engine(v1_db)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM site WHERE slug = 'pex'"))
+    engine.dispose()
+    reader = open_engine(v1_db, create=False)  # readers do not write
+    with reader.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM site WHERE slug = 'pex'")).scalar() == 0
+    writer = open_engine(v1_db)
+    with writer.connect() as conn:
+        assert conn.execute(text("SELECT name FROM site WHERE slug = 'pex'")).scalar() == "PeX"
