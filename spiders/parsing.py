@@ -13,6 +13,8 @@ import unicodedata
 
 # Numbers beyond this are not plausible point amounts; treat as unreadable.
 MAX_AMOUNT = 10**9
+# Nor is a crediting lag of more than about a year of business days.
+MAX_LAG_DAYS = 250
 
 _NUM = r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?"
 _ARROW = r"\s*(?:→|⇒|->|＞|>|=|＝|⇨|➡)\s*"
@@ -24,17 +26,30 @@ def clean(text: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFKC", str(text))
     text = text.replace("〜", "~").replace("～", "~").replace("−", "-")
+    # Control and format characters (escape sequences, NUL, bidi overrides)
+    # are never part of a site's wording; they must not reach a terminal.
+    text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] != "C")
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _to_int(digits: str) -> int | None:
-    value = int(digits.replace(",", ""))
-    return value if value <= MAX_AMOUNT else None
+def _numeric(text: str | None) -> str:
+    """Cleaned text for the number parsers. A run of digits longer than any
+    plausible amount becomes "#": unreadable as a number, and the patterns
+    below stay linear in the text's length instead of backtracking over it."""
+    return re.sub(r"[\d,]{16,}", "#", clean(text))
+
+
+def _to_int(digits: str, limit: int = MAX_AMOUNT) -> int | None:
+    digits = digits.replace(",", "")
+    if len(digits) > len(str(limit)):  # also keeps int() under its digit limit
+        return None
+    value = int(digits)
+    return value if value <= limit else None
 
 
 def parse_int(text: str | None) -> int | None:
     """First whole number in the text: 「1,000pt以上」 → 1000."""
-    m = re.search(_NUM, clean(text))
+    m = re.search(_NUM, _numeric(text))
     if not m or m.group(2):
         return None
     return _to_int(m.group(1))
@@ -42,7 +57,7 @@ def parse_int(text: str | None) -> int | None:
 
 def parse_rate(text: str | None) -> tuple[int, int] | None:
     """「490pt → 500円」, 「1,000ちょびポイント→500マネー」 → (490, 500)."""
-    t = clean(text)
+    t = _numeric(text)
     m = re.search(_NUM + r"[^\d→⇒=＝>＞⇨➡-]*?" + _ARROW + r"[^\d]*?" + _NUM, t)
     if not m or m.group(2) or m.group(4):
         return None
@@ -54,7 +69,7 @@ def parse_rate(text: str | None) -> tuple[int, int] | None:
 
 def parse_fee(text: str | None) -> tuple[int, str] | None:
     """Fee as (amount, unit) with unit "pt" or "yen": 「無料」 → (0, "pt")."""
-    t = clean(text)
+    t = _numeric(text)
     if not t:
         return None
     if re.search(r"無料|なし|不要|^0\D*$", t):
@@ -75,16 +90,18 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
     3営業日以内 → (0, 3), 申請の翌日より3営業日以内 → (1, 3);
     4~10営業日後 → (4, 10); 25営業日 → (25, 25).
     """
-    t = clean(text)
+    t = _numeric(text)
     if not t:
         return None
     m = re.search(r"(\d+)\s*[~\-]\s*(\d+)\s*営業日", t)
     if m:
-        lo, hi = int(m.group(1)), int(m.group(2))
-        return (lo, hi) if lo <= hi else None
+        lo, hi = _to_int(m.group(1), MAX_LAG_DAYS), _to_int(m.group(2), MAX_LAG_DAYS)
+        return (lo, hi) if lo is not None and hi is not None and lo <= hi else None
     m = re.search(r"(\d+)\s*営業日\s*(以内|程度|前後|後|目)?", t)
     if m:
-        n = int(m.group(1))
+        n = _to_int(m.group(1), MAX_LAG_DAYS)
+        if n is None:
+            return None
         if m.group(2) == "以内":
             return (1 if "翌" in t[: m.start()] else 0), n
         return n, n
@@ -97,7 +114,7 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
 
 def parse_caps(text: str | None) -> dict[str, int]:
     """Caps from wording: 「1ヶ月30,000ptまで」, 「1日2,000ptまで」, 「1日1回まで」."""
-    t = clean(text)
+    t = _numeric(text)
     caps: dict[str, int] = {}
     m = re.search(r"(?:1\s*ヶ月|1\s*か月|1\s*カ月|月間|毎月)[^\d]{0,12}?" + _NUM + r"\s*(?:pt|P|ポイント)", t)
     if m and not m.group(2) and _to_int(m.group(1)):
@@ -106,8 +123,8 @@ def parse_caps(text: str | None) -> dict[str, int]:
     if m and not m.group(2) and _to_int(m.group(1)):
         caps["daily_cap_points"] = _to_int(m.group(1))
     m = re.search(r"1\s*日\s*(\d+)\s*回", t)
-    if m:
-        caps["daily_exchanges"] = int(m.group(1))
+    if m and _to_int(m.group(1)):
+        caps["daily_exchanges"] = _to_int(m.group(1))
     return caps
 
 
@@ -135,10 +152,12 @@ def destination_for(label: str | None) -> str | None:
 
 def parse_percent_bp(text: str | None) -> int | None:
     """「2%増量」 → 200, 「0.5%」 → 50; 「不明」 or no percent → None."""
-    m = re.search(r"(\d+)(?:\.(\d{1,2}))?\s*[%％]", clean(text))
+    m = re.search(r"(\d+)(?:\.(\d{1,2}))?\s*[%％]", _numeric(text))
     if not m:
         return None
-    whole = int(m.group(1))
+    whole = _to_int(m.group(1), 1_000)
+    if whole is None:
+        return None
     frac = (m.group(2) or "").ljust(2, "0")
     bp = whole * 100 + int(frac)
     return bp if bp <= 100_000 else None
@@ -157,7 +176,7 @@ def parse_window(text: str | None):
 
     from pointexit.clock import JST
 
-    t = clean(text)
+    t = _numeric(text)
     found = list(re.finditer(_DATE, t))
     if not found:
         return None, None

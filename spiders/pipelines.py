@@ -22,6 +22,11 @@ class NormalizePipeline:
     """Raw site wording → exact integers (rates, points, lags, caps, windows)."""
 
     def process_item(self, item):
+        # Whatever the site wrote reaches terminals, pages and feeds: every
+        # text field leaves here NFKC-normalised, without control characters.
+        for key, value in list(item.items()):
+            if isinstance(value, str) and key != "source_url":
+                item[key] = parsing.clean(value)
         if isinstance(item, ExitItem):
             self._exit(item)
         elif isinstance(item, CampaignItem):
@@ -115,6 +120,9 @@ def problems_of(item) -> list[str]:
         item.get("starts_at") or item.get("ends_at")
     ):
         problems.append("unparsed:window_text")
+    starts, ends = item.get("starts_at"), item.get("ends_at")
+    if starts is not None and ends is not None and starts > ends:
+        problems.append("window_unordered")
     return problems
 
 

@@ -166,7 +166,11 @@ def postgres_server():
         pytest.skip("PostgreSQL server binaries not installed (Debian: apt-get install postgresql)")
     pytest.importorskip("psycopg", reason="psycopg not installed (pip install -e '.[postgres]')")
     as_user: list[str] = []
-    tmp = Path(tempfile.mkdtemp(prefix="pointexit-pg-"))
+    # In memory where there is a tmpfs: every test's CREATE DATABASE copies a
+    # template, and on a busy disk that (and deleting it all) costs seconds.
+    shm = Path("/dev/shm")
+    tmp = Path(tempfile.mkdtemp(prefix="pointexit-pg-",
+                                dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None))
     if os.geteuid() == 0:
         try:
             owner = pwd.getpwnam("postgres")
