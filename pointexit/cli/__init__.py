@@ -29,11 +29,22 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
             _error(exc.format_message())
             return exc.exit_code  # never a traceback for users; POINTEXIT_DEBUG=1 shows it
+        if _is_database_error(exc) and not os.environ.get("POINTEXIT_DEBUG"):
+            # Damage deeper in a file than opening it reads shows up here.
+            from storage.engine import first_line
+
+            _error(f"database error: {first_line(exc)} (the database may be damaged or unreachable)")
+            return 2
         if os.environ.get("POINTEXIT_DEBUG"):
             raise
         _error(f"internal error: {type(exc).__name__}: {exc} (POINTEXIT_DEBUG=1 for details)")
         return 1
     return rc if isinstance(rc, int) else 0
+
+
+def _is_database_error(exc: Exception) -> bool:
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    return sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.DBAPIError)
 
 
 def _error(message: str) -> None:

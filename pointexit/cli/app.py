@@ -30,7 +30,8 @@ def console():
 
     # Piped output (files, tests, cron mail) gets wide lines instead of 80 columns.
     width = None if sys.stdout.isatty() else 160
-    return Console(highlight=False, soft_wrap=False, width=width)
+    # emoji=False: a scraped ":gift:" prints as written, like any other markup.
+    return Console(highlight=False, emoji=False, soft_wrap=False, width=width)
 
 
 def open_db(db: str | None, *, create: bool = False, demo: bool = False):

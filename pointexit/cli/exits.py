@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Optional
 
 import typer
 
 from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, console, open_db
+from pointexit.cli.safe_output import dumps
 
 
 def _lag(e) -> str:
@@ -55,7 +55,7 @@ def exits_json(rows, now) -> list[dict]:
 
 def print_exits(rows, now, title: str) -> None:
     from rich.table import Table
-    from rich.markup import escape
+    from pointexit.cli.safe_output import terminal
 
     from advisor.plan import rate_text
     from pointexit.catalog import DESTINATIONS
@@ -70,14 +70,14 @@ def print_exits(rows, now, title: str) -> None:
         per_pt = yen_per_site_point(e)
         unit = DESTINATIONS.get(e.destination)
         table.add_row(
-            escape(e.site_name), escape(e.label),
+            terminal(e.site_name), terminal(e.label),
             f"{e.points_in:,}pt → {e.value_out:,}{'円' if unit and unit.slug in ('amazon_gift', 'bank') else ''}",
             rate_text(per_pt) if per_pt is not None else "—",
             f"{rate_text(rate * 100, 2)}%" if rate is not None else "—",
             f"{e.minimum_points:,}" if e.minimum_points else "—",
             f"{e.step_points:,}" if e.step_points else "—",
             f"{e.fee_points:,}pt" if e.fee_points else "無料",
-            escape(_lag(e)),
+            terminal(_lag(e)),
             age_text(e.last_seen, now) + (" (古い)" if e.stale else ""),
         )
     console().print(table)
@@ -100,7 +100,7 @@ def exits_command(
     now = now_jst()
     rows = ranked_exits(engine, destination)
     if as_json:
-        print(json.dumps(exits_json(rows, now), ensure_ascii=False, indent=2))
+        print(dumps(exits_json(rows, now)))
         return
     if not rows:
         console().print("交換先のデータがありません。`pointexit crawl` か `pointexit demo` を実行してください。")

@@ -6,7 +6,6 @@ APScheduler or Jinja2 on this path (a test holds it to that).
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from typing import Annotated, Optional
@@ -14,6 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, console, open_db
+from pointexit.cli.safe_output import dumps
 
 
 def parse_balance(text: str) -> tuple[str, int]:
@@ -82,7 +82,7 @@ def plan_json(plan, today: date, now) -> dict:
 
 
 def print_plan(plan, today: date, now) -> None:
-    from rich.markup import escape
+    from pointexit.cli.safe_output import terminal
     from rich.table import Table
 
     from pointexit.catalog import SITES
@@ -93,7 +93,7 @@ def print_plan(plan, today: date, now) -> None:
         for col in ("申請期限", "サイト", "交換先", "ポイント", "受取(円)", "今日申請なら到着", "使う日"):
             table.add_column(col)
         for s in plan.steps:
-            table.add_row(s.apply_by.isoformat(), SITES[s.site].name, escape(s.label),
+            table.add_row(s.apply_by.isoformat(), SITES[s.site].name, terminal(s.label),
                           f"{s.points:,}pt" + (f" (+手数料{s.fee_points:,}pt)" if s.fee_points else ""),
                           f"{s.yen:,}", s.arrives_by.isoformat(), s.for_spend.isoformat())
         out.print(table)
@@ -102,9 +102,9 @@ def print_plan(plan, today: date, now) -> None:
     left = ", ".join(f"{SITES[k].name} {v:,}pt" for k, v in plan.left.items())
     out.print(f"残高: {left or '—'}")
     for w in plan.warnings:
-        out.print(f"[yellow]注意:[/yellow] {escape(w)}")
+        out.print(f"[yellow]注意:[/yellow] {terminal(w)}")
     for s, r in zip(plan.steps, plan.reasons):
-        out.print(f"理由: {escape(r)} — 出典 {escape(s.source_url)} "
+        out.print(f"理由: {terminal(r)} — 出典 {terminal(s.source_url)} "
                   f"({s.seen_at:%Y-%m-%d %H:%M} JST, {age_text(s.seen_at, now)})")
 
 
@@ -131,6 +131,6 @@ def recommend_command(
     engine = open_db(db)
     plan = build_plan(engine, balances, spends, day)
     if as_json:
-        print(json.dumps(plan_json(plan, day, now), ensure_ascii=False, indent=2))
+        print(dumps(plan_json(plan, day, now)))
     else:
         print_plan(plan, day, now)
