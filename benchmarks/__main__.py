@@ -13,11 +13,26 @@ import benchmarks
 
 
 def modules(wanted: list[str]) -> list[str]:
-    names = sorted(m.name for m in pkgutil.iter_modules([str(Path(benchmarks.__file__).parent))
+    names = sorted(m.name for m in pkgutil.iter_modules([str(Path(benchmarks.__file__).parent)])
                    if m.name.startswith("bench_"))
     if wanted:
         names = [n for n in names if n.removeprefix("bench_") in wanted or n in wanted]
     return names
+
+
+def machine() -> str:
+    """What the figures were taken on (the README's table quotes this line)."""
+    import os
+
+    cpu = platform.processor()
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = f", load {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    return (f"{cpu or platform.machine()} × {os.cpu_count()} cores{load}, "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
 
 
 def main(argv: list[str]) -> int:
@@ -25,8 +40,7 @@ def main(argv: list[str]) -> int:
     if not names:
         print(f"no benchmarks match {argv}", file=sys.stderr)
         return 2
-    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu ?'}, "
-          f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+    print(f"machine: {machine()}")
     print(f"{'figure':<58} {'value':>12} {'unit':<6} {'baseline':>10} {'ratio':>7}  target   ok")
     failed = 0
     for name in names:

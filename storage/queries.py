@@ -29,6 +29,15 @@ def _latest_ids(model, group_col):
     return select(func.max(model.id)).group_by(group_col)
 
 
+def _newest_finished_run_per_site():
+    """One index probe per site (newest first, stop at the first finished run)
+    rather than a scan of every run ever made: years of runs cost nothing."""
+    newest = (select(CrawlRun.id)
+              .where(CrawlRun.site == SiteRow.slug, CrawlRun.verdict != "running")
+              .order_by(CrawlRun.id.desc()).limit(1).scalar_subquery())
+    return select(newest).select_from(SiteRow)
+
+
 def last_runs(engine: Engine) -> dict[str, RunSummary]:
     """The newest finished-or-running run of each spider."""
     with Session(engine) as s:
@@ -67,9 +76,7 @@ def current_exits(engine: Engine, destination: str | None = None) -> list[Curren
             q = q.where(ExitRow.destination == destination)
         rows = s.exec(q).all()
         last_run = {r.site: r for r in s.exec(select(CrawlRun).where(
-            CrawlRun.id.in_(select(func.max(CrawlRun.id))
-                            .where(CrawlRun.verdict != "running")
-                            .group_by(CrawlRun.site))))}
+            CrawlRun.id.in_(_newest_finished_run_per_site())))}
         return [_current_exit(o, e, site, last_run.get(e.site)) for o, e, site in rows]
 
 
