@@ -215,3 +215,14 @@ def postgres_url(postgres_server, request):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
     return f"postgresql+psycopg://{user}@{host}:{port}/{name}"
+
+
+def change_recorded_page(overlay: Path, page: str, old: str, new: str) -> Path:
+    """Put into `overlay` (a root stacked before RECORDED) the recorded `page`
+    (e.g. "hapitas/exchange/index.html") with `old` replaced by `new`."""
+    text = (RECORDED / page).read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not on {page}"
+    target = overlay / page
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return overlay

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from pointexit.recorded import RECORDED, RecordedServer
 from storage.engine import integrity_ok, open_engine
 from storage.models import CrawlRun, ExitObservation
-from tests.conftest import ROOT, crawl_subprocess
+from tests.conftest import ROOT, change_recorded_page, crawl_subprocess
 
 PAGE = "hapitas/exchange/index.html"
 SEED = int(os.environ.get("POINTEXIT_CRASH_SEED", random.randrange(10_000)))
@@ -42,10 +42,7 @@ def kill9(proc: subprocess.Popen) -> None:
 
 def set_rate(overlay, points_in: int) -> None:
     """The overlay's Hapitas page, with the Amazon rate changed (or not)."""
-    page = (RECORDED / PAGE).read_text(encoding="utf-8")
-    (overlay / PAGE).parent.mkdir(parents=True, exist_ok=True)
-    (overlay / PAGE).write_text(page.replace("490pt → 500円分", f"{points_in}pt → 500円分", 1),
-                                encoding="utf-8")
+    change_recorded_page(overlay, PAGE, "490pt → 500円分", f"{points_in}pt → 500円分")
 
 
 def snapshot(db: str) -> dict:

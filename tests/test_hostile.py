@@ -7,7 +7,6 @@ files passed as --db that are not (or no longer) sound pointexit databases.
 
 import json
 import os
-import shutil
 import sqlite3
 import unicodedata
 from pathlib import Path
@@ -21,6 +20,7 @@ from storage.engine import open_engine
 from storage.models import CrawlRun, ExitObservation
 from storage.records import ExitSeen, RunOutcome
 from storage.store import Store
+from tests.conftest import change_recorded_page
 
 MARKUP = "[red]A[/red]:gift:"  # no spaces: the table will not wrap it
 CONTROLS = "\x1b[2J\u202e\x07\x00\x9b\r\n"
@@ -79,12 +79,7 @@ def test_json_is_valid_exact_and_safe_to_print(hostile_db, cli, args):
 
 
 def overlay_page(tmp_path: Path, old: str, new: str) -> Path:
-    overlay = tmp_path / "overlay"
-    page = (RECORDED / "hapitas/exchange/index.html").read_text(encoding="utf-8")
-    assert old in page
-    (overlay / "hapitas/exchange").mkdir(parents=True)
-    (overlay / "hapitas/exchange/index.html").write_text(page.replace(old, new, 1), encoding="utf-8")
-    return overlay
+    return change_recorded_page(tmp_path / "overlay", "hapitas/exchange/index.html", old, new)
 
 
 def test_a_scraped_label_is_cleaned_on_the_way_in_and_escaped_on_the_way_out(tmp_path, db_path,
@@ -242,4 +237,3 @@ def test_the_installed_command_says_the_same(tmp_path, cli):
     assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert snapshot(path) == before
-    shutil.rmtree(tmp_path / "data", ignore_errors=True)

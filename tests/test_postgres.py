@@ -16,7 +16,7 @@ from storage.engine import StorageError, integrity_ok, open_engine, schema_versi
 from storage.models import SCHEMA_VERSION, CrawlRun, ExitObservation, ExitRow
 from storage.records import ExitSeen, RunOutcome
 from storage.store import Store
-from tests.conftest import FROZEN_NOW, ROOT
+from tests.conftest import FROZEN_NOW, ROOT, change_recorded_page
 
 
 def seen(at, points_in=490):
@@ -54,10 +54,7 @@ def test_a_crawl_through_the_real_engine_is_append_on_change(postgres_url, run_c
     try:
         first = run_crawl(["hapitas"], postgres_url, mirror=server.root_url)["hapitas"]
         second = run_crawl(["hapitas"], postgres_url, mirror=server.root_url)["hapitas"]
-        page = (RECORDED / "hapitas/exchange/index.html").read_text(encoding="utf-8")
-        (overlay / "hapitas/exchange").mkdir(parents=True)
-        (overlay / "hapitas/exchange/index.html").write_text(
-            page.replace("490pt → 500円分", "480pt → 500円分", 1), encoding="utf-8")
+        change_recorded_page(overlay, "hapitas/exchange/index.html", "490pt → 500円分", "480pt → 500円分")
         third = run_crawl(["hapitas"], postgres_url, mirror=server.root_url)["hapitas"]
     finally:
         server.stop()
