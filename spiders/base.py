@@ -25,11 +25,44 @@ def is_login_wall(response) -> bool:
     return bool(response.css('input[type="password"]'))
 
 
+def is_empty_page(response) -> bool:
+    """No body, or markup without a single visible character."""
+    if not response.body.strip():
+        return True
+    if not hasattr(response, "xpath"):
+        return False  # not text (an image, a PDF): something, at least
+    texts = response.xpath("//body//text()[not(ancestor::script or ancestor::style)]").getall()
+    return not "".join(texts).strip() and not response.css("body input, body img")
+
+
+def failure_cause(failure) -> str:
+    """Why a request failed, as a short stats key: http_404, timeout, robots, http_429, other."""
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.internet.error import TimeoutError as TwistedTimeout
+
+    from spiders.middlewares import TooManyRequests
+
+    exc = failure.value
+    if isinstance(exc, TooManyRequests):
+        return "http_429"
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
+    if isinstance(exc, TwistedTimeout) or "Timeout" in type(exc).__name__:
+        return "timeout"
+    if isinstance(exc, IgnoreRequest) and "robots.txt" in str(exc):
+        return "robots"
+    return "other"
+
+
 class PointSiteSpider(scrapy.Spider):
     site: str = ""
     start_paths: tuple[str, ...] = ()
     # Fewer items than this from an ok-looking page means the layout changed.
     expected_min_items: int = 1
+    # The user's session cookies (Netscape cookies.txt), `-a cookies_file=...`;
+    # see spiders.middlewares.SessionCookiesMiddleware.
+    cookies_file: str | None = None
 
     def __init__(self, base_url: str | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,15 +80,29 @@ class PointSiteSpider(scrapy.Spider):
             yield scrapy.Request(self.url(path), callback=self.parse, errback=self.on_error)
 
     def on_error(self, failure):
+        cause = failure_cause(failure)
         self.crawler.stats.inc_value("pointexit/download_errors")
-        self.logger.warning("download failed: %s", failure.getErrorMessage())
+        self.crawler.stats.inc_value(f"pointexit/errors/{cause}")
+        self.logger.warning("download failed (%s): %s %s", cause,
+                            getattr(failure.request, "url", ""), failure.getErrorMessage())
 
     def parse(self, response):
+        stats = self.crawler.stats
+        stats.inc_value("pointexit/pages")
+        if is_empty_page(response):
+            stats.inc_value("pointexit/empty_pages")
+            self.logger.warning("empty page at %s", response.url)
+            return
         if is_login_wall(response):
-            self.crawler.stats.set_value("pointexit/login_required", 1)
+            stats.set_value("pointexit/login_required", 1)
             self.logger.warning("login required at %s (no member session)", response.url)
             return
         yield from self.items_from(response)
+
+    def layout_missing(self, response, what: str) -> None:
+        """Call when a part the page always had is gone (degrades the run)."""
+        self.crawler.stats.inc_value("pointexit/layout_missing")
+        self.logger.warning("layout changed at %s: %s not found", response.url, what)
 
     def items_from(self, response) -> Iterable[scrapy.Item]:
         seen_at = self.now()

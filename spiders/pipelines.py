@@ -90,6 +90,18 @@ _REQUIRED = {
 }
 
 
+# The number a reward became; the parse rate counts items that have it.
+_REWARD = {
+    ExitItem: ("points_in", "value_out"),
+    CampaignItem: ("bonus_bp",),
+    RoutingOfferItem: ("rate_bp",),
+}
+
+
+def reward_parsed(item) -> bool:
+    return all(item.get(f) is not None for f in _REWARD[type(item)])
+
+
 def problems_of(item) -> list[str]:
     """Everything wrong with an item, as short field-named codes."""
     problems = [f"missing:{f}" for f in _REQUIRED[type(item)] if item.get(f) in (None, "")]
@@ -132,6 +144,8 @@ class ValidatePipeline:
     def process_item(self, item):
         item["problems"] = problems_of(item)
         self.stats.inc_value("pointexit/items")
+        if not reward_parsed(item):
+            self.stats.inc_value("pointexit/unparsed_rewards")
         if item["problems"]:
             self.stats.inc_value("pointexit/invalid_items")
             for p in item["problems"]:
