@@ -79,29 +79,34 @@ class PointSiteSpider(scrapy.Spider):
         for path in self.start_paths:
             yield scrapy.Request(self.url(path), callback=self.parse, errback=self.on_error)
 
+    def count(self, key: str, value: int = 1) -> None:
+        """Add to a crawl stat (parsing a saved page outside a crawl has none)."""
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None:
+            crawler.stats.inc_value(key, value)
+
     def on_error(self, failure):
         cause = failure_cause(failure)
-        self.crawler.stats.inc_value("pointexit/download_errors")
-        self.crawler.stats.inc_value(f"pointexit/errors/{cause}")
+        self.count("pointexit/download_errors")
+        self.count(f"pointexit/errors/{cause}")
         self.logger.warning("download failed (%s): %s %s", cause,
                             getattr(failure.request, "url", ""), failure.getErrorMessage())
 
     def parse(self, response):
-        stats = self.crawler.stats
-        stats.inc_value("pointexit/pages")
+        self.count("pointexit/pages")
         if is_empty_page(response):
-            stats.inc_value("pointexit/empty_pages")
+            self.count("pointexit/empty_pages")
             self.logger.warning("empty page at %s", response.url)
             return
         if is_login_wall(response):
-            stats.set_value("pointexit/login_required", 1)
+            self.count("pointexit/login_required")
             self.logger.warning("login required at %s (no member session)", response.url)
             return
         yield from self.items_from(response)
 
     def layout_missing(self, response, what: str) -> None:
         """Call when a part the page always had is gone (degrades the run)."""
-        self.crawler.stats.inc_value("pointexit/layout_missing")
+        self.count("pointexit/layout_missing")
         self.logger.warning("layout changed at %s: %s not found", response.url, what)
 
     def items_from(self, response) -> Iterable[scrapy.Item]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -132,3 +134,39 @@ def routing_offers(engine: Engine) -> list[CurrentRoutingOffer]:
 def observation_count(engine: Engine) -> int:
     with Session(engine) as s:
         return s.exec(select(func.count()).select_from(ExitObservation)).one()
+
+
+def recent_runs(engine: Engine, per_spider: int = 2) -> dict[str, list[RunSummary]]:
+    """The newest finished runs of each spider, newest first."""
+    with Session(engine) as s:
+        rank = func.row_number().over(partition_by=CrawlRun.spider,
+                                      order_by=CrawlRun.id.desc()).label("rank")
+        ranked = (select(CrawlRun.id, rank).where(CrawlRun.verdict != "running").subquery())
+        rows = s.exec(select(CrawlRun).join(ranked, ranked.c.id == CrawlRun.id)
+                      .where(ranked.c.rank <= per_spider).order_by(CrawlRun.id.desc())).all()
+    out: dict[str, list[RunSummary]] = {}
+    for r in rows:
+        out.setdefault(r.spider, []).append(_run_summary(r))
+    return out
+
+
+def first_runs(engine: Engine) -> dict[str, datetime]:
+    """When each site was first crawled."""
+    with Session(engine) as s:
+        rows = s.exec(select(CrawlRun.site, func.min(CrawlRun.started_at))
+                      .group_by(CrawlRun.site)).all()
+    return {site: at for site, at in rows}
+
+
+def newest_data(engine: Engine) -> dict[str, datetime]:
+    """Per spider, when it last saw any of the values it recorded."""
+    newest: dict[str, datetime] = {}
+    with Session(engine) as s:
+        for model in (ExitObservation, CampaignObservation, RoutingOfferObservation):
+            rows = s.exec(select(CrawlRun.spider, func.max(model.last_seen))
+                          .join(CrawlRun, CrawlRun.id == model.run_id)
+                          .group_by(CrawlRun.spider)).all()
+            for spider, at in rows:
+                if at is not None and (spider not in newest or at > newest[spider]):
+                    newest[spider] = at
+    return newest
