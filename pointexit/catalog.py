@@ -41,6 +41,7 @@ class Destination:
     # Yen value of one unit received. None: not money (miles); an intermediary's
     # unit is the value of that site's point.
     yen_per_unit: Fraction | None
+    unit: str  # how amounts received are written: 円, pt, マネー, マイル
     via_site: str | None = None  # intermediaries are themselves sites
 
 
@@ -76,15 +77,16 @@ SITES: dict[str, Site] = {
 DESTINATIONS: dict[str, Destination] = {
     d.slug: d
     for d in (
-        Destination("amazon_gift", "Amazonギフトカード", Fraction(1)),
-        Destination("bank", "現金(銀行振込)", Fraction(1)),
-        Destination("rakuten_point", "楽天ポイント", Fraction(1)),
-        Destination("paypay", "PayPayポイント", Fraction(1)),
-        Destination("d_point", "dポイント", Fraction(1)),
-        Destination("waon", "WAONポイント", Fraction(1)),
-        Destination("dotmoney", "ドットマネー", SITES["dotmoney"].yen_per_point, via_site="dotmoney"),
-        Destination("pex", "PeX", SITES["pex"].yen_per_point, via_site="pex"),
-        Destination("jal_mile", "JALマイル", None),
+        Destination("amazon_gift", "Amazonギフトカード", Fraction(1), "円"),
+        Destination("bank", "現金(銀行振込)", Fraction(1), "円"),
+        Destination("rakuten_point", "楽天ポイント", Fraction(1), "pt"),
+        Destination("paypay", "PayPayポイント", Fraction(1), "pt"),
+        Destination("d_point", "dポイント", Fraction(1), "pt"),
+        Destination("waon", "WAONポイント", Fraction(1), "pt"),
+        Destination("dotmoney", "ドットマネー", SITES["dotmoney"].yen_per_point, "マネー",
+                    via_site="dotmoney"),
+        Destination("pex", "PeX", SITES["pex"].yen_per_point, "PeXポイント", via_site="pex"),
+        Destination("jal_mile", "JALマイル", None, "マイル"),
     )
 }
 
