@@ -3,6 +3,9 @@
 AbortOn429Middleware     a 429 ends the site's run at once: the site asked us
                          to stop, so retrying or fetching more pages would be
                          rude (and risks a ban); the verdict says http_429.
+                         Closing the spider stops the scheduler, but requests
+                         already inside the downloader would still go out:
+                         CONCURRENT_REQUESTS = 1 keeps that to none.
 SessionCookiesMiddleware the user's own session cookies (pointexit.cookies),
                          added only to requests for the spider's own host and
                          never logged.

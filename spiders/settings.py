@@ -11,6 +11,10 @@ NEWSPIDER_MODULE = "spiders.sites"
 ROBOTSTXT_OBEY = True
 USER_AGENT = "pointexit/0.1 (+https://github.com/pointexit/pointexit; personal point-exchange planner)"
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+# One request in the downloader at a time per spider (each crawls one site):
+# Scrapy hands up to this many requests to the downloader ahead of time, and
+# a 429 must leave none of them to be sent (spiders.middlewares).
+CONCURRENT_REQUESTS = 1
 DOWNLOAD_DELAY = 3
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 3

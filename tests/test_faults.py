@@ -20,30 +20,43 @@ from pointexit.recorded import RECORDED, RecordedServer, empty_page, hang
 from tests.conftest import FILES, crawl_subprocess
 
 PAGE = "/hapitas/exchange/"
-VALUE_TABLES = ("exit", "exit_observation", "campaign", "campaign_observation",
-                "routing_offer", "routing_offer_observation")
+# observation table → (identity table, its key column)
+OBSERVATIONS = {"exit_observation": ("exit", "exit_id"),
+                "campaign_observation": ("campaign", "campaign_id"),
+                "routing_offer_observation": ("routing_offer", "offer_id")}
+# What an ok run may refresh on an unchanged value: when and where it was seen.
+PROVENANCE = ("last_seen", "source_url")
 RECORDED_PAGE = (RECORDED / "hapitas/exchange/index.html").read_text(encoding="utf-8")
 
 
 def other_spider() -> str | None:
-    """A spider of another site crawled alongside (the first by name that
-    crawls its recorded pages ok; see `seeded`)."""
+    """A spider of another site crawled alongside: the one with the fewest
+    pages (the seed crawl checks that it crawls ok)."""
     from pointexit.crawling import spider_classes
 
-    return next((n for n, c in sorted(spider_classes().items()) if c.site != "hapitas"), None)
+    others = [(len(c.start_paths), n) for n, c in spider_classes().items() if c.site != "hapitas"]
+    return min(others)[1] if others else None
 
 
 def spiders() -> list[str]:
     return ["hapitas"] + ([other_spider()] if other_spider() else [])
 
 
-def rows(db: str, table: str) -> list[tuple]:
+def stored(db: str, site: str | None = None, provenance: bool = True) -> dict[str, list[dict]]:
+    """Every identity and observation row (of one site), optionally without provenance."""
+    out = {}
     with sqlite3.connect(db) as conn:
-        return conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
-
-
-def snapshot(db: str) -> dict[str, list[tuple]]:
-    return {t: rows(db, t) for t in VALUE_TABLES}
+        conn.row_factory = sqlite3.Row
+        for obs, (ident, key) in OBSERVATIONS.items():
+            where = "WHERE i.site = ?" if site else ""
+            args = (site,) if site else ()
+            out[ident] = [dict(r) for r in conn.execute(
+                f"SELECT * FROM {ident} i {where} ORDER BY i.id", args)]
+            out[obs] = [{k: r[k] for k in r.keys() if provenance or k not in PROVENANCE}
+                        for r in conn.execute(
+                            f"SELECT o.* FROM {obs} o JOIN {ident} i ON i.id = o.{key} "
+                            f"{where} ORDER BY o.id", args)]
+    return out
 
 
 def copy_db(src: str, dst: Path) -> str:
@@ -63,7 +76,7 @@ def seeded(tmp_path_factory):
     finally:
         server.stop()
     assert {n: r["verdict"] for n, r in reports.items()} == {n: "ok" for n in spiders()}
-    assert rows(db, "exit_observation"), "the seed crawl stored nothing"
+    assert stored(db, "hapitas")["exit_observation"], "the seed crawl stored nothing"
     return db, reports
 
 
@@ -129,7 +142,6 @@ def crawl_with_fault(seeded, tmp_path, fault, overlay, settings):
 def test_a_fault_gives_its_verdict_and_keeps_stored_values(
         seeded, tmp_path, fault, overlay, settings, verdict, code, page_requests):
     seed_db, seed_reports = seeded
-    before = snapshot(seed_db)
     db, reports, server = crawl_with_fault(seeded, tmp_path, fault, overlay, settings)
 
     hapitas = reports["hapitas"]
@@ -137,8 +149,9 @@ def test_a_fault_gives_its_verdict_and_keeps_stored_values(
     assert hapitas["new_observations"] == 0
     assert len(server.requests_for(PAGE)) == page_requests
 
-    # No stored value lost, closed or overwritten; not even last_seen moved.
-    assert snapshot(db) == before
+    # No stored value lost, closed or overwritten; Hapitas's not even touched.
+    assert stored(db, "hapitas") == stored(seed_db, "hapitas")
+    assert stored(db, provenance=False) == stored(seed_db, provenance=False)
     [(run_verdict, run_reason)] = _runs(db, "hapitas")[1:]
     assert (run_verdict, run_reason) == (verdict, hapitas["reason"])
 
@@ -167,15 +180,14 @@ def test_exits_stay_current_and_show_stale_after_a_failed_run(seeded, tmp_path, 
 
 def test_500_then_success_is_retried_and_ok(seeded, tmp_path):
     seed_db, _ = seeded
-    before = snapshot(seed_db)
     db, reports, server = crawl_with_fault(seeded, tmp_path, [500, None], None, {})
     hapitas = reports["hapitas"]
     assert (hapitas["verdict"], hapitas["reason"], hapitas["items"]) == ("ok", None, 8)
     assert len(server.requests_for(PAGE)) == 2
     # Same values: no new observation; the ok run only confirmed them.
     assert hapitas["new_observations"] == 0
-    assert _values(db) == _values(seed_db)
-    assert snapshot(db)["exit"] == before["exit"]
+    assert stored(db, provenance=False) == stored(seed_db, provenance=False)
+    assert stored(db, "hapitas") != stored(seed_db, "hapitas")  # last_seen moved
 
 
 def _runs(db: str, spider: str) -> list[tuple]:
@@ -184,9 +196,22 @@ def _runs(db: str, spider: str) -> list[tuple]:
                             (spider,)).fetchall()
 
 
-def _values(db: str) -> list[dict]:
-    """Exit observations without what an ok run may refresh (URL, last seen)."""
-    with sqlite3.connect(db) as conn:
-        conn.row_factory = sqlite3.Row
-        found = conn.execute("SELECT * FROM exit_observation ORDER BY id").fetchall()
-    return [{k: r[k] for k in r.keys() if k not in ("source_url", "last_seen")} for r in found]
+def test_429_aborts_the_rest_of_that_sites_run_only(seeded, tmp_path):
+    """A site of several pages answers 429: one request, then its run stops;
+    Hapitas, crawled in the same process, is not affected."""
+    from pointexit.crawling import spider_classes
+
+    pages = [f"/chobirich{p}" for p in spider_classes()["chobirich"].start_paths]
+    assert len(pages) > 1
+    seed_db, _ = seeded
+    db = copy_db(seed_db, tmp_path / "faulty.db")
+    server = RecordedServer(faults={p: 429 for p in pages}).start()
+    try:
+        reports = crawl_subprocess(["hapitas", "chobirich"], db, mirror=server.root_url)
+    finally:
+        server.stop()
+    assert (reports["chobirich"]["verdict"], reports["chobirich"]["reason"].split(":")[0]) == (
+        "failed", "http_429")
+    assert sum(len(server.requests_for(p)) for p in pages) == 1
+    assert (reports["hapitas"]["verdict"], reports["hapitas"]["items"]) == ("ok", 8)
+    assert stored(db, provenance=False) == stored(seed_db, provenance=False)

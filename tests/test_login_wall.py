@@ -24,6 +24,7 @@ from pointexit.cookies import (
 )
 from pointexit.recorded import RECORDED, RecordedServer
 from tests.conftest import FILES, crawl_subprocess
+from tests.test_faults import other_spider
 
 PAGE = "/hapitas/exchange/"
 SECRET = "s3cr3t-9a8b7c6d5e"
@@ -45,6 +46,12 @@ def cookies_txt(host: str) -> str:
         f"localhost\tFALSE\t/\tFALSE\t{FAR_FUTURE}\tlocal_session\t{OTHER_SECRET}",
         "",
     ])
+
+
+def site_of(spider: str) -> str:
+    from pointexit.crawling import spider_classes
+
+    return spider_classes()[spider].site
 
 
 def member_or_login(request) -> bool:
@@ -82,17 +89,27 @@ def test_without_cookies_the_login_wall_is_login_required(site, db_path):
 
 
 def test_with_the_users_cookies_the_member_page_is_crawled(site, db_path, cookie_file, tmp_path):
+    """Hapitas on 127.0.0.1 with the user's cookies; another spider in the
+    same crawl on "localhost" (another host, though the same server)."""
+    other = other_spider()
+    port = site.httpd.server_address[1]
     log = tmp_path / "crawl.log"
-    report = crawl_subprocess(
-        ["hapitas"], db_path, mirror=site.root_url,
+    reports = crawl_subprocess(
+        ["hapitas", other], db_path,
+        base_urls={"hapitas": site.base_url("hapitas"),
+                   site_of(other): f"http://localhost:{port}/{site_of(other)}"},
         cookie_files={"hapitas": str(cookie_file)},
         settings={"LOG_LEVEL": "DEBUG", "COOKIES_DEBUG": True, "LOG_FILE": str(log)},
-    )["hapitas"]
+    )
+    report = reports["hapitas"]
     assert (report["verdict"], report["items"], report["new_observations"]) == ("ok", 8, 8)
+    assert reports[other]["verdict"] == "ok"
 
-    # Sent: the site's cookies, to the site's host; not the other sites' ones.
+    # Sent: the site's cookies, to the site's host; nothing to the other host.
     sent = [r.headers.get("Cookie") for r in site.requests_for(PAGE)]
     assert sent == [f"hapitas_session={SECRET}; remember_me=1"]
+    elsewhere = [r for r in site.requests if r.headers["Host"] == f"localhost:{port}"]
+    assert elsewhere and all("Cookie" not in r.headers for r in elsewhere)
     assert all(OTHER_SECRET not in (r.headers.get("Cookie") or "") for r in site.requests)
 
     # Never logged, even at DEBUG with Scrapy's cookie debugging on.

@@ -23,6 +23,7 @@ def test_user_agent_names_the_project_and_a_url(settings):
 
 def test_one_request_at_a_time_with_a_delay_and_autothrottle(settings):
     assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
+    assert settings.getint("CONCURRENT_REQUESTS") == 1  # nothing queued to send after a 429
     assert settings.getfloat("DOWNLOAD_DELAY") >= 1
     assert settings.getbool("AUTOTHROTTLE_ENABLED") is True
     assert settings.getfloat("AUTOTHROTTLE_START_DELAY") >= settings.getfloat("DOWNLOAD_DELAY")
