@@ -107,11 +107,8 @@ class PointSiteSpider(scrapy.Spider):
                             getattr(failure.request, "url", ""), failure.getErrorMessage())
 
     def parse(self, response):
-        self.count("pointexit/pages")
         if is_empty_page(response):
-            self.count("pointexit/empty_pages")
-            self.logger.warning("empty page at %s", response.url)
-            return
+            return  # counted by spiders.middlewares.PageStatsMiddleware
         if is_login_wall(response):
             self.count("pointexit/login_required")
             self.logger.warning("login required at %s (no member session)", response.url)

@@ -15,7 +15,7 @@ gives the verdict and its reason. A reason starts with a stable code
 (`http_429: ...`) followed by a Japanese explanation for the user.
 Only an ok run updates stored values (see storage.store).
 
-Stats the rules read (written by spiders.base, spiders.middlewares and
+Stats the rules read (written by spiders.middlewares, spiders.base and
 spiders.pipelines.ValidatePipeline):
 
 pointexit/pages                 pages that answered 2xx and were parsed
@@ -104,7 +104,7 @@ def judge_run(stats: dict, expected_min_items: int) -> Verdict:
     if _int(stats, "pointexit/http_429") or _int(stats, "downloader/response_status_count/429"):
         return Verdict("failed", "http_429",
                        "サイトからアクセス過多 (HTTP 429) と返されたため、このサイトの巡回を中断しました")
-    if pages == 0:
+    if pages == 0 and items == 0:
         if causes and set(causes) == {"robots"}:
             return Verdict("failed", "robots_disallowed",
                            f"robots.txtがページの取得を禁止しています ({causes['robots']}ページ)")
@@ -114,7 +114,7 @@ def judge_run(stats: dict, expected_min_items: int) -> Verdict:
             return Verdict("failed", "no_page",
                            f"どのページも取得できませんでした ({_causes_text(causes)})")
         return Verdict("failed", "no_page", "取得したページがありません")
-    if empty == pages:
+    if pages and empty == pages:
         return Verdict("failed", "empty_page", "ページが空でした (内容がありません)")
     if items == 0 and expected_min_items > 0:
         return Verdict("failed", "layout_changed",

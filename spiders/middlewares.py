@@ -1,4 +1,8 @@
-"""Downloader middlewares, one job each.
+"""Middlewares, one job each.
+
+PageStatsMiddleware      (spider middleware) counts every page that reaches a
+                         callback, and the empty ones, whatever the callback:
+                         the run's verdict needs them (spiders.health).
 
 AbortOn429Middleware     a 429 ends the site's run at once: the site asked us
                          to stop, so retrying or fetching more pages would be
@@ -20,6 +24,26 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 
 logger = logging.getLogger(__name__)
+
+
+class PageStatsMiddleware:
+    """Below it, HttpErrorMiddleware (50) has already turned non-2xx answers
+    into errors: what arrives here is a page the site served."""
+
+    def __init__(self, crawler):
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_spider_input(self, response, spider=None):
+        from spiders.base import is_empty_page
+
+        self.stats.inc_value("pointexit/pages")
+        if is_empty_page(response):
+            self.stats.inc_value("pointexit/empty_pages")
+            logger.warning("empty page at %s", response.url)
 
 
 class TooManyRequests(IgnoreRequest):

@@ -31,6 +31,11 @@ REMOTE_CONTROL_ENABLED = False  # Scrapy ≥ 2.19 opens a control port by defaul
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 
+SPIDER_MIDDLEWARES = {
+    # After HttpErrorMiddleware (50): counts the pages that were served.
+    "spiders.middlewares.PageStatsMiddleware": 60,
+}
+
 DOWNLOADER_MIDDLEWARES = {
     # Above RetryMiddleware (550): sees a 429 before anything could retry it.
     "spiders.middlewares.AbortOn429Middleware": 560,

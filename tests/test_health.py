@@ -63,6 +63,10 @@ def test_no_page_at_all_fails_even_when_no_items_are_expected():
     assert verdict(stats, expected_min_items=0) == ("failed", "no_page")
 
 
+def test_items_are_evidence_of_a_page_even_when_none_was_counted():
+    assert verdict(run(pages=0)) == ("ok", None)
+
+
 def test_an_empty_page_fails():
     stats = run(items=0, valid_items=0, empty_pages=1)
     assert verdict(stats) == ("failed", "empty_page")
@@ -194,3 +198,32 @@ class TestValidatePipelineCounts:
         stats = {**stats, "pointexit/pages": 1}
         assert verdict(stats, expected_min_items=3) == ("degraded", "missing_fields")
         assert parse_rate_bp(stats) == 6_666
+
+
+class TestWhatAPageIs:
+    """The base spider's page checks, on real responses."""
+
+    @staticmethod
+    def response(body: bytes):
+        from scrapy.http import HtmlResponse
+
+        return HtmlResponse(url="https://hapitas.jp/exchange/", body=body, encoding="utf-8")
+
+    @pytest.mark.parametrize("body", [
+        b"", b"  \n", b"<html><head><title></title></head><body>\n  </body></html>",
+        b"<html><body><script>var a = 'loading';</script><style>p{}</style></body></html>",
+    ])
+    def test_empty_pages(self, body):
+        from spiders.base import is_empty_page
+
+        assert is_empty_page(self.response(body))
+
+    def test_recorded_pages_are_not_empty_and_only_the_login_wall_asks_to_log_in(self):
+        from pointexit.recorded import RECORDED
+        from spiders.base import is_empty_page, is_login_wall
+        from tests.conftest import FILES
+
+        member = self.response((RECORDED / "hapitas/exchange/index.html").read_bytes())
+        wall = self.response((FILES / "login_wall/hapitas/exchange/index.html").read_bytes())
+        assert not is_empty_page(member) and not is_empty_page(wall)
+        assert (is_login_wall(member), is_login_wall(wall)) == (False, True)
