@@ -57,22 +57,23 @@ def _run_summary(r: CrawlRun) -> RunSummary:
 
 
 def current_exits(engine: Engine, destination: str | None = None) -> list[CurrentExit]:
-    """Newest observation of every exit. Stale when the site's newest run was
-    not ok, or an ok run after the observation did not see it again."""
+    """Newest observation of every exit. Stale when the newest finished run of
+    the spider that saw it was not ok, or was ok but no longer saw it."""
     with Session(engine) as s:
         latest = _latest_ids(ExitObservation, ExitObservation.exit_id)
-        q = (select(ExitObservation, ExitRow, SiteRow)
+        q = (select(ExitObservation, ExitRow, SiteRow, CrawlRun.spider)
              .join(ExitRow, ExitRow.id == ExitObservation.exit_id)
              .join(SiteRow, SiteRow.slug == ExitRow.site)
+             .outerjoin(CrawlRun, CrawlRun.id == ExitObservation.run_id)
              .where(ExitObservation.id.in_(latest)))
         if destination:
             q = q.where(ExitRow.destination == destination)
         rows = s.exec(q).all()
-        last_run = {r.site: r for r in s.exec(select(CrawlRun).where(
+        last_run = {r.spider: r for r in s.exec(select(CrawlRun).where(
             CrawlRun.id.in_(select(func.max(CrawlRun.id))
                             .where(CrawlRun.verdict != "running")
-                            .group_by(CrawlRun.site))))}
-        return [_current_exit(o, e, site, last_run.get(e.site)) for o, e, site in rows]
+                            .group_by(CrawlRun.spider))))}
+        return [_current_exit(o, e, site, last_run.get(spider)) for o, e, site, spider in rows]
 
 
 def _current_exit(o: ExitObservation, e: ExitRow, site: SiteRow, run: CrawlRun | None) -> CurrentExit:

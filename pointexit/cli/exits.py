@@ -71,7 +71,7 @@ def print_exits(rows, now, title: str) -> None:
         unit = DESTINATIONS.get(e.destination)
         table.add_row(
             escape(e.site_name), escape(e.label),
-            f"{e.points_in:,}pt → {e.value_out:,}{'円' if unit and unit.slug in ('amazon_gift', 'bank') else ''}",
+            f"{e.points_in:,}pt → {e.value_out:,}{unit.unit if unit else ''}",
             rate_text(per_pt) if per_pt is not None else "—",
             f"{rate_text(rate * 100, 2)}%" if rate is not None else "—",
             f"{e.minimum_points:,}" if e.minimum_points else "—",
