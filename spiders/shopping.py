@@ -25,7 +25,7 @@ from spiders.base import PointSiteSpider, is_login_wall
 
 @dataclass(frozen=True)
 class ListedAd:
-    key: str  # stable id on the site (from the ad's URL)
+    key: str | None  # stable id on the site (from the ad's URL); None: none found
     title: str
     reward_text: str | None
     conditions: str | None = None
@@ -72,7 +72,7 @@ class ShoppingListingSpider(PointSiteSpider):
         return self.__dict__.setdefault("_page_stats", _PageStats())
 
     def listing(self, response) -> list[ListedAd] | None:
-        """The ads on the page, or None when the listing itself is not there."""
+        """The ads on the page (repeats are fine), or None when the listing itself is not there."""
         raise NotImplementedError
 
     def fallback(self, response):
@@ -96,7 +96,16 @@ class ShoppingListingSpider(PointSiteSpider):
 
     def offers_from(self, response, ads: Iterable[ListedAd]):
         stats = self.stats
+        seen: set[str] = set()
         for ad in ads:
+            if not ad.key:
+                # An ad we cannot name cannot be stored; count it, say so.
+                stats.inc_value("pointexit/listing/ads_without_id")
+                self.logger.warning("ad without an id on %s: %s", response.url, ad.title)
+                continue
+            if ad.key in seen:  # the same ad shown twice (pickups, rankings)
+                continue
+            seen.add(ad.key)
             stats.inc_value("pointexit/listing/ads")
             verdict = routing.classify(ad.title, ad.reward_text, conditions=ad.conditions, tags=ad.tags)
             if verdict.kind == routing.UNREADABLE:

@@ -103,11 +103,15 @@ def exit_history(engine: Engine) -> dict[int, list[ObservationPoint]]:
     return out
 
 
+def _latest_with_identity(s: Session, observation, identity, key):
+    """(newest observation, identity row) of every identity that has one."""
+    latest = _latest_ids(observation, key)
+    return s.exec(select(observation, identity).join(identity, identity.id == key)
+                  .where(observation.id.in_(latest))).all()
+
+
 def _latest_campaigns(s: Session):
-    latest = _latest_ids(CampaignObservation, CampaignObservation.campaign_id)
-    return s.exec(select(CampaignObservation, CampaignRow)
-                  .join(CampaignRow, CampaignRow.id == CampaignObservation.campaign_id)
-                  .where(CampaignObservation.id.in_(latest))).all()
+    return _latest_with_identity(s, CampaignObservation, CampaignRow, CampaignObservation.campaign_id)
 
 
 def _current_campaign(o: CampaignObservation, c: CampaignRow) -> CurrentCampaign:
@@ -126,10 +130,8 @@ def campaigns(engine: Engine) -> list[CurrentCampaign]:
 
 
 def _latest_offers(s: Session):
-    latest = _latest_ids(RoutingOfferObservation, RoutingOfferObservation.offer_id)
-    return s.exec(select(RoutingOfferObservation, RoutingOfferRow)
-                  .join(RoutingOfferRow, RoutingOfferRow.id == RoutingOfferObservation.offer_id)
-                  .where(RoutingOfferObservation.id.in_(latest))).all()
+    return _latest_with_identity(s, RoutingOfferObservation, RoutingOfferRow,
+                                 RoutingOfferObservation.offer_id)
 
 
 def _current_offer(o: RoutingOfferObservation, r: RoutingOfferRow) -> CurrentRoutingOffer:

@@ -61,3 +61,24 @@ def parse_listing(name: str, root: Path = RECORDED, body: bytes | None = None):
 
 def page_bytes(name: str, root: Path = RECORDED) -> bytes:
     return (root / PAGES[name][0]).read_bytes()
+
+
+def state_fixtures(name: str, offer_root: Path, plain_root: Path):
+    """Module fixtures `with_offer`, `without_offer` (each parsed once) and `offer`
+    (the one item of the state with an offer), for a listing's test module."""
+    import pytest
+
+    @pytest.fixture(scope="module", name="with_offer")
+    def with_offer():
+        return parse_listing(name, offer_root)
+
+    @pytest.fixture(scope="module", name="without_offer")
+    def without_offer():
+        return parse_listing(name, plain_root)
+
+    @pytest.fixture(scope="module", name="offer")
+    def offer(with_offer):
+        [item] = with_offer[0]
+        return item
+
+    return with_offer, without_offer, offer

@@ -2,30 +2,15 @@
 
 from datetime import datetime
 
-import pytest
-
 from pointexit.clock import JST
+from pointexit.recorded import RECORDED
 from tests.conftest import FROZEN_NOW
-from tests.shopping_pages import STATES, parse_listing
+from tests.shopping_pages import STATES, parse_listing, state_fixtures
 
 NAME = "hapitas_shopping"
 URL = "https://hapitas.jp/category/shopping_store/"
 
-
-@pytest.fixture(scope="module")
-def with_offer():
-    return parse_listing(NAME)
-
-
-@pytest.fixture(scope="module")
-def without_offer():
-    return parse_listing(NAME, STATES)
-
-
-@pytest.fixture(scope="module")
-def offer(with_offer):
-    [item] = with_offer[0]
-    return item
+with_offer, without_offer, offer = state_fixtures(NAME, offer_root=RECORDED, plain_root=STATES)
 
 
 def test_every_catalog_slot_is_read(with_offer):

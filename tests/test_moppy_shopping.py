@@ -1,29 +1,14 @@
 """Moppy's 総合通販 listing (real markup), both recorded states, parsed once each."""
 
-import pytest
-
 from pointexit.clock import JST
+from pointexit.recorded import RECORDED
 from tests.conftest import FROZEN_NOW
-from tests.shopping_pages import STATES, page_bytes, parse_listing
+from tests.shopping_pages import STATES, page_bytes, parse_listing, state_fixtures
 
 NAME = "moppy_shopping"
 URL = "https://pc.moppy.jp/category/list.php?parent_category=6&child_category=80"
 
-
-@pytest.fixture(scope="module")
-def without_offer():
-    return parse_listing(NAME)
-
-
-@pytest.fixture(scope="module")
-def with_offer():
-    return parse_listing(NAME, STATES)
-
-
-@pytest.fixture(scope="module")
-def offer(with_offer):
-    [item] = with_offer[0]
-    return item
+with_offer, without_offer, offer = state_fixtures(NAME, offer_root=STATES, plain_root=RECORDED)
 
 
 def test_no_offer_is_no_items_and_no_layout_problem(without_offer):

@@ -5,27 +5,14 @@ from datetime import datetime
 import pytest
 
 from pointexit.clock import JST
+from pointexit.recorded import RECORDED
 from tests.conftest import FROZEN_NOW
-from tests.shopping_pages import STATES, page_bytes, parse_listing
+from tests.shopping_pages import STATES, page_bytes, parse_listing, state_fixtures
 
 NAME = "pointincome_shopping"
 URL = "https://pointi.jp/list.php?category=66"
 
-
-@pytest.fixture(scope="module")
-def without_offer():
-    return parse_listing(NAME)
-
-
-@pytest.fixture(scope="module")
-def with_offer():
-    return parse_listing(NAME, STATES)
-
-
-@pytest.fixture(scope="module")
-def offer(with_offer):
-    [item] = with_offer[0]
-    return item
+with_offer, without_offer, offer = state_fixtures(NAME, offer_root=STATES, plain_root=RECORDED)
 
 
 def test_recorded_in_shift_jis_as_the_real_site():

@@ -2,30 +2,15 @@
 
 import json
 
-import pytest
-
 from spiders.sites.rakuten_rebates import stores_in
+from pointexit.recorded import RECORDED
 from tests.conftest import FROZEN_NOW
-from tests.shopping_pages import STATES, parse_listing
+from tests.shopping_pages import STATES, parse_listing, state_fixtures
 
 NAME = "rakuten_rebates"
 URL = "https://www.rebates.jp/stores"
 
-
-@pytest.fixture(scope="module")
-def with_offer():
-    return parse_listing(NAME)
-
-
-@pytest.fixture(scope="module")
-def without_offer():
-    return parse_listing(NAME, STATES)
-
-
-@pytest.fixture(scope="module")
-def offer(with_offer):
-    [item] = with_offer[0]
-    return item
+with_offer, without_offer, offer = state_fixtures(NAME, offer_root=RECORDED, plain_root=STATES)
 
 
 def test_it_has_no_exchange_exits():

@@ -7,6 +7,7 @@ and the split of stored items into on-now and recently-ended.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Optional
@@ -75,6 +76,33 @@ def split_listed(sightings, now: datetime, days: int):
     return on, ended
 
 
+@dataclass
+class Listed:
+    now: datetime  # windows are judged at this time (--at, else the wall clock)
+    wall: datetime  # ages are counted from this one
+    days: int
+    on: list
+    ended: list
+
+    def json(self, to_json, **extra) -> str:
+        return json.dumps({"as_of": self.now.isoformat(), "days": self.days, **extra,
+                           "active": [to_json(*r, self.wall) for r in self.on],
+                           "ended": [to_json(*r, self.wall) for r in self.ended]},
+                          ensure_ascii=False, indent=2)
+
+
+def listed(query, *, db: str | None, at: str | None, days: int, rank) -> Listed:
+    """What `query` (a storage sightings function) holds, on now first, best `rank` first."""
+    from pointexit.clock import now_jst
+
+    days = check_days(days)
+    wall = now_jst()
+    now = as_of(at, wall)
+    on, ended = split_listed(query(open_db(db)), now, days)
+    on.sort(key=lambda r: (r[2].state != "active", rank(r[0]), r[0].site))
+    return Listed(now, wall, days, on, ended)
+
+
 def status_text(sighting, act) -> str:
     text = STATE_LABEL.get(act.state) or f"{ENDED_LABEL[act.ended_by]} {jst(act.ended_at)}"
     return text + (f" (古い: 最新のクロールは{sighting.last_verdict})" if sighting.stale else "")
@@ -82,10 +110,8 @@ def status_text(sighting, act) -> str:
 
 def common_json(record, sighting, act, wall: datetime) -> dict:
     """Fields campaigns and offers share; age is counted from the wall clock, not --at."""
-    from pointexit.catalog import SITES
-
     return {
-        "site": record.site, "site_name": SITES[record.site].name if record.site in SITES else record.site,
+        "site": record.site, "site_name": site_name(record.site),
         "title": record.title, "status": act.state,
         "ended_at": act.ended_at.isoformat() if act.ended_at else None, "ended_by": act.ended_by,
         "starts_at": record.starts_at.isoformat() if record.starts_at else None,
@@ -117,33 +143,44 @@ def bonus_text(record) -> str:
     return f"{pct}%割引" if record.kind == "discount" else f"+{pct}%増量"
 
 
-def print_campaigns(on, ended, now: datetime, wall: datetime, days: int) -> None:
-    from rich.markup import escape
+def print_listed(found: Listed, heading: str, columns: tuple[str, ...], row, empty: str | None) -> None:
+    """The on-now table and the recently-ended one, under a heading with the as-of time."""
     from rich.table import Table
 
-    from pointexit.catalog import DESTINATIONS, SITES
-
     out = console()
-    out.print(f"交換キャンペーン — {jst(now)} (JST) 時点")
-    if not on:
-        out.print("実施中の交換キャンペーンはありません。")
-    for title, rows in (("実施中・開始前", on), (f"終了 (過去{days}日)", ended)):
+    out.print(f"{heading} — {jst(found.now)} (JST) 時点")
+    if empty:
+        out.print(empty)
+    for title, rows in (("実施中・開始前", found.on), (f"終了 (過去{found.days}日)", found.ended)):
         if not rows:
             continue
         table = Table(title=title, title_justify="left")
-        for col in ("サイト", "交換先", "キャンペーン", "内容", "期間 (JST)", "上限", "先着", "状態", "確認", "出典"):
+        for col in columns:
             table.add_column(col, overflow="fold")
-        for c, sighting, act in rows:
-            dest = DESTINATIONS.get(c.destination)
-            table.add_row(
-                escape(SITES[c.site].name if c.site in SITES else c.site),
-                escape(dest.label if dest else c.destination), escape(c.title), bonus_text(c),
-                window_text(c.starts_at, c.ends_at),
-                f"{c.cap_points:,}pt" if c.cap_points is not None else escape(c.cap_text or "なし"),
-                "先着" if c.first_come else "—", escape(status_text(sighting, act)),
-                age_text(c.last_seen, wall), escape(c.source_url),
-            )
+        for record, sighting, act in rows:
+            table.add_row(*row(record, sighting, act, found.wall))
         out.print(table)
+
+
+def site_name(slug: str) -> str:
+    from pointexit.catalog import SITES
+
+    return SITES[slug].name if slug in SITES else slug
+
+
+def campaign_row(c, sighting, act, wall) -> list[str]:
+    from rich.markup import escape
+
+    from pointexit.catalog import DESTINATIONS
+
+    dest = DESTINATIONS.get(c.destination)
+    return [
+        escape(site_name(c.site)), escape(dest.label if dest else c.destination), escape(c.title),
+        bonus_text(c), window_text(c.starts_at, c.ends_at),
+        f"{c.cap_points:,}pt" if c.cap_points is not None else escape(c.cap_text or "なし"),
+        "先着" if c.first_come else "—", escape(status_text(sighting, act)),
+        age_text(c.last_seen, wall), escape(c.source_url),
+    ]
 
 
 @app.command("campaigns")
@@ -154,19 +191,12 @@ def campaigns_command(
     as_json: JsonOption = False,
 ) -> None:
     """Exchange campaigns (増量・割引): on now, coming, and ended in the last --days days."""
-    from pointexit.clock import now_jst
     from storage.queries import campaign_sightings
 
-    days = check_days(days)
-    wall = now_jst()
-    now = as_of(at, wall)
-    engine = open_db(db)
-    on, ended = split_listed(campaign_sightings(engine), now, days)
-    on.sort(key=lambda r: (r[2].state != "active", -r[0].bonus_bp, r[0].site))
+    found = listed(campaign_sightings, db=db, at=at, days=days, rank=lambda c: -c.bonus_bp)
     if as_json:
-        print(json.dumps({"as_of": now.isoformat(), "days": days,
-                          "active": [campaign_json(*r, wall) for r in on],
-                          "ended": [campaign_json(*r, wall) for r in ended]},
-                         ensure_ascii=False, indent=2))
+        print(found.json(campaign_json))
         return
-    print_campaigns(on, ended, now, wall, days)
+    print_listed(found, "交換キャンペーン",
+                 ("サイト", "交換先", "キャンペーン", "内容", "期間 (JST)", "上限", "先着", "状態", "確認", "出典"),
+                 campaign_row, None if found.on else "実施中の交換キャンペーンはありません。")

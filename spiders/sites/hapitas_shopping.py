@@ -15,17 +15,9 @@ class HapitasShoppingSpider(ShoppingListingSpider):
         catalog = response.css("#inner_catalog")
         if not catalog:
             return None
-        ads, seen = [], set()
-        for slot in catalog.css(".item_slots_thumb"):
-            href = slot.css("a::attr(href)").get()
-            key = id_from(href, r"itemid/\d+")
-            if not key or key in seen:
-                continue
-            seen.add(key)
-            ads.append(ListedAd(
-                key=key,
-                title=text_of(slot.css(".store")) or slot.css("img::attr(alt)").get(""),
-                reward_text=text_of(slot.css(".caption")),
-                text=text_of(slot),
-            ))
-        return ads
+        return [ListedAd(
+            key=id_from(slot.css("a::attr(href)").get(), r"itemid/\d+"),
+            title=text_of(slot.css(".store")) or slot.css("img::attr(alt)").get(""),
+            reward_text=text_of(slot.css(".caption")),
+            text=text_of(slot),
+        ) for slot in catalog.css(".item_slots_thumb")]

@@ -1,3 +1,4 @@
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import scrapy
@@ -28,24 +29,21 @@ class MoppyShoppingSpider(ShoppingListingSpider):
             return None
         # The main list names itself 「…広告一覧」; side lists (rankings) are left out.
         main = [ul for ul in lists if "広告一覧" in (ul.attrib.get("data-ga-action") or "")] or lists
-        ads, seen = [], set()
-        for ul in main:
-            for li in ul.css("li.m-list__item"):
-                link = li.css("a.block__link") or li.css("a")
-                href = link.attrib.get("href") if link else None
-                key = id_from(href, r"(?:shopping|ad)/detail\.php\?(?:.*&)?s(?:ite)?_id=\d+") or href
-                if not key or key in seen:
-                    continue
-                seen.add(key)
-                reward = text_of(li.css(".a-list__item__point")) or text_of(li.css(".a-list__item__benefit"))
-                ads.append(ListedAd(
-                    key=key.replace("?s_id=", "?site_id="),
-                    title=text_of(li.css(".a-list__item__title")) or link.attrib.get("data-ga-label", ""),
-                    reward_text=reward,
-                    conditions=text_of(li.css(".a-list__item__action")) or None,
-                    text=text_of(li),
-                ))
-        return ads
+        return [self.ad(li) for ul in main for li in ul.css("li.m-list__item")]
+
+    @staticmethod
+    def ad(li) -> ListedAd:
+        link = li.css("a.block__link") or li.css("a")
+        href = link.attrib.get("href") if link else None
+        key = id_from(href, r"(?:shopping|ad)/detail\.php\?(?:.*&)?s(?:ite)?_id=\d+")
+        return ListedAd(
+            # 特集枠 write s_id for the same id.
+            key=re.sub(r"\?(?:.*&)?s(?:ite)?_id=", "?site_id=", key) if key else None,
+            title=text_of(li.css(".a-list__item__title")) or (link.attrib.get("data-ga-label", "") if link else ""),
+            reward_text=text_of(li.css(".a-list__item__point")) or text_of(li.css(".a-list__item__benefit")),
+            conditions=text_of(li.css(".a-list__item__action")) or None,
+            text=text_of(li),
+        )
 
     def fallback(self, response):
         if "/ajax/" in response.url or not (response.css("#parent_category") or b"getCategoryList" in response.body):

@@ -16,20 +16,12 @@ class PointIncomeShoppingSpider(ShoppingListingSpider):
         boxes = response.css("div.box_ad")
         if not boxes:
             return None
-        ads, seen = [], set()
-        for box in boxes:
-            href = box.css("a[href*='ad/']::attr(href)").get()
-            key = id_from(href, r"ad/\d+")
-            if not key or key in seen:
-                continue
-            seen.add(key)
-            ads.append(ListedAd(
-                key=key,
-                title=text_of(box.css(".title_list")) or box.css("img::attr(alt)").get(""),
-                reward_text=joined_text(box.css(".list_pt")),
-                conditions=text_of(box.css(".list_way")) or None,
-                tags=tuple(t for t in (text_of(s) for s in box.css(".statas_emphas")) if t),
-                lag_text=text_of(box.css(".list_period")) or None,
-                text=text_of(box),
-            ))
-        return ads
+        return [ListedAd(
+            key=id_from(box.css("a[href*='ad/']::attr(href)").get(), r"ad/\d+"),
+            title=text_of(box.css(".title_list")) or box.css("img::attr(alt)").get(""),
+            reward_text=joined_text(box.css(".list_pt")),
+            conditions=text_of(box.css(".list_way")) or None,
+            tags=tuple(t for t in (text_of(s) for s in box.css(".statas_emphas")) if t),
+            lag_text=text_of(box.css(".list_period")) or None,
+            text=text_of(box),
+        ) for box in boxes]
