@@ -16,7 +16,7 @@ the run's verdict turns into degraded.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
 from spiders import routing
@@ -32,7 +32,6 @@ class ListedAd:
     tags: tuple[str, ...] = ()
     lag_text: str | None = None
     text: str = ""  # all the ad's text: where a time window may be written
-    extra: dict = field(default_factory=dict)
 
 
 def joined_text(selector) -> str:
