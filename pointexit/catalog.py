@@ -64,6 +64,9 @@ SITES: dict[str, Site] = {
              ExpiryRule(12, "last_activity", "最終ポイント獲得または交換から1年")),
         Site("lifemedia", "ライフメディア", "https://lifemedia.jp", Fraction(1),
              ExpiryRule(12, "last_activity", "最終ポイント獲得または交換から1年")),
+        # ⚠ Warau's point value: 1 pt = ¥0.1 in 2017 reports, ¥1 by 2025. Its
+        # spider checks the page's own statement (「1pt＝1円相当」) against this on
+        # every crawl and flags a mismatch (stat pointexit/point_value_mismatch).
         Site("warau", "ワラウ", "https://www.warau.jp", Fraction(1),
              ExpiryRule(12, "last_activity", "最終利用から1年")),
         Site("rakuten_rebates", "楽天リーベイツ", "https://www.rebates.jp", Fraction(1), None),

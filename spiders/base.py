@@ -18,7 +18,7 @@ import scrapy
 from pointexit.catalog import site as site_info
 from spiders.items import CampaignItem, ExitItem, RoutingOfferItem
 from pointexit.clock import JST
-from spiders.parsing import bank_in_label, clean
+from spiders.parsing import bank_in_label, clean, parse_point_value
 
 
 def is_login_wall(response) -> bool:
@@ -34,6 +34,11 @@ class PointSiteSpider(scrapy.Spider):
     # Raw fields every exit on this site's page shows: one missing means a
     # renamed label or column (a missing fee must not read as "free").
     required_texts: tuple[str, ...] = ()
+    # Where the page states what one point is worth (「1pt＝1円」). Set it for
+    # sites whose point value the reference doubts (⚠): a statement that
+    # disagrees with the catalog is counted and logged, because every yen
+    # comparison of the site's exits would be off by that factor.
+    point_value_css: str | None = None
 
     def __init__(self, base_url: str | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,7 +64,28 @@ class PointSiteSpider(scrapy.Spider):
             self.crawler.stats.set_value("pointexit/login_required", 1)
             self.logger.warning("login required at %s (no member session)", response.url)
             return
+        self.check_point_value(response)
         yield from self.items_from(response)
+
+    def stat(self, key: str, value=1) -> None:
+        crawler = getattr(self, "crawler", None)  # absent when a test parses a page directly
+        if crawler is not None:
+            crawler.stats.set_value(key, value)
+
+    def check_point_value(self, response) -> None:
+        if not self.point_value_css:
+            return
+        stated = text_of(response.css(self.point_value_css))
+        declared = parse_point_value(stated)
+        expected = site_info(self.site).yen_per_point
+        if declared is None:
+            self.stat("pointexit/point_value_unstated")
+            self.logger.warning("no point value stated at %s (looked for %r)", response.url,
+                                self.point_value_css)
+        elif declared != expected:
+            self.stat("pointexit/point_value_mismatch", f"page {declared} yen, catalog {expected} yen")
+            self.logger.error("%s says %r (1pt = %s yen) but the catalog values a point at %s yen",
+                              response.url, stated, declared, expected)
 
     def items_from(self, response) -> Iterable[scrapy.Item]:
         seen_at = self.now()
@@ -83,22 +109,8 @@ class PointSiteSpider(scrapy.Spider):
 
     def layout_missing(self, response, what: str) -> None:
         """Call when a part the page always had is gone (degrades the run)."""
-        crawler = getattr(self, "crawler", None)  # absent when a test parses a saved page
-        if crawler is not None:
-            crawler.stats.inc_value("pointexit/layout_missing")
+        self.stat("pointexit/layout_missing")
         self.logger.warning("layout changed at %s: %s not found", response.url, what)
-
-    def header_rows(self, response, table, fields: "Fields",
-                    pick: dict[str, str] | None = None) -> list[dict]:
-        """header_table() as raw texts, flagging the columns the page no longer
-        has. `pick` narrows a field to part of its cell (CSS), e.g. the link
-        text of a name cell that also holds campaign badges."""
-        rows, missing = header_table(table, fields)
-        if missing:
-            self.layout_missing(response, "column(s) " + ", ".join(missing))
-        pick = pick or {}
-        return [{f: text_of(cell.css(pick[f]) if f in pick else cell) for f, cell in row.items()}
-                for row in rows]
 
     def campaign(self, response, **raw) -> CampaignItem:
         return CampaignItem(site=self.site, source_url=response.url, seen_at=self.now(), **raw)
@@ -112,62 +124,51 @@ def text_of(selector) -> str:
     return " ".join(t.strip() for t in selector.xpath(".//text()").getall() if t.strip())
 
 
-# --- Shared page shapes. A site module passes its own label words; these
-# helpers know only the shape (a column table, a spec table, a picker...).
-
-Fields = dict[str, tuple[str, ...]]  # raw field → words of the site's label for it
-
-
-def field_for(label: str, fields: Fields) -> str | None:
-    """The raw field whose label words occur in the site's label (first wins)."""
-    label = clean(label)
-    return next((f for f, words in fields.items() if any(w in label for w in words)), None)
-
-
-def _cells(row):
-    return row.xpath("./th|./td")
+def label_values(node) -> dict[str, str]:
+    """「label → value」 pairs shown one per line: the rows of a vertical table
+    (<tr><th>交換レート</th><td>…</td></tr>) or a definition list (<dt>/<dd>).
+    Labels keep the site's wording, whitespace collapsed; first one wins."""
+    pairs: dict[str, str] = {}
+    for row in node.xpath(".//tr[th and td]"):
+        pairs.setdefault(text_of(row.xpath("./th[1]")), text_of(row.xpath("./td[1]")))
+    for dt in node.xpath(".//dt"):
+        pairs.setdefault(text_of(dt), text_of(dt.xpath("following-sibling::dd[1]")))
+    return pairs
 
 
-def header_table(table, fields: Fields) -> tuple[list[dict], list[str]]:
-    """A table whose column headers name the fields (ポイントタウン, げん玉).
-
-    Returns one dict of cells (selectors) per body row, and the fields whose
-    column is missing (a renamed or dropped column is a layout change, not
-    "free"). Headers come from <thead>, else from the first row.
-    """
-    rows = table.xpath("./thead/tr|./tbody/tr|./tr")
-    head = table.xpath("./thead/tr[1]") or rows[:1]
-    if not head:
-        return [], list(fields)
-    column: dict[str, int] = {}
-    for i, cell in enumerate(_cells(head[0])):
-        f = field_for(text_of(cell), fields)
-        if f and f not in column:
-            column[f] = i
-    out = []
-    for row in rows:
-        if row.root is head[0].root:
-            continue
-        cells = _cells(row)
-        out.append({f: cells[i] for f, i in column.items() if i < len(cells)})
-    return out, [f for f in fields if f not in column]
+def fields_by_label(pairs: dict[str, str], labels: dict[str, str]) -> dict[str, str | None]:
+    """Raw exit fields from labelled values: `labels` maps the site's label
+    (交換レート, 最低交換P…) to the field name (rate_text, minimum_text…)."""
+    return {field: pairs.get(label) or None for label, field in labels.items()}
 
 
-def labelled_values(pairs, fields: Fields) -> dict[str, str]:
-    """(label, value) pairs — spec tables <th>交換レート</th><td>…</td>, card
-    spec lists — to raw fields by the site's label words (first pair wins)."""
-    out: dict[str, str] = {}
-    for label, value in pairs:
-        f = field_for(label, fields)
-        if f and f not in out:
-            out[f] = value
-    return out
+def fields_by_css(node, selectors: dict[str, str]) -> dict[str, str | None]:
+    """Raw exit fields from one card or row: `selectors` maps the field name to
+    a CSS selector inside it."""
+    return {field: text_of(node.css(css)) or None for field, css in selectors.items()}
 
 
-def spec_table(table, fields: Fields) -> dict[str, str]:
-    """A table with one labelled row per fact: <tr><th>手数料</th><td>無料</td></tr>."""
-    return labelled_values(((text_of(r.xpath("./th")), text_of(r.xpath("./td")))
-                            for r in table.xpath(".//tr")), fields)
+def body_rows(table):
+    """A horizontal table's body rows: those with data cells, in <tbody> or
+    not (old pages have neither <thead> nor <tbody>)."""
+    return table.xpath("./tbody/tr[td]|./tr[td]")
+
+
+def table_records(table) -> list[dict[str, str]]:
+    """A horizontal table as one {header → cell text} dict per body row.
+    Headers come from <thead>, else from a first row of <th> cells."""
+    head = table.xpath("./thead/tr[1]") or table.xpath("(./tbody/tr|./tr)[1][th and not(td)]")
+    headers = [text_of(th) for th in head.xpath("./th")]
+    return [dict(zip(headers, (text_of(td) for td in row.xpath("./td"))))
+            for row in body_rows(table)]
+
+
+def campaign_key(href: str | None, title: str) -> str:
+    """A campaign's identity on its site: the path (and query) of its own page,
+    else its title (the pipeline keeps one history per key)."""
+    parts = urlsplit(href or "")
+    path = parts.path.strip("/") + (f"?{parts.query}" if parts.query else "")
+    return path or title
 
 
 def per_variant(raw: dict, variants: Iterable[dict]) -> Iterator[dict]:
@@ -196,21 +197,23 @@ def amount_options(raw: dict, options: Iterable[tuple[str, str]]) -> Iterator[di
 class ColumnTableSpider(PointSiteSpider):
     """Exits as the rows of one table whose column headers name the fields.
 
-    A site declares the table (`table_css`), its header words (`columns`) and
-    which part of the name cell is the name (`label_css`, the link by
-    default, leaving campaign badges out). A bank named in the label
-    (「銀行振込（ゆうちょ銀行）」) becomes the exit's variant.
+    A site declares the table (`table_css`), its headers (`columns`: header →
+    raw field, as in fields_by_label) and which part of a row is the exit's
+    name (`label_css`: the link, leaving campaign badges out). A bank named
+    in the label (「銀行振込（ゆうちょ銀行）」) becomes the exit's variant. A
+    renamed column leaves its field empty, which `required_texts` flags.
     """
 
     table_css: str = "table"
-    columns: Fields = {}
-    label_css: str | None = "a"
+    columns: dict[str, str] = {}
+    label_css: str = "a"
 
     def parse_exits(self, response):
         table = response.css(self.table_css)
         if not table:
             self.layout_missing(response, self.table_css)
             return
-        pick = {"label": self.label_css} if self.label_css else None
-        for raw in self.header_rows(response, table[0], self.columns, pick):
-            yield {**raw, "variant": bank_in_label(raw.get("label"))}
+        for row, record in zip(body_rows(table[0]), table_records(table[0])):
+            label = text_of(row.css(self.label_css))
+            yield {"label": label, "variant": bank_in_label(label),
+                   **fields_by_label(record, self.columns)}

@@ -163,6 +163,9 @@ def parse_percent_bp(text: str | None) -> int | None:
 _DATE = r"(\d{4})[/\-年.](\d{1,2})[/\-月.](\d{1,2})日?(?:\s*\([^)]*\))?\s*(?:(\d{1,2}):(\d{2}))?"
 
 
+_MONTH_DAY = r"(\d{1,2})[/月](\d{1,2})日?(?:\s*\([^)]*\))?\s*(?:(\d{1,2}):(\d{2}))?"
+
+
 def parse_window(text: str | None):
     """「2026/11/01(日)10:00~2026/11/30(月)23:59」 → (start, end) JST-aware.
 
@@ -178,25 +181,89 @@ def parse_window(text: str | None):
     if not found:
         return None, None
 
-    def build(m, end: bool):
-        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    def build_parts(y, mo, d, hh, mm, end: bool):
+        y, mo, d = int(y), int(mo), int(d)
         try:
-            if m.group(4):
-                return datetime(y, mo, d, int(m.group(4)), int(m.group(5)), tzinfo=JST)
+            if hh:
+                return datetime(y, mo, d, int(hh), int(mm), tzinfo=JST)
             return datetime(y, mo, d, 23, 59, 59, tzinfo=JST) if end else datetime(y, mo, d, tzinfo=JST)
         except ValueError:
             return None
 
+    def build(m, end: bool):
+        return build_parts(*m.group(1, 2, 3, 4, 5), end)
+
     if len(found) == 1:
         only = found[0]
+        # 「2026年11月1日(日)0:00~11月30日(月)23:59」: the end omits its year.
+        rest = re.match(r"\s*~\s*" + _MONTH_DAY, t[only.end():])
+        if rest:
+            start = build(only, False)
+            y = int(only.group(1))
+            y += 1 if start and int(rest.group(1)) < start.month else 0
+            return start, build_parts(y, rest.group(1), rest.group(2), rest.group(3),
+                                      rest.group(4), True)
         ends = re.search(r"まで|迄", t[only.end():only.end() + 6]) or t.lstrip().startswith(("~",))
         return (None, build(only, True)) if ends else (build(only, False), None)
     return build(found[0], False), build(found[1], True)
 
 
+def split_minimum_step(text: str | None) -> tuple[str | None, str | None]:
+    """One cell holding both: 「1,000ちょびポイント以上1,000ちょびポイント単位」
+    → ("1,000ちょびポイント以上", "1,000ちょびポイント単位").
+
+    A cell with only a step (「500P単位」) gives (None, text); only a minimum
+    (「500P以上」, 「500Pから」) gives (text, None).
+    """
+    t = clean(text)
+    if not t:
+        return None, None
+    m = re.match(r"(.*?\d.*?(?:以上|から|~))\s*[、,/]?\s*(.*\d.*単位.*)$", t)
+    if m:
+        return m.group(1), m.group(2)
+    return (None, t) if "単位" in t else (t, None)
+
+
+def parse_point_value(text: str | None):
+    """Yen value of one site point as the site declares it, exact:
+    「1ポイント＝1円相当」 → 1, 「10pt=1円」 → 1/10, 「1pt=0.1円」 → 1/10,
+    「2ちょびポイント=1円」 → 1/2. None when the text says no such thing.
+    """
+    from fractions import Fraction
+
+    t = clean(text)
+    m = re.search(r"(\d[\d,]*)\s*(?:[^\d\s=円]{0,12}?)\s*=\s*(\d[\d,]*)(?:\.(\d+))?\s*円", t)
+    if not m:
+        return None
+    points = int(m.group(1).replace(",", ""))
+    yen = Fraction(int(m.group(2).replace(",", "") + (m.group(3) or "")),
+                   10 ** len(m.group(3) or ""))
+    if not points or not yen:
+        return None
+    return yen / points
+
+
+_FIRST_COME = r"先着|なくなり次第|無くなり次第|達し次第|予定数に達"
+
+
 def is_first_come(text: str | None) -> bool:
-    """「先着5,000名様」, 「先着順」: the offer ends when its quota is used up."""
-    return "先着" in clean(text)
+    """First come, first served: 「先着順」, 「予算上限に達し次第終了」; not when
+    the site says otherwise (「先着順ではありません」)."""
+    t = clean(text)
+    for m in re.finditer(_FIRST_COME, t):
+        if not re.match(r"[^。]{0,4}(?:では|じゃ)(?:ありません|ない)", t[m.end():]):
+            return True
+    return False
+
+
+def value_after_label(text: str | None) -> str | None:
+    """「交換目安：3営業日以内」 → 「3営業日以内」: a card line's value without
+    its label. Text without a 「label：」 prefix comes back unchanged."""
+    t = clean(text)
+    if not t:
+        return None
+    m = re.match(r"[^\d:]{1,12}:\s*(.+)$", t)
+    return m.group(1) if m else t
 
 
 def bank_in_label(label: str | None) -> str:

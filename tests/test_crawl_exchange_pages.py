@@ -48,7 +48,8 @@ def test_stored_exit_counts(crawled):
         assert counts == EXITS
         assert s.exec(select(func.count()).select_from(ExitObservation)).one() == sum(EXITS.values())
         assert [c.key for c in s.exec(select(CampaignRow).order_by(CampaignRow.key))] == [
-            "campaign_id=2611", "campaign_id=2614"]
+            "exchange/campaign/detail.php?campaign_id=2611",
+            "exchange/campaign/detail.php?campaign_id=2614"]
         assert {r.verdict for r in s.exec(select(CrawlRun))} == {"ok"}
 
 

@@ -20,6 +20,10 @@ def exits(parsed):
     return {(i["destination"], i["variant"]): i for i in parsed if "points_in" in i}
 
 
+AMAZON_OFF = "exchange/campaign/detail.php?campaign_id=2611"
+WAON_BONUS = "exchange/campaign/detail.php?campaign_id=2614"
+
+
 @pytest.fixture(scope="module")
 def campaigns(parsed):
     return {i["key"]: i for i in parsed if "bonus_bp" in i}
@@ -98,11 +102,11 @@ def test_no_caps(exits):
 
 
 def test_two_campaigns_in_the_pickup_box(campaigns):
-    assert set(campaigns) == {"campaign_id=2611", "campaign_id=2614"}
+    assert set(campaigns) == {AMAZON_OFF, WAON_BONUS}
 
 
 def test_amazon_discount_campaign(campaigns):
-    c = campaigns["campaign_id=2611"]
+    c = campaigns[AMAZON_OFF]
     assert (c["destination"], c["title"], c["kind"], c["bonus_bp"]) == (
         "amazon_gift", "amazonギフト1%割引支給", "discount", 100)
     assert c["starts_at"] == datetime(2026, 11, 1, 0, 0, tzinfo=JST)
@@ -111,7 +115,7 @@ def test_amazon_discount_campaign(campaigns):
 
 
 def test_waon_bonus_campaign_with_cap_and_first_come(campaigns):
-    c = campaigns["campaign_id=2614"]
+    c = campaigns[WAON_BONUS]
     assert (c["destination"], c["kind"], c["bonus_bp"]) == ("waon", "bonus", 500)
     assert c["starts_at"] == datetime(2026, 11, 16, 10, 0, tzinfo=JST)
     assert c["ends_at"] == datetime(2026, 11, 29, 23, 59, tzinfo=JST)

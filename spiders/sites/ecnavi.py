@@ -1,12 +1,4 @@
-from spiders.base import PointSiteSpider, spec_table, text_of
-
-SPEC = {
-    "rate_text": ("交換レート",),
-    "minimum_text": ("最低交換",),
-    "step_text": ("交換単位",),
-    "fee_text": ("手数料",),
-    "lag_text": ("反映時期",),
-}
+from spiders.base import PointSiteSpider, fields_by_label, label_values, text_of
 
 
 class EcnaviSpider(PointSiteSpider):
@@ -23,8 +15,17 @@ class EcnaviSpider(PointSiteSpider):
     start_paths = ("/exchange/",)
     expected_min_items = 2
     required_texts = ("rate_text", "minimum_text", "step_text", "fee_text", "lag_text")
+    point_value_css = ".page-lead"
+    spec_labels = {
+        "交換レート": "rate_text",
+        "最低交換ポイント": "minimum_text",
+        "交換単位": "step_text",
+        "手数料": "fee_text",
+        "反映時期": "lag_text",
+    }
 
     def parse_exits(self, response):
         for box in response.css("div.exchangeItem"):
             yield {"label": text_of(box.css(".exchangeItem__name")),
-                   **spec_table(box.css("table.exchangeItem__spec"), SPEC)}
+                   **fields_by_label(label_values(box.css("table.exchangeItem__spec")),
+                                     self.spec_labels)}
