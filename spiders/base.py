@@ -199,14 +199,14 @@ class ColumnTableSpider(PointSiteSpider):
 
     A site declares the table (`table_css`), its headers (`columns`: header →
     raw field, as in fields_by_label) and which part of a row is the exit's
-    name (`label_css`: the link, leaving campaign badges out). A bank named
+    name (`label_css`: the link in the first cell, leaving badges out). A bank named
     in the label (「銀行振込（ゆうちょ銀行）」) becomes the exit's variant. A
     renamed column leaves its field empty, which `required_texts` flags.
     """
 
     table_css: str = "table"
     columns: dict[str, str] = {}
-    label_css: str = "a"
+    label_css: str = "td:first-child a"
 
     def parse_exits(self, response):
         table = response.css(self.table_css)
