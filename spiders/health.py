@@ -25,7 +25,8 @@ pointexit/login_required        a login form was shown instead of the page
 pointexit/download_errors       requests that failed (any cause, after retries)
 pointexit/errors/<cause>        ... by cause: http_404, timeout, robots, http_429, other
 pointexit/http_429              the site answered 429 (the run was aborted)
-pointexit/items, valid_items, invalid_items, invalid/<problem>, unparsed_rewards
+pointexit/items, valid_items, invalid_items, invalid/<problem>, unparsed_rewards,
+pointexit/exits, valid_exits    (exit items only)
 """
 
 from __future__ import annotations
@@ -122,6 +123,11 @@ def judge_run(stats: dict, expected_min_items: int) -> Verdict:
     if items and valid == 0:
         return Verdict("failed", "no_valid_items",
                        f"有効な項目がありません ({items}件すべてに問題: {_fields_text(stats)})")
+    exits = _int(stats, "pointexit/exits")
+    if exits and not _int(stats, "pointexit/valid_exits"):
+        # Campaigns may still read fine: without a single exit the page is gone all the same.
+        return Verdict("failed", "no_valid_items",
+                       f"有効な交換先がありません ({exits}件すべてに問題: {_fields_text(stats)})")
     if stats.get("pointexit/layout_missing"):
         return Verdict("degraded", "layout_changed",
                        "ページの一部の構成が見つかりません (ページの構成が変わった可能性があります)")

@@ -41,12 +41,21 @@ def parse_int(text: str | None) -> int | None:
 
 
 def parse_rate(text: str | None) -> tuple[int, int] | None:
-    """「490pt → 500円」, 「1,000ちょびポイント→500マネー」 → (490, 500)."""
+    """「490pt → 500円」, 「1,000ちょびポイント→500マネー」 → (490, 500).
+
+    A decimal side is scaled to exact integers, never rounded:
+    Pointtown's 「19.6Pt＝1円」 → (196, 10).
+    """
     t = clean(text)
     m = re.search(_NUM + r"[^\d→⇒=＝>＞⇨➡-]*?" + _ARROW + r"[^\d]*?" + _NUM, t)
-    if not m or m.group(2) or m.group(4):
+    if not m:
         return None
-    a, b = _to_int(m.group(1)), _to_int(m.group(3))
+    frac_a, frac_b = m.group(2) or "", m.group(4) or ""
+    digits = max(len(frac_a), len(frac_b))
+    if digits > 6:
+        return None
+    a = _to_int(m.group(1) + frac_a.ljust(digits, "0"))
+    b = _to_int(m.group(3) + frac_b.ljust(digits, "0"))
     if not a or not b:
         return None
     return a, b
@@ -57,6 +66,11 @@ def parse_fee(text: str | None) -> tuple[int, str] | None:
     t = clean(text)
     if not t:
         return None
+    if re.search(r"\d\s*%", t):
+        # A share of the points is no fixed amount: exact only when the page
+        # says the share is already taken off its rate (げん玉:
+        # 「交換ポイントの10%(交換レートに含まれます)」).
+        return (0, "pt") if re.search(r"レートに(?:含|反映)|差引後|込み", t) else None
     if re.search(r"無料|なし|不要|^0\D*$", t):
         return 0, "pt"
     m = re.search(_NUM + r"\s*(円|pt|P|ポイント|Pt|マネー)?", t)
@@ -73,7 +87,7 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
 
     リアルタイム / 即時 / 当日 → (0, 0); 翌営業日 → (1, 1);
     3営業日以内 → (0, 3), 申請の翌日より3営業日以内 → (1, 3);
-    4~10営業日後 → (4, 10); 25営業日 → (25, 25).
+    4~10営業日後 → (4, 10); 25営業日 → (25, 25); 翌々営業日 → (2, 2).
     """
     t = clean(text)
     if not t:
@@ -88,6 +102,8 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
         if m.group(2) == "以内":
             return (1 if "翌" in t[: m.start()] else 0), n
         return n, n
+    if "翌々営業日" in t:
+        return 2, 2
     if "翌営業日" in t:
         return (0, 1) if re.search(r"当日|即時|リアルタイム", t) else (1, 1)
     if re.search(r"リアルタイム|即時|当日", t):
@@ -248,3 +264,10 @@ def value_after_label(text: str | None) -> str | None:
         return None
     m = re.match(r"[^\d:]{1,12}:\s*(.+)$", t)
     return m.group(1) if m else t
+
+
+def bank_in_label(label: str | None) -> str:
+    """The bank an exit's label names in brackets, as its variant:
+    「銀行振込（ゆうちょ銀行）」 → "ゆうちょ銀行"; "" when it names none."""
+    m = re.search(r"\(([^()]*(?:銀行|金融機関|信用金庫)[^()]*)\)", clean(label))
+    return m.group(1).strip() if m else ""

@@ -93,6 +93,14 @@ def test_items_without_a_single_valid_one_fail():
     assert "points_in ×8" in judge_run(stats, 5).reason
 
 
+def test_every_exit_invalid_fails_even_if_a_campaign_reads_fine():
+    stats = run({"invalid/missing:points_in": 8}, items=9, valid_items=1, invalid_items=8,
+                exits=8, valid_exits=0)
+    assert verdict(stats) == ("failed", "no_valid_items")
+    assert "交換先" in judge_run(stats, 5).reason
+    assert verdict({**stats, "pointexit/valid_exits": 1}) == ("degraded", "missing_fields")
+
+
 def test_a_spider_noticing_missing_structure_degrades():
     assert verdict(run(layout_missing=1)) == ("degraded", "layout_changed")
 
@@ -188,6 +196,7 @@ class TestValidatePipelineCounts:
         stats, _ = counted
         assert {k: v for k, v in stats.items() if k.startswith("pointexit/")} == {
             "pointexit/items": 3, "pointexit/valid_items": 1, "pointexit/invalid_items": 2,
+            "pointexit/exits": 3, "pointexit/valid_exits": 1,
             "pointexit/unparsed_rewards": 1,
             "pointexit/invalid/missing:points_in": 1, "pointexit/invalid/missing:value_out": 1,
             "pointexit/invalid/unparsed:lag_text": 1,

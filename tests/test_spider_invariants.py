@@ -152,6 +152,20 @@ def test_items_belong_to_the_spiders_site(spider_name, path):
     assert {i["site"] for i in items_of(spider_name, path)} <= {site}
 
 
+@pytest.mark.parametrize("spider_name, path", [
+    p for p in PAGES if spider_classes()[p.values[0]].point_value_css])
+def test_stated_point_value_matches_the_catalog(spider_name, path):
+    """Where a spider reads the page's 「10pt＝1円」, the recorded page agrees
+    with the catalog (every yen comparison of the site rests on it)."""
+    from spiders.base import text_of
+    from spiders.parsing import parse_point_value
+    from tests.conftest import response_for
+
+    cls = spider_classes()[spider_name]
+    page = response_for(_recorded_file(cls.site, path), SITES[cls.site].base_url + path)
+    assert parse_point_value(text_of(page.css(cls.point_value_css))) == SITES[cls.site].yen_per_point
+
+
 # --- the five spiders of sites-b through the real engine into SQLite ---
 
 SITES_B = ["chobirich", "dotmoney", "lifemedia", "pex", "warau"]

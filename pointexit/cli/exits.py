@@ -13,6 +13,8 @@ from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, co
 def _lag(e) -> str:
     if e.lag_max_days is None:
         return e.lag_text or "—"
+    if e.lag_max_days == 0:
+        return "即時"
     span = (f"{e.lag_max_days}" if e.lag_min_days == e.lag_max_days
             else f"{e.lag_min_days}〜{e.lag_max_days}")
     return f"{span}営業日"
