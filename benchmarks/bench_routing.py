@@ -11,20 +11,10 @@ from __future__ import annotations
 
 import re
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
-from benchmarks import Figure
-
-
-def _best(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+from benchmarks import Figure, best_time as _best
 
 
 def _titles() -> list[tuple[str, str]]:

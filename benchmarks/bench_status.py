@@ -8,22 +8,12 @@
 from __future__ import annotations
 
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
-from benchmarks import Figure
+from benchmarks import Figure, best_time as _best
 
 SPIDERS = 15
-
-
-def _best(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def _history(path: str, days: int):

@@ -94,13 +94,13 @@ class PointSiteSpider(scrapy.Spider):
 
     def count(self, key: str, value: int = 1) -> None:
         """Add to a crawl stat."""
-        if self._stats():
-            self._stats().inc_value(key, value)
+        if (stats := self._stats()) is not None:
+            stats.inc_value(key, value)
 
     def stat(self, key: str, value=1) -> None:
         """Set a crawl stat."""
-        if self._stats():
-            self._stats().set_value(key, value)
+        if (stats := self._stats()) is not None:
+            stats.set_value(key, value)
 
     def on_error(self, failure):
         cause = failure_cause(failure)
