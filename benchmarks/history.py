@@ -61,6 +61,12 @@ def build(db: Path | str, days: int, *, seed: int = 7) -> dict[str, int]:
         conn.execute(CrawlRun.__table__.insert(), runs)
         counts["runs"] = len(runs)
 
+        # Runs went in slot by slot, site by site: the run that saw a change.
+        site_index = {site: i for i, site in enumerate(SITES)}
+
+        def run_id(site: str, at: datetime) -> int:
+            return round((at - start) / step) * len(SITES) + site_index[site] + 1
+
         observations = []
         for (site, dest), exit_id in exit_ids.items():
             per_point = SITES[site].yen_per_point
@@ -74,9 +80,9 @@ def build(db: Path | str, days: int, *, seed: int = 7) -> dict[str, int]:
                     minimum_points=points_in, step_points=points_in, fee_points=0,
                     lag_min_days=1, lag_max_days=3, lag_text="申請の翌日より3営業日以内",
                     cap_scope="exit", source_url=f"https://{site}.example/exchange/",
-                    first_seen=at, last_seen=until, run_id=None,
+                    first_seen=at, last_seen=until, run_id=run_id(site, at),
                 ))
-                at = until + step
+                at = start + (round((until - start) / step) + 1) * step
         conn.execute(ExitObservation.__table__.insert(), observations)
         counts["observations"] = len(observations)
     engine.dispose()

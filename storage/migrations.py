@@ -32,10 +32,10 @@ def _v2(conn: Connection) -> None:
     # Crawls may run on several machines against one PostgreSQL database (or
     # on a Scrapyd server): a pid alone no longer says whose run it is.
     _add_column(conn, "crawl_run", "host", "VARCHAR")
-    # "Newest finished run of each site" is read by every `exits`/`recommend`:
-    # walking this index backwards from a site's newest run finds it at once,
+    # "Newest finished run of each spider" is read by every `exits`/`recommend`:
+    # walking this index backwards from a spider's newest run finds it at once,
     # where a scan would read every run ever made (years of them).
-    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_crawl_run_site_id ON crawl_run (site, id)"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_crawl_run_spider_id ON crawl_run (spider, id)"))
 
 
 STEPS: dict[int, Callable[[Connection], None]] = {

@@ -155,7 +155,7 @@ class RoutingOfferObservation(SQLModel, table=True):
 
 class CrawlRun(SQLModel, table=True):
     __tablename__ = "crawl_run"
-    __table_args__ = (Index("ix_crawl_run_site_id", "site", "id"),)
+    __table_args__ = (Index("ix_crawl_run_spider_id", "spider", "id"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     spider: str = Field(index=True)
     site: str = Field(index=True)

@@ -105,13 +105,13 @@ def test_a_huge_number_on_a_page_is_flagged_and_not_stored(tmp_path, db_path, ru
         report = run_crawl(["hapitas"], db_path, mirror=server.root_url)["hapitas"]
     finally:
         server.stop()
-    assert (report["items"], report["valid_items"]) == (8, 7)
+    assert report["valid_items"] == report["items"] - 1
     engine = open_engine(db_path, create=False)
     with Session(engine) as s:
         [run] = s.exec(select(CrawlRun)).all()
         assert json.loads(run.stats_json)["pointexit/invalid/missing:points_in"] == 1
         stored = s.exec(select(ExitObservation)).all()
-    # 7 of 8 valid is below the ok share: the run is degraded and stores nothing;
+    # One invalid item is below the ok share: the run is degraded and stores nothing;
     # either way the unreadable value never becomes a number in the database.
     assert run.verdict == "degraded" and stored == []
 
@@ -129,7 +129,6 @@ def _commands_with_db() -> list[str]:
 
 
 COMMANDS = _commands_with_db()
-READ_COMMANDS = [c for c in COMMANDS if c not in ("crawl", "demo")]
 
 
 def _real_db(tmp_path: Path) -> Path:
@@ -221,7 +220,7 @@ def test_damage_found_only_by_a_query_is_still_one_line_exit_2(tmp_path, monkeyp
     path.write_bytes(bytes(data))
     before = path.read_bytes()
     monkeypatch.setenv("POINTEXIT_DATA_DIR", str(tmp_path / "data"))
-    for command in READ_COMMANDS:
+    for command in ("exits", "recommend"):  # the commands that read exit observations
         rc = main([command, "--db", str(path)])
         err = capsys.readouterr().err
         assert rc == 2 and "database error" in err and "malformed" in err, err

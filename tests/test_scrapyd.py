@@ -104,7 +104,7 @@ def test_a_scheduled_job_writes_to_the_configured_database(deployed, scrapyd, re
     engine = open_engine(db, create=False)
     with Session(engine) as s:
         [run] = s.exec(select(CrawlRun)).all()
-        assert (run.verdict, run.items, run.new_observations) == ("ok", 8, 8)
+        assert (run.verdict, run.items, run.new_observations) == ("ok", 9, 9)  # 8 exits, 1 campaign
         observations = s.exec(select(ExitObservation)).all()
         assert len(observations) == 8
         assert all(o.source_url.startswith(recorded_server.base_url("hapitas")) for o in observations)
