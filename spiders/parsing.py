@@ -38,7 +38,7 @@ def without_controls(text: str | None) -> str:
     return "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] != "C")
 
 
-def _numeric(text: str | None) -> str:
+def numeric_text(text: str | None) -> str:
     """Cleaned text for the number parsers. A run of digits longer than any
     plausible amount becomes "#": unreadable as a number, and the patterns
     below stay linear in the text's length instead of backtracking over it."""
@@ -55,7 +55,7 @@ def _to_int(digits: str, limit: int = MAX_AMOUNT) -> int | None:
 
 def parse_int(text: str | None) -> int | None:
     """First whole number in the text: 「1,000pt以上」 → 1000."""
-    m = re.search(_NUM, _numeric(text))
+    m = re.search(_NUM, numeric_text(text))
     if not m or m.group(2):
         return None
     return _to_int(m.group(1))
@@ -67,7 +67,7 @@ def parse_rate(text: str | None) -> tuple[int, int] | None:
     A decimal side is scaled to exact integers, never rounded:
     Pointtown's 「19.6Pt＝1円」 → (196, 10).
     """
-    t = _numeric(text)
+    t = numeric_text(text)
     m = re.search(_NUM + r"[^\d→⇒=＝>＞⇨➡-]*?" + _ARROW + r"[^\d]*?" + _NUM, t)
     if not m:
         return None
@@ -84,7 +84,7 @@ def parse_rate(text: str | None) -> tuple[int, int] | None:
 
 def parse_fee(text: str | None) -> tuple[int, str] | None:
     """Fee as (amount, unit) with unit "pt" or "yen": 「無料」 → (0, "pt")."""
-    t = _numeric(text)
+    t = numeric_text(text)
     if not t:
         return None
     if re.search(r"\d\s*%", t):
@@ -110,7 +110,7 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
     3営業日以内 → (0, 3), 申請の翌日より3営業日以内 → (1, 3);
     4~10営業日後 → (4, 10); 25営業日 → (25, 25); 翌々営業日 → (2, 2).
     """
-    t = _numeric(text)
+    t = numeric_text(text)
     if not t:
         return None
     m = re.search(r"(\d+)\s*[~\-]\s*(\d+)\s*営業日", t)
@@ -136,7 +136,7 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
 
 def parse_caps(text: str | None) -> dict[str, int]:
     """Caps from wording: 「1ヶ月30,000ptまで」, 「1日2,000ptまで」, 「1日1回まで」."""
-    t = _numeric(text)
+    t = numeric_text(text)
     caps: dict[str, int] = {}
     m = re.search(r"(?:1\s*ヶ月|1\s*か月|1\s*カ月|月間|毎月)[^\d]{0,12}?" + _NUM + r"\s*(?:pt|P|ポイント)", t)
     if m and not m.group(2) and _to_int(m.group(1)):
@@ -174,7 +174,7 @@ def destination_for(label: str | None) -> str | None:
 
 def parse_percent_bp(text: str | None) -> int | None:
     """「2%増量」 → 200, 「0.5%」 → 50; 「不明」 or no percent → None."""
-    m = re.search(r"(\d+)(?:\.(\d{1,2}))?\s*[%％]", _numeric(text))
+    m = re.search(r"(\d+)(?:\.(\d{1,2}))?\s*[%％]", numeric_text(text))
     if not m:
         return None
     whole = _to_int(m.group(1), 1_000)
@@ -201,7 +201,7 @@ def parse_window(text: str | None):
 
     from pointexit.clock import JST
 
-    t = _numeric(text)
+    t = numeric_text(text)
     found = list(re.finditer(_DATE, t))
     if not found:
         return None, None

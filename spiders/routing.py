@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from spiders.parsing import clean, parse_window
+from spiders.parsing import clean, numeric_text, parse_window
 
 STORE = "Amazon"
 
@@ -134,7 +134,7 @@ def percent_bp(text: str | None) -> int | None:
     None when there is none, or when it is finer than a basis point (not a
     rate any site shows; more likely a misread).
     """
-    m = _PERCENT.search(clean(text))
+    m = _PERCENT.search(numeric_text(text))
     if not m:
         return None
     try:
@@ -151,7 +151,7 @@ def reward_of(text: str | None) -> Reward:
     「購入金額の0％」, 「ポイント対象外」, 「0pt」 → zero; 「不明」, 「-」 → unknown;
     empty → none; 「300pt」 → fixed; anything else → unreadable.
     """
-    t = clean(text)
+    t = numeric_text(text)
     if not t:
         return Reward("none")
     t = _ARROWS.split(t)[-1].strip() or t
@@ -167,7 +167,7 @@ def reward_of(text: str | None) -> Reward:
         return Reward("unreadable")
     m = _FIXED.search(low)
     if m:
-        return Reward("zero", 0) if int(m.group(1).replace(",", "")) == 0 else Reward("fixed")
+        return Reward("zero", 0) if not m.group(1).replace(",", "").strip("0") else Reward("fixed")
     if re.fullmatch(r"0+", low):
         return Reward("zero", 0)
     return Reward("unreadable")

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from pointexit.catalog import DESTINATIONS, SITES
 from pointexit.crawling import spider_classes
 from pointexit.recorded import RecordedServer
-from spiders import parsing
+from spiders import parsing, routing
 from spiders.items import CampaignItem, ExitItem, RoutingOfferItem
 from spiders.pipelines import NormalizePipeline, problems_of
 
@@ -84,15 +84,20 @@ def assert_sane(item) -> None:
 
 # --- the parsing functions ----------------------------------------------------
 
+# Modules of pure functions turning a site's wording into values.
+PARSER_MODULES = (parsing, routing)
+
+
 def _text_parsers():
     out = []
-    for name, fn in vars(parsing).items():
-        if name.startswith("_") or not inspect.isfunction(fn) or fn.__module__ != parsing.__name__:
-            continue
-        params = list(inspect.signature(fn).parameters.values())
-        required = [p for p in params if p.default is inspect.Parameter.empty]
-        if len(required) == 1:
-            out.append(fn)
+    for module in PARSER_MODULES:
+        for name, fn in vars(module).items():
+            if name.startswith("_") or not inspect.isfunction(fn) or fn.__module__ != module.__name__:
+                continue
+            params = list(inspect.signature(fn).parameters.values())
+            required = [p for p in params if p.default is inspect.Parameter.empty]
+            if len(required) == 1:
+                out.append(fn)
     return out
 
 
@@ -124,7 +129,7 @@ WORDING = st.one_of(
 )
 
 
-@pytest.mark.parametrize("parser", TEXT_PARSERS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("parser", TEXT_PARSERS, ids=lambda f: f"{f.__module__.split('.')[-1]}.{f.__name__}")
 @FUZZ
 @given(text=st.one_of(st.none(), WORDING))
 def test_parsers_never_raise(parser, text):
@@ -143,8 +148,8 @@ def test_numbers_are_bounded_or_none(text):
     lag = parsing.parse_lag(text)
     assert lag is None or 0 <= lag[0] <= lag[1] <= parsing.MAX_LAG_DAYS
     assert all(1 <= v <= MAX for v in parsing.parse_caps(text).values())
-    bp = parsing.parse_percent_bp(text)
-    assert bp is None or 0 <= bp <= 100_000
+    for bp in (parsing.parse_percent_bp(text), routing.percent_bp(text)):
+        assert bp is None or 0 <= bp <= 100_000
     assert parsing.destination_for(text) in (None, *DESTINATIONS)
     start, end = parsing.parse_window(text)
     for t in (start, end):
