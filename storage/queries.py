@@ -107,12 +107,16 @@ def campaigns(engine: Engine) -> list[CurrentCampaign]:
         rows = s.exec(select(CampaignObservation, CampaignRow)
                       .join(CampaignRow, CampaignRow.id == CampaignObservation.campaign_id)
                       .where(CampaignObservation.id.in_(latest))).all()
-        return [CurrentCampaign(
-            campaign_id=c.id, site=c.site, destination=c.destination, title=o.title,
-            kind=o.kind, bonus_bp=o.bonus_bp, starts_at=o.starts_at, ends_at=o.ends_at,
-            cap_points=o.cap_points, cap_text=o.cap_text, first_come=o.first_come,
-            source_url=o.source_url, first_seen=o.first_seen, last_seen=o.last_seen,
-        ) for o, c in rows]
+        return [_campaign_record(o, c) for o, c in rows]
+
+
+def _campaign_record(o: CampaignObservation, c: CampaignRow) -> CurrentCampaign:
+    return CurrentCampaign(
+        campaign_id=c.id, site=c.site, destination=c.destination, title=o.title,
+        kind=o.kind, bonus_bp=o.bonus_bp, starts_at=o.starts_at, ends_at=o.ends_at,
+        cap_points=o.cap_points, cap_text=o.cap_text, first_come=o.first_come,
+        source_url=o.source_url, first_seen=o.first_seen, last_seen=o.last_seen,
+    )
 
 
 def routing_offers(engine: Engine) -> list[CurrentRoutingOffer]:
@@ -121,14 +125,45 @@ def routing_offers(engine: Engine) -> list[CurrentRoutingOffer]:
         rows = s.exec(select(RoutingOfferObservation, RoutingOfferRow)
                       .join(RoutingOfferRow, RoutingOfferRow.id == RoutingOfferObservation.offer_id)
                       .where(RoutingOfferObservation.id.in_(latest))).all()
-        return [CurrentRoutingOffer(
-            offer_id=r.id, site=r.site, store=r.store, title=o.title, rate_bp=o.rate_bp,
-            scope=o.scope, conditions=o.conditions, lag_text=o.lag_text,
-            starts_at=o.starts_at, ends_at=o.ends_at, source_url=o.source_url,
-            first_seen=o.first_seen, last_seen=o.last_seen,
-        ) for o, r in rows]
+        return [_offer_record(o, r) for o, r in rows]
+
+
+def _offer_record(o: RoutingOfferObservation, r: RoutingOfferRow) -> CurrentRoutingOffer:
+    return CurrentRoutingOffer(
+        offer_id=r.id, site=r.site, store=r.store, title=o.title, rate_bp=o.rate_bp,
+        scope=o.scope, conditions=o.conditions, lag_text=o.lag_text,
+        starts_at=o.starts_at, ends_at=o.ends_at, source_url=o.source_url,
+        first_seen=o.first_seen, last_seen=o.last_seen,
+    )
 
 
 def observation_count(engine: Engine) -> int:
     with Session(engine) as s:
         return s.exec(select(func.count()).select_from(ExitObservation)).one()
+
+
+def campaign_changes(engine: Engine, limit: int | None = None) -> list[tuple[str, int, CurrentCampaign]]:
+    """Every campaign observation, newest first, as (key, n, record): n is 1
+    for the observation that first saw the campaign, 2, 3, ... for each change.
+    The key is the campaign's stable identity on its site."""
+    n = func.row_number().over(partition_by=CampaignObservation.campaign_id,
+                               order_by=CampaignObservation.id).label("n")
+    q = (select(CampaignObservation, CampaignRow, n)
+         .join(CampaignRow, CampaignRow.id == CampaignObservation.campaign_id)
+         .order_by(CampaignObservation.id.desc()))
+    with Session(engine) as s:
+        rows = s.exec(q.limit(limit) if limit else q).all()
+        return [(c.key, n, _campaign_record(o, c)) for o, c, n in rows]
+
+
+def routing_offer_changes(engine: Engine, limit: int | None = None) -> list[tuple[str, int, CurrentRoutingOffer]]:
+    """Every routing offer observation, newest first, as (key, n, record) (see
+    campaign_changes)."""
+    n = func.row_number().over(partition_by=RoutingOfferObservation.offer_id,
+                               order_by=RoutingOfferObservation.id).label("n")
+    q = (select(RoutingOfferObservation, RoutingOfferRow, n)
+         .join(RoutingOfferRow, RoutingOfferRow.id == RoutingOfferObservation.offer_id)
+         .order_by(RoutingOfferObservation.id.desc()))
+    with Session(engine) as s:
+        rows = s.exec(q.limit(limit) if limit else q).all()
+        return [(r.key, n, _offer_record(o, r)) for o, r, n in rows]
