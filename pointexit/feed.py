@@ -24,7 +24,6 @@ from storage.records import CurrentCampaign, CurrentRoutingOffer
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_TITLE = "pointexit: ポイント交換キャンペーンとAmazon還元の新着・変更"
-MAX_ENTRIES = 200
 
 # Fields that say where/when a value was seen, not what it is.
 _PROVENANCE = {"campaign_id", "offer_id", "source_url", "first_seen", "last_seen", "extra"}
@@ -143,10 +142,10 @@ def _el(parent, tag: str, text: str | None = None, **attrs) -> ET.Element:
 
 
 def atom_feed(entries: list[FeedEntry], *, generated_at: datetime, feed_id: str,
-              self_href: str = "feed.xml", page_href: str = "index.html") -> bytes:
+              self_href: str = "feed.xml", page_href: str = "index.html", limit: int = 200) -> bytes:
     """The feed document. `updated` is the newest entry's time (so an
     unchanged feed stays byte-identical), or the generation time when empty."""
-    entries = sorted(entries, key=lambda e: (e.updated, e.id), reverse=True)[:MAX_ENTRIES]
+    entries = sorted(entries, key=lambda e: (e.updated, e.id), reverse=True)[:limit]
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "ja"})
     _el(feed, "id", feed_id)

@@ -25,6 +25,7 @@ from pointexit import page_view
 import templates as _templates_package
 
 TEMPLATES = Path(_templates_package.__file__).resolve().parent
+# The feed keeps the newest changes only (readers poll; history is in the page).
 FEED_LIMIT = 200
 
 
@@ -183,7 +184,8 @@ def feed_xml(inputs: PageInputs, now: datetime, feed_id: str | None = None) -> b
     from pointexit import feed
 
     entries = feed.campaign_entries(inputs.campaign_changes) + feed.offer_entries(inputs.offer_changes)
-    return feed.atom_feed(entries, generated_at=now, feed_id=feed_id or feed.stable_id("feed"))
+    return feed.atom_feed(entries, generated_at=now, feed_id=feed_id or feed.stable_id("feed"),
+                          limit=FEED_LIMIT)
 
 
 # --------------------------------------------------------------------------- files
@@ -240,5 +242,5 @@ def build_site(engine, out: Path, now: datetime, *, wallet: Path | None = None,
     xml = feed_xml(inputs, now)
     paths = write_site(out, {"index.html": html, "feed.xml": xml})
     return BuiltPage(index=paths["index.html"], feed=paths["feed.xml"], exit_rows=len(inputs.exits),
-                     feed_entries=len(inputs.campaign_changes) + len(inputs.offer_changes),
+                     feed_entries=min(FEED_LIMIT, len(inputs.campaign_changes) + len(inputs.offer_changes)),
                      page_bytes=len(html))

@@ -353,7 +353,7 @@ def chart_span(history: dict[int, list[ObservationPoint]], now: datetime) -> tup
     """One time axis for every chart, so they compare at a glance."""
     starts = [points[0].first_seen for points in history.values() if points]
     start = min(starts, default=now - timedelta(days=1))
-    return (start, max(now, start + timedelta(hours=1)))
+    return (start, max(now, start + timedelta(seconds=1)))
 
 
 # --------------------------------------------------------------------------- campaigns and offers

@@ -51,6 +51,15 @@ class ScheduleOptions:
     crawl_timeout_s: int = CRAWL_TIMEOUT_S
 
 
+def interval_text(every: timedelta) -> str:
+    """"6 h", "30 min", "1.8 s": the interval as a person reads it."""
+    seconds = every.total_seconds()
+    for unit, size in (("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:g} {unit}"
+    return f"{seconds:g} s"
+
+
 def overall_verdict(reports: list[dict]) -> str:
     if not reports:
         return "failed"
@@ -174,7 +183,7 @@ def _on_event(job: CrawlJob, every: timedelta):
         at = due.astimezone(JST).strftime("%H:%M:%S")
         if event.code == EVENT_JOB_MAX_INSTANCES:
             log.warning("crawl due at %s skipped: crawl #%s is still running (it overran the "
-                        "%s interval)", at, job.running, every)
+                        "%s interval)", at, job.running, interval_text(every))
         elif event.code == EVENT_JOB_MISSED:
             log.warning("crawl due at %s missed (the scheduler was busy or asleep)", at)
     return listen
@@ -205,7 +214,7 @@ def run_schedule(options: ScheduleOptions, stop: threading.Event | None = None) 
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     log.info("schedule: every %s (jitter ±%d s), %d spider(s) into %s, page in %s; "
-             "Ctrl-C or SIGTERM stops", options.every, options.jitter_s, len(options.spiders),
+             "Ctrl-C or SIGTERM stops", interval_text(options.every), options.jitter_s, len(options.spiders),
              options.db, options.out)
     scheduler.start()
     try:
