@@ -84,8 +84,8 @@ class CrawlJob:
         self.next_run: callable = lambda: None
 
     def __call__(self) -> None:
-        if self.stopping.is_set():
-            return
+        if self.stopping.is_set() or self.options.runs and self.count >= self.options.runs:
+            return  # a tick that fired while the schedule was winding down
         self.count += 1
         n = self.running = self.count
         started = time.monotonic()
@@ -96,8 +96,10 @@ class CrawlJob:
                 log.info("crawl #%d %s: %s, %d items, %d new observations%s", n, r["spider"],
                          r["verdict"], r["items"], r["new_observations"],
                          f" — {r['reason']}" if r.get("reason") else "")
-            verdict = "stopped" if self.stopping.is_set() else (
-                "failed" if problem else overall_verdict(reports))
+            if self.stopping.is_set():
+                verdict, problem = "stopped", None
+            else:
+                verdict = "failed" if problem else overall_verdict(reports)
             log.info("crawl #%d finished in %.1f s: %s%s", n, time.monotonic() - started, verdict,
                      f" — {problem}" if problem else "")
             if not self.stopping.is_set():
@@ -108,6 +110,7 @@ class CrawlJob:
             self.running = None
             self.finished += 1
             if self.options.runs and self.finished >= self.options.runs:
+                self.stopping.set()
                 self.all_done.set()
             elif not self.stopping.is_set():
                 nxt = self.next_run()
