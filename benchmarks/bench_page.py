@@ -73,7 +73,6 @@ def generate(db: str) -> dict:
 
     now = NOW.replace(tzinfo=JST)
     start = now - timedelta(days=DAYS - 1)
-    weeks = (DAYS - 1) // 7
     engine = open_engine(db)
     store = Store(engine)
     ok = RunOutcome("ok", None, 7, 7, 0, 0, 10_000)

@@ -71,58 +71,54 @@ def changed_fields(before, after) -> list[str]:
             if f.name not in _PROVENANCE and getattr(before, f.name) != getattr(after, f.name)]
 
 
-def _previous_of(changes):
-    """For each (key, n) the observation before it, when it is in the list."""
-    index = {(c.site, key, n): c for key, n, c in changes}
-    return lambda c, key, n: index.get((c.site, key, n - 1))
+def _site_name(slug: str) -> str:
+    return SITES[slug].name if slug in SITES else slug
+
+
+def _campaign_text(c: CurrentCampaign) -> tuple[str, list[str]]:
+    """(the short headline, the summary's parts) of one campaign observation."""
+    dest = DESTINATIONS[c.destination].label if c.destination in DESTINATIONS else c.destination
+    bonus = f"{_percent(c.bonus_bp)}{'割引' if c.kind == 'discount' else '増量'}"
+    parts = [f"{_site_name(c.site)} / {dest}", bonus, f"期間: {_window(c.starts_at, c.ends_at)}"]
+    if c.first_come:
+        parts.append("先着順")
+    if c.cap_points or c.cap_text:
+        parts.append(f"上限: {f'{c.cap_points:,}pt' if c.cap_points else c.cap_text}")
+    return bonus, parts
+
+
+def _offer_text(o: CurrentRoutingOffer) -> tuple[str, list[str]]:
+    rate = f"{_percent(o.rate_bp)}還元" if o.rate_bp > 0 else "還元なし"
+    parts = [f"{_site_name(o.site)} / {o.store}" + (f" ({o.scope})" if o.scope else ""), rate,
+             f"期間: {_window(o.starts_at, o.ends_at)}"]
+    parts += [t for t in (o.conditions and f"条件: {o.conditions}", o.lag_text) if t]
+    return rate, parts
+
+
+def _entries(changes: list[tuple[str, int, object]], category: str, describe) -> list[FeedEntry]:
+    """One entry per observation; a change also names the fields that changed
+    (when the observation before it is in `changes`)."""
+    by_key = {(r.site, key, n): r for key, n, r in changes}
+    out = []
+    for key, n, r in changes:
+        headline, parts = describe(r)
+        before = by_key.get((r.site, key, n - 1))
+        if before is not None:
+            parts.append("変更点: " + "、".join(changed_fields(before, r)))
+        out.append(FeedEntry(
+            id=stable_id(category, r.site, key, iso_jst(r.first_seen)),
+            title=f"[{'新規' if n == 1 else '変更'}] {_site_name(r.site)}: {r.title} ({headline})",
+            updated=r.first_seen, link=r.source_url, summary=" / ".join(parts), category=category,
+        ))
+    return out
 
 
 def campaign_entries(changes: list[tuple[str, int, CurrentCampaign]]) -> list[FeedEntry]:
-    previous = _previous_of(changes)
-    out = []
-    for key, n, c in changes:
-        site = SITES[c.site].name if c.site in SITES else c.site
-        dest = DESTINATIONS[c.destination].label if c.destination in DESTINATIONS else c.destination
-        bonus = f"{_percent(c.bonus_bp)}{'割引' if c.kind == 'discount' else '増量'}"
-        before = previous(c, key, n)
-        what = "新規" if n == 1 else "変更"
-        details = [f"{site} / {dest}", bonus, f"期間: {_window(c.starts_at, c.ends_at)}"]
-        if c.first_come:
-            details.append("先着順")
-        if c.cap_points or c.cap_text:
-            details.append(f"上限: {f'{c.cap_points:,}pt' if c.cap_points else c.cap_text}")
-        if before is not None:
-            details.append("変更点: " + "、".join(changed_fields(before, c)))
-        out.append(FeedEntry(
-            id=stable_id("campaign", c.site, key, iso_jst(c.first_seen)),
-            title=f"[{what}] {site}: {c.title} ({bonus})", updated=c.first_seen,
-            link=c.source_url, summary=" / ".join(details), category="campaign",
-        ))
-    return out
+    return _entries(changes, "campaign", _campaign_text)
 
 
 def offer_entries(changes: list[tuple[str, int, CurrentRoutingOffer]]) -> list[FeedEntry]:
-    previous = _previous_of(changes)
-    out = []
-    for key, n, o in changes:
-        site = SITES[o.site].name if o.site in SITES else o.site
-        rate = f"{_percent(o.rate_bp)}還元" if o.rate_bp > 0 else "還元なし"
-        before = previous(o, key, n)
-        what = "新規" if n == 1 else "変更"
-        details = [f"{site} / {o.store}" + (f" ({o.scope})" if o.scope else ""), rate,
-                   f"期間: {_window(o.starts_at, o.ends_at)}"]
-        if o.conditions:
-            details.append(f"条件: {o.conditions}")
-        if o.lag_text:
-            details.append(o.lag_text)
-        if before is not None:
-            details.append("変更点: " + "、".join(changed_fields(before, o)))
-        out.append(FeedEntry(
-            id=stable_id("routing-offer", o.site, key, iso_jst(o.first_seen)),
-            title=f"[{what}] {site}: {o.title} ({rate})", updated=o.first_seen,
-            link=o.source_url, summary=" / ".join(details), category="routing-offer",
-        ))
-    return out
+    return _entries(changes, "routing-offer", _offer_text)
 
 
 # Characters XML 1.0 cannot carry at all (ElementTree would write them and

@@ -97,12 +97,7 @@ class ExitLine:
 
     def sort_key(self, column: str) -> str:
         """The value the page's script sorts by (text of a number)."""
-        value = {
-            "per100": self.per100, "rate": self.return_rate, "min": self.minimum_yen,
-            "step": self.step_yen, "fee": self.fee_yen, "lag": self.lag_max,
-            "cap": NO_CAP if self.cap_yen is None else self.cap_yen,
-            "age": int(self.seen_at.timestamp()),
-        }[column]
+        value = COLUMNS[column][0](self)
         if value is None:
             return ""
         return decimal(Fraction(value), 6) if isinstance(value, Fraction) else str(value)
@@ -119,9 +114,10 @@ class DestinationTable:
         return sum(line.kind == "exit" for line in self.lines)
 
 
-# Columns where one value is better than another, and which way. A missing
-# value never wins; a missing cap means "no cap", the best there is.
-BEST_RULES = {
+# The sortable columns: the value each sorts and compares by, and which way is
+# better (None: no "best"). A missing value never wins; a missing cap means
+# "no cap", the best there is.
+COLUMNS = {
     "per100": (lambda line: line.per100, max),
     "rate": (lambda line: line.return_rate, max),
     "min": (lambda line: line.minimum_yen, min),
@@ -129,6 +125,7 @@ BEST_RULES = {
     "fee": (lambda line: line.fee_yen, min),
     "lag": (lambda line: line.lag_max, min),
     "cap": (lambda line: NO_CAP if line.cap_yen is None else line.cap_yen, max),
+    "age": (lambda line: int(line.seen_at.timestamp()), None),
 }
 
 
@@ -232,7 +229,7 @@ def route_line(first: ExitLine, second: ExitLine, e1: CurrentExit, e2: CurrentEx
         step_points=first.step_points, step_yen=first.step_yen,
         fee_text=" + ".join(t for t in (first.fee_text, second.fee_text) if t != "無料") or "無料",
         fee_yen=first.fee_yen + second.fee_yen,
-        lag_text=lag_label(lag_lo, lag_hi, None if lag_hi is not None else "不明"), lag_max=lag_hi,
+        lag_text=lag_label(lag_lo, lag_hi, None), lag_max=lag_hi,
         cap_text=" / ".join(caps) or "なし",
         cap_yen=min((c for c in (first.cap_yen, second.cap_yen) if c is not None), default=None),
         source_url=e1.source_url, seen_at=seen, age=age_text(seen, now),
@@ -243,9 +240,9 @@ def route_line(first: ExitLine, second: ExitLine, e1: CurrentExit, e2: CurrentEx
 def mark_best(lines: list[ExitLine]) -> None:
     """Mark, per column, every line holding the best value — only where the
     column has at least two different values (a lone value is not "best")."""
-    for column, (value, pick) in BEST_RULES.items():
+    for column, (value, pick) in COLUMNS.items():
         values = [value(line) for line in lines if value(line) is not None]
-        if len(set(values)) < 2:
+        if pick is None or len(set(values)) < 2:
             continue
         best = pick(values)
         for line in lines:
