@@ -15,11 +15,10 @@ import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, fields
 from datetime import datetime
-from fractions import Fraction
 
-from advisor.plan import rate_text
-from pointexit.catalog import DESTINATIONS, SITES
+from pointexit.catalog import DESTINATIONS
 from pointexit.clock import JST
+from pointexit.page_view import percent_text, site_name, window_text
 from storage.records import CurrentCampaign, CurrentRoutingOffer
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -54,32 +53,17 @@ def iso_jst(t: datetime) -> str:
     return t.astimezone(JST).isoformat(timespec="seconds")
 
 
-def _percent(bp: int) -> str:
-    return rate_text(Fraction(bp, 100), 2).rstrip("0").rstrip(".") + "%"
-
-
-def _window(starts_at: datetime | None, ends_at: datetime | None) -> str:
-    fmt = "%Y-%m-%d %H:%M"
-    start = starts_at.astimezone(JST).strftime(fmt) if starts_at else "開始日不明"
-    end = ends_at.astimezone(JST).strftime(fmt) if ends_at else "終了日未定"
-    return f"{start} 〜 {end} (日本時間)"
-
-
 def changed_fields(before, after) -> list[str]:
     """Japanese names of the fields that differ between two observations."""
     return [_FIELD_JA.get(f.name, f.name) for f in fields(after)
             if f.name not in _PROVENANCE and getattr(before, f.name) != getattr(after, f.name)]
 
 
-def _site_name(slug: str) -> str:
-    return SITES[slug].name if slug in SITES else slug
-
-
 def _campaign_text(c: CurrentCampaign) -> tuple[str, list[str]]:
     """(the short headline, the summary's parts) of one campaign observation."""
     dest = DESTINATIONS[c.destination].label if c.destination in DESTINATIONS else c.destination
-    bonus = f"{_percent(c.bonus_bp)}{'割引' if c.kind == 'discount' else '増量'}"
-    parts = [f"{_site_name(c.site)} / {dest}", bonus, f"期間: {_window(c.starts_at, c.ends_at)}"]
+    bonus = f"{percent_text(c.bonus_bp)}%{'割引' if c.kind == 'discount' else '増量'}"
+    parts = [f"{site_name(c.site)} / {dest}", bonus, f"期間: {window_text(c.starts_at, c.ends_at)}"]
     if c.first_come:
         parts.append("先着順")
     if c.cap_points or c.cap_text:
@@ -88,9 +72,9 @@ def _campaign_text(c: CurrentCampaign) -> tuple[str, list[str]]:
 
 
 def _offer_text(o: CurrentRoutingOffer) -> tuple[str, list[str]]:
-    rate = f"{_percent(o.rate_bp)}還元" if o.rate_bp > 0 else "還元なし"
-    parts = [f"{_site_name(o.site)} / {o.store}" + (f" ({o.scope})" if o.scope else ""), rate,
-             f"期間: {_window(o.starts_at, o.ends_at)}"]
+    rate = f"{percent_text(o.rate_bp)}%還元" if o.rate_bp > 0 else "還元なし"
+    parts = [f"{site_name(o.site)} / {o.store}" + (f" ({o.scope})" if o.scope else ""), rate,
+             f"期間: {window_text(o.starts_at, o.ends_at)}"]
     parts += [t for t in (o.conditions and f"条件: {o.conditions}", o.lag_text) if t]
     return rate, parts
 
@@ -107,7 +91,7 @@ def _entries(changes: list[tuple[str, int, object]], category: str, describe) ->
             parts.append("変更点: " + "、".join(changed_fields(before, r)))
         out.append(FeedEntry(
             id=stable_id(category, r.site, key, iso_jst(r.first_seen)),
-            title=f"[{'新規' if n == 1 else '変更'}] {_site_name(r.site)}: {r.title} ({headline})",
+            title=f"[{'新規' if n == 1 else '変更'}] {site_name(r.site)}: {r.title} ({headline})",
             updated=r.first_seen, link=r.source_url, summary=" / ".join(parts), category=category,
         ))
     return out

@@ -39,11 +39,15 @@ class PageInputs:
 
     exits: list
     history: dict
-    campaigns: list
-    offers: list
+    campaigns: list  # (record, sighting) of every campaign ever seen
+    offers: list  # (record, sighting) of every routing offer ever seen
     runs: dict
     campaign_changes: list
     offer_changes: list
+
+    @property
+    def campaign_records(self) -> list:
+        return [c for c, _ in self.campaigns]
 
 
 def read_inputs(engine) -> PageInputs:
@@ -51,7 +55,7 @@ def read_inputs(engine) -> PageInputs:
 
     return PageInputs(
         exits=queries.current_exits(engine), history=queries.exit_history(engine),
-        campaigns=queries.campaigns(engine), offers=queries.routing_offers(engine),
+        campaigns=queries.campaign_sightings(engine), offers=queries.routing_offer_sightings(engine),
         runs=queries.last_runs(engine),
         campaign_changes=queries.campaign_changes(engine, FEED_LIMIT),
         offer_changes=queries.routing_offer_changes(engine, FEED_LIMIT),
@@ -162,10 +166,12 @@ def render_page(inputs: PageInputs, now: datetime, personal: PersonalView | None
                 stale_after: timedelta = page_view.DEFAULT_STALE_AFTER) -> str:
     from markupsafe import Markup
 
+    from pointexit.cli.offers import NO_FASHION_OFFER
+
     now = now.astimezone(JST)
-    tables = page_view.destination_tables(inputs.exits, inputs.history, inputs.campaigns,
+    tables = page_view.destination_tables(inputs.exits, inputs.history, inputs.campaign_records,
                                           inputs.runs, now, stale_after)
-    offers = page_view.active_amazon_offers(inputs.offers, inputs.runs, now)
+    offers = page_view.active_amazon_offers(inputs.offers, now)
     health = page_view.health_lines(inputs.runs, now)
     style = (TEMPLATES / "page.css").read_text(encoding="utf-8")
     script = (TEMPLATES / "sort.js").read_text(encoding="utf-8")
@@ -173,7 +179,8 @@ def render_page(inputs: PageInputs, now: datetime, personal: PersonalView | None
         generated=page_view.jst_text(now), generated_iso=now.isoformat(timespec="seconds"),
         tables=tables, exit_count=sum(t.exit_count for t in tables),
         offers=offers, fashion_offer=any(o.fashion for o in offers),
-        campaigns=page_view.active_campaigns(inputs.campaigns, inputs.runs, now),
+        campaigns=page_view.active_campaigns(inputs.campaigns, now),
+        no_fashion_offer=NO_FASHION_OFFER,
         personal=personal, health=health, health_ok=sum(h.verdict == "ok" for h in health),
         style=Markup(style), style_hash=_csp_hash(style),
         script=Markup(script), script_hash=_csp_hash(script),

@@ -17,7 +17,7 @@ from pointexit.catalog import DESTINATION_ORDER, DESTINATIONS, SITES
 from pointexit.clock import JST
 from pointexit.market import return_rate, yen_per_site_point
 from pointexit.step_chart import Chart, step_chart
-from storage.records import CurrentCampaign, CurrentExit, CurrentRoutingOffer, ObservationPoint, RunSummary
+from storage.records import CurrentCampaign, CurrentExit, ObservationPoint, RunSummary
 
 # Values older than this are shown stale even when no run contradicted them.
 DEFAULT_STALE_AFTER = timedelta(hours=48)
@@ -36,6 +36,22 @@ _UNIT_OUT = {"amazon_gift": "円分", "bank": "円", "rakuten_point": "ポイン
 
 # Sort keys for "no value": missing values sort last whichever the direction.
 NO_CAP = 10**15  # a column "caps" where no cap at all is the best value
+
+
+def window_text(starts_at: datetime | None, ends_at: datetime | None) -> str:
+    from pointexit.cli.campaigns import window_text as text
+
+    return text(starts_at, ends_at) + (" (日本時間)" if starts_at or ends_at else "")
+
+
+def percent_text(bp: int) -> str:
+    from pointexit.cli.campaigns import percent_text as text
+
+    return text(bp)
+
+
+def site_name(slug: str) -> str:
+    return SITES[slug].name if slug in SITES else slug
 
 
 def jst_text(t: datetime | None) -> str:
@@ -356,27 +372,6 @@ def chart_span(history: dict[int, list[ObservationPoint]], now: datetime) -> tup
 # --------------------------------------------------------------------------- campaigns and offers
 
 
-def presence(site: str, last_seen: datetime, runs: dict[str, RunSummary]) -> str:
-    """"current", "stale" (a run that would have confirmed it did not go
-    well) or "gone" (every spider of the site ran ok since, without seeing it)."""
-    site_runs = [r for r in runs.values() if r.site == site and r.verdict != "running"]
-    if any(r.verdict != "ok" for r in site_runs):
-        return "stale"
-    if site_runs and all(r.started_at > last_seen for r in site_runs):
-        return "gone"
-    return "current"
-
-
-def in_window(starts_at: datetime | None, ends_at: datetime | None, now: datetime) -> bool:
-    return (starts_at is None or starts_at <= now) and (ends_at is None or now < ends_at)
-
-
-def window_text(starts_at: datetime | None, ends_at: datetime | None) -> str:
-    if not starts_at and not ends_at:
-        return "期間の記載なし"
-    return f"{jst_text(starts_at) or '開始日不明'} 〜 {jst_text(ends_at) or '終了日未定'} (日本時間)"
-
-
 @dataclass
 class OfferLine:
     """An active campaign or Amazon routing offer, as the top of the page shows it."""
@@ -398,62 +393,55 @@ class OfferLine:
 
 
 def bonus_text(c: CurrentCampaign) -> str:
-    pct = rate_text(Fraction(c.bonus_bp, 100), 2).rstrip("0").rstrip(".")
+    pct = percent_text(c.bonus_bp)
     return f"{pct}%割引" if c.kind == "discount" else f"+{pct}%増量"
 
 
-def active_campaigns(campaigns: list[CurrentCampaign], runs: dict[str, RunSummary],
-                     now: datetime) -> list[OfferLine]:
+def _on_now(sightings, now: datetime):
+    """(record, sighting) pairs active at `now`, by the rules `pointexit
+    campaigns` and `offers` use (window first, else still seen by its spider)."""
+    from pointexit.activity import ACTIVE, activity
+
+    for record, sighting in sightings:
+        act = activity(starts_at=record.starts_at, ends_at=record.ends_at,
+                       last_seen=record.last_seen, confirmed=sighting.confirmed, now=now)
+        if act.state == ACTIVE:
+            yield record, sighting
+
+
+def active_campaigns(sightings, now: datetime) -> list[OfferLine]:
     out = []
-    for c in campaigns:
-        state = presence(c.site, c.last_seen, runs)
-        if state == "gone" or not in_window(c.starts_at, c.ends_at, now):
-            continue
+    for c, sighting in _on_now(sightings, now):
         dest = DESTINATIONS.get(c.destination)
         out.append(OfferLine(
-            kind="campaign", site_name=_site_name(c.site), title=c.title,
+            kind="campaign", site_name=site_name(c.site), title=c.title,
             target=dest.label if dest else c.destination, bonus=bonus_text(c),
             window=window_text(c.starts_at, c.ends_at), first_come=c.first_come,
             capped=bool(c.cap_points or c.cap_text),
             cap_text=f"{c.cap_points:,}ptまで" if c.cap_points else (c.cap_text or ""),
             source_url=c.source_url, seen_at=c.last_seen, age=age_text(c.last_seen, now),
-            stale=state == "stale",
+            stale=sighting.stale,
         ))
     return sorted(out, key=lambda o: (o.target != DESTINATIONS["amazon_gift"].label, o.site_name, o.title))
 
 
-def is_amazon(store: str) -> bool:
-    return "amazon" in store.lower() or "アマゾン" in store
-
-
-def is_fashion(o: CurrentRoutingOffer) -> bool:
-    text = " ".join(t for t in (o.scope, o.title, o.store) if t).lower()
-    return "ファッション" in text or "fashion" in text
-
-
-def active_amazon_offers(offers: list[CurrentRoutingOffer], runs: dict[str, RunSummary],
-                         now: datetime) -> list[OfferLine]:
+def active_amazon_offers(sightings, now: datetime) -> list[OfferLine]:
     """Amazon routing offers paying something now (a 0 % listing is no offer)."""
+    from spiders.routing import is_fashion
+
     out = []
-    for o in offers:
-        if not is_amazon(o.store) or o.rate_bp <= 0:
+    for o, sighting in _on_now(sightings, now):
+        if o.rate_bp <= 0:
             continue
-        state = presence(o.site, o.last_seen, runs)
-        if state == "gone" or not in_window(o.starts_at, o.ends_at, now):
-            continue
-        pct = rate_text(Fraction(o.rate_bp, 100), 2).rstrip("0").rstrip(".")
         out.append(OfferLine(
-            kind="offer", site_name=_site_name(o.site), title=o.title,
-            target=o.store + (f" ({o.scope})" if o.scope else ""), bonus=f"{pct}%還元",
-            window=window_text(o.starts_at, o.ends_at), first_come=False, capped=False,
-            cap_text=o.conditions or "", source_url=o.source_url, seen_at=o.last_seen,
-            age=age_text(o.last_seen, now), stale=state == "stale", fashion=is_fashion(o),
+            kind="offer", site_name=site_name(o.site), title=o.title,
+            target=o.store + (f" ({o.scope})" if o.scope else ""),
+            bonus=f"{percent_text(o.rate_bp)}%還元", window=window_text(o.starts_at, o.ends_at),
+            first_come=False, capped=False, cap_text=o.conditions or "", source_url=o.source_url,
+            seen_at=o.last_seen, age=age_text(o.last_seen, now), stale=sighting.stale,
+            fashion=is_fashion(o.scope),
         ))
     return sorted(out, key=lambda o: (not o.fashion, o.site_name, o.title))
-
-
-def _site_name(slug: str) -> str:
-    return SITES[slug].name if slug in SITES else slug
 
 
 # --------------------------------------------------------------------------- health
@@ -474,7 +462,7 @@ class HealthLine:
 
 def health_lines(runs: dict[str, RunSummary], now: datetime) -> list[HealthLine]:
     return [HealthLine(
-        spider=r.spider, site_name=_site_name(r.site), verdict=r.verdict,
+        spider=r.spider, site_name=site_name(r.site), verdict=r.verdict,
         verdict_ja=VERDICT_JA.get(r.verdict, r.verdict), started=jst_text(r.started_at),
         age=age_text(r.started_at, now), items=r.items, new_observations=r.new_observations,
         reason=r.reason or "",

@@ -9,8 +9,8 @@ Built to exercise every rule the page shows (numbers are the reference's):
   through dot money is shown too. An expired and a future campaign.
 - pointincome (10 pt = ¥1): its latest run is degraded, so its values are stale.
 - gendama: a hostile site name and label (markup that must stay text).
-- rakuten_rebates: an active Amazon Fashion routing offer (1 %), hapitas an
-  Amazon listing at 0 % (no offer), moppy a non-Amazon offer.
+- rakuten_rebates: an active Amazon Fashion routing offer (1 %); hapitas an
+  Amazon listing stored at 0 % (no offer).
 """
 
 from __future__ import annotations
@@ -101,9 +101,7 @@ def build_world(db_path: str, *, with_offer: bool = True):
         CampaignSeen(site="moppy", key="soon", destination="amazon_gift", title="これからの増量",
                      kind="bonus", bonus_bp=300, source_url="https://moppy.example/c/soon",
                      seen_at=moppy_at, starts_at=NOW + timedelta(days=3)),
-    ], offers=[RoutingOfferSeen(site="moppy", key="rakuten", store="楽天市場", title="楽天市場",
-                                rate_bp=100, source_url="https://moppy.example/shopping/1853",
-                                seen_at=moppy_at)])
+    ])
     pi_at = NOW - timedelta(days=1)
     crawl(store, "pointincome", pi_at, [
         exit_seen("pointincome", "amazon_gift", "Amazonギフト券", 5000, 500, pi_at, lag_max_days=1),

