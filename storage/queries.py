@@ -208,28 +208,25 @@ def observation_count(engine: Engine) -> int:
         return s.exec(select(func.count()).select_from(ExitObservation)).one()
 
 
-def campaign_changes(engine: Engine, limit: int | None = None) -> list[tuple[str, int, CurrentCampaign]]:
-    """Every campaign observation, newest first, as (key, n, record): n is 1
-    for the observation that first saw the campaign, 2, 3, ... for each change.
-    The key is the campaign's stable identity on its site."""
-    n = func.row_number().over(partition_by=CampaignObservation.campaign_id,
-                               order_by=CampaignObservation.id).label("n")
-    q = (select(CampaignObservation, CampaignRow, n)
-         .join(CampaignRow, CampaignRow.id == CampaignObservation.campaign_id)
-         .order_by(CampaignObservation.id.desc()))
+def _changes(engine: Engine, observation, identity, key, record, limit: int | None):
+    """Every observation, newest first, as (identity key, n, record): n is 1 for
+    the observation that first saw the thing, 2, 3, ... for each change."""
+    n = func.row_number().over(partition_by=key, order_by=observation.id).label("n")
+    q = (select(observation, identity, n).join(identity, identity.id == key)
+         .order_by(observation.id.desc()))
     with Session(engine) as s:
         rows = s.exec(q.limit(limit) if limit else q).all()
-        return [(c.key, n, _current_campaign(o, c)) for o, c, n in rows]
+        return [(ident.key, n, record(o, ident)) for o, ident, n in rows]
+
+
+def campaign_changes(engine: Engine, limit: int | None = None) -> list[tuple[str, int, CurrentCampaign]]:
+    """Campaign observations, newest first, as (the campaign's stable key on its
+    site, n, record); n = 1 when the campaign appeared, 2, 3, ... its changes."""
+    return _changes(engine, CampaignObservation, CampaignRow, CampaignObservation.campaign_id,
+                    _current_campaign, limit)
 
 
 def routing_offer_changes(engine: Engine, limit: int | None = None) -> list[tuple[str, int, CurrentRoutingOffer]]:
-    """Every routing offer observation, newest first, as (key, n, record) (see
-    campaign_changes)."""
-    n = func.row_number().over(partition_by=RoutingOfferObservation.offer_id,
-                               order_by=RoutingOfferObservation.id).label("n")
-    q = (select(RoutingOfferObservation, RoutingOfferRow, n)
-         .join(RoutingOfferRow, RoutingOfferRow.id == RoutingOfferObservation.offer_id)
-         .order_by(RoutingOfferObservation.id.desc()))
-    with Session(engine) as s:
-        rows = s.exec(q.limit(limit) if limit else q).all()
-        return [(r.key, n, _current_offer(o, r)) for o, r, n in rows]
+    """Routing offer observations, newest first, as (key, n, record) (see campaign_changes)."""
+    return _changes(engine, RoutingOfferObservation, RoutingOfferRow, RoutingOfferObservation.offer_id,
+                    _current_offer, limit)
