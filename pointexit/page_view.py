@@ -41,7 +41,9 @@ NO_CAP = 10**15  # a column "caps" where no cap at all is the best value
 def window_text(starts_at: datetime | None, ends_at: datetime | None) -> str:
     from pointexit.cli.campaigns import window_text as text
 
-    return text(starts_at, ends_at) + (" (日本時間)" if starts_at or ends_at else "")
+    if not starts_at and not ends_at:
+        return "記載なし"
+    return text(starts_at, ends_at) + " (日本時間)"
 
 
 def percent_text(bp: int) -> str:
