@@ -191,7 +191,9 @@ def test_sigterm_during_a_crawl_stops_it_and_the_schedule(tmp_path):
     assert [r.verdict for r in runs(db)] != ["running"]
 
 
-def test_the_config_sets_the_schedule_and_sigterm_while_waiting_exits_promptly(changing_server, tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_the_config_sets_the_schedule_and_a_signal_while_waiting_exits_promptly(
+        changing_server, tmp_path, stop):
     config = tmp_path / "config"
     config.mkdir()
     (config / "config.toml").write_text(
@@ -201,9 +203,10 @@ def test_the_config_sets_the_schedule_and_sigterm_while_waiting_exits_promptly(c
                       env={"POINTEXIT_CONFIG_DIR": str(config)})
     sched.wait_for(r"next crawl at")
     started = time.monotonic()
-    sched.proc.send_signal(signal.SIGTERM)
+    sched.proc.send_signal(stop)
     assert sched.finish(30) == 0, sched.log
     assert time.monotonic() - started < 10
+    assert f"received {stop.name}: stopping" in sched.log
     assert re.search(r"every 2\.5 h \(jitter ±60 s\), \d+ spider\(s\)", sched.log), sched.log
     assert "schedule stopped after 1 crawl(s)" in sched.log
     assert [r.verdict for r in runs(db)] == ["ok"]
