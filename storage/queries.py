@@ -253,3 +253,27 @@ def newest_data(engine: Engine) -> dict[str, datetime]:
                 if at is not None and (spider not in newest or at > newest[spider]):
                     newest[spider] = at
     return newest
+
+
+def _changes(engine: Engine, observation, identity, key, record, limit: int | None):
+    """Every observation, newest first, as (identity key, n, record): n is 1 for
+    the observation that first saw the thing, 2, 3, ... for each change."""
+    n = func.row_number().over(partition_by=key, order_by=observation.id).label("n")
+    q = (select(observation, identity, n).join(identity, identity.id == key)
+         .order_by(observation.id.desc()))
+    with Session(engine) as s:
+        rows = s.exec(q.limit(limit) if limit else q).all()
+        return [(ident.key, n, record(o, ident)) for o, ident, n in rows]
+
+
+def campaign_changes(engine: Engine, limit: int | None = None) -> list[tuple[str, int, CurrentCampaign]]:
+    """Campaign observations, newest first, as (the campaign's stable key on its
+    site, n, record); n = 1 when the campaign appeared, 2, 3, ... its changes."""
+    return _changes(engine, CampaignObservation, CampaignRow, CampaignObservation.campaign_id,
+                    _current_campaign, limit)
+
+
+def routing_offer_changes(engine: Engine, limit: int | None = None) -> list[tuple[str, int, CurrentRoutingOffer]]:
+    """Routing offer observations, newest first, as (key, n, record) (see campaign_changes)."""
+    return _changes(engine, RoutingOfferObservation, RoutingOfferRow, RoutingOfferObservation.offer_id,
+                    _current_offer, limit)
