@@ -187,10 +187,10 @@ def _prepare(engine: Engine, *, create: bool) -> None:
     except DBAPIError as exc:
         if found is None:
             raise
-        raise StorageError(
-            f"cannot upgrade the database from schema v{found} to v{SCHEMA_VERSION}: "
-            f"{first_line(exc)} (run pointexit once as a user allowed to change tables)"
-        ) from None
+        what = (f"upgrade the database from schema v{found} to v{SCHEMA_VERSION}"
+                if found < SCHEMA_VERSION else "add the catalog's new sites to the database")
+        raise StorageError(f"cannot {what}: {first_line(exc)} (nothing was changed; run pointexit "
+                           "once as a user allowed to change tables)") from None
 
 
 def _bring_up_to_date(engine: Engine) -> None:

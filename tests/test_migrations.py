@@ -182,3 +182,28 @@ def test_a_site_added_to_the_catalog_later_is_written_before_a_crawl_needs_it(v1
     writer = open_engine(v1_db)
     with writer.connect() as conn:
         assert conn.execute(text("SELECT name FROM site WHERE slug = 'pex'")).scalar() == "PeX"
+
+
+def test_a_user_who_may_not_alter_tables_is_told_what_to_do(tmp_path, request):
+    """PostgreSQL: the database's owner migrates; a read-only user gets one
+    line saying what to do, and the schema stays as it was."""
+    import psycopg
+
+    url = load_v1("postgresql", tmp_path, request)
+    dbname = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS reader")
+        conn.execute("CREATE ROLE reader LOGIN")
+        conn.execute(f'GRANT CONNECT ON DATABASE "{dbname}" TO reader')
+        conn.execute("GRANT USAGE ON SCHEMA public TO reader")
+        conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader")
+    as_reader = url.replace("://pointexit@", "://reader@")
+    with pytest.raises(StorageError, match=rf"cannot upgrade the database from schema v1 to "
+                                           rf"v{SCHEMA_VERSION}: .*(permission|owner).*nothing was changed"):
+        open_engine(as_reader, create=False)
+    from sqlalchemy import create_engine
+
+    raw = create_engine(url)
+    assert "host" not in {c["name"] for c in inspect(raw).get_columns("crawl_run")}
+    raw.dispose()
+    assert schema_version(open_engine(url)) == SCHEMA_VERSION  # the owner can
