@@ -22,12 +22,15 @@ business-day calendar:
    gift can reach, and — for exits that limit exchanges per day — the same
    day. A plan uses a route at most once per slot (twice when a capped
    campaign runs: once with it, once without), applied on the slot's first
-   day. It is **feasible** when, summed over the whole plan:
+   day, and never after the day the origin site's points lapse. It is
+   **feasible** when, summed over the whole plan:
    - no site gives more points (amount, minus discount, plus fee) than it holds;
    - every hop's amount is at least its minimum, in whole steps, within its
      per-exchange and per-day caps; per-month caps and per-day exchange counts
      hold per exit, or per site when the site's caps are shared by its exits;
-   - a campaign's bonus or discount counts on at most its capped points.
+   - an exchange either claims a campaign that is capped — its bonus or
+     discount then counts on min(amount, cap) points — or does not, and the
+     claims of the whole plan stay within the cap.
    An exchange's gift arrives on the worst case of every hop's lag, counted in
    business days, and can serve the spends dated after that day.
 
@@ -214,7 +217,8 @@ def limits_for(items: list[Item], campaigns: list[Campaign]) -> dict[object, int
 
 
 def build_items(routes: list[Route], balances: dict[str, int], residual: list[Spend], today: date,
-                campaigns: list[Campaign], calendar: Calendar) -> list[Item]:
+                campaigns: list[Campaign], calendar: Calendar,
+                available_until: dict[str, date] | None = None) -> list[Item]:
     dates = [s.on for s in residual]
     need = sum(s.yen for s in residual)
     items: list[Item] = []
@@ -223,7 +227,10 @@ def build_items(routes: list[Route], balances: dict[str, int], residual: list[Sp
         if budget <= 0:
             continue
         seen: dict[tuple, int] = {}
+        until = (available_until or {}).get(route.origin)
         for slot in time_slots(route, today, dates, campaigns, calendar):
+            if until is not None and slot.start > until:
+                continue  # the site's points have lapsed by then
             variants = [slot.campaigns]
             if any(c is not None and c.cap_points is not None for c in slot.campaigns):
                 variants.append(tuple(None if c is not None and c.cap_points is not None else c
@@ -269,6 +276,7 @@ def plan_amazon_cover(
     *,
     campaigns: list[Campaign] = (),
     amazon: AmazonWallet | None = None,
+    available_until: dict[str, date] | None = None,
 ) -> Plan:
     """The exact plan for the objective above, with its reasons and warnings."""
     calendar = calendar or Calendar()
@@ -285,7 +293,7 @@ def plan_amazon_cover(
     for e in exits:
         if e.lag_max_days is None and e.site in origins and e.destination == "amazon_gift":
             plan.warnings.append(f"{e.site} {e.label}: 交換日数が不明なため計画に使えません")
-    items = build_items(routes, balances, residual, today, campaigns, calendar)
+    items = build_items(routes, balances, residual, today, campaigns, calendar, available_until)
     result = solve([s.yen for s in residual], items, dict(balances), limits_for(items, campaigns))
     plan.shortfall, plan.cost = result.shortfall, result.cost
     chosen = sorted(result.chosen, key=lambda io: (io[0].payload[1].start, io[0].cls,

@@ -7,6 +7,7 @@ import sys
 
 from pointexit.cli.app import app
 from pointexit.cli import crawl, demo, exits, recommend  # noqa: F401,E402  (registers commands)
+from pointexit.cli import wallet  # noqa: F401,E402
 
 
 def main(argv: list[str] | None = None) -> int:
