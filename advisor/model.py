@@ -174,3 +174,4 @@ class Plan:
     covered_by_balance: list[tuple[date, str, int]] = field(default_factory=list)  # (spend, lot, yen)
     shortfall: int = 0
     cost: Fraction = Fraction(0)
+    proven: bool = True  # False: the solver's time limit stopped the proof of optimality

@@ -47,8 +47,9 @@ business-day calendar:
 The planner returns a feasible plan that minimises **(shortfall, cost)**
 lexicographically: first cover as much of the need as can be covered in time,
 then spend the least point value doing it. It is exact for this objective
-(`advisor.search` is a branch and bound with valid bounds; tests compare it
-with brute-force enumeration). Consequences the tests also check: no plan
+(`advisor.search` states it as an integer program and solves it with HiGHS;
+tests compare it with brute-force enumeration). A time limit guards the
+command line: a plan stopped by it is still feasible, and says it is unproven. Consequences the tests also check: no plan
 exchanges more than a minimal cover (no exchange can lose a step and still
 cover: that would cost less), every step arrives before the spend it serves,
 and ties are broken by a fixed order (better rate, earlier slot).
@@ -68,7 +69,8 @@ from advisor.model import Campaign, Exit, Plan, Reason, Spend, Step
 from advisor.routes import Route, Run, find_routes, runs_up_to
 from advisor.search import Item, Option, solve
 
-DAILY_SLOT_DAYS = 60  # exits limited per day: each of the first 60 days is its own slot
+DAILY_SLOT_DAYS = 60
+SOLVER_TIME_LIMIT = 10.0  # seconds; past it the best plan found is returned, flagged unproven  # exits limited per day: each of the first 60 days is its own slot
 
 
 def effective_rate(exit: Exit, points: int | None = None) -> Fraction:
@@ -277,6 +279,7 @@ def plan_amazon_cover(
     campaigns: list[Campaign] = (),
     amazon: AmazonWallet | None = None,
     available_until: dict[str, date] | None = None,
+    time_limit: float | None = SOLVER_TIME_LIMIT,
 ) -> Plan:
     """The exact plan for the objective above, with its reasons and warnings."""
     calendar = calendar or Calendar()
@@ -294,8 +297,11 @@ def plan_amazon_cover(
         if e.lag_max_days is None and e.site in origins and e.destination == "amazon_gift":
             plan.warnings.append(f"{e.site} {e.label}: 交換日数が不明なため計画に使えません")
     items = build_items(routes, balances, residual, today, campaigns, calendar, available_until)
-    result = solve([s.yen for s in residual], items, dict(balances), limits_for(items, campaigns))
-    plan.shortfall, plan.cost = result.shortfall, result.cost
+    result = solve([s.yen for s in residual], items, dict(balances), limits_for(items, campaigns),
+                   time_limit=time_limit)
+    plan.shortfall, plan.cost, plan.proven = result.shortfall, result.cost, result.proven
+    if not result.proven:
+        plan.warnings.append(f"計算を{time_limit:g}秒で打ち切りました: 有効なプランですが最適とは限りません")
     chosen = sorted(result.chosen, key=lambda io: (io[0].payload[1].start, io[0].cls,
                                                     route_label(io[0].payload[0])))
     for it, o in chosen:

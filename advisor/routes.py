@@ -138,14 +138,21 @@ def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...]
     amount reachable, the smallest first-hop amount giving it (no exchange that
     a smaller one matches). Stops after the first run reaching `yen_enough`."""
     first = route.hops[0]
-    amounts = range(first.floor, largest_valid(first, budget) + 1, first.step)
+    reach = budget
+    if campaigns[0] is not None and campaigns[0].kind == "discount":
+        # a discount lets a larger amount fit the balance
+        reach = (budget - first.fee_points) * 10_000 // (10_000 - min(campaigns[0].bonus_bp, 9_999)) \
+            + first.fee_points
+    amounts = range(first.floor, largest_valid(first, reach) + 1, first.step)
     if not amounts:
         return []
     if len(route.hops) == 1:
         out = []
         for a in amounts:
             r = run_route(route, a, campaigns, caps_left)
-            if r is not None and r.points <= budget and (not out or r.yen > out[-1].yen):
+            if r is not None and r.points > budget:
+                break
+            if r is not None and (not out or r.yen > out[-1].yen):
                 out.append(r)
                 if yen_enough is not None and r.yen >= yen_enough:
                     break
@@ -167,7 +174,9 @@ def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...]
                 b = mid
             else:
                 a = mid + 1
-        if r is not None and r.points <= budget and yen > 0 and (not out or yen > out[-1].yen):
+        if r is not None and r.points > budget:
+            break
+        if r is not None and yen > 0 and (not out or yen > out[-1].yen):
             out.append(r)
             if yen_enough is not None and yen >= yen_enough:
                 break

@@ -1,4 +1,4 @@
-"""Exact search for the plan's exchanges (branch and bound).
+"""Exact search for the plan's exchanges: a mixed-integer program solved by HiGHS.
 
 The problem it solves is stated in `advisor.plan`'s docstring; here it is in
 its abstract form:
@@ -6,31 +6,35 @@ its abstract form:
 - `needs[c]` yen are needed by spend c (c = 0, 1, … in date order);
 - each item (a route applied in one time slot) may be used with at most one
   of its options; an option gives `yen` of gift that can serve spends
-  c ≥ item.cls, costs `cost` (exact), and uses amounts of shared resources
-  (site balances, caps per day and month, campaign caps), each limited;
+  c ≥ item.cls, costs `cost` (exact), takes `points` from the item's site
+  and uses amounts of other limited resources (caps per day and month,
+  campaign caps);
 - shortfall = the yen of need no allocation can cover: gift of class c serves
-  any spend ≥ c, so a forward pass carrying the surplus computes it exactly;
+  any spend ≥ c, so coverage is limited by every prefix (the yen covered in
+  spends 0..k is at most the gift of classes 0..k), and a forward pass
+  carrying the surplus attains that bound;
 - minimise (shortfall, cost) lexicographically.
 
-Search: items in order of efficiency (best yen per cost first), depth first,
-each item's options tried covering-first, then smaller, then none. A node is
-cut when a lower bound on (shortfall, cost) of every completion is not
-better than the best plan found. Bounds relax, never tighten: each site's
-remaining items may turn its whole remaining balance into gift at its best
-yen-per-point ratio, arriving in its earliest class (for the shortfall), and
-at its best yen-per-cost ratio, with timing ignored (for the cost). Options
-are cut only when another option of the same item dominates them (no more
-cost, no more of any resource, all the coverage that can still be used).
+As an integer program: one binary per (item, option), at most one per item;
+site balances and resource caps as knapsack rows; coverage variables
+0 ≤ cov_c ≤ needs[c] with the prefix rows Σ_{c≤k} cov_c ≤ Σ_{cls≤k} yen·z.
+First maximise Σ cov, then, holding it, minimise the cost. All data are
+integers (costs are scaled by the common denominator), so HiGHS with a zero
+relative gap and an absolute gap below one returns a true optimum; the answer
+is then re-checked in exact arithmetic before it is used (`SolverError` if
+that ever fails).
 """
 
 from __future__ import annotations
 
-import sys
-from bisect import bisect_left
+import os
 from dataclasses import dataclass, field
 from fractions import Fraction
+from math import lcm
 
-INF = None  # marks an infinite ratio (an option that costs nothing)
+
+class SolverError(RuntimeError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -46,12 +50,9 @@ class Option:
 class Item:
     site: str
     cls: int
-    options: list[Option]  # ascending yen, efficient (no option reaches its yen cheaper)
+    options: list[Option]
     payload: object = None
     order_key: tuple = ()
-    # filled by solve()
-    best_per_point: Fraction = Fraction(0)
-    best_per_cost: Fraction | None = Fraction(0)
 
 
 @dataclass
@@ -59,8 +60,8 @@ class Result:
     chosen: list[tuple[Item, Option]]  # the items used, each with its option
     shortfall: int
     cost: Fraction
-    nodes: int = 0
     uncovered: list[int] = field(default_factory=list)  # per need
+    proven: bool = True  # False: the time limit stopped the solver before it proved optimality
 
 
 def shortfall_of(needs: list[int], gift: list[int]) -> tuple[int, list[int]]:
@@ -77,153 +78,202 @@ def shortfall_of(needs: list[int], gift: list[int]) -> tuple[int, list[int]]:
     return short, uncovered
 
 
-def _ratio(a: int | Fraction, b: int | Fraction) -> Fraction | None:
-    return INF if b <= 0 else Fraction(a) / b
+_SOLVER = None
 
 
-def _better(a: Fraction | None, b: Fraction | None) -> bool:
-    """a > b for ratios where None is infinite."""
-    if a is INF:
-        return b is not INF
-    return b is not INF and a > b
+def _highs():
+    """One quiet HiGHS instance per process (it prints a banner when created)."""
+    global _SOLVER
+    if _SOLVER is None:
+        import highspy
+
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 1)
+                _SOLVER = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        for name, value in (("output_flag", False), ("mip_rel_gap", 0.0), ("mip_abs_gap", 0.5),
+                            ("threads", 1), ("random_seed", 0)):
+            _SOLVER.setOptionValue(name, value)
+    return _SOLVER
+
+
+def _run(n_cols, costs, integer, upper, rows, row_hi, row_lo=None, time_limit=None):
+    """Minimise costs·x over 0 ≤ x ≤ upper, rows·x ≤ row_hi (≥ row_lo).
+    Returns (x, proven optimal)."""
+    import highspy
+    import numpy as np
+
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_cols, len(rows)
+    lp.col_cost_ = np.array(costs, dtype=float)
+    lp.col_lower_ = np.zeros(n_cols)
+    lp.col_upper_ = np.array(upper, dtype=float)
+    lp.row_lower_ = np.array(row_lo if row_lo is not None else [-inf] * len(rows), dtype=float)
+    lp.row_upper_ = np.array(row_hi, dtype=float)
+    starts, index, value = [0], [], []
+    for r in rows:
+        for c, v in r:
+            index.append(c)
+            value.append(v)
+        starts.append(len(index))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.array(value, dtype=float)
+    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                       for i in integer]
+    h = _highs()
+    h.clearModel()
+    h.setOptionValue("time_limit", float(time_limit) if time_limit else inf)
+    h.passModel(lp)
+    h.run()
+    status = h.getModelStatus()
+    x = list(h.getSolution().col_value)
+    if status == highspy.HighsModelStatus.kOptimal:
+        return x, True
+    if status == highspy.HighsModelStatus.kTimeLimit and h.getInfo().primal_solution_status == 2:
+        return x, False  # feasible, not proven optimal within the time limit
+    raise SolverError(f"HiGHS: {h.modelStatusToString(status)}")
+
+
+def _linear(options: list[Option]):
+    """(first, step) when options are first + t·step for t = 0..m, else None."""
+    if len(options) < 3:
+        return None
+    a, b = options[0], options[1]
+    keys = [k for k, _ in a.uses]
+    if [k for k, _ in b.uses] != keys:
+        return None
+    step = (b.yen - a.yen, b.points - a.points, b.cost - a.cost,
+            tuple(y - x for (_, x), (_, y) in zip(a.uses, b.uses)))
+    for t, o in enumerate(options):
+        if ([k for k, _ in o.uses] != keys or o.yen != a.yen + t * step[0]
+                or o.points != a.points + t * step[1] or o.cost != a.cost + t * step[2]
+                or any(y != x + t * d for (_, x), (_, y), d in zip(a.uses, o.uses, step[3]))):
+            return None
+    return a, step
 
 
 def solve(needs: list[int], items: list[Item], balances: dict[str, int],
-          limits: dict[object, int]) -> Result:
+          limits: dict[object, int], time_limit: float | None = None) -> Result:
     n = len(needs)
     for it in items:
         it.options = [o for o in it.options if o.yen > 0]
-        it.best_per_point = max((Fraction(o.yen, o.points) for o in it.options if o.points > 0),
-                                default=Fraction(0))
-        best: Fraction | None = Fraction(0)
-        for o in it.options:
-            r = _ratio(o.yen, o.cost)
-            if _better(r, best):
-                best = r
-        it.best_per_cost = best
     items = [it for it in items if it.options and it.cls < n]
-    order = sorted(range(len(items)), key=lambda i: (
-        -(items[i].best_per_cost if items[i].best_per_cost is not INF else Fraction(10**12)),
-        items[i].order_key))
-    items = [items[i] for i in order]
-    m = len(items)
-
-    # Per site: its item positions, with suffix bests for the bounds.
-    sites = sorted({it.site for it in items})
-    pos: dict[str, list[int]] = {s: [] for s in sites}
-    for i, it in enumerate(items):
-        pos[it.site].append(i)
-    suffix: dict[str, list[tuple[Fraction, Fraction | None, int]]] = {}
-    for s in sites:
-        acc: list[tuple[Fraction, Fraction | None, int]] = []
-        bp, bc, cls = Fraction(0), Fraction(0), n
-        for i in reversed(pos[s]):
-            it = items[i]
-            bp = max(bp, it.best_per_point)
-            if _better(it.best_per_cost, bc):
-                bc = it.best_per_cost
-            cls = min(cls, it.cls)
-            acc.append((bp, bc, cls))
-        suffix[s] = acc[::-1]
-
-    left = dict(balances)
-    room = dict(limits)
-    gift = [0] * n
-    choice: list[Option | None] = [None] * m
-    best_choice: list[Option | None] = [None] * m
-    best_short, _ = shortfall_of(needs, gift)
-    best = [best_short, Fraction(0)]
-    nodes = 0
-
-    def bound(i: int, short_now: int, cost_now: Fraction) -> tuple[int, Fraction]:
-        potential = list(gift)
-        supply = []
-        for s in sites:
-            p = pos[s]
-            k = bisect_left(p, i)
-            if k == len(p) or left.get(s, 0) <= 0:
-                continue
-            bp, bc, cls = suffix[s][k]
-            ymax = left[s] * bp
-            potential[cls] += int(ymax)  # floor: gift is whole yen
-            supply.append((bc, int(ymax)))
-        short_lb, _ = shortfall_of(needs, potential)
-        extra = short_now - short_lb
-        cost = cost_now
-        if extra > 0:
-            supply.sort(key=lambda t: -(t[0] if t[0] is not INF else Fraction(10**12)))
-            for bc, ymax in supply:
-                if extra <= 0:
-                    break
-                take = min(extra, ymax)
-                if bc is not INF and bc > 0:
-                    cost += Fraction(take) / bc
-                extra -= take
-        return short_lb, cost
-
-    def useful(cls: int) -> int:
-        _, unc = shortfall_of(needs, gift)
-        return sum(unc[cls:])
-
-    def fits(it: Item, o: Option) -> bool:
-        if o.points > left.get(it.site, 0):
-            return False
-        return all(room.get(k, 0) >= a for k, a in o.uses if k in room)
-
-    def take(it: Item, o: Option, sign: int) -> None:
-        left[it.site] -= sign * o.points
-        for k, a in o.uses:
-            if k in room:
-                room[k] -= sign * a
-        gift[it.cls] += sign * o.yen
-
-    def visit(i: int, cost_now: Fraction) -> None:
-        nonlocal nodes
-        nodes += 1
-        short_now, _ = shortfall_of(needs, gift)
-        if (short_now, cost_now) < (best[0], best[1]):
-            best[0], best[1] = short_now, cost_now
-            best_choice[:] = choice
-        if i == m or short_now == 0:
-            return
-        lb = bound(i, short_now, cost_now)
-        if lb >= (best[0], best[1]):
-            return
-        it = items[i]
-        want = useful(it.cls)
-        tries: list[Option] = []
-        if want > 0:
-            covering = None
-            for o in it.options:
-                if o.yen >= want and fits(it, o):
-                    covering = o
-                    break
-            below = [o for o in it.options if o.yen < want]
-            if covering is not None:
-                tries.append(covering)
-            tries += reversed(below)
-        for o in tries:
-            if not fits(it, o):
-                continue
-            take(it, o, 1)
-            choice[i] = o
-            visit(i + 1, cost_now + o.cost)
-            choice[i] = None
-            take(it, o, -1)
-        visit(i + 1, cost_now)
-
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 2 * m + 200))
-    try:
-        visit(0, Fraction(0))
-    finally:
-        sys.setrecursionlimit(limit)
-    gift_final = [0] * n
+    items.sort(key=lambda it: it.order_key)
+    if not items:
+        short, unc = shortfall_of(needs, [0] * n)
+        return Result([], short, Fraction(0), uncovered=unc)
+    # Columns: per item either one binary per option, or (for options in
+    # arithmetic progression) a binary `use` plus an integer number of extra steps.
+    terms: list[list[tuple[int, int, int, Fraction, tuple]]] = []  # per item: (col, yen, pts, cost, uses)
+    upper: list[int] = []
+    decode = []
+    for it in items:
+        lin = _linear(it.options)
+        if lin:
+            first, (dy, dp, dc, du) = lin
+            u, k = len(upper), len(upper) + 1
+            upper += [1, len(it.options) - 1]
+            terms.append([(u, first.yen, first.points, first.cost, first.uses),
+                          (k, dy, dp, dc, tuple((key, d) for (key, _), d in zip(first.uses, du)))])
+            decode.append(("lin", u, k))
+        else:
+            cols = list(range(len(upper), len(upper) + len(it.options)))
+            upper += [1] * len(cols)
+            terms.append([(c, o.yen, o.points, o.cost, o.uses) for c, o in zip(cols, it.options)])
+            decode.append(("pick", cols))
+    nz = len(upper)
+    rows, hi = [], []
+    for it, d, t in zip(items, decode, terms):
+        if d[0] == "pick":
+            rows.append([(c, 1) for c in d[1]])
+        else:
+            rows.append([(d[2], 1), (d[1], -(len(it.options) - 1))])  # steps only when used
+        hi.append(1 if d[0] == "pick" else 0)
+    by_site: dict[str, list] = {}
+    by_key: dict[object, list] = {}
+    for it, t in zip(items, terms):
+        for c, _y, pts, _cost, uses in t:
+            by_site.setdefault(it.site, []).append((c, pts))
+            for key, amount in uses:
+                if limits.get(key) is not None:
+                    by_key.setdefault(key, []).append((c, amount))
+    for site, r in by_site.items():
+        rows.append(r)
+        hi.append(balances.get(site, 0))
+    for key, r in by_key.items():
+        rows.append(r)
+        hi.append(limits[key])
+    for k in range(n):  # Σ_{c≤k} cov_c − Σ_{cls≤k} yen ≤ 0
+        rows.append([(nz + c, 1) for c in range(k + 1)]
+                    + [(c, -y) for it, t in zip(items, terms) if it.cls <= k for c, y, *_ in t])
+        hi.append(0)
+    nc = nz + n
+    integer = [True] * nz + [False] * n
+    bounds = upper + list(needs)
+    x, proven = _run(nc, [0] * nz + [-1] * n, integer, bounds, rows, hi, time_limit=time_limit)
+    covered = round(sum(x[nz:]))
+    scale = lcm(*(c.denominator for t in terms for *_, c, _u in t))
+    costs = [0] * nc
+    for t in terms:
+        for c, _y, _p, cost, _u in t:
+            costs[c] = int(cost * scale)
+    rows2 = rows + [[(nz + c, 1) for c in range(n)]]
+    lo2 = [float("-inf")] * len(rows) + [covered]
+    x, proven2 = _run(nc, costs, integer, bounds, rows2, hi + [float("inf")], row_lo=lo2,
+                      time_limit=time_limit)
+    if proven2 and any(it.order_key for it in items):
+        # 3) among the cheapest, the earliest (ties broken by the items' order)
+        best = round(sum(costs[c] * x[c] for c in range(nc)))
+        rank = {k: r for r, k in enumerate(sorted({it.order_key[:1] for it in items}))}
+        late = [0] * nc
+        for it, d in zip(items, decode):
+            for c in (d[1] if d[0] == "pick" else d[1:2]):
+                late[c] = rank[it.order_key[:1]]
+        try:
+            x3, done = _run(nc, late, integer, bounds, rows2 + [[(c, costs[c]) for c in range(nz) if costs[c]]],
+                            hi + [float("inf"), best], row_lo=lo2 + [float("-inf")],
+                            time_limit=time_limit)
+            if done:
+                x = x3
+        except SolverError:
+            pass  # keep the cheapest plan found; its order is only a tie-break
     chosen = []
-    for it, o in zip(items, best_choice):
-        if o is not None:
-            gift_final[it.cls] += o.yen
-            chosen.append((it, o))
-    short, unc = shortfall_of(needs, gift_final)
-    assert short == best[0]
-    return Result(chosen=chosen, shortfall=short, cost=best[1], nodes=nodes, uncovered=unc)
+    for it, d in zip(items, decode):
+        if d[0] == "pick":
+            picked = [o for c, o in zip(d[1], it.options) if x[c] > 0.5]
+            chosen += [(it, o) for o in picked]
+        elif x[d[1]] > 0.5:
+            chosen.append((it, it.options[round(x[d[2]])]))
+    result = _checked(needs, chosen, balances, limits, covered)
+    result.proven = proven and proven2
+    return result
+
+
+def _checked(needs, chosen, balances, limits, covered) -> Result:
+    """Re-check the solver's answer in exact arithmetic."""
+    gift = [0] * len(needs)
+    left = dict(balances)
+    room = {k: v for k, v in limits.items() if v is not None}
+    seen = set()
+    for it, o in chosen:
+        if id(it) in seen:
+            raise SolverError("two options of one item")
+        seen.add(id(it))
+        gift[it.cls] += o.yen
+        left[it.site] = left.get(it.site, 0) - o.points
+        for key, amount in o.uses:
+            if key in room:
+                room[key] -= amount
+    if any(v < 0 for v in left.values()) or any(v < 0 for v in room.values()):
+        raise SolverError("solver answer breaks a balance or a cap")
+    short, unc = shortfall_of(needs, gift)
+    if sum(needs) - short != covered:
+        raise SolverError("solver coverage does not match the exact check")
+    return Result(chosen, short, sum((o.cost for _, o in chosen), Fraction(0)), uncovered=unc)

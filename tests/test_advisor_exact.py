@@ -78,7 +78,7 @@ def test_search_matches_brute_force_on_abstract_items(problem):
     needs, items, balances, limits = problem
     expected = brute_items(needs, items, balances, limits)
     result = solve(needs, [Item(i.site, i.cls, list(i.options)) for i in items], balances, limits)
-    assert (result.shortfall, result.cost) == expected
+    assert result.proven and (result.shortfall, result.cost) == expected
 
 
 def test_search_prefers_cheaper_cover_over_greedy_rate():
@@ -155,6 +155,96 @@ def test_plan_matches_brute_force_day_by_day(instance):
     calendar = Calendar()
     plan = plan_amazon_cover(exits, balances, spends, today, calendar, campaigns=campaigns, amazon=amazon)
     expected = brute_force(exits, balances, spends, today, campaigns, calendar, amazon)
-    assert (plan.shortfall, plan.cost) == expected
+    assert plan.proven and (plan.shortfall, plan.cost) == expected
     assert sum(y for _, y in plan.uncovered) == plan.shortfall
     assert sum(s.cost for s in plan.steps) == plan.cost
+
+
+# --- invariants on large instances ----------------------------------------------------------
+
+@st.composite
+def large_instances(draw):
+    today = date(2026, 11, 23)
+    exits, balances = [], {}
+    dm = Exit("dotmoney", "amazon_gift", "ドットマネー Amazon", 297, 300, 297, 297, 0, 5,
+              "https://dm.example/amazon", SEEN)
+    exits.append(dm)
+    for k in range(draw(st.integers(3, 6))):
+        site = f"site{k}"
+        step = draw(st.sampled_from([100, 300, 490, 500, 1000]))
+        value = draw(st.sampled_from([Fraction(1), Fraction(1, 2), Fraction(1, 10)]))
+        pin = int(step / value)
+        exits.append(Exit(
+            site, "amazon_gift", f"{site} Amazon", pin, draw(st.sampled_from([step, step + 10, step - 10])),
+            pin * draw(st.integers(1, 3)), pin, draw(st.sampled_from([0, 0, pin // 10])),
+            draw(st.integers(0, 10)), f"https://{site}.example/x", SEEN, yen_per_point=value,
+            monthly_cap_points=draw(st.sampled_from([None, None, pin * 10])),
+            cap_scope=draw(st.sampled_from(["exit", "site"]))))
+        if draw(st.booleans()):
+            exits.append(Exit(site, "dotmoney", "ドットマネー", pin, step, pin * 3, pin, 0,
+                              draw(st.integers(0, 5)), f"https://{site}.example/dm", SEEN,
+                              yen_per_point=value, leads_to="dotmoney"))
+        balances[site] = draw(st.integers(0, 40)) * pin + draw(st.integers(0, pin))
+    spends = [Spend(today + timedelta(days=draw(st.integers(1, 360))), draw(st.integers(5, 100)) * 100,
+                    draw(st.sampled_from([None, None, "abroad", "fashion"])))
+              for _ in range(draw(st.integers(1, 12)))]
+    campaigns = []
+    for _ in range(draw(st.integers(0, 4))):
+        e = draw(st.sampled_from(exits))
+        start = today + timedelta(days=draw(st.integers(0, 200)))
+        campaigns.append(Campaign(e.site, e.destination, f"c{len(campaigns)}", "bonus",
+                                  draw(st.sampled_from([100, 300, 1000])), start,
+                                  start + timedelta(days=draw(st.integers(0, 14))), "u", SEEN,
+                                  cap_points=draw(st.sampled_from([None, e.step * 5])),
+                                  first_come=draw(st.booleans())))
+    lots = tuple(GiftLot(draw(st.integers(0, 3000)), today + timedelta(days=draw(st.integers(0, 400))))
+                 for _ in range(draw(st.integers(0, 3))))
+    return exits, balances, spends, today, campaigns, AmazonWallet(gift_lots=lots)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(large_instances())
+def test_plan_invariants_on_large_instances(instance):
+    from advisor.amazon import cover_from_balances
+    from advisor.routes import find_routes, run_route
+
+    exits, balances, spends, today, campaigns, amazon = instance
+    plan = plan_amazon_cover(exits, balances, spends, today, campaigns=campaigns, amazon=amazon,
+                             time_limit=2.0)
+    by_label = {(e.site, e.label): e for e in exits}
+    used: dict[str, int] = {}
+    monthly: dict[tuple, int] = {}
+    for s in plan.steps:
+        first = by_label[(s.site, s.hops[0][0])]
+        assert first.valid_amount(s.hops[0][1])  # minimum, step, caps
+        for (label, points, _), site in zip(s.hops[1:], s.route[1:]):
+            assert by_label[(site, label)].valid_amount(points)
+        assert s.arrives_by < s.for_spend and s.apply_on <= s.apply_by
+        used[s.site] = used.get(s.site, 0) + s.points + s.fee_points
+        if first.monthly_cap_points:
+            key = (first.site if first.cap_scope == "site" else first.key, s.apply_on.month)
+            monthly[key] = monthly.get(key, 0) + s.hops[0][1]
+            assert monthly[key] <= first.monthly_cap_points
+    for site, points in used.items():
+        assert points <= balances[site] and plan.left[site] == balances[site] - points
+
+    # Minimal: dropping any step, or one step of a direct exchange, leaves more uncovered.
+    cover = cover_from_balances(spends, amazon)
+    needs = [(s.on, s.yen) for s in cover.residual]
+    gifts = [(s.arrives_by, s.yen) for s in plan.steps]
+    assert forward_shortfall(needs, gifts) == plan.shortfall
+    for i, s in enumerate(plan.steps):
+        rest = gifts[:i] + gifts[i + 1:]
+        assert forward_shortfall(needs, rest) > plan.shortfall
+        first = by_label[(s.site, s.hops[0][0])]
+        smaller = s.hops[0][1] - first.step
+        if len(s.route) == 2 and smaller >= first.floor and not s.campaigns:
+            route = [r for r in find_routes([first], {s.site})][0]
+            fewer = run_route(route, smaller, (None,)).yen
+            assert forward_shortfall(needs, rest + [(s.arrives_by, fewer)]) > plan.shortfall
+
+    # Nothing the user holds on Amazon expires while a spend it could pay goes uncovered.
+    for label, left, expires in cover.unused:
+        for spend in cover.residual:
+            lot = next(l for l in amazon.gift_lots if label.startswith(l.label) and l.expires == expires)
+            assert not (lot.arrives is None and spend.on <= lot.expires), (label, spend)
