@@ -70,7 +70,7 @@ from advisor.routes import Route, Run, find_routes, runs_up_to
 from advisor.search import Item, Option, solve
 
 DAILY_SLOT_DAYS = 60
-SOLVER_TIME_LIMIT = 10.0  # seconds; past it the best plan found is returned, flagged unproven  # exits limited per day: each of the first 60 days is its own slot
+SOLVER_TIME_LIMIT = 3.0  # seconds; past it the best plan found is returned, flagged unproven  # exits limited per day: each of the first 60 days is its own slot
 
 
 def effective_rate(exit: Exit, points: int | None = None) -> Fraction:
@@ -125,9 +125,23 @@ def _first_day(days: int, today: date, pred) -> int:
     return lo
 
 
+def binding_caps(route: Route, budget: int) -> list[bool]:
+    """Per hop: can its monthly cap bind, given what can flow through it at most?"""
+    out = []
+    flow = Fraction(budget)  # the origin's whole balance: what every route from it shares
+    for i, h in enumerate(route.hops):
+        # An intermediary's cap shared by its exits may bind on flows from other
+        # origins too: always count it.
+        shared = i > 0 and h.cap_scope == "site"
+        out.append(h.monthly_cap_points is not None and (shared or h.monthly_cap_points < flow))
+        flow = flow * h.value_out / h.points_in * 2  # ×2: any campaign bonus stays below this
+    return out
+
+
 def time_slots(route: Route, today: date, spend_dates: list[date], campaigns: list[Campaign],
-               calendar: Calendar) -> list[Slot]:
-    """Cut [today, last spend) into the route's slots (see the objective)."""
+               calendar: Calendar, budget: int | None = None) -> list[Slot]:
+    """Cut [today, last spend) into the route's slots (see the objective). A
+    monthly cap that the budget cannot reach does not cut (it can never bind)."""
     if not spend_dates:
         return []
     days = (spend_dates[-1] - today).days
@@ -137,6 +151,7 @@ def time_slots(route: Route, today: date, spend_dates: list[date], campaigns: li
     thresholds: list[list[date]] = []
     relevant = [c for c in campaigns if any(c.site == h.site and c.destination == h.destination
                                             for h in route.hops)]
+    binding = binding_caps(route, budget) if budget is not None else [True] * len(route.hops)
     for i, h in enumerate(route.hops):
         th = set()
         for c in relevant:
@@ -145,7 +160,7 @@ def time_slots(route: Route, today: date, spend_dates: list[date], campaigns: li
                     th.add(c.starts_on)
                 if c.ends_on:
                     th.add(c.ends_on + timedelta(days=1))
-        if h.monthly_cap_points is not None:
+        if h.monthly_cap_points is not None and binding[i]:
             m = date(today.year, today.month, 1)
             while m <= spend_dates[-1]:
                 th.add(m)
@@ -183,11 +198,11 @@ def _scope(e: Exit):
     return e.site if e.cap_scope == "site" else e.key
 
 
-def run_uses(run: Run, slot: Slot) -> tuple[tuple[object, int], ...]:
+def run_uses(run: Run, slot: Slot, binding: list[bool]) -> tuple[tuple[object, int], ...]:
     uses: list[tuple[object, int]] = []
-    for hop, d in zip(run.hops, slot.hop_days):
+    for hop, d, bind in zip(run.hops, slot.hop_days, binding):
         e = hop.exit
-        if e.monthly_cap_points is not None:
+        if e.monthly_cap_points is not None and bind:
             uses.append((("month", _scope(e), d.year, d.month), hop.points))
         if e.daily_cap_points is not None:
             uses.append((("day", _scope(e), d), hop.points))
@@ -230,7 +245,8 @@ def build_items(routes: list[Route], balances: dict[str, int], residual: list[Sp
             continue
         seen: dict[tuple, int] = {}
         until = (available_until or {}).get(route.origin)
-        for slot in time_slots(route, today, dates, campaigns, calendar):
+        binding = binding_caps(route, budget)
+        for slot in time_slots(route, today, dates, campaigns, calendar, budget if not any(binding) else None):
             if until is not None and slot.start > until:
                 continue  # the site's points have lapsed by then
             variants = [slot.campaigns]
@@ -243,7 +259,7 @@ def build_items(routes: list[Route], balances: dict[str, int], residual: list[Sp
                 if not runs:
                     continue
                 s = Slot(slot.start, slot.end, slot.hop_days, slot.arrives, slot.cls, camps)
-                options = [Option(r.yen, run_cost(r), r.points, run_uses(r, s), r) for r in runs]
+                options = [Option(r.yen, run_cost(r), r.points, run_uses(r, s, binding), r) for r in runs]
                 # An item whose runs, caps and campaigns match an earlier slot's
                 # and reach no earlier spend adds nothing: skip it.
                 sig = (tuple((o.yen, o.cost, o.points) for o in options),
@@ -304,10 +320,11 @@ def plan_amazon_cover(
         plan.warnings.append(f"計算を{time_limit:g}秒で打ち切りました: 有効なプランですが最適とは限りません")
     chosen = sorted(result.chosen, key=lambda io: (io[0].payload[1].start, io[0].cls,
                                                     route_label(io[0].payload[0])))
-    for it, o in chosen:
+    serves = spend_served(residual, [(it.payload[1].arrives, it.cls, o.yen) for it, o in chosen])
+    for (it, o), spend_index in zip(chosen, serves):
         route, slot = it.payload
         run: Run = o.payload
-        spend_on = residual[slot.cls].on
+        spend_on = residual[spend_index].on
         plan.left[route.origin] -= run.points
         first = run.hops[0]
         camps = tuple(h.campaign for h in run.hops if h.campaign is not None and h.eligible)
@@ -341,6 +358,26 @@ def plan_amazon_cover(
             plan.uncovered.append((on, short))
             plan.warnings.append(f"{on} の予定: ¥{short:,} が間に合いません（残高または交換日数が足りません）")
     return plan
+
+
+def spend_served(residual: list[Spend], gifts: list[tuple[date, int, int]]) -> list[int]:
+    """For each gift (arrives, class, yen), the first spend it pays for when the
+    earliest-arriving gift pays the earliest spends: its deadline is that spend's."""
+    left = [s.yen for s in residual]
+    out = [0] * len(gifts)
+    for g in sorted(range(len(gifts)), key=lambda g: (gifts[g][0], gifts[g][1])):
+        _, cls, yen = gifts[g]
+        first = None
+        for j in range(cls, len(left)):
+            if yen <= 0:
+                break
+            if left[j] > 0:
+                first = j if first is None else first
+                take = min(left[j], yen)
+                left[j] -= take
+                yen -= take
+        out[g] = cls if first is None else first
+    return out
 
 
 def step_reason(route: Route, run: Run) -> Reason:

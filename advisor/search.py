@@ -101,7 +101,7 @@ def _highs():
     return _SOLVER
 
 
-def _run(n_cols, costs, integer, upper, rows, row_hi, row_lo=None, time_limit=None):
+def _run(n_cols, costs, integer, upper, rows, row_hi, row_lo=None, time_limit=None, start=None):
     """Minimise costs·x over 0 ≤ x ≤ upper, rows·x ≤ row_hi (≥ row_lo).
     Returns (x, proven optimal)."""
     import highspy
@@ -131,6 +131,11 @@ def _run(n_cols, costs, integer, upper, rows, row_hi, row_lo=None, time_limit=No
     h.clearModel()
     h.setOptionValue("time_limit", float(time_limit) if time_limit else inf)
     h.passModel(lp)
+    if start is not None:  # a feasible answer to fall back on if time runs out
+        sol = highspy.HighsSolution()
+        sol.col_value = [float(v) for v in start]
+        sol.value_valid = True
+        h.setSolution(sol)
     h.run()
     status = h.getModelStatus()
     x = list(h.getSolution().col_value)
@@ -217,7 +222,8 @@ def solve(needs: list[int], items: list[Item], balances: dict[str, int],
     nc = nz + n
     integer = [True] * nz + [False] * n
     bounds = upper + list(needs)
-    x, proven = _run(nc, [0] * nz + [-1] * n, integer, bounds, rows, hi, time_limit=time_limit)
+    x, proven = _run(nc, [0] * nz + [-1] * n, integer, bounds, rows, hi, time_limit=time_limit,
+                     start=[0] * nc)
     covered = round(sum(x[nz:]))
     scale = lcm(*(c.denominator for t in terms for *_, c, _u in t))
     costs = [0] * nc
@@ -227,7 +233,7 @@ def solve(needs: list[int], items: list[Item], balances: dict[str, int],
     rows2 = rows + [[(nz + c, 1) for c in range(n)]]
     lo2 = [float("-inf")] * len(rows) + [covered]
     x, proven2 = _run(nc, costs, integer, bounds, rows2, hi + [float("inf")], row_lo=lo2,
-                      time_limit=time_limit)
+                      time_limit=time_limit, start=_integral(x, nz))
     if proven2 and any(it.order_key for it in items):
         # 3) among the cheapest, the earliest (ties broken by the items' order)
         best = round(sum(costs[c] * x[c] for c in range(nc)))
@@ -239,7 +245,7 @@ def solve(needs: list[int], items: list[Item], balances: dict[str, int],
         try:
             x3, done = _run(nc, late, integer, bounds, rows2 + [[(c, costs[c]) for c in range(nz) if costs[c]]],
                             hi + [float("inf"), best], row_lo=lo2 + [float("-inf")],
-                            time_limit=time_limit)
+                            time_limit=time_limit, start=_integral(x, nz))
             if done:
                 x = x3
         except SolverError:
@@ -254,6 +260,10 @@ def solve(needs: list[int], items: list[Item], balances: dict[str, int],
     result = _checked(needs, chosen, balances, limits, covered)
     result.proven = proven and proven2
     return result
+
+
+def _integral(x: list[float], nz: int) -> list[float]:
+    return [float(round(v)) for v in x[:nz]] + x[nz:]
 
 
 def _checked(needs, chosen, balances, limits, covered) -> Result:

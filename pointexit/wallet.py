@@ -268,7 +268,7 @@ def parse_wallet(text: str, path: Path) -> Wallet:
         r = _Reader(path, t if isinstance(t, dict) else {}, f"spend[{i}].")
         r.done({"date", "yen", "tag"})
         yen = r.int("yen", minimum=1)
-        tag = r.choice("tag", ("fashion", "abroad", None), None) if "tag" in t else None
+        tag = r.choice("tag", ("fashion", "abroad"), "fashion") if "tag" in t else None
         wallet.spends.append(Spend(r.date("date"), yen, tag))
 
     wallet.amazon = AmazonWallet(gift_lots=tuple(lots), points=points, timed_points=tuple(timed),
