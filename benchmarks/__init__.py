@@ -8,7 +8,9 @@ we compare) and the project's target for it.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -26,3 +28,13 @@ class Figure:
         if self.baseline in (None, 0):
             return None
         return self.value / self.baseline
+
+
+def best_time(fn: Callable[[], object], repeat: int = 5) -> float:
+    """The fastest of `repeat` runs, in seconds: the least noisy on a shared machine."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)

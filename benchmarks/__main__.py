@@ -13,7 +13,7 @@ import benchmarks
 
 
 def modules(wanted: list[str]) -> list[str]:
-    names = sorted(m.name for m in pkgutil.iter_modules([str(Path(benchmarks.__file__).parent))
+    names = sorted(m.name for m in pkgutil.iter_modules([str(Path(benchmarks.__file__).parent)])
                    if m.name.startswith("bench_"))
     if wanted:
         names = [n for n in names if n.removeprefix("bench_") in wanted or n in wanted]

@@ -41,6 +41,7 @@ class Destination:
     # Yen value of one unit received. None: not money (miles); an intermediary's
     # unit is the value of that site's point.
     yen_per_unit: Fraction | None
+    unit: str  # how amounts received are written: 円, pt, マネー, マイル
     via_site: str | None = None  # intermediaries are themselves sites
 
 
@@ -63,6 +64,9 @@ SITES: dict[str, Site] = {
              ExpiryRule(12, "last_activity", "最終ポイント獲得または交換から1年")),
         Site("lifemedia", "ライフメディア", "https://lifemedia.jp", Fraction(1),
              ExpiryRule(12, "last_activity", "最終ポイント獲得または交換から1年")),
+        # ⚠ Warau's point value: 1 pt = ¥0.1 in 2017 reports, ¥1 by 2025. Its
+        # spider checks the page's own statement (「1pt＝1円相当」) against this on
+        # every crawl and flags a mismatch (stat pointexit/point_value_mismatch).
         Site("warau", "ワラウ", "https://www.warau.jp", Fraction(1),
              ExpiryRule(12, "last_activity", "最終利用から1年")),
         Site("rakuten_rebates", "楽天リーベイツ", "https://www.rebates.jp", Fraction(1), None),
@@ -76,15 +80,16 @@ SITES: dict[str, Site] = {
 DESTINATIONS: dict[str, Destination] = {
     d.slug: d
     for d in (
-        Destination("amazon_gift", "Amazonギフトカード", Fraction(1)),
-        Destination("bank", "現金(銀行振込)", Fraction(1)),
-        Destination("rakuten_point", "楽天ポイント", Fraction(1)),
-        Destination("paypay", "PayPayポイント", Fraction(1)),
-        Destination("d_point", "dポイント", Fraction(1)),
-        Destination("waon", "WAONポイント", Fraction(1)),
-        Destination("dotmoney", "ドットマネー", SITES["dotmoney"].yen_per_point, via_site="dotmoney"),
-        Destination("pex", "PeX", SITES["pex"].yen_per_point, via_site="pex"),
-        Destination("jal_mile", "JALマイル", None),
+        Destination("amazon_gift", "Amazonギフトカード", Fraction(1), "円"),
+        Destination("bank", "現金(銀行振込)", Fraction(1), "円"),
+        Destination("rakuten_point", "楽天ポイント", Fraction(1), "pt"),
+        Destination("paypay", "PayPayポイント", Fraction(1), "pt"),
+        Destination("d_point", "dポイント", Fraction(1), "pt"),
+        Destination("waon", "WAONポイント", Fraction(1), "pt"),
+        Destination("dotmoney", "ドットマネー", SITES["dotmoney"].yen_per_point, "マネー",
+                    via_site="dotmoney"),
+        Destination("pex", "PeX", SITES["pex"].yen_per_point, "PeXポイント", via_site="pex"),
+        Destination("jal_mile", "JALマイル", None, "マイル"),
     )
 }
 

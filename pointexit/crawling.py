@@ -64,8 +64,24 @@ def select_spiders(wanted: list[str]) -> list[str]:
 
 
 def is_local(url: str) -> bool:
+    """A loopback URL: our own server for recorded pages, never a real site."""
+    import ipaddress
+
     host = urlsplit(url).hostname or ""
-    return host in ("localhost", "::1") or host.startswith("127.")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name, e.g. 127.0.0.1.example.com
+
+
+def local_overrides(urls: list[str | None]) -> dict:
+    """Politeness we may skip: only when every spider crawls our own loopback
+    server (a spider without a URL crawls its real site)."""
+    if urls and all(u and is_local(u) for u in urls):
+        return {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
+    return {}
 
 
 def validate_base_url(url: str) -> str:
@@ -82,12 +98,14 @@ def crawl(
     base_urls: dict[str, str] | None = None,
     mirror: str | None = None,
     settings: dict | None = None,
+    cookie_files: dict[str, str] | None = None,
     on_report: Callable[[SpiderReport], None] | None = None,
 ) -> list[SpiderReport]:
     """Crawl the named spiders in this process; return one report each.
 
     base_urls maps site → base URL; mirror is a root under which every site
-    lives at <mirror>/<site> (the recorded-pages layout).
+    lives at <mirror>/<site> (the recorded-pages layout); cookie_files maps
+    site → the user's cookies.txt for it (else the config dir's, if any).
     """
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
@@ -96,11 +114,7 @@ def crawl(
     urls = {s: _base_for(classes[s].site, base_urls, mirror) for s in spiders}
     merged = project_settings()
     merged.set("POINTEXIT_DB", db, priority="cmdline")
-    if urls and all(u and is_local(u) for u in urls.values()):
-        # Our own local server: no need to be polite to ourselves.
-        merged.set("DOWNLOAD_DELAY", 0, priority="cmdline")
-        merged.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-    for k, v in (settings or {}).items():
+    for k, v in {**local_overrides(list(urls.values())), **(settings or {})}.items():
         merged.set(k, v, priority="cmdline")
 
     process = CrawlerProcess(merged)
@@ -129,6 +143,9 @@ def crawl(
         crawler = process.create_crawler(name)
         collect(crawler)
         kwargs = {"base_url": urls[name]} if urls[name] else {}
+        site = classes[name].site
+        if cookie_files and site in cookie_files:
+            kwargs["cookies_file"] = cookie_files[site]
         process.crawl(crawler, **kwargs)
     process.start()
     return reports
@@ -146,7 +163,8 @@ def main(argv: list[str]) -> int:
     """Subprocess entry: `python -m pointexit.crawling JSON` → JSON reports on stdout."""
     args = json.loads(argv[0])
     reports = crawl(args["spiders"], db=args["db"], base_urls=args.get("base_urls"),
-                    mirror=args.get("mirror"), settings=args.get("settings"))
+                    mirror=args.get("mirror"), settings=args.get("settings"),
+                    cookie_files=args.get("cookie_files"))
     print(json.dumps([asdict(r) for r in reports]))
     return 0
 

@@ -1,64 +1,168 @@
 """The verdict of a crawl run, by explicit rules over its Scrapy stats.
 
-ok             every start page answered, enough items, nearly all valid
-degraded       data came, but something is off (HTTP errors on some pages,
-               fewer items than the site's expected minimum, too many invalid)
-failed         nothing usable: every page failed, 429 (we back off), no items
+ok             every page answered, enough items, (nearly) all valid
+degraded       data came, but something is off: some pages failed, items miss
+               required fields, fewer items than the site's expected minimum,
+               too small a share of valid items, or the spider saw part of its
+               expected page structure missing
+failed         nothing usable: no page could be read (HTTP errors, timeouts,
+               robots.txt), HTTP 429 (the run is aborted), an empty page, a
+               page without items (the layout changed), or no valid item
 login_required the site answered with a login form instead of the page
 
+The rules are checked in the order of `judge_run`; the first that matches
+gives the verdict and its reason. A reason starts with a stable code
+(`http_429: ...`) followed by a Japanese explanation for the user.
 Only an ok run updates stored values (see storage.store).
+
+Stats the rules read (written by spiders.middlewares, spiders.base and
+spiders.pipelines.ValidatePipeline):
+
+pointexit/pages                 pages that answered 2xx and were parsed
+pointexit/empty_pages           ... of which had no content at all
+pointexit/layout_missing        a spider found part of its expected structure missing
+pointexit/login_required        a login form was shown instead of the page
+pointexit/download_errors       requests that failed (any cause, after retries)
+pointexit/errors/<cause>        ... by cause: http_404, timeout, robots, http_429, other
+pointexit/http_429              the site answered 429 (the run was aborted)
+pointexit/items, valid_items, invalid_items, invalid/<problem>, unparsed_rewards,
+pointexit/exits, valid_exits    (exit items only)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Share of items that must validate for a run to be ok.
+# Share of items that must validate for a run to be ok (basis points).
 MIN_VALID_SHARE_BP = 9_000
+
+# Problems that mean the page no longer has what an item is made of.
+_MISSING = "pointexit/invalid/missing:"
+_ERRORS = "pointexit/errors/"
+
+_CAUSE_WORDS = {
+    "timeout": "タイムアウト",
+    "robots": "robots.txtで禁止",
+    "http_429": "HTTP 429",
+    "other": "接続エラー",
+    "empty": "空のページ",
+}
 
 
 @dataclass(frozen=True)
 class Verdict:
     verdict: str
-    reason: str | None
+    code: str | None = None  # stable short name of the rule that decided
+    detail: str | None = None  # the explanation shown to the user
+
+    @property
+    def reason(self) -> str | None:
+        if self.code is None:
+            return None
+        return f"{self.code}: {self.detail}" if self.detail else self.code
+
+
+def _int(stats: dict, key: str) -> int:
+    return int(stats.get(key) or 0)
 
 
 def http_errors(stats: dict) -> int:
-    return int(stats.get("httperror/response_ignored_count", 0)) + int(
-        stats.get("pointexit/download_errors", 0)
-    )
+    """Requests that failed for good (after retries), whatever the cause."""
+    return _int(stats, "pointexit/download_errors")
+
+
+def error_causes(stats: dict) -> dict[str, int]:
+    """Failed requests by cause, e.g. {"http_404": 1, "timeout": 2}."""
+    return {k.removeprefix(_ERRORS): int(v) for k, v in sorted(stats.items())
+            if k.startswith(_ERRORS) and v}
+
+
+def _causes_text(causes: dict[str, int]) -> str:
+    words = []
+    for cause, n in causes.items():
+        word = _CAUSE_WORDS.get(cause) or cause.replace("http_", "HTTP ")
+        words.append(word if n == 1 else f"{word} ×{n}")
+    return "、".join(words) or "原因不明"
+
+
+def missing_fields(stats: dict) -> dict[str, int]:
+    """Required fields that items lacked, with how many items lacked each."""
+    return {k.removeprefix(_MISSING): int(v) for k, v in sorted(stats.items())
+            if k.startswith(_MISSING) and v}
 
 
 def judge_run(stats: dict, expected_min_items: int) -> Verdict:
-    items = int(stats.get("pointexit/items", 0))
-    valid = int(stats.get("pointexit/valid_items", 0))
+    items = _int(stats, "pointexit/items")
+    valid = _int(stats, "pointexit/valid_items")
+    pages = _int(stats, "pointexit/pages")
+    empty = _int(stats, "pointexit/empty_pages")
     errors = http_errors(stats)
-    pages_ok = int(stats.get("downloader/response_status_count/200", 0))
+    causes = error_causes(stats)
 
     if stats.get("pointexit/login_required"):
-        return Verdict("login_required", "the site showed a login form (member session needed)")
-    if stats.get("downloader/response_status_count/429"):
-        return Verdict("failed", "http_429: the site asked us to slow down; run aborted")
-    if stats.get("pointexit/robots_forbidden") or stats.get("robotstxt/forbidden"):
-        if not items:
-            return Verdict("failed", "robots.txt disallows the pages")
+        return Verdict("login_required", "login_required",
+                       "ページの代わりにログイン画面が表示されました (会員のCookieが必要です)")
+    if _int(stats, "pointexit/http_429") or _int(stats, "downloader/response_status_count/429"):
+        return Verdict("failed", "http_429",
+                       "サイトからアクセス過多 (HTTP 429) と返されたため、このサイトの巡回を中断しました")
+    if pages == 0 and items == 0:
+        if causes and set(causes) == {"robots"}:
+            return Verdict("failed", "robots_disallowed",
+                           f"robots.txtがページの取得を禁止しています ({causes['robots']}ページ)")
+        if set(causes) == {"timeout"}:
+            return Verdict("failed", "timeout", "サイトが応答しませんでした (タイムアウト、再試行後も)")
+        if errors:
+            return Verdict("failed", "no_page",
+                           f"どのページも取得できませんでした ({_causes_text(causes)})")
+        return Verdict("failed", "no_page", "取得したページがありません")
+    if pages and empty == pages:
+        return Verdict("failed", "empty_page", "ページが空でした (内容がありません)")
     if items == 0 and expected_min_items > 0:
-        if errors or not pages_ok:
-            return Verdict("failed", f"no page could be read ({errors} HTTP/download errors)")
-        return Verdict("failed", "no items found: empty page or the layout changed")
+        return Verdict("failed", "layout_changed",
+                       "ページに交換先が見つかりません (ページの構成が変わった可能性があります)")
+    if items and valid == 0:
+        return Verdict("failed", "no_valid_items",
+                       f"有効な項目がありません ({items}件すべてに問題: {_fields_text(stats)})")
+    exits = _int(stats, "pointexit/exits")
+    if exits and not _int(stats, "pointexit/valid_exits"):
+        # Campaigns may still read fine: without a single exit the page is gone all the same.
+        return Verdict("failed", "no_valid_items",
+                       f"有効な交換先がありません ({exits}件すべてに問題: {_fields_text(stats)})")
     if stats.get("pointexit/layout_missing"):
-        return Verdict("degraded", "expected page structure missing: the layout may have changed")
-    if errors:
-        return Verdict("degraded", f"{errors} page(s) failed to download")
+        return Verdict("degraded", "layout_changed",
+                       "ページの一部の構成が見つかりません (ページの構成が変わった可能性があります)")
+    if errors or empty:
+        if empty:
+            causes["empty"] = empty
+        return Verdict("degraded", "pages_failed",
+                       f"{pages + errors}ページ中{errors + empty}ページを読めませんでした "
+                       f"({_causes_text(causes)})")
+    if missing_fields(stats):
+        lacking = _int(stats, "pointexit/invalid_items")
+        return Verdict("degraded", "missing_fields",
+                       f"{items}件中{lacking}件に必須項目がありません ({_fields_text(stats)})")
     if items < expected_min_items:
-        return Verdict("degraded", f"only {items} items, expected at least {expected_min_items}")
+        return Verdict("degraded", "too_few_items",
+                       f"項目が{items}件だけです (このサイトでは{expected_min_items}件以上のはず)")
     if items and valid * 10_000 < items * MIN_VALID_SHARE_BP:
-        return Verdict("degraded", f"only {valid} of {items} items valid")
-    return Verdict("ok", None)
+        return Verdict("degraded", "too_many_invalid",
+                       f"有効な項目が{items}件中{valid}件だけです "
+                       f"({MIN_VALID_SHARE_BP // 100}%未満)")
+    return Verdict("ok")
+
+
+def _fields_text(stats: dict) -> str:
+    missing = missing_fields(stats)
+    if missing:
+        return "欠落: " + ", ".join(f"{f} ×{n}" for f, n in missing.items())
+    problems = {k.removeprefix("pointexit/invalid/"): int(v) for k, v in sorted(stats.items())
+                if k.startswith("pointexit/invalid/") and v}
+    return ", ".join(f"{p} ×{n}" for p, n in problems.items()) or "不明"
 
 
 def parse_rate_bp(stats: dict) -> int | None:
-    items = int(stats.get("pointexit/items", 0))
+    """Share of items whose reward (rate, bonus, cashback) became a number."""
+    items = _int(stats, "pointexit/items")
     if not items:
         return None
-    return int(stats.get("pointexit/valid_items", 0)) * 10_000 // items
+    return (items - _int(stats, "pointexit/unparsed_rewards")) * 10_000 // items

@@ -41,12 +41,21 @@ def parse_int(text: str | None) -> int | None:
 
 
 def parse_rate(text: str | None) -> tuple[int, int] | None:
-    """「490pt → 500円」, 「1,000ちょびポイント→500マネー」 → (490, 500)."""
+    """「490pt → 500円」, 「1,000ちょびポイント→500マネー」 → (490, 500).
+
+    A decimal side is scaled to exact integers, never rounded:
+    Pointtown's 「19.6Pt＝1円」 → (196, 10).
+    """
     t = clean(text)
     m = re.search(_NUM + r"[^\d→⇒=＝>＞⇨➡-]*?" + _ARROW + r"[^\d]*?" + _NUM, t)
-    if not m or m.group(2) or m.group(4):
+    if not m:
         return None
-    a, b = _to_int(m.group(1)), _to_int(m.group(3))
+    frac_a, frac_b = m.group(2) or "", m.group(4) or ""
+    digits = max(len(frac_a), len(frac_b))
+    if digits > 6:
+        return None
+    a = _to_int(m.group(1) + frac_a.ljust(digits, "0"))
+    b = _to_int(m.group(3) + frac_b.ljust(digits, "0"))
     if not a or not b:
         return None
     return a, b
@@ -57,6 +66,11 @@ def parse_fee(text: str | None) -> tuple[int, str] | None:
     t = clean(text)
     if not t:
         return None
+    if re.search(r"\d\s*%", t):
+        # A share of the points is no fixed amount: exact only when the page
+        # says the share is already taken off its rate (げん玉:
+        # 「交換ポイントの10%(交換レートに含まれます)」).
+        return (0, "pt") if re.search(r"レートに(?:含|反映)|差引後|込み", t) else None
     if re.search(r"無料|なし|不要|^0\D*$", t):
         return 0, "pt"
     m = re.search(_NUM + r"\s*(円|pt|P|ポイント|Pt|マネー)?", t)
@@ -73,7 +87,7 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
 
     リアルタイム / 即時 / 当日 → (0, 0); 翌営業日 → (1, 1);
     3営業日以内 → (0, 3), 申請の翌日より3営業日以内 → (1, 3);
-    4~10営業日後 → (4, 10); 25営業日 → (25, 25).
+    4~10営業日後 → (4, 10); 25営業日 → (25, 25); 翌々営業日 → (2, 2).
     """
     t = clean(text)
     if not t:
@@ -88,6 +102,8 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
         if m.group(2) == "以内":
             return (1 if "翌" in t[: m.start()] else 0), n
         return n, n
+    if "翌々営業日" in t:
+        return 2, 2
     if "翌営業日" in t:
         return (0, 1) if re.search(r"当日|即時|リアルタイム", t) else (1, 1)
     if re.search(r"リアルタイム|即時|当日", t):
@@ -147,6 +163,9 @@ def parse_percent_bp(text: str | None) -> int | None:
 _DATE = r"(\d{4})[/\-年.](\d{1,2})[/\-月.](\d{1,2})日?(?:\s*\([^)]*\))?\s*(?:(\d{1,2}):(\d{2}))?"
 
 
+_MONTH_DAY = r"(\d{1,2})[/月](\d{1,2})日?(?:\s*\([^)]*\))?\s*(?:(\d{1,2}):(\d{2}))?"
+
+
 def parse_window(text: str | None):
     """「2026/11/01(日)10:00~2026/11/30(月)23:59」 → (start, end) JST-aware.
 
@@ -162,17 +181,93 @@ def parse_window(text: str | None):
     if not found:
         return None, None
 
-    def build(m, end: bool):
-        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    def build_parts(y, mo, d, hh, mm, end: bool):
+        y, mo, d = int(y), int(mo), int(d)
         try:
-            if m.group(4):
-                return datetime(y, mo, d, int(m.group(4)), int(m.group(5)), tzinfo=JST)
+            if hh:
+                return datetime(y, mo, d, int(hh), int(mm), tzinfo=JST)
             return datetime(y, mo, d, 23, 59, 59, tzinfo=JST) if end else datetime(y, mo, d, tzinfo=JST)
         except ValueError:
             return None
 
+    def build(m, end: bool):
+        return build_parts(*m.group(1, 2, 3, 4, 5), end)
+
     if len(found) == 1:
         only = found[0]
+        # 「2026年11月1日(日)0:00~11月30日(月)23:59」: the end omits its year.
+        rest = re.match(r"\s*~\s*" + _MONTH_DAY, t[only.end():])
+        if rest:
+            start = build(only, False)
+            y = int(only.group(1))
+            y += 1 if start and int(rest.group(1)) < start.month else 0
+            return start, build_parts(y, rest.group(1), rest.group(2), rest.group(3),
+                                      rest.group(4), True)
         ends = re.search(r"まで|迄", t[only.end():only.end() + 6]) or t.lstrip().startswith(("~",))
         return (None, build(only, True)) if ends else (build(only, False), None)
     return build(found[0], False), build(found[1], True)
+
+
+def split_minimum_step(text: str | None) -> tuple[str | None, str | None]:
+    """One cell holding both: 「1,000ちょびポイント以上1,000ちょびポイント単位」
+    → ("1,000ちょびポイント以上", "1,000ちょびポイント単位").
+
+    A cell with only a step (「500P単位」) gives (None, text); only a minimum
+    (「500P以上」, 「500Pから」) gives (text, None).
+    """
+    t = clean(text)
+    if not t:
+        return None, None
+    m = re.match(r"(.*?\d.*?(?:以上|から|~))\s*[、,/]?\s*(.*\d.*単位.*)$", t)
+    if m:
+        return m.group(1), m.group(2)
+    return (None, t) if "単位" in t else (t, None)
+
+
+def parse_point_value(text: str | None):
+    """Yen value of one site point as the site declares it, exact:
+    「1ポイント＝1円相当」 → 1, 「10pt=1円」 → 1/10, 「1pt=0.1円」 → 1/10,
+    「2ちょびポイント=1円」 → 1/2. None when the text says no such thing.
+    """
+    from fractions import Fraction
+
+    t = clean(text)
+    m = re.search(r"(\d[\d,]*)\s*(?:[^\d\s=円]{0,12}?)\s*=\s*(\d[\d,]*)(?:\.(\d+))?\s*円", t)
+    if not m:
+        return None
+    points = int(m.group(1).replace(",", ""))
+    yen = Fraction(int(m.group(2).replace(",", "") + (m.group(3) or "")),
+                   10 ** len(m.group(3) or ""))
+    if not points or not yen:
+        return None
+    return yen / points
+
+
+_FIRST_COME = r"先着|なくなり次第|無くなり次第|達し次第|予定数に達"
+
+
+def is_first_come(text: str | None) -> bool:
+    """First come, first served: 「先着順」, 「予算上限に達し次第終了」; not when
+    the site says otherwise (「先着順ではありません」)."""
+    t = clean(text)
+    for m in re.finditer(_FIRST_COME, t):
+        if not re.match(r"[^。]{0,4}(?:では|じゃ)(?:ありません|ない)", t[m.end():]):
+            return True
+    return False
+
+
+def value_after_label(text: str | None) -> str | None:
+    """「交換目安：3営業日以内」 → 「3営業日以内」: a card line's value without
+    its label. Text without a 「label：」 prefix comes back unchanged."""
+    t = clean(text)
+    if not t:
+        return None
+    m = re.match(r"[^\d:]{1,12}:\s*(.+)$", t)
+    return m.group(1) if m else t
+
+
+def bank_in_label(label: str | None) -> str:
+    """The bank an exit's label names in brackets, as its variant:
+    「銀行振込（ゆうちょ銀行）」 → "ゆうちょ銀行"; "" when it names none."""
+    m = re.search(r"\(([^()]*(?:銀行|金融機関|信用金庫)[^()]*)\)", clean(label))
+    return m.group(1).strip() if m else ""

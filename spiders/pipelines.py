@@ -13,7 +13,7 @@ import logging
 from fractions import Fraction
 
 from pointexit.catalog import DESTINATIONS, SITES
-from spiders import parsing
+from spiders import parsing, routing
 from spiders.health import http_errors, judge_run, parse_rate_bp
 from spiders.items import CampaignItem, ExitItem, RoutingOfferItem
 
@@ -77,9 +77,13 @@ class NormalizePipeline:
         item["title"] = parsing.clean(item.get("title"))
 
     def _offer(self, item: RoutingOfferItem) -> None:
-        item["rate_bp"] = parsing.parse_percent_bp(item.get("reward_text"))
-        item["starts_at"], item["ends_at"] = parsing.parse_window(item.get("window_text"))
-        item["title"] = parsing.clean(item.get("title"))
+        reward = routing.reward_of(item.get("reward_text"))
+        item["rate_bp"] = reward.rate_bp if reward.kind == "percent" else None
+        item["starts_at"], item["ends_at"] = routing.parse_offer_window(
+            item.get("window_text"), item.get("seen_at"))
+        for key in ("title", "reward_text", "scope", "conditions", "lag_text", "window_text"):
+            if item.get(key) is not None:
+                item[key] = parsing.clean(item[key]) or None
 
 
 _REQUIRED = {
@@ -88,6 +92,18 @@ _REQUIRED = {
     CampaignItem: ("site", "key", "destination", "title", "bonus_bp", "source_url", "seen_at"),
     RoutingOfferItem: ("site", "key", "store", "title", "rate_bp", "source_url", "seen_at"),
 }
+
+
+# The number a reward became; the parse rate counts items that have it.
+_REWARD = {
+    ExitItem: ("points_in", "value_out"),
+    CampaignItem: ("bonus_bp",),
+    RoutingOfferItem: ("rate_bp",),
+}
+
+
+def reward_parsed(item) -> bool:
+    return all(item.get(f) is not None for f in _REWARD[type(item)])
 
 
 def problems_of(item) -> list[str]:
@@ -111,10 +127,17 @@ def problems_of(item) -> list[str]:
             problems.append("unparsed:lag_text")
         if lo is not None and hi is not None and lo > hi:
             problems.append("lag_unordered")
-    if isinstance(item, CampaignItem) and item.get("window_text") and not (
+    if isinstance(item, (CampaignItem, RoutingOfferItem)) and item.get("window_text") and not (
         item.get("starts_at") or item.get("ends_at")
     ):
         problems.append("unparsed:window_text")
+    if isinstance(item, CampaignItem):
+        if item.get("destination") and item["destination"] not in DESTINATIONS:
+            problems.append("unknown:destination")
+        if item.get("bonus_bp") is not None and item["bonus_bp"] <= 0:
+            problems.append("not_positive:bonus_bp")
+    if isinstance(item, RoutingOfferItem) and item.get("rate_bp") is not None and item["rate_bp"] <= 0:
+        problems.append("not_positive:rate_bp")
     return problems
 
 
@@ -132,6 +155,12 @@ class ValidatePipeline:
     def process_item(self, item):
         item["problems"] = problems_of(item)
         self.stats.inc_value("pointexit/items")
+        if isinstance(item, ExitItem):
+            self.stats.inc_value("pointexit/exits")
+            if not item["problems"]:
+                self.stats.inc_value("pointexit/valid_exits")
+        if not reward_parsed(item):
+            self.stats.inc_value("pointexit/unparsed_rewards")
         if item["problems"]:
             self.stats.inc_value("pointexit/invalid_items")
             for p in item["problems"]:

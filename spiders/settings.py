@@ -11,6 +11,10 @@ NEWSPIDER_MODULE = "spiders.sites"
 ROBOTSTXT_OBEY = True
 USER_AGENT = "pointexit/0.1 (+https://github.com/pointexit/pointexit; personal point-exchange planner)"
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+# One request in the downloader at a time per spider (each crawls one site):
+# Scrapy hands up to this many requests to the downloader ahead of time, and
+# a 429 must leave none of them to be sent (spiders.middlewares).
+CONCURRENT_REQUESTS = 1
 DOWNLOAD_DELAY = 3
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 3
@@ -18,12 +22,26 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+# 5xx and timeouts are retried (Scrapy retries timeouts and connection errors
+# by itself); 429 is not: it aborts the site's run (spiders.middlewares).
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # Scrapy ≥ 2.19 opens a control port by default
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+
+SPIDER_MIDDLEWARES = {
+    # After HttpErrorMiddleware (50): counts the pages that were served.
+    "spiders.middlewares.PageStatsMiddleware": 60,
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # Above RetryMiddleware (550): sees a 429 before anything could retry it.
+    "spiders.middlewares.AbortOn429Middleware": 560,
+    # After CookiesMiddleware (700): the site's own fresh cookies win.
+    "spiders.middlewares.SessionCookiesMiddleware": 710,
+}
 
 ITEM_PIPELINES = {
     "spiders.pipelines.NormalizePipeline": 100,

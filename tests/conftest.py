@@ -96,11 +96,14 @@ def db_path(tmp_path) -> str:
     return str(tmp_path / "pointexit.db")
 
 
-def crawl_subprocess(spiders, db, *, mirror=None, base_urls=None, settings=None, timeout=120):
+def crawl_subprocess(spiders, db, *, mirror=None, base_urls=None, settings=None,
+                     cookie_files=None, env=None, timeout=120):
     args = {"spiders": spiders, "db": db, "mirror": mirror, "base_urls": base_urls,
-            "settings": {"LOG_LEVEL": "WARNING", **(settings or {})}}
+            "settings": {"LOG_LEVEL": "WARNING", **(settings or {})},
+            "cookie_files": cookie_files}
     proc = subprocess.run([sys.executable, "-m", "pointexit.crawling", json.dumps(args)],
-                          capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                          env={**os.environ, **(env or {})})
     assert proc.returncode == 0, proc.stderr[-3000:]
     return {r["spider"]: r for r in json.loads(proc.stdout.strip().splitlines()[-1])}
 

@@ -1,7 +1,10 @@
-"""Hapitas exchange table, parsed once from the recorded page."""
+"""Hapitas exchange table and its campaign, parsed once from the recorded page."""
+
+from datetime import datetime
 
 import pytest
 
+from pointexit.clock import JST
 from tests.conftest import FROZEN_NOW
 
 URL = "https://hapitas.jp/exchange/"
@@ -9,11 +12,19 @@ URL = "https://hapitas.jp/exchange/"
 
 @pytest.fixture(scope="module")
 def items(parse_page):
-    return {i["destination"]: i for i in parse_page("hapitas", "/exchange/")}
+    return {i["destination"]: i for i in parse_page("hapitas", "/exchange/") if "label" in i}
 
 
-def test_every_exit_row_is_an_item(parse_page):
-    assert len(parse_page("hapitas", "/exchange/")) == 8
+@pytest.fixture(scope="module")
+def campaign(parse_page):
+    [found] = [i for i in parse_page("hapitas", "/exchange/") if "bonus_text" in i]
+    return found
+
+
+def test_every_exit_row_is_an_item_plus_the_campaign(parse_page):
+    parsed = parse_page("hapitas", "/exchange/")
+    assert len(parsed) == 9
+    assert len([i for i in parsed if "label" in i]) == 8
 
 
 def test_destinations(items):
@@ -76,3 +87,32 @@ def test_provenance(items):
 
 def test_all_valid(items):
     assert [i["problems"] for i in items.values()] == [[]] * 8
+
+
+def test_campaign_is_the_amazon_badge(campaign):
+    assert (campaign["destination"], campaign["bonus_text"]) == ("amazon_gift", "2%増量中")
+    assert (campaign["kind"], campaign["bonus_bp"]) == ("bonus", 200)
+
+
+def test_campaign_key_names_the_exit_and_its_start(campaign):
+    assert campaign["key"] == "amazon:2026-11-01"
+
+
+def test_campaign_title(campaign):
+    assert campaign["title"] == "Amazonギフトカード交換 2%増量キャンペーン"
+
+
+def test_campaign_window_in_jst(campaign):
+    assert campaign["starts_at"] == datetime(2026, 11, 1, 0, 0, tzinfo=JST)
+    assert campaign["ends_at"] == datetime(2026, 11, 30, 23, 59, tzinfo=JST)
+
+
+def test_campaign_has_no_cap_of_its_own_and_is_not_first_come(campaign):
+    # The page's 30,000 pt is the site's monthly cap over all exits, not the campaign's.
+    assert campaign["cap_points"] is None
+    assert campaign["first_come"] is False
+
+
+def test_campaign_provenance_and_validity(campaign):
+    assert (campaign["source_url"], campaign["seen_at"]) == (URL, FROZEN_NOW)
+    assert campaign["problems"] == []

@@ -116,3 +116,20 @@ def test_a_file_that_is_not_sqlite_is_left_untouched(tmp_path):
     with pytest.raises(StorageError, match="not an SQLite file"):
         open_engine(junk)
     assert junk.read_bytes() == before
+
+
+def test_another_spider_of_the_same_site_does_not_make_exits_stale(store):
+    t1, t2 = FROZEN_NOW, FROZEN_NOW + timedelta(hours=1)
+    crawl_once(store, t1, seen(t1))
+    run = store.begin_run("hapitas_shopping", "hapitas", t2)
+    store.finish_run(run, OK, t2, [])
+    [current] = current_exits(store.engine)
+    assert not current.stale
+
+
+def test_an_ok_run_that_no_longer_sees_an_exit_makes_it_stale(store):
+    t1, t2 = FROZEN_NOW, FROZEN_NOW + timedelta(hours=1)
+    crawl_once(store, t1, seen(t1))
+    crawl_once(store, t2, ExitSeen(**{**seen(t2).__dict__, "destination": "bank", "label": "銀行"}))
+    stale = {e.destination: e.stale for e in current_exits(store.engine)}
+    assert stale == {"amazon_gift": True, "bank": False}

@@ -20,7 +20,8 @@ def report_line(report) -> str:
             f"{report.new_observations:>3}  [{style}]{report.verdict}[/{style}]{reason}")
 
 
-def run_and_report(spiders, *, db, base_urls=None, mirror=None, verbose=False):
+def run_and_report(spiders, *, db, base_urls=None, mirror=None, cookie_files=None,
+                   verbose=False):
     from pointexit.crawling import crawl
 
     out = console()
@@ -28,7 +29,7 @@ def run_and_report(spiders, *, db, base_urls=None, mirror=None, verbose=False):
     # Problems show in each spider's verdict line; Scrapy's log is for --verbose.
     settings = {} if verbose else {"LOG_LEVEL": "CRITICAL"}
     reports = crawl(spiders, db=db, base_urls=base_urls, mirror=mirror, settings=settings,
-                    on_report=lambda r: out.print(report_line(r)))
+                    cookie_files=cookie_files, on_report=lambda r: out.print(report_line(r)))
     return reports
 
 
@@ -40,6 +41,10 @@ def crawl_command(
         "--base-url", help="Crawl this base URL instead of the real site (one site only).")] = None,
     mirror: Annotated[Optional[str], typer.Option(
         "--mirror", help="Root URL under which every site lives at <root>/<site> (recorded layout).")] = None,
+    cookies: Annotated[Optional[str], typer.Option(
+        "--cookies", help="Your browser's cookies.txt (Netscape format) for a members-only "
+        "page, one site only; sent only to that site's host (default: "
+        "<config dir>/cookies/<site>.txt).")] = None,
     db: DbOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Scrapy's log.")] = False,
 ) -> None:
@@ -57,11 +62,32 @@ def crawl_command(
         base_urls = {_site_of(spiders[0]): validate_base_url(base_url)}
     if mirror:
         mirror = validate_base_url(mirror)
+    cookie_files = _cookie_files(sites or [], spiders, cookies)
     path = resolve_db(db)
     open_engine(path).dispose()  # fail early, in one line, on a bad database
-    reports = run_and_report(spiders, db=path, base_urls=base_urls, mirror=mirror, verbose=verbose)
+    reports = run_and_report(spiders, db=path, base_urls=base_urls, mirror=mirror,
+                             cookie_files=cookie_files, verbose=verbose)
     if any(r.verdict != "ok" for r in reports):
         raise typer.Exit(1)
+
+
+def _cookie_files(sites: list[str], spiders: list[str], explicit: str | None) -> dict[str, str]:
+    """Check every cookie file the crawl would read, so a bad one is a
+    one-line error now rather than a failed run later."""
+    from pathlib import Path
+
+    from pointexit.cookies import read_cookie_file, site_cookie_file
+    from pointexit.crawling import CrawlUsageError
+
+    if explicit:
+        if len(set(sites)) != 1:
+            raise CrawlUsageError("--cookies needs exactly one SITE (cookies belong to one site)")
+        read_cookie_file(explicit)
+        return {_site_of(spiders[0]): str(Path(explicit).expanduser().resolve())}
+    for site in {_site_of(s) for s in spiders}:
+        if site_cookie_file(site).is_file():
+            read_cookie_file(site_cookie_file(site))
+    return {}
 
 
 def _site_of(spider_name: str) -> str:

@@ -13,6 +13,8 @@ from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, co
 def _lag(e) -> str:
     if e.lag_max_days is None:
         return e.lag_text or "—"
+    if e.lag_max_days == 0:
+        return "即時"
     span = (f"{e.lag_max_days}" if e.lag_min_days == e.lag_max_days
             else f"{e.lag_min_days}〜{e.lag_max_days}")
     return f"{span}営業日"
@@ -71,7 +73,7 @@ def print_exits(rows, now, title: str) -> None:
         unit = DESTINATIONS.get(e.destination)
         table.add_row(
             escape(e.site_name), escape(e.label),
-            f"{e.points_in:,}pt → {e.value_out:,}{'円' if unit and unit.slug in ('amazon_gift', 'bank') else ''}",
+            f"{e.points_in:,}pt → {e.value_out:,}{unit.unit if unit else ''}",
             rate_text(per_pt) if per_pt is not None else "—",
             f"{rate_text(rate * 100, 2)}%" if rate is not None else "—",
             f"{e.minimum_points:,}" if e.minimum_points else "—",

@@ -1,0 +1,67 @@
+"""`pointexit page`: write the static comparison page and the Atom feed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from pointexit.cli.app import DbOption, app, console
+
+OutOption = Annotated[Optional[Path], typer.Option(
+    "--out", "-o", help="Directory for index.html and feed.xml (default: [page] out in "
+                        "config.toml, else the user data dir's page/).")]
+WalletOption = Annotated[Optional[Path], typer.Option(
+    "--wallet", help="Wallet TOML for the personal section (default: wallet.toml in the "
+                     "config dir, when it exists).")]
+
+
+def page_settings(out: Path | None, wallet: Path | None):
+    """Where the page goes, which wallet, and when values count as stale."""
+    from datetime import timedelta
+
+    from pointexit import config
+    from pointexit.page_view import DEFAULT_STALE_AFTER
+
+    cfg = config.load_config()
+    out = out or Path(config.config_value(cfg, "page", "out", str) or config.default_page_dir())
+    if wallet is None and config.default_wallet().is_file():
+        wallet = config.default_wallet()
+    hours = config.config_value(cfg, "page", "stale_after_hours", float)
+    stale_after = timedelta(hours=hours) if hours else DEFAULT_STALE_AFTER
+    return out.expanduser(), wallet, stale_after
+
+
+def build(db: str | None, out: Path, wallet: Path | None, stale_after, now):
+    """Open the database read-only and build; database trouble is one line."""
+    from sqlalchemy.exc import DatabaseError
+
+    from pointexit.cli.app import open_db
+    from pointexit.page import build_site, prepare_out_dir
+    from storage.engine import StorageError
+
+    prepare_out_dir(out)
+    engine = open_db(db)
+    try:
+        return build_site(engine, out, now, wallet=wallet, stale_after=stale_after)
+    except DatabaseError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise StorageError(f"cannot read the database: {reason}") from None
+    finally:
+        engine.dispose()
+
+
+@app.command("page")
+def page_command(out: OutOption = None, db: DbOption = None, wallet: WalletOption = None) -> None:
+    """Write the comparison page (index.html, opens from file://) and feed.xml."""
+    from pointexit.clock import now_jst
+
+    out, wallet, stale_after = page_settings(out, wallet)
+    built = build(db, out, wallet, stale_after, now_jst())
+    say = console()
+    say.print(f"ページ: {built.index} (交換先 {built.exit_rows} 件, {built.page_bytes / 1024:.0f} KB)")
+    say.print(f"フィード: {built.feed} (変更 {built.feed_entries} 件)")
+    if not built.exit_rows:
+        say.print("まだ交換先のデータがありません (ページにもそう表示しています)。"
+                  "`pointexit crawl` の後にもう一度実行してください。")

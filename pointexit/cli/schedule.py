@@ -1,0 +1,76 @@
+"""`pointexit schedule`: crawl every N hours, then rebuild the page and feed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from pointexit.cli.app import BadOption, DbOption, app
+from pointexit.cli.page import OutOption, WalletOption
+
+DEFAULT_EVERY_HOURS = 6.0
+DEFAULT_JITTER_S = 600
+
+
+@app.command("schedule")
+def schedule_command(
+    sites: Annotated[Optional[list[str]], typer.Argument(
+        help="Sites or spider names (default: [schedule] sites in config.toml, else all).",
+        show_default=False)] = None,
+    every: Annotated[Optional[float], typer.Option(
+        "--every", help=f"Hours between crawls (default: [schedule] every_hours, else "
+                        f"{DEFAULT_EVERY_HOURS:g}).")] = None,
+    jitter: Annotated[Optional[int], typer.Option(
+        "--jitter", help=f"Seconds of random delay added or taken off each crawl time "
+                         f"(default: [schedule] jitter_seconds, else {DEFAULT_JITTER_S}).")] = None,
+    out: OutOption = None,
+    db: DbOption = None,
+    mirror: Annotated[Optional[str], typer.Option(
+        "--mirror", help="Root URL under which every site lives at <root>/<site> (recorded layout).")] = None,
+    runs: Annotated[int, typer.Option(
+        "--runs", help="Stop after this many crawls (0: run until stopped; 1 suits cron).")] = 0,
+    wallet: WalletOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+) -> None:
+    """Crawl on a schedule (APScheduler, one crawl at a time), then rebuild page and feed.
+
+    Stops cleanly on Ctrl-C or SIGTERM. Logs go to stderr.
+    """
+    from datetime import timedelta
+
+    from pointexit import config
+    from pointexit.cli.page import page_settings
+    from pointexit.crawling import select_spiders, validate_base_url
+    from pointexit.page import prepare_out_dir
+    from pointexit.schedule import ScheduleOptions, configure_logging, run_schedule
+    from storage.engine import open_engine
+
+    cfg = config.load_config()
+    every = every if every is not None else config.config_value(
+        cfg, "schedule", "every_hours", float, DEFAULT_EVERY_HOURS)
+    jitter = jitter if jitter is not None else config.config_value(
+        cfg, "schedule", "jitter_seconds", int, DEFAULT_JITTER_S)
+    if not every > 0:
+        raise BadOption(f"bad --every {every:g}: hours between crawls must be positive")
+    if jitter < 0 or jitter * 2 >= every * 3600:
+        raise BadOption(f"bad --jitter {jitter}: must be at least 0 and under half the interval "
+                        f"({every * 1800:g} s)")
+    if runs < 0:
+        raise BadOption(f"bad --runs {runs}: must be 0 (no limit) or more")
+    sites = sites or config.config_value(cfg, "schedule", "sites", list) or []
+    mirror = mirror or config.config_value(cfg, "schedule", "mirror", str)
+    out = out or (Path(p) if (p := config.config_value(cfg, "schedule", "out", str)) else None)
+    out, wallet, stale_after = page_settings(out, wallet)
+
+    spiders = select_spiders(sites)
+    path = config.resolve_db(db)
+    open_engine(path).dispose()  # fail now, in one line, on a bad database
+    prepare_out_dir(out)
+    configure_logging(verbose)
+    run_schedule(ScheduleOptions(
+        spiders=spiders, db=path, out=out, every=timedelta(hours=every), jitter_s=jitter,
+        runs=runs, mirror=validate_base_url(mirror) if mirror else None,
+        wallet=wallet, stale_after=stale_after,
+    ))

@@ -1,0 +1,136 @@
+"""Middlewares, one job each.
+
+PageStatsMiddleware      (spider middleware) counts every page that reaches a
+                         callback, and the empty ones, whatever the callback:
+                         the run's verdict needs them (spiders.health).
+
+AbortOn429Middleware     a 429 ends the site's run at once: the site asked us
+                         to stop, so retrying or fetching more pages would be
+                         rude (and risks a ban); the verdict says http_429.
+                         Closing the spider stops the scheduler, but requests
+                         already inside the downloader would still go out:
+                         CONCURRENT_REQUESTS = 1 keeps that to none.
+SessionCookiesMiddleware the user's own session cookies (pointexit.cookies),
+                         added only to requests for the spider's own host and
+                         never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
+
+logger = logging.getLogger(__name__)
+
+
+class PageStatsMiddleware:
+    """Below it, HttpErrorMiddleware (50) has already turned non-2xx answers
+    into errors: what arrives here is a page the site served."""
+
+    def __init__(self, crawler):
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_spider_input(self, response, spider=None):
+        from spiders.base import is_empty_page
+
+        self.stats.inc_value("pointexit/pages")
+        if is_empty_page(response):
+            self.stats.inc_value("pointexit/empty_pages")
+            logger.warning("empty page at %s", response.url)
+
+
+class TooManyRequests(IgnoreRequest):
+    """The site answered HTTP 429."""
+
+
+class AbortOn429Middleware:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.closing = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        if response.status != 429:
+            return response
+        self.crawler.stats.inc_value("pointexit/http_429")
+        if not self.closing:
+            self.closing = True
+            logger.error("HTTP 429 from %s (Retry-After: %s): aborting this site's run",
+                         request.url, response.headers.get("Retry-After", b"-").decode("latin-1"))
+            _close_spider(self.crawler, "http_429")
+        raise TooManyRequests(f"HTTP 429 at {request.url}")
+
+
+def _close_spider(crawler, reason: str) -> None:
+    engine = crawler.engine
+    if hasattr(engine, "close_spider_async"):  # Scrapy ≥ 2.14
+        from scrapy.utils.defer import deferred_from_coro
+
+        deferred_from_coro(engine.close_spider_async(reason=reason))
+    else:
+        engine.close_spider(crawler.spider, reason)
+
+
+class SessionCookiesMiddleware:
+    """Sends the user's session cookies for the spider's site, to its host only.
+
+    The file is the spider's `cookies_file` argument (`--cookies FILE`), else
+    `<config dir>/cookies/<site>.txt` when it exists. Placed after Scrapy's
+    CookiesMiddleware, so cookies the site set during the crawl win.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.cookies = []
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def spider_opened(self, spider):
+        from pointexit.cookies import (
+            CookieFileError,
+            cookies_for_host,
+            read_cookie_file,
+            site_cookie_file,
+        )
+
+        explicit = getattr(spider, "cookies_file", None)
+        site = getattr(spider, "site", "")
+        path = explicit or (site and site_cookie_file(site))
+        if not path or (not explicit and not path.is_file()):
+            return
+        host = urlsplit(getattr(spider, "base_url", "")).hostname or ""
+        try:
+            found = read_cookie_file(path)
+        except CookieFileError as exc:
+            self.crawler.stats.set_value("pointexit/cookie_file_error", 1)
+            logger.error("session cookies not used: %s", exc)
+            return
+        self.cookies = cookies_for_host(found, host)
+        self.crawler.stats.set_value("pointexit/session_cookies", len(self.cookies))
+        logger.info("using %d session cookie(s) for %s from %s (%d for other hosts ignored)",
+                    len(self.cookies), host, path, len(found) - len(self.cookies))
+
+    def process_request(self, request, spider=None):
+        if not self.cookies:
+            return None
+        from pointexit.cookies import cookie_header
+
+        existing = request.headers.get("Cookie")
+        header = cookie_header(self.cookies, request.url,
+                               existing.decode("latin-1") if existing else None)
+        if header:
+            request.headers["Cookie"] = header
+        return None

@@ -1,0 +1,153 @@
+"""`pointexit campaigns` and `pointexit offers` on databases filled by real crawls."""
+
+import json
+import shutil
+
+import pytest
+
+from pointexit.recorded import RECORDED, RecordedServer
+from tests.conftest import crawl_subprocess
+from tests.shopping_pages import STATES
+
+LISTINGS = ["hapitas_shopping", "moppy_shopping", "pointincome_shopping", "rakuten_rebates"]
+NO_OFFER = "現在Amazonファッションの還元はありません"
+IN_WINDOW = "2026-11-23T12:00"  # inside the recorded windows (they end 2026-11-30 23:59 JST)
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    """The demo's recorded state, crawled once through the real engine (what run_crawl does)."""
+    db = str(tmp_path_factory.mktemp("offers") / "pointexit.db")
+    server = RecordedServer().start()
+    try:
+        reports = crawl_subprocess(["hapitas", *LISTINGS], db, mirror=server.root_url)
+    finally:
+        server.stop()
+    assert {r["verdict"] for r in reports.values()} == {"ok"}
+    return db, server.root_url
+
+
+def run_json(cli, *args):
+    proc = cli(*args, "--json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_offers_lists_the_two_active_fashion_offers(crawled, cli):
+    db, root = crawled
+    out = run_json(cli, "offers", "--db", db, "--at", IN_WINDOW)
+    assert (out["fashion_active"], out["message"], out["ended"]) == (True, None, [])
+    assert [(o["site"], o["rate_bp"], o["rate_percent"], o["scope"], o["fashion"], o["status"])
+            for o in out["active"]] == [
+        ("hapitas", 100, "1", "ファッション", True, "active"),
+        ("rakuten_rebates", 100, "1", "ファッション", True, "active"),
+    ]
+
+
+def test_offer_window_is_in_jst(crawled, cli):
+    db, _ = crawled
+    hapitas = run_json(cli, "offers", "--db", db, "--at", IN_WINDOW)["active"][0]
+    assert (hapitas["starts_at"], hapitas["ends_at"]) == (None, "2026-11-30T23:59:00+09:00")
+    assert hapitas["window"] == "〜2026/11/30 23:59"
+
+
+def test_offer_source_and_age(crawled, cli):
+    db, root = crawled
+    for offer in run_json(cli, "offers", "--db", db)["active"]:
+        assert offer["source_url"].startswith(root)
+        assert offer["age_seconds"] >= 0 and offer["stale"] is False
+        assert offer["last_seen"].endswith("+09:00")
+
+
+def test_offers_text(crawled, cli):
+    db, _ = crawled
+    proc = cli("offers", "--db", db, "--at", IN_WINDOW)
+    assert proc.returncode == 0, proc.stderr
+    assert "ハピタス" in proc.stdout and "楽天リーベイツ" in proc.stdout and "1%" in proc.stdout
+    assert NO_OFFER not in proc.stdout
+
+
+def test_after_its_window_an_offer_is_listed_as_ended(crawled, cli):
+    db, _ = crawled
+    out = run_json(cli, "offers", "--db", db, "--at", "2026-12-01T00:00")
+    assert [o["site"] for o in out["active"]] == ["rakuten_rebates"]
+    [ended] = out["ended"]
+    assert (ended["site"], ended["ended_by"], ended["ended_at"]) == (
+        "hapitas", "window", "2026-11-30T23:59:00+09:00")
+
+
+def test_days_limits_how_far_back_ended_offers_go(crawled, cli):
+    db, _ = crawled
+    assert run_json(cli, "offers", "--db", db, "--at", "2027-01-15T00:00", "--days", "30")["ended"] == []
+    later = run_json(cli, "offers", "--db", db, "--at", "2027-01-15T00:00", "--days", "60")
+    assert [o["site"] for o in later["ended"]] == ["hapitas"]
+
+
+def test_campaigns_lists_the_hapitas_amazon_bonus(crawled, cli):
+    db, root = crawled
+    out = run_json(cli, "campaigns", "--db", db, "--at", IN_WINDOW)
+    [c] = out["active"]
+    assert (c["site"], c["destination"], c["kind"], c["bonus_bp"], c["bonus_percent"]) == (
+        "hapitas", "amazon_gift", "bonus", 200, "2")
+    assert (c["starts_at"], c["ends_at"]) == ("2026-11-01T00:00:00+09:00", "2026-11-30T23:59:00+09:00")
+    assert c["window"] == "2026/11/01 00:00〜2026/11/30 23:59"
+    assert (c["capped"], c["first_come"], c["status"]) == (False, False, "active")
+    assert c["source_url"] == f"{root}/hapitas/exchange/" and c["age_seconds"] >= 0
+
+
+def test_campaigns_text(crawled, cli):
+    db, _ = crawled
+    proc = cli("campaigns", "--db", db, "--at", IN_WINDOW)
+    assert proc.returncode == 0, proc.stderr
+    assert "ハピタス" in proc.stdout and "+2%増量" in proc.stdout and "2026/11/30 23:59" in proc.stdout
+
+
+def test_campaign_after_its_window_has_ended(crawled, cli):
+    db, _ = crawled
+    out = run_json(cli, "campaigns", "--db", db, "--at", "2026-12-05T09:00")
+    assert out["active"] == []
+    assert [(c["title"], c["ended_by"]) for c in out["ended"]] == [
+        ("Amazonギフトカード交換 2%増量キャンペーン", "window")]
+    proc = cli("campaigns", "--db", db, "--at", "2026-12-05T09:00")
+    assert "実施中の交換キャンペーンはありません" in proc.stdout
+
+
+def test_no_offer_is_said_plainly_and_a_gone_offer_is_ended(tmp_path, run_crawl, cli):
+    db = str(tmp_path / "pointexit.db")
+    overlay = tmp_path / "overlay"
+    server = RecordedServer(roots=[overlay, RECORDED]).start()
+    try:
+        first = run_crawl(["rakuten_rebates", "moppy_shopping"], db, mirror=server.root_url)
+        shutil.copytree(STATES / "rakuten_rebates", overlay / "rakuten_rebates")
+        second = run_crawl(["rakuten_rebates", "moppy_shopping"], db, mirror=server.root_url)
+    finally:
+        server.stop()
+    assert {r["verdict"] for r in [*first.values(), *second.values()]} == {"ok"}
+    out = run_json(cli, "offers", "--db", db)
+    assert (out["fashion_active"], out["message"], out["active"]) == (False, NO_OFFER, [])
+    [gone] = out["ended"]
+    assert (gone["site"], gone["ended_by"], gone["status"]) == ("rakuten_rebates", "gone", "ended")
+    proc = cli("offers", "--db", db)
+    assert proc.returncode == 0 and NO_OFFER in proc.stdout and "掲載終了" in proc.stdout
+
+
+@pytest.mark.parametrize("command", ["offers", "campaigns"])
+@pytest.mark.parametrize("args, message", [
+    (["--days", "-1"], "bad --days -1"),
+    (["--at", "next tuesday"], "bad --at 'next tuesday'"),
+    (["--days", "many"], "--days"),
+])
+def test_bad_options_are_one_line_exit_2(crawled, cli, command, args, message):
+    db, _ = crawled
+    proc = cli(command, "--db", db, *args)
+    assert proc.returncode == 2
+    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("command", ["offers", "campaigns"])
+def test_a_missing_database_is_one_line_exit_2(tmp_path, cli, command):
+    proc = cli(command, "--db", str(tmp_path / "nowhere.db"))
+    assert proc.returncode == 2 and "no database" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "nowhere.db").exists()

@@ -1,0 +1,218 @@
+"""Faults on a real local HTTP server, crawled through the real Scrapy engine.
+
+Each case starts from a database seeded by one good crawl, crawls again with
+one fault on Hapitas's exchange page while another spider crawls its healthy
+pages in the same process, and checks three things: Hapitas's verdict, that
+the other spider is unaffected, and that no stored value was lost or
+overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pointexit.recorded import RECORDED, RecordedServer, empty_page, hang
+from tests.conftest import FILES, crawl_subprocess
+
+PAGE = "/hapitas/exchange/"
+HAPITAS_ITEMS = 9  # its recorded page: 8 exits and the Amazon campaign
+# observation table → (identity table, its key column)
+OBSERVATIONS = {"exit_observation": ("exit", "exit_id"),
+                "campaign_observation": ("campaign", "campaign_id"),
+                "routing_offer_observation": ("routing_offer", "offer_id")}
+# What an ok run may refresh on an unchanged value: when and where it was seen.
+PROVENANCE = ("last_seen", "source_url")
+RECORDED_PAGE = (RECORDED / "hapitas/exchange/index.html").read_text(encoding="utf-8")
+
+
+def other_spider() -> str | None:
+    """A spider of another site crawled alongside: the one with the fewest
+    pages (the seed crawl checks that it crawls ok)."""
+    from pointexit.crawling import spider_classes
+
+    others = [(len(c.start_paths), n) for n, c in spider_classes().items() if c.site != "hapitas"]
+    return min(others)[1] if others else None
+
+
+def spiders() -> list[str]:
+    return ["hapitas"] + ([other_spider()] if other_spider() else [])
+
+
+def stored(db: str, site: str | None = None, provenance: bool = True) -> dict[str, list[dict]]:
+    """Every identity and observation row (of one site), optionally without provenance."""
+    out = {}
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        for obs, (ident, key) in OBSERVATIONS.items():
+            where = "WHERE i.site = ?" if site else ""
+            args = (site,) if site else ()
+            out[ident] = [dict(r) for r in conn.execute(
+                f"SELECT * FROM {ident} i {where} ORDER BY i.id", args)]
+            out[obs] = [{k: r[k] for k in r.keys() if provenance or k not in PROVENANCE}
+                        for r in conn.execute(
+                            f"SELECT o.* FROM {obs} o JOIN {ident} i ON i.id = o.{key} "
+                            f"{where} ORDER BY o.id", args)]
+    return out
+
+
+def copy_db(src: str, dst: Path) -> str:
+    for suffix in ("", "-wal", "-shm"):
+        if Path(src + suffix).exists():
+            shutil.copy(src + suffix, str(dst) + suffix)
+    return str(dst)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    """A database after one good crawl of every spider in the run."""
+    db = str(tmp_path_factory.mktemp("seed") / "seed.db")
+    server = RecordedServer().start()
+    try:
+        reports = crawl_subprocess(spiders(), db, mirror=server.root_url)
+    finally:
+        server.stop()
+    assert {n: r["verdict"] for n, r in reports.items()} == {n: "ok" for n in spiders()}
+    assert stored(db, "hapitas")["exit_observation"], "the seed crawl stored nothing"
+    return db, reports
+
+
+def overlay_page(tmp_path: Path, html: str) -> Path:
+    root = tmp_path / "overlay"
+    (root / "hapitas/exchange").mkdir(parents=True)
+    (root / "hapitas/exchange/index.html").write_text(html, encoding="utf-8")
+    return root
+
+
+def overlay_robots(tmp_path: Path) -> Path:
+    root = tmp_path / "overlay"
+    root.mkdir()
+    robots = (RECORDED / "robots.txt").read_text() + "Disallow: /hapitas/exchange/\n"
+    (root / "robots.txt").write_text(robots)
+    return root
+
+
+def one_row_in_maintenance(tmp_path):
+    html = RECORDED_PAGE.replace('<td class="col-rate">130pt → 100ポイント</td>',
+                                 '<td class="col-rate">メンテナンス中</td>')
+    assert html != RECORDED_PAGE
+    return overlay_page(tmp_path, html)
+
+
+def rate_column_renamed(tmp_path):
+    html = RECORDED_PAGE.replace('<td class="col-rate">', '<td class="col-exchange-rate">')
+    assert html.count("col-exchange-rate") == 8
+    return overlay_page(tmp_path, html)
+
+
+def redesigned(tmp_path):
+    return FILES / "redesigned"
+
+
+# id, faults on PAGE, overlay root maker, settings, verdict, reason code, requests for PAGE
+BAD = [
+    ("404", 404, None, {}, "failed", "no_page", 1),
+    ("timeout", hang(10), None, {"DOWNLOAD_TIMEOUT": 0.5}, "failed", "timeout", 3),
+    ("429", 429, None, {}, "failed", "http_429", 1),
+    ("robots_disallow", None, overlay_robots, {}, "failed", "robots_disallowed", 0),
+    ("redesigned", None, redesigned, {}, "failed", "layout_changed", 1),
+    ("rate_column_renamed", None, rate_column_renamed, {}, "failed", "no_valid_items", 1),
+    ("one_row_in_maintenance", None, one_row_in_maintenance, {}, "degraded", "missing_fields", 1),
+    ("empty", empty_page, None, {}, "failed", "empty_page", 1),
+]
+
+
+def crawl_with_fault(seeded, tmp_path, fault, overlay, settings):
+    seed_db, _ = seeded
+    db = copy_db(seed_db, tmp_path / "faulty.db")
+    roots = ([overlay(tmp_path)] if overlay else []) + [RECORDED]
+    server = RecordedServer(roots=roots, faults={PAGE: fault} if fault else {}).start()
+    try:
+        reports = crawl_subprocess(spiders(), db, mirror=server.root_url, settings=settings)
+    finally:
+        server.stop()
+    return db, reports, server
+
+
+@pytest.mark.parametrize("fault, overlay, settings, verdict, code, page_requests",
+                         [case[1:] for case in BAD], ids=[case[0] for case in BAD])
+def test_a_fault_gives_its_verdict_and_keeps_stored_values(
+        seeded, tmp_path, fault, overlay, settings, verdict, code, page_requests):
+    seed_db, seed_reports = seeded
+    db, reports, server = crawl_with_fault(seeded, tmp_path, fault, overlay, settings)
+
+    hapitas = reports["hapitas"]
+    assert (hapitas["verdict"], hapitas["reason"].split(":")[0]) == (verdict, code)
+    assert hapitas["new_observations"] == 0
+    assert len(server.requests_for(PAGE)) == page_requests
+
+    # No stored value lost, closed or overwritten; Hapitas's not even touched.
+    assert stored(db, "hapitas") == stored(seed_db, "hapitas")
+    assert stored(db, provenance=False) == stored(seed_db, provenance=False)
+    [(run_verdict, run_reason)] = _runs(db, "hapitas")[1:]
+    assert (run_verdict, run_reason) == (verdict, hapitas["reason"])
+
+    for name in spiders()[1:]:
+        other = reports[name]
+        assert other["verdict"] == "ok", other
+        assert other["items"] == seed_reports[name]["items"]
+
+
+def test_exits_stay_current_and_show_stale_after_a_failed_run(seeded, tmp_path, cli):
+    db, reports, _ = crawl_with_fault(seeded, tmp_path, 404, None, {})
+    assert reports["hapitas"]["verdict"] == "failed"
+
+    proc = cli("exits", "--json", "--db", db)
+    assert proc.returncode == 0, proc.stderr
+    hapitas = {e["destination"]: e for e in json.loads(proc.stdout) if e["site"] == "hapitas"}
+    assert len(hapitas) == 8
+    assert (hapitas["amazon_gift"]["points_in"], hapitas["amazon_gift"]["value_out"]) == (490, 500)
+    assert all(e["stale"] for e in hapitas.values())
+    assert all(e["age_seconds"] >= 0 for e in hapitas.values())
+    others = [e for e in json.loads(proc.stdout) if e["site"] != "hapitas"]
+    assert not any(e["stale"] for e in others)  # an ok run confirmed them
+    table = cli("exits", "--db", db, "--destination", "amazon_gift").stdout
+    assert "(古い)" in table
+
+
+def test_500_then_success_is_retried_and_ok(seeded, tmp_path):
+    seed_db, _ = seeded
+    db, reports, server = crawl_with_fault(seeded, tmp_path, [500, None], None, {})
+    hapitas = reports["hapitas"]
+    assert (hapitas["verdict"], hapitas["reason"], hapitas["items"]) == ("ok", None, HAPITAS_ITEMS)
+    assert len(server.requests_for(PAGE)) == 2
+    # Same values: no new observation; the ok run only confirmed them.
+    assert hapitas["new_observations"] == 0
+    assert stored(db, provenance=False) == stored(seed_db, provenance=False)
+    assert stored(db, "hapitas") != stored(seed_db, "hapitas")  # last_seen moved
+
+
+def _runs(db: str, spider: str) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT verdict, reason FROM crawl_run WHERE spider = ? ORDER BY id",
+                            (spider,)).fetchall()
+
+
+def test_429_aborts_the_rest_of_that_sites_run_only(seeded, tmp_path):
+    """A site of several pages answers 429: one request, then its run stops;
+    Hapitas, crawled in the same process, is not affected."""
+    from pointexit.crawling import spider_classes
+
+    pages = [f"/chobirich{p}" for p in spider_classes()["chobirich"].start_paths]
+    assert len(pages) > 1
+    seed_db, _ = seeded
+    db = copy_db(seed_db, tmp_path / "faulty.db")
+    server = RecordedServer(faults={p: 429 for p in pages}).start()
+    try:
+        reports = crawl_subprocess(["hapitas", "chobirich"], db, mirror=server.root_url)
+    finally:
+        server.stop()
+    assert (reports["chobirich"]["verdict"], reports["chobirich"]["reason"].split(":")[0]) == (
+        "failed", "http_429")
+    assert sum(len(server.requests_for(p)) for p in pages) == 1
+    assert (reports["hapitas"]["verdict"], reports["hapitas"]["items"]) == ("ok", HAPITAS_ITEMS)
+    assert stored(db, provenance=False) == stored(seed_db, provenance=False)

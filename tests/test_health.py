@@ -1,0 +1,238 @@
+"""Verdict rules, one by one, on the stats a crawl leaves behind."""
+
+import pytest
+
+from spiders.health import Verdict, error_causes, judge_run, missing_fields, parse_rate_bp
+
+# What a healthy Hapitas run leaves in the stats.
+GOOD = {"pointexit/pages": 1, "pointexit/items": 8, "pointexit/valid_items": 8,
+        "downloader/response_status_count/200": 2}
+
+
+def run(keyed: dict | None = None, **changes):
+    """GOOD with some pointexit/ stats changed: run({"errors/timeout": 1}, pages=0)."""
+    return {**GOOD, **{f"pointexit/{k}": v for k, v in {**(keyed or {}), **changes}.items()}}
+
+
+def verdict(stats, expected_min_items=5):
+    v = judge_run(stats, expected_min_items)
+    return v.verdict, v.code
+
+
+def test_a_healthy_run_is_ok_without_reason():
+    assert judge_run(GOOD, 5) == Verdict("ok")
+    assert judge_run(GOOD, 5).reason is None
+
+
+def test_login_wall_wins_over_everything():
+    stats = run(login_required=1, items=0, valid_items=0)
+    assert verdict(stats) == ("login_required", "login_required")
+    assert "ログイン" in judge_run(stats, 5).reason
+
+
+def test_429_fails_and_says_so_even_with_items():
+    assert verdict(run(http_429=1)) == ("failed", "http_429")
+    assert judge_run(run(http_429=1), 5).reason.startswith("http_429: ")
+
+
+def test_429_seen_only_by_the_downloader_still_fails():
+    stats = {**GOOD, "downloader/response_status_count/429": 1}
+    assert verdict(stats) == ("failed", "http_429")
+
+
+def test_robots_disallow_on_every_page_fails():
+    stats = run({"errors/robots": 1}, pages=0, items=0, valid_items=0, download_errors=1)
+    assert verdict(stats) == ("failed", "robots_disallowed")
+    assert "robots.txt" in judge_run(stats, 5).reason
+
+
+def test_timeouts_on_every_page_fail_as_timeout():
+    stats = run({"errors/timeout": 2}, pages=0, items=0, valid_items=0, download_errors=2)
+    assert verdict(stats) == ("failed", "timeout")
+
+
+def test_http_errors_on_every_page_fail_naming_the_status():
+    stats = run({"errors/http_404": 1, "errors/http_503": 1},
+                pages=0, items=0, valid_items=0, download_errors=2)
+    assert verdict(stats) == ("failed", "no_page")
+    assert judge_run(stats, 5).reason.endswith("(HTTP 404、HTTP 503)")
+
+
+def test_no_page_at_all_fails_even_when_no_items_are_expected():
+    stats = run({"errors/http_404": 1}, pages=0, items=0, valid_items=0, download_errors=1)
+    assert verdict(stats, expected_min_items=0) == ("failed", "no_page")
+
+
+def test_items_are_evidence_of_a_page_even_when_none_was_counted():
+    assert verdict(run(pages=0)) == ("ok", None)
+
+
+def test_an_empty_page_fails():
+    stats = run(items=0, valid_items=0, empty_pages=1)
+    assert verdict(stats) == ("failed", "empty_page")
+
+
+def test_an_empty_page_fails_even_where_nothing_is_a_valid_result():
+    stats = run(items=0, valid_items=0, empty_pages=1)
+    assert verdict(stats, expected_min_items=0) == ("failed", "empty_page")
+
+
+def test_a_page_without_items_means_the_layout_changed():
+    assert verdict(run(items=0, valid_items=0)) == ("failed", "layout_changed")
+
+
+def test_no_items_is_ok_where_none_is_a_valid_result():
+    # a shopping listing without any Amazon offer today
+    assert verdict(run(items=0, valid_items=0), expected_min_items=0) == ("ok", None)
+
+
+def test_items_without_a_single_valid_one_fail():
+    stats = run({"invalid/missing:points_in": 8, "invalid/missing:value_out": 8},
+                valid_items=0, invalid_items=8)
+    assert verdict(stats) == ("failed", "no_valid_items")
+    assert "points_in ×8" in judge_run(stats, 5).reason
+
+
+def test_every_exit_invalid_fails_even_if_a_campaign_reads_fine():
+    stats = run({"invalid/missing:points_in": 8}, items=9, valid_items=1, invalid_items=8,
+                exits=8, valid_exits=0)
+    assert verdict(stats) == ("failed", "no_valid_items")
+    assert "交換先" in judge_run(stats, 5).reason
+    assert verdict({**stats, "pointexit/valid_exits": 1}) == ("degraded", "missing_fields")
+
+
+def test_a_spider_noticing_missing_structure_degrades():
+    assert verdict(run(layout_missing=1)) == ("degraded", "layout_changed")
+
+
+def test_some_pages_failing_degrades():
+    stats = run({"errors/http_500": 1}, pages=2, download_errors=1)
+    assert verdict(stats) == ("degraded", "pages_failed")
+    assert judge_run(stats, 5).reason == "pages_failed: 3ページ中1ページを読めませんでした (HTTP 500)"
+
+
+def test_one_empty_page_among_good_ones_degrades():
+    stats = run(pages=2, empty_pages=1)
+    assert verdict(stats) == ("degraded", "pages_failed")
+    assert "空のページ" in judge_run(stats, 5).reason
+
+
+def test_required_fields_missing_on_one_item_degrades():
+    stats = run({"invalid/missing:points_in": 1}, items=20, valid_items=19, invalid_items=1)
+    # 95 % valid would pass the share rule: the missing field alone decides.
+    assert verdict(stats) == ("degraded", "missing_fields")
+    assert judge_run(stats, 5).reason == (
+        "missing_fields: 20件中1件に必須項目がありません (欠落: points_in ×1)")
+
+
+def test_fewer_items_than_the_site_minimum_degrades():
+    stats = run(items=4, valid_items=4)
+    assert verdict(stats, expected_min_items=5) == ("degraded", "too_few_items")
+    assert verdict(stats, expected_min_items=4) == ("ok", None)
+
+
+@pytest.mark.parametrize("valid, expected", [
+    (18, ("ok", None)),  # exactly 90 %
+    (17, ("degraded", "too_many_invalid")),  # 85 %
+])
+def test_share_of_valid_items_threshold(valid, expected):
+    stats = run({"invalid/unparsed:lag_text": 20 - valid},
+                items=20, valid_items=valid, invalid_items=20 - valid)
+    assert verdict(stats) == expected
+
+
+def test_rules_are_checked_in_order():
+    # login wall and 429 together: the login wall explains the 429-free page
+    assert verdict(run(login_required=1, http_429=1)) == ("login_required", "login_required")
+    # page errors and too few items together: the errors are the cause
+    assert verdict(run({"errors/http_404": 1}, items=2, valid_items=2, download_errors=1)) == (
+        "degraded", "pages_failed")
+
+
+def test_error_causes_and_missing_fields_read_only_their_keys():
+    stats = run({"errors/http_404": 2, "errors/timeout": 0, "invalid/missing:label": 1,
+                 "invalid/min_below_step": 3})
+    assert error_causes(stats) == {"http_404": 2}
+    assert missing_fields(stats) == {"label": 1}
+
+
+@pytest.mark.parametrize("items, unparsed, expected", [
+    (0, 0, None), (8, 0, 10_000), (200, 1, 9_950), (3, 1, 6_666), (8, 8, 0)])
+def test_parse_rate_is_the_share_of_rewards_turned_into_numbers(items, unparsed, expected):
+    assert parse_rate_bp(run(items=items, unparsed_rewards=unparsed)) == expected
+
+
+class TestValidatePipelineCounts:
+    """The counts the rules read come from the real validate pipeline."""
+
+    @pytest.fixture
+    def counted(self):
+        from scrapy.utils.test import get_crawler
+
+        from spiders.items import ExitItem
+        from spiders.pipelines import NormalizePipeline, ValidatePipeline
+
+        crawler = get_crawler()
+        crawler.stats.open_spider()
+        validate = ValidatePipeline(crawler.stats)
+        normalize = NormalizePipeline()
+        base = dict(site="hapitas", label="Amazonギフトカード", minimum_text="490pt",
+                    step_text="490pt単位", source_url="https://hapitas.jp/exchange/",
+                    seen_at="2026-11-23T09:00:00+09:00")
+        items = [ExitItem(rate_text="490pt → 500円分", **base),
+                 ExitItem(rate_text="お問い合わせください", **base),
+                 ExitItem(rate_text="300pt → 300円", lag_text="そのうち",
+                          **{**base, "label": "銀行振込"})]
+        kept = [validate.process_item(normalize.process_item(i)) for i in items]
+        return crawler.stats.get_stats(), kept
+
+    def test_nothing_is_dropped(self, counted):
+        _, kept = counted
+        assert len(kept) == 3
+        assert [i["problems"] for i in kept] == [
+            [], ["missing:points_in", "missing:value_out"], ["unparsed:lag_text"]]
+
+    def test_counts(self, counted):
+        stats, _ = counted
+        assert {k: v for k, v in stats.items() if k.startswith("pointexit/")} == {
+            "pointexit/items": 3, "pointexit/valid_items": 1, "pointexit/invalid_items": 2,
+            "pointexit/exits": 3, "pointexit/valid_exits": 1,
+            "pointexit/unparsed_rewards": 1,
+            "pointexit/invalid/missing:points_in": 1, "pointexit/invalid/missing:value_out": 1,
+            "pointexit/invalid/unparsed:lag_text": 1,
+        }
+
+    def test_verdict_of_those_counts(self, counted):
+        stats, _ = counted
+        stats = {**stats, "pointexit/pages": 1}
+        assert verdict(stats, expected_min_items=3) == ("degraded", "missing_fields")
+        assert parse_rate_bp(stats) == 6_666
+
+
+class TestWhatAPageIs:
+    """The base spider's page checks, on real responses."""
+
+    @staticmethod
+    def response(body: bytes):
+        from scrapy.http import HtmlResponse
+
+        return HtmlResponse(url="https://hapitas.jp/exchange/", body=body, encoding="utf-8")
+
+    @pytest.mark.parametrize("body", [
+        b"", b"  \n", b"<html><head><title></title></head><body>\n  </body></html>",
+        b"<html><body><script>var a = 'loading';</script><style>p{}</style></body></html>",
+    ])
+    def test_empty_pages(self, body):
+        from spiders.base import is_empty_page
+
+        assert is_empty_page(self.response(body))
+
+    def test_recorded_pages_are_not_empty_and_only_the_login_wall_asks_to_log_in(self):
+        from pointexit.recorded import RECORDED
+        from spiders.base import is_empty_page, is_login_wall
+        from tests.conftest import FILES
+
+        member = self.response((RECORDED / "hapitas/exchange/index.html").read_bytes())
+        wall = self.response((FILES / "login_wall/hapitas/exchange/index.html").read_bytes())
+        assert not is_empty_page(member) and not is_empty_page(wall)
+        assert (is_login_wall(member), is_login_wall(wall)) == (False, True)

@@ -1,0 +1,324 @@
+"""The comparison page's rules (view functions over stored data) and the
+`pointexit page` command. The page in a real browser: test_page_browser.py."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from fractions import Fraction
+
+import pytest
+
+from pointexit import page_view
+from pointexit.page import read_inputs, render_page
+from pointexit.step_chart import step_chart
+from storage.queries import current_exits
+from storage.store import Store
+from tests.page_world import DEGRADED, NOW, START, build_world, crawl, hapitas_exits
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    db = str(tmp_path_factory.mktemp("world") / "world.db")
+    engine = build_world(db)
+    return db, engine, read_inputs(engine)
+
+
+@pytest.fixture(scope="module")
+def tables(world):
+    _, _, inputs = world
+    return {t.slug: t for t in page_view.destination_tables(
+        inputs.exits, inputs.history, inputs.campaign_records, inputs.runs, NOW)}
+
+
+@pytest.fixture(scope="module")
+def html(world):
+    return render_page(world[2], NOW)
+
+
+def line(table, site, kind="exit"):
+    [found] = [ln for ln in table.lines if ln.site == site and ln.kind == kind]
+    return found
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def test_destinations_come_in_the_issue_order(tables):
+    order = list(tables)
+    assert order[:2] == ["amazon_gift", "bank"]
+    assert order.index("bank") < order.index("dotmoney") < order.index("pex")
+
+
+def test_every_stored_exit_is_one_exit_row(world, tables):
+    _, engine, _ = world
+    stored = current_exits(engine)
+    rows = [ln for t in tables.values() for ln in t.lines if ln.kind == "exit"]
+    assert sorted(ln.exit_id for ln in rows) == sorted(e.exit_id for e in stored)
+
+
+def test_yen_per_100_points_is_exact(tables):
+    amazon = tables["amazon_gift"]
+    assert line(amazon, "hapitas").per100 == Fraction(500 * 100, 490)
+    assert line(amazon, "pointincome").per100 == Fraction(10)  # 10 pt = ¥1: 5,000 pt → ¥500
+
+
+def test_the_fee_counts_in_the_return_rate(tables):
+    bank = line(tables["bank"], "pointincome")
+    # 6,000 pt → ¥500 with a 1,000 pt fee: ¥500 for 7,000 pt worth ¥700.
+    assert bank.return_rate == Fraction(500, 700)
+    assert bank.fee_yen == 100 and bank.fee_text == "1,000pt (¥100)"
+
+
+def test_a_route_through_dot_money_that_beats_the_direct_exit_is_shown(tables):
+    route = line(tables["amazon_gift"], "moppy", kind="route")
+    # 300 pt → 300 マネー (×1), then 297 マネー → ¥300 (×300/297): exactly 100/99.
+    assert route.return_rate == Fraction(100, 99)
+    assert route.return_rate > line(tables["amazon_gift"], "moppy").return_rate
+    assert [h.site_name for h in route.hops] == ["モッピー", "ドットマネー"]
+    assert route.lag_max == 0 + 3  # real time into dot money, then up to 3 business days
+
+
+def test_a_route_is_shown_where_the_site_has_no_direct_exit(tables):
+    route = line(tables["bank"], "moppy", kind="route")
+    assert route.return_rate == 1
+
+
+def test_routes_that_do_not_beat_the_direct_exit_are_left_out(tables):
+    # Hapitas → dot money → Amazon is 300/297 ≈ 1.0101 < 500/490 ≈ 1.0204.
+    assert not [ln for ln in tables["amazon_gift"].lines if ln.site == "hapitas" and ln.kind == "route"]
+    # Hapitas → dot money → bank equals the direct ¥1 = 1 pt: not better, not shown.
+    assert not [ln for ln in tables["bank"].lines if ln.site == "hapitas" and ln.kind == "route"]
+
+
+def test_default_order_is_best_return_first(tables):
+    rates = [ln.return_rate for ln in tables["amazon_gift"].lines]
+    assert rates == sorted(rates, reverse=True)
+    assert tables["amazon_gift"].lines[0].site == "hapitas"
+
+
+@pytest.mark.parametrize("column, site", [
+    ("rate", "hapitas"), ("per100", "hapitas"), ("min", "dotmoney"), ("step", "dotmoney"),
+    ("lag", "pointincome"),
+])
+def test_best_in_each_column_is_marked(tables, column, site):
+    marked = {ln.site for ln in tables["amazon_gift"].lines if column in ln.best}
+    assert marked == {site}
+
+
+def test_a_column_where_every_value_is_equal_marks_nothing(tables):
+    assert not any("fee" in ln.best for ln in tables["amazon_gift"].lines)  # all free
+
+
+def test_no_cap_is_the_best_cap(tables):
+    amazon = tables["amazon_gift"].lines
+    assert {ln.site for ln in amazon if "cap" not in ln.best} == {"hapitas"}  # 30,000 pt a month
+
+
+def test_values_of_a_degraded_site_are_stale_with_the_reason(tables):
+    pi = line(tables["amazon_gift"], "pointincome")
+    assert pi.stale and pi.stale_reason == "最新のクロールが一部異常"
+    assert not line(tables["amazon_gift"], "hapitas").stale
+
+
+def test_old_values_are_stale_even_without_a_bad_run(world):
+    _, _, inputs = world
+    later = NOW + timedelta(days=3)
+    [table] = [t for t in page_view.destination_tables(
+        inputs.exits, inputs.history, inputs.campaign_records, inputs.runs, later) if t.slug == "amazon_gift"]
+    hapitas = line(table, "hapitas")
+    assert hapitas.stale and hapitas.stale_reason.startswith("最終確認が3日前")
+
+
+def test_age_is_counted_from_the_generation_time(tables):
+    assert line(tables["amazon_gift"], "hapitas").age == "3時間前"
+
+
+# --------------------------------------------------------------------------- campaigns and offers
+
+
+def test_only_campaigns_inside_their_window_are_active(world):
+    _, _, inputs = world
+    active = page_view.active_campaigns(inputs.campaigns, NOW)
+    assert [c.title for c in active] == ["Amazonギフトカード交換 2%増量キャンペーン"]
+    [c] = active
+    assert (c.first_come, c.capped, c.bonus, c.stale) == (True, True, "+2%増量", False)
+    assert c.window == "2026/11/18 09:00〜2026/11/28 09:00 (日本時間)"
+
+
+def test_a_campaign_the_next_ok_crawl_no_longer_sees_is_not_shown(tmp_path):
+    engine = build_world(str(tmp_path / "w.db"))
+    later = NOW + timedelta(hours=1)
+    crawl(Store(engine), "hapitas", later, hapitas_exits(later))  # the campaign box is gone
+    assert page_view.active_campaigns(read_inputs(engine).campaigns, later) == []
+
+
+def test_a_campaign_of_a_site_whose_last_crawl_failed_is_shown_stale(tmp_path):
+    engine = build_world(str(tmp_path / "w.db"))
+    crawl(Store(engine), "hapitas", NOW + timedelta(hours=1), outcome=DEGRADED)
+    [c] = page_view.active_campaigns(read_inputs(engine).campaigns, NOW + timedelta(hours=1))
+    assert c.stale
+
+
+def test_the_fashion_offer_is_active_and_a_zero_rate_is_not(world):
+    _, _, inputs = world
+    offers = page_view.active_amazon_offers(inputs.offers, NOW)
+    assert [(o.site_name, o.bonus, o.fashion) for o in offers] == [("楽天リーベイツ", "1%還元", True)]
+
+
+def test_no_fashion_offer_is_said_plainly(tmp_path):
+    engine = build_world(str(tmp_path / "w.db"), with_offer=False)
+    html = render_page(read_inputs(engine), NOW)
+    assert "現在Amazonファッションの還元はありません" in html
+
+
+def test_with_a_fashion_offer_the_no_offer_line_is_absent(html):
+    assert "現在Amazonファッションの還元はありません" not in html
+    assert "Amazonファッション 1%還元" in html
+
+
+# --------------------------------------------------------------------------- step charts
+
+
+def test_the_chart_is_steps_not_interpolation(tables):
+    chart = line(tables["amazon_gift"], "hapitas").chart
+    assert re.fullmatch(r"M\d+ \d+(H\d+V\d+)*(H\d+)?", chart.line)
+    # 500→500 (¥100) for ten days, then 490→500 (¥102.04): one change, upwards.
+    assert chart.changes == 1 and chart.low == 100 and chart.high == Fraction(500 * 100, 490)
+    m = re.fullmatch(r"M0 (\d+)H(\d+)V(\d+)H(\d+)", chart.line)
+    y_before, x_change, y_after, x_end = map(int, m.groups())
+    assert y_after < y_before  # higher rate is drawn higher
+    assert x_change == round(Fraction(10, 30) * 120)  # the change is a third of the way in
+    assert x_end == round(Fraction(30 * 24 - 3, 30 * 24) * 120)  # last seen three hours ago
+
+
+def test_campaigns_are_bands_on_their_exit(tables):
+    assert line(tables["amazon_gift"], "hapitas").chart.bands
+    assert not line(tables["bank"], "hapitas").chart.bands
+
+
+def test_a_long_history_costs_at_most_a_few_bytes_per_pixel():
+    steps = [(START + timedelta(hours=6 * i), START + timedelta(hours=6 * i + 5), Fraction(100 + i % 7))
+             for i in range(5000)]
+    chart = step_chart(steps, [], START, START + timedelta(hours=6 * 5000))
+    assert len(chart.line) < 120 * 10
+    assert chart.changes == sum(1 for i in range(1, 5000) if i % 7 != (i - 1) % 7)
+
+
+def test_a_band_for_a_campaign_that_has_not_begun_is_not_drawn():
+    chart = step_chart([(START, NOW, Fraction(1))], [(NOW + timedelta(days=1), NOW + timedelta(days=2))],
+                       START, NOW)
+    assert chart.bands == ""
+
+
+# --------------------------------------------------------------------------- escaping and the HTML
+
+
+def test_scraped_markup_is_escaped(html):
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=" in html
+    assert html.count("<script>") == 1  # ours, at the end
+
+
+def test_the_page_is_japanese_and_self_contained(html):
+    assert '<html lang="ja">' in html
+    assert not re.search(r'(src|href)="(https?:)?//(?!\w+\.example/)', html.split("<main>")[0])
+    assert "@import" not in html and "url(" not in html
+
+
+def test_every_value_links_to_its_source(html):
+    row = html.split('data-exit="')[1].split("</tr>")[0]
+    assert row.count('href="https://') >= 8
+
+
+def test_the_page_says_when_it_was_generated_and_how_the_spiders_did(html):
+    assert "生成日時" in html and "2026-11-23 09:00" in html
+    assert "クローラーの状態" in html and "一部異常" in html and "only 1 items" in html
+
+
+def test_the_personal_section_comes_from_the_wallet(world, tmp_path):
+    from pointexit.page import personal_plan
+
+    _, engine, inputs = world
+    wallet = tmp_path / "wallet.toml"
+    wallet.write_text('[balances]\nhapitas = 1234\n\n[[spend]]\ndate = 2026-12-10\nyen = 500\n',
+                      encoding="utf-8")
+    personal = personal_plan(engine, wallet, NOW.date())
+    [step] = personal.steps
+    assert (step.site_name, step.points, step.yen) == ("ハピタス", 490, 500)
+    assert "あなたの交換プラン" in render_page(inputs, NOW, personal)
+    assert "あなたの交換プラン" not in render_page(inputs, NOW)
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def test_page_command_writes_both_files(world, cli, tmp_path):
+    db, _, _ = world
+    out = tmp_path / "site"
+    proc = cli("page", "--db", db, "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "index.html").is_file() and (out / "feed.xml").is_file()
+    assert "交換先 12 件" in proc.stdout
+    assert not list(out.glob(".*"))  # no temporary files left behind
+
+
+def test_page_on_an_empty_database_says_there_is_no_data(cli, tmp_path):
+    from storage.engine import open_engine
+
+    db = tmp_path / "empty.db"
+    open_engine(db).dispose()
+    proc = cli("page", "--db", str(db), "--out", str(tmp_path / "site"))
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "まだ交換先のデータがありません" in html and 'class="sortable' not in html
+    assert "現在Amazonファッションの還元はありません" in html
+
+
+def _one_line_error(proc):
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    return proc.stderr
+
+
+def test_page_on_a_missing_database_fails_in_one_line(cli, tmp_path):
+    err = _one_line_error(cli("page", "--db", str(tmp_path / "nope.db"), "--out", str(tmp_path / "o")))
+    assert "no database at" in err
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_page_on_a_file_that_is_not_a_database_fails_in_one_line(cli, tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database\n" * 50)
+    err = _one_line_error(cli("page", "--db", str(junk), "--out", str(tmp_path / "o")))
+    assert "not an SQLite file" in err
+    assert junk.read_bytes() == b"not a database\n" * 50
+
+
+def test_page_on_a_corrupt_sqlite_file_fails_in_one_line(cli, world, tmp_path):
+    db, _, _ = world
+    broken = tmp_path / "broken.db"
+    data = bytearray(open(db, "rb").read())
+    data[100:4096] = b"\xff" * (4096 - 100)  # header kept, schema page destroyed
+    broken.write_bytes(bytes(data))
+    err = _one_line_error(cli("page", "--db", str(broken), "--out", str(tmp_path / "o")))
+    assert "database" in err
+
+
+@pytest.mark.parametrize("make_out", [
+    lambda tmp: (tmp / "a-file").write_text("x") and tmp / "a-file",  # a file, not a directory
+    lambda tmp: (tmp / "f").write_text("x") and tmp / "f" / "sub",  # below a file
+])
+def test_page_into_an_unwritable_out_fails_in_one_line(cli, world, tmp_path, make_out):
+    db, _, _ = world
+    err = _one_line_error(cli("page", "--db", db, "--out", str(make_out(tmp_path))))
+    assert "cannot" in err
+
+
+def test_a_bad_wallet_fails_in_one_line(cli, world, tmp_path):
+    db, _, _ = world
+    wallet = tmp_path / "wallet.toml"
+    wallet.write_text("[balances]\nnosuchsite = 10\n", encoding="utf-8")
+    err = _one_line_error(cli("page", "--db", db, "--out", str(tmp_path / "o"), "--wallet", str(wallet)))
+    assert "wallet" in err and "nosuchsite" in err
+

@@ -1,0 +1,245 @@
+"""Parsing rules for the sites' wording, each with the exact values it must give."""
+
+from datetime import datetime
+from fractions import Fraction
+
+import pytest
+
+from pointexit.clock import JST
+from spiders import parsing
+
+# --- one cell holding minimum and step (Chobirich 交換単位) ---
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1,000ちょびポイント以上1,000ちょびポイント単位",
+     ("1,000ちょびポイント以上", "1,000ちょびポイント単位")),
+    ("500P以上、100P単位", ("500P以上", "100P単位")),
+    ("1,000ポイントから500ポイント単位", ("1,000ポイントから", "500ポイント単位")),
+    ("500P単位", (None, "500P単位")),
+    ("500P以上", ("500P以上", None)),
+    ("", (None, None)),
+])
+def test_split_minimum_step(text, expected):
+    assert parsing.split_minimum_step(text) == expected
+
+
+def test_split_minimum_step_feeds_parse_int():
+    minimum, step = parsing.split_minimum_step("3,000ちょびポイント以上1,000ちょびポイント単位")
+    assert (parsing.parse_int(minimum), parsing.parse_int(step)) == (3000, 1000)
+
+
+# --- the point value a site states (for ⚠ point values) ---
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1ポイント＝1円相当", Fraction(1)),
+    ("※1pt=1円として交換できます", Fraction(1)),
+    ("10ポイント＝1円", Fraction(1, 10)),
+    ("1pt=0.1円", Fraction(1, 10)),
+    ("2ちょびポイント＝1円", Fraction(1, 2)),
+    ("保有ポイント 12,345pt（1pt＝1円）", Fraction(1)),
+    ("1,000ちょびポイント→500マネー", None),
+    ("0pt=1円", None),
+    ("", None),
+])
+def test_parse_point_value(text, expected):
+    assert parsing.parse_point_value(text) == expected
+
+
+# --- first come, first served ---
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("【先着順】Amazonギフトカード交換 3%増量", True),
+    ("先着5,000名様", True),
+    ("予算上限に達し次第終了となります", True),
+    ("増量分がなくなり次第終了", True),
+    ("先着順ではありません。期間中はどなたでも対象です。", False),
+    ("期間中はどなたでも対象です", False),
+    ("", False),
+])
+def test_is_first_come(text, expected):
+    assert parsing.is_first_come(text) is expected
+
+
+# --- campaign windows whose end date omits the year ---
+
+
+def test_window_end_without_year_takes_the_start_year():
+    assert parsing.parse_window("2026年11月1日(日)0:00～11月30日(月)23:59") == (
+        datetime(2026, 11, 1, 0, 0, tzinfo=JST), datetime(2026, 11, 30, 23, 59, tzinfo=JST))
+
+
+def test_window_end_without_year_across_new_year():
+    assert parsing.parse_window("2026年12月15日(火)10:00～1月15日(金)") == (
+        datetime(2026, 12, 15, 10, 0, tzinfo=JST), datetime(2027, 1, 15, 23, 59, 59, tzinfo=JST))
+
+
+def test_window_slashes_end_without_year():
+    assert parsing.parse_window("2026/11/16 12:00 ～ 11/30 23:59") == (
+        datetime(2026, 11, 16, 12, 0, tzinfo=JST), datetime(2026, 11, 30, 23, 59, tzinfo=JST))
+
+
+def test_window_with_dots_and_full_years():
+    assert parsing.parse_window("2026.11.16(月) 12:00 ～ 2026.11.30(月) 23:59") == (
+        datetime(2026, 11, 16, 12, 0, tzinfo=JST), datetime(2026, 11, 30, 23, 59, tzinfo=JST))
+
+
+def test_window_impossible_yearless_end_is_unread():
+    assert parsing.parse_window("2026年11月1日～13月40日") == (
+        datetime(2026, 11, 1, tzinfo=JST), None)
+
+
+# --- wording of Chobirich, Lifemedia, Warau, dot money, PeX ---
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("0円", (0, "pt")),
+    ("300ちょびポイント", (300, "pt")),
+    ("月1回まで無料", (0, "pt")),
+    ("手数料無料", (0, "pt")),
+    ("100pt", (100, "pt")),
+])
+def test_fee_wording(text, expected):
+    assert parsing.parse_fee(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("4～10営業日後", (4, 10)),
+    ("4~10営業日後", (4, 10)),
+    ("リアルタイム", (0, 0)),
+    ("即時", (0, 0)),
+    ("3～5営業日", (3, 5)),
+    ("3営業日以内", (0, 3)),
+    ("4営業日以内", (0, 4)),
+    ("翌営業日", (1, 1)),
+])
+def test_lag_wording(text, expected):
+    assert parsing.parse_lag(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1,000ちょびポイント→500マネー", (1000, 500)),
+    ("1,000ちょびポイント→500円", (1000, 500)),
+    ("297マネー → 300円分", (297, 300)),
+    ("1,000pt → 1,020 マネー", (1000, 1020)),
+    ("990ポイント → 100円分", (990, 100)),
+    ("500P → 5,000PeXポイント", (500, 5000)),
+])
+def test_rate_wording(text, expected):
+    assert parsing.parse_rate(text) == expected
+
+
+def test_daily_cap_per_gift_code():
+    assert parsing.parse_caps("※ギフトコードへの交換は1日あたり2,000Pまでです。") == {
+        "daily_cap_points": 2000}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("最低交換：1,000pt～", 1000),
+    ("お一人様あたり交換額20,000マネーまで", 20000),
+])
+def test_amounts_in_new_wording(text, expected):
+    assert parsing.parse_int(text) == expected
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("楽天銀行", "bank"),
+    ("各金融機関", "bank"),
+    ("銀行振込（その他の金融機関）", "bank"),
+    ("ドットマネー", "dotmoney"),
+    ("PeX", "pex"),
+    ("Amazonギフトカード（ギフトコード）", "amazon_gift"),
+    ("WAONポイント", "waon"),
+])
+def test_destination_labels(label, expected):
+    assert parsing.destination_for(label) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("交換目安：3営業日以内", "3営業日以内"),
+    ("最低交換：300pt～", "300pt~"),
+    ("手数料: 無料", "無料"),
+    ("300pt → 300 マネー", "300pt → 300 マネー"),
+    ("10:00~23:59", "10:00~23:59"),
+    ("", None),
+])
+def test_value_after_label(text, expected):
+    assert parsing.value_after_label(text) == expected
+
+
+# --- rates with a decimal side (ポイントタウン 19.6Pt＝1円): exact integers ---
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("19.6Pt＝1円", (196, 10)),
+    ("1,960Pt → 100円", (1_960, 100)),
+    ("1pt=0.1円", (10, 1)),
+    ("1.25pt→1.5円", (125, 150)),
+    ("1,960.5pt→1円", (19_605, 10)),
+])
+def test_parse_rate_scales_decimals_exactly(text, expected):
+    assert parsing.parse_rate(text) == expected
+
+
+@pytest.mark.parametrize("text", ["0.0pt→1円", "1pt→0円", "1.0000001pt→1円"])
+def test_parse_rate_rejects_zero_and_absurd_precision(text):
+    assert parsing.parse_rate(text) is None
+
+
+# --- a fee given as a share of the points ---
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("交換ポイントの10％ （交換レートに含まれます）", (0, "pt")),  # げん玉: already in the rate
+    ("手数料10%（レートに反映済み）", (0, "pt")),
+    ("交換ポイントの10%", None),  # no fixed amount: unreadable, not "10 pt"
+    ("5%", None),
+])
+def test_parse_fee_percent(text, expected):
+    assert parsing.parse_fee(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("150P～（交換額により異なります）", (150, "pt")),  # モッピー 楽天ポイント: the fee from 150P
+    ("1,000ポイント（1回の交換につき）", (1_000, "pt")),  # ECナビ: the per-exchange count is not the fee
+    ("165円", (165, "yen")),
+])
+def test_parse_fee_amount_first(text, expected):
+    assert parsing.parse_fee(text) == expected
+
+
+# --- crediting lags ---
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("翌々営業日", (2, 2)),
+    ("翌営業日（日曜・祝日を除く）", (1, 1)),
+    ("当日～翌営業日", (0, 1)),
+    ("即時", (0, 0)),
+])
+def test_parse_lag_new_wordings(text, expected):
+    assert parsing.parse_lag(text) == expected
+
+
+# --- one exchange a day ---
+
+
+def test_parse_caps_one_exchange_a_day():
+    assert parsing.parse_caps("交換申請は全交換先合わせて1日1回までとなります。") == {"daily_exchanges": 1}
+
+
+# --- the bank named in a label ---
+
+
+@pytest.mark.parametrize("label, bank", [
+    ("銀行振込（ゆうちょ銀行）", "ゆうちょ銀行"),
+    ("銀行振込（その他の金融機関）", "その他の金融機関"),
+    ("銀行振込（GMOあおぞらネット銀行）", "GMOあおぞらネット銀行"),
+    ("Amazonギフトカード（Eメールタイプ）", ""),
+    ("PayPayポイント", ""),
+    (None, ""),
+])
+def test_bank_in_label(label, bank):
+    assert parsing.bank_in_label(label) == bank

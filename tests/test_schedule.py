@@ -1,0 +1,232 @@
+"""`pointexit schedule` as a user runs it: a real process, real crawls through
+the Scrapy engine (one child process per crawl) against the recorded pages on
+a local server, a temporary SQLite file, real signals."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from pointexit.recorded import RECORDED, RecordedServer
+from storage.engine import integrity_ok, open_engine
+from storage.models import CrawlRun, ExitObservation, ExitRow
+from storage.queries import current_exits
+from tests.conftest import ROOT
+
+EXCHANGE = "/hapitas/exchange/"
+PAGE = (RECORDED / "hapitas" / "exchange" / "index.html").read_text(encoding="utf-8")
+
+
+def serve(handler, body: str) -> None:
+    data = body.encode("utf-8")
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
+class Scheduled:
+    """`pointexit schedule ...` in a subprocess, its log lines collected."""
+
+    def __init__(self, *args, db: str, out: Path, env: dict | None = None):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pointexit", "schedule", *args, "--db", db, "--out", str(out)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+            env={**os.environ, **(env or {})})
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.proc.stderr:
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+
+    @property
+    def log(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_for(self, pattern: str, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for line in self.lines:
+                    if re.search(pattern, line):
+                        return line
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None and not self._reader.is_alive():
+                    raise AssertionError(f"no log line matching {pattern!r}:\n{self.log}")
+                self._changed.wait(min(left, 0.5))
+
+    def finish(self, timeout: float = 90) -> int:
+        try:
+            rc = self.proc.wait(timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+        self._reader.join(5)
+        return rc
+
+    def children(self) -> list[int]:
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.proc.pid:
+                pids.append(int(stat.parent.name))
+        return pids
+
+
+def runs(db: str, spider: str = "hapitas") -> list[CrawlRun]:
+    """The runs of one spider (the site "hapitas" has an exchange and a shopping spider)."""
+    with Session(open_engine(db, create=False)) as s:
+        return s.exec(select(CrawlRun).where(CrawlRun.spider == spider).order_by(CrawlRun.id)).all()
+
+
+def amazon_history(db: str) -> list[ExitObservation]:
+    with Session(open_engine(db, create=False)) as s:
+        return s.exec(select(ExitObservation).join(ExitRow, ExitRow.id == ExitObservation.exit_id)
+                      .where(ExitRow.destination == "amazon_gift")
+                      .order_by(ExitObservation.id)).all()
+
+
+@pytest.fixture
+def changing_server():
+    """The Hapitas exchange page, its Amazon rate one point better at each request."""
+    served = []
+
+    def exchange(handler):
+        n = len(served)
+        served.append(n)
+        serve(handler, PAGE.replace("490pt → 500円分", f"{490 - n}pt → 500円分"))
+
+    server = RecordedServer(faults={EXCHANGE: exchange}).start()
+    yield server
+    server.stop()
+
+
+def test_three_scheduled_crawls_in_one_process_all_store_their_results(changing_server, tmp_path):
+    db = str(tmp_path / "p.db")
+    sched = Scheduled("hapitas", "--every", "0.0005", "--jitter", "0", "--runs", "3",
+                      "--mirror", changing_server.root_url, db=db, out=tmp_path / "out")
+    assert sched.finish() == 0, sched.log
+    log = sched.log
+    stored = len(current_exits(open_engine(db, create=False)))
+    for n in (1, 2, 3):
+        assert re.search(rf"crawl #{n} hapitas: ok, \d+ items", log), log
+        assert re.search(rf"crawl #{n} finished in [\d.]+ s: ok", log), log
+        assert re.search(rf"crawl #{n} page rebuilt: .*index\.html \({stored} exits", log), log
+    assert "schedule stopped after 3 crawl(s)" in log
+    assert [r.verdict for r in runs(db)] == ["ok", "ok", "ok"]
+    # Each crawl saw a different rate and each stored it, from its own run.
+    history = amazon_history(db)
+    assert [o.points_in for o in history] == [490, 489, 488]
+    assert len({o.run_id for o in history}) == 3
+    assert (tmp_path / "out" / "index.html").is_file() and (tmp_path / "out" / "feed.xml").is_file()
+
+
+def test_a_crawl_that_overruns_its_interval_makes_the_next_one_skip(tmp_path):
+    def slow(handler):
+        time.sleep(2.5)
+        return False  # then serve the recorded page
+
+    with_delay = RecordedServer(faults={EXCHANGE: slow}).start()
+    try:
+        db = str(tmp_path / "p.db")
+        sched = Scheduled("hapitas", "--every", "0.0002", "--jitter", "0", "--runs", "1",
+                          "--mirror", with_delay.root_url, db=db, out=tmp_path / "out")
+        assert sched.finish() == 0, sched.log
+    finally:
+        with_delay.stop()
+    assert re.search(r"crawl due at [\d:]+ skipped: crawl #1 is still running", sched.log), sched.log
+    assert "crawl #2" not in sched.log
+    assert [r.verdict for r in runs(db)] == ["ok"]
+
+
+def test_sigterm_during_a_crawl_stops_it_and_the_schedule(tmp_path):
+    requested, release = threading.Event(), threading.Event()
+
+    def held(handler):
+        requested.set()
+        release.wait(30)
+        return False
+
+    server = RecordedServer(faults={EXCHANGE: held}).start()
+    db = str(tmp_path / "p.db")
+    try:
+        sched = Scheduled("hapitas", "--every", "1", "--jitter", "0", "--mirror", server.root_url,
+                          db=db, out=tmp_path / "out")
+        assert requested.wait(60), sched.log
+        children = sched.children()
+        assert children, "the crawl runs in a child process"
+        sched.proc.send_signal(signal.SIGTERM)
+        sched.wait_for(r"stopping crawl #1")
+        release.set()  # the page in flight arrives; Scrapy closes the run
+        assert sched.finish(60) == 0, sched.log
+    finally:
+        release.set()
+        server.stop()
+    log = sched.log
+    assert "received SIGTERM: stopping" in log
+    assert re.search(r"crawl #1 finished in [\d.]+ s: stopped", log), log
+    assert "schedule stopped after 1 crawl(s)" in log
+    assert "page rebuilt" not in log  # a stopped crawl does not republish
+    assert all(not Path(f"/proc/{pid}").exists() for pid in children)
+    engine = open_engine(db, create=False)
+    assert integrity_ok(engine)
+    assert [r.verdict for r in runs(db)] != ["running"]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_the_config_sets_the_schedule_and_a_signal_while_waiting_exits_promptly(
+        changing_server, tmp_path, stop):
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "config.toml").write_text(
+        '[schedule]\nevery_hours = 2.5\njitter_seconds = 60\nsites = ["hapitas"]\n', encoding="utf-8")
+    db = str(tmp_path / "p.db")
+    sched = Scheduled("--mirror", changing_server.root_url, db=db, out=tmp_path / "out",
+                      env={"POINTEXIT_CONFIG_DIR": str(config)})
+    sched.wait_for(r"next crawl at")
+    started = time.monotonic()
+    sched.proc.send_signal(stop)
+    assert sched.finish(30) == 0, sched.log
+    assert time.monotonic() - started < 10
+    assert f"received {stop.name}: stopping" in sched.log
+    assert re.search(r"every 2\.5 h \(jitter ±60 s\), \d+ spider\(s\)", sched.log), sched.log
+    assert "schedule stopped after 1 crawl(s)" in sched.log
+    assert [r.verdict for r in runs(db)] == ["ok"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--every", "0"], "hours between crawls must be positive"),
+    (["--every", "1", "--jitter", "1800"], "under half the interval"),
+    (["--every", "1", "--runs", "-1"], "bad --runs"),
+    (["nosuchsite"], "unknown site 'nosuchsite'"),
+])
+def test_bad_options_fail_in_one_line(cli, tmp_path, args, message):
+    proc = cli("schedule", *args, "--db", str(tmp_path / "p.db"), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_bad_config_fails_in_one_line(cli, tmp_path):
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.toml").write_text("[schedule]\nevery_hours = 'often'\n")
+    proc = cli("schedule", "--db", str(tmp_path / "p.db"), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and "every_hours must be a float" in proc.stderr, proc.stderr
+
