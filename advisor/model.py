@@ -175,3 +175,4 @@ class Plan:
     shortfall: int = 0
     cost: Fraction = Fraction(0)
     proven: bool = True  # False: the solver's time limit stopped the proof of optimality
+    cost_bound: Fraction | None = None  # proven lower bound on the cost of any plan as good

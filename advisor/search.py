@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from fractions import Fraction
+import math
 from math import lcm
 
 
@@ -62,6 +63,7 @@ class Result:
     cost: Fraction
     uncovered: list[int] = field(default_factory=list)  # per need
     proven: bool = True  # False: the time limit stopped the solver before it proved optimality
+    cost_bound: Fraction | None = None  # no plan with this coverage costs less (when known)
 
 
 def shortfall_of(needs: list[int], gift: list[int]) -> tuple[int, list[int]]:
@@ -85,8 +87,11 @@ def _highs():
     """One quiet HiGHS instance per process (it prints a banner when created)."""
     global _SOLVER
     if _SOLVER is None:
+        import sys
+
         import highspy
 
+        sys.stdout.flush()  # what Python buffered must not follow the banner into /dev/null
         saved = os.dup(1)
         try:
             with open(os.devnull, "wb") as null:
@@ -139,6 +144,7 @@ def _run(n_cols, costs, integer, upper, rows, row_hi, row_lo=None, time_limit=No
     h.run()
     status = h.getModelStatus()
     x = list(h.getSolution().col_value)
+    _run.dual_bound = h.getInfo().mip_dual_bound
     if status == highspy.HighsModelStatus.kOptimal:
         return x, True
     if status == highspy.HighsModelStatus.kTimeLimit and h.getInfo().primal_solution_status == 2:
@@ -225,6 +231,7 @@ def solve(needs: list[int], items: list[Item], balances: dict[str, int],
     x, proven = _run(nc, [0] * nz + [-1] * n, integer, bounds, rows, hi, time_limit=time_limit,
                      start=[0] * nc)
     covered = round(sum(x[nz:]))
+    proven = proven or covered == sum(needs)  # nothing covers more than all of it
     scale = lcm(*(c.denominator for t in terms for *_, c, _u in t))
     costs = [0] * nc
     for t in terms:
@@ -234,6 +241,8 @@ def solve(needs: list[int], items: list[Item], balances: dict[str, int],
     lo2 = [float("-inf")] * len(rows) + [covered]
     x, proven2 = _run(nc, costs, integer, bounds, rows2, hi + [float("inf")], row_lo=lo2,
                       time_limit=time_limit, start=_integral(x, nz))
+    # No plan covering as much costs less than this (HiGHS's bound, rounded up to whole units).
+    bound = Fraction(math.ceil(_run.dual_bound - 1e-6), scale) if not proven2 else None
     if proven2 and any(it.order_key for it in items):
         # 3) among the cheapest, the earliest (ties broken by the items' order)
         best = round(sum(costs[c] * x[c] for c in range(nc)))
@@ -259,6 +268,7 @@ def solve(needs: list[int], items: list[Item], balances: dict[str, int],
             chosen.append((it, it.options[round(x[d[2]])]))
     result = _checked(needs, chosen, balances, limits, covered)
     result.proven = proven and proven2
+    result.cost_bound = result.cost if result.proven else (bound if proven else None)
     return result
 
 

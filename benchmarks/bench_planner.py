@@ -128,6 +128,7 @@ SIM_SITES = (
     ("pointincome", Fraction(1, 10), (5_000, 500, 1), False),
 )
 BONUSES = (100, 100, 200, 300, 500, 1_000)
+HINDSIGHT_SECONDS = 20
 
 
 def campaign_year(rng: random.Random, exits: list[Exit], start: date, days: int) -> list[Campaign]:
@@ -172,8 +173,8 @@ def simulate(seed: int) -> tuple[Fraction, Fraction, Fraction, bool]:
     year = campaign_year(rng, exits, START, 365)
     need_until = spends[-1].on
 
-    hindsight = plan_amazon_cover(exits, balances, spends, START, campaigns=year, time_limit=60)
-    assert hindsight.shortfall == 0 and hindsight.proven
+    hindsight = plan_amazon_cover(exits, balances, spends, START, campaigns=year, time_limit=HINDSIGHT_SECONDS)
+    assert hindsight.shortfall == 0 and hindsight.cost_bound is not None
 
     def known(today):
         return [c for c in year if c.starts_on <= today <= c.ends_on]
@@ -209,16 +210,25 @@ def simulate(seed: int) -> tuple[Fraction, Fraction, Fraction, bool]:
                 lots.append(GiftLot(s.yen, add_years(s.arrives_by, 10), s.arrives_by, "sim"))
                 cost += s.cost
         day += timedelta(days=1)
-    return hindsight.cost, naive.cost, cost, missed == 0
+    # The hindsight optimum is known to lie in [cost_bound, cost]; measuring
+    # against the bound never flatters the advisor.
+    return hindsight.cost_bound, naive.cost, cost, missed == 0
 
 
 def quality_figures(seeds=range(3)) -> list[Figure]:
-    adv, nai, missed = [], [], 0
+    adv, nai, missed, unsolved = [], [], 0, 0
     for seed in seeds:
-        best, naive, advisor, covered = simulate(seed)
+        try:
+            best, naive, advisor, covered = simulate(seed)
+        except AssertionError:  # the hindsight plan was not solved within its time limit
+            unsolved += 1
+            continue
         adv.append(best / advisor if covered else Fraction(0))
         nai.append(best / naive)
         missed += not covered
+    if not adv:
+        return [Figure("simulated year: hindsight optimum solved", 0, "years", target=f"= {unsolved}",
+                       ok=False, note=f"HiGHS did not solve the hindsight plan in {HINDSIGHT_SECONDS} s")]
     mean_adv = sum(adv) / len(adv) * 100
     mean_naive = sum(nai) / len(nai) * 100
     worst_gap = min(a - n for a, n in zip(adv, nai)) * 100
@@ -230,6 +240,8 @@ def quality_figures(seeds=range(3)) -> list[Figure]:
                target="≥ 0", ok=worst_gap >= 0),
         Figure("simulated year: years with spend not covered in time", missed, "years",
                target="= 0", ok=missed == 0),
+        Figure("simulated year: hindsight plans not solved in time", unsolved, "years",
+               target="= 0", ok=unsolved == 0),
     ]
 
 

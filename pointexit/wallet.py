@@ -27,8 +27,6 @@ from advisor.amazon import (
 from advisor.model import Spend
 from pointexit.errors import UserError
 
-WALLET_FILE = "wallet.toml"
-
 WALLET_EXAMPLE = """\
 # pointexit wallet — `pointexit recommend` reads this file.
 # Dates are YYYY-MM-DD (Asia/Tokyo); amounts are whole points or yen.
@@ -108,9 +106,9 @@ class Wallet:
 
 
 def default_wallet_path() -> Path:
-    from pointexit.config import config_dir
+    from pointexit.config import default_wallet
 
-    return config_dir() / WALLET_FILE
+    return default_wallet()
 
 
 class _Reader:
