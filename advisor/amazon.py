@@ -15,7 +15,7 @@ Rules (see the reference notes):
 from __future__ import annotations
 
 import calendar as _cal
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -181,7 +181,3 @@ def cover_from_balances(spends: list[Spend], wallet: AmazonWallet) -> Cover:
     cover.points_expiry = expiry
     cover.points_left = points_lot.yen if points_lot else (points.points if points else 0)
     return cover
-
-
-def shift(spends: list[Spend], **kw) -> list[Spend]:
-    return [replace(s, **kw) for s in spends]
