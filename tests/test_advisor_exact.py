@@ -228,12 +228,13 @@ def test_plan_invariants_on_large_instances(instance):
     for site, points in used.items():
         assert points <= balances[site] and plan.left[site] == balances[site] - points
 
-    # Minimal: dropping any step, or one step of a direct exchange, leaves more uncovered.
+    # Minimal (when proven optimal; a plan cut by the time limit is only feasible):
+    # dropping any step, or one step of a direct exchange, leaves more uncovered.
     cover = cover_from_balances(spends, amazon)
     needs = [(s.on, s.yen) for s in cover.residual]
     gifts = [(s.arrives_by, s.yen) for s in plan.steps]
     assert forward_shortfall(needs, gifts) == plan.shortfall
-    for i, s in enumerate(plan.steps):
+    for i, s in enumerate(plan.steps if plan.proven else []):
         rest = gifts[:i] + gifts[i + 1:]
         assert forward_shortfall(needs, rest) > plan.shortfall
         first = by_label[(s.site, s.hops[0][0])]
