@@ -160,6 +160,47 @@ def test_plan_matches_brute_force_day_by_day(instance):
     assert sum(s.cost for s in plan.steps) == plan.cost
 
 
+
+def test_cheaper_chain_beats_capped_direct_exit_on_a_holiday():
+    # Found by the property above. ¥100 on 11-24 and ¥600 on 11-25, today a
+    # holiday Monday, 660 pt: 600 pt through dot money (arrives 11-24) pays the
+    # ¥600 for 600 pt; the direct exit costs 610 pt for the same cover. ¥100
+    # stays uncovered either way (660 pt cannot reach ¥700 in time).
+    today = date(2026, 11, 23)
+    exits = [
+        Exit("hapitas", "amazon_gift", "hapitas Amazon", 300, 300, 300, 300, 10, 0,
+             "https://hapitas.example/exchange", SEEN, daily_cap_points=600),
+        Exit("hapitas", "dotmoney", "ドットマネー", 100, 100, 300, 100, 0, 0,
+             "https://x.example/dm", SEEN, leads_to="dotmoney"),
+        Exit("dotmoney", "amazon_gift", "ドットマネー Amazon", 297, 300, 297, 297, 0, 1,
+             "https://dm.example/amazon", SEEN),
+    ]
+    spends = [Spend(date(2026, 11, 24), 100), Spend(date(2026, 11, 25), 600)]
+    calendar = Calendar()
+    plan = plan_amazon_cover(exits, {"hapitas": 660}, spends, today, calendar)
+    assert brute_force(exits, {"hapitas": 660}, spends, today, [], calendar) == (100, 600)
+    assert plan.proven and (plan.shortfall, plan.cost) == (100, 600)
+    assert plan.uncovered == [(date(2026, 11, 24), 100)]
+    assert [(s.label, s.points, s.yen, s.apply_on) for s in plan.steps] == [
+        ("ドットマネー → ドットマネー Amazon", 600, 600, today)]
+
+
+def test_search_finds_the_cheaper_equal_cover():
+    # The same case as items: covering ¥600 for 600 beats 610. HiGHS 1.16,
+    # given the first stage's answer as a MIP start, declared that 610 optimal.
+    day = [(("day", "direct", 0), 300), (("day", "direct", 0), 600)]
+    items = [Item("h", 0, [Option(300, Fraction(310), 310, (day[0],)),
+                           Option(600, Fraction(610), 610, (day[1],))]),
+             Item("h", 1, [Option(300, Fraction(300), 300), Option(600, Fraction(600), 600)]),
+             Item("h", 1, [Option(300, Fraction(310), 310, ((("day", "direct", 1), 300),)),
+                           Option(600, Fraction(610), 610, ((("day", "direct", 1), 600),))])]
+    limits = {("day", "direct", 0): 600, ("day", "direct", 1): 600}
+    result = solve([100, 600], items, {"h": 660}, limits)
+    expected = brute_items([100, 600], items, {"h": 660}, limits)
+    assert expected == (100, 600)
+    assert result.proven and (result.shortfall, result.cost) == expected
+
+
 # --- invariants on large instances ----------------------------------------------------------
 
 @st.composite
