@@ -110,11 +110,13 @@ def _run(n_cols, costs, integer, upper, rows, row_hi, row_lo=None, time_limit=No
     """Minimise costs·x over 0 ≤ x ≤ upper, rows·x ≤ row_hi (≥ row_lo).
     Returns (x, proven optimal).
 
-    `start` is a feasible answer to fall back on if time runs out. It is kept
-    here, not handed to HiGHS: HiGHS 1.16 maps a MIP start into its presolved
-    model without the objective offset and can then declare the start optimal
-    with a wrong bound (a plan costing 610 "proven" where 600 was feasible).
-    Each claimed optimum is also checked against HiGHS's own bound."""
+    `start`, a feasible answer, is handed to HiGHS as a MIP start (it speeds
+    the proof and is a fallback if time runs out). HiGHS 1.16 can map a start
+    into its presolved model without the objective offset and then declare
+    the start optimal against a wrong bound (a plan costing 610 "proven" where
+    600 was feasible). So every claimed optimum is checked against HiGHS's own
+    dual bound; one the bound does not prove is solved again without the
+    start, then without presolve, and a third failure is a SolverError."""
     import highspy
     import numpy as np
 
@@ -139,31 +141,39 @@ def _run(n_cols, costs, integer, upper, rows, row_hi, row_lo=None, time_limit=No
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                        for i in integer]
     h = _highs()
-    for presolve in ("choose", "off"):
-        h.clearModel()
-        h.setOptionValue("time_limit", float(time_limit) if time_limit else inf)
-        h.setOptionValue("presolve", presolve)
-        h.passModel(lp)
-        h.run()
-        status = h.getModelStatus()
-        x = list(h.getSolution().col_value)
-        _run.dual_bound = h.getInfo().mip_dual_bound
-        if status != highspy.HighsModelStatus.kOptimal:
-            break
-        value = sum(c * v for c, v in zip(costs, x))
-        # Proven optimal means no feasible answer is below the bound, and the
-        # answer is within the absolute gap of it (the data are integers).
-        if value - _run.dual_bound <= 0.5 + 1e-6 * max(1.0, abs(value)):
-            h.setOptionValue("presolve", "choose")
-            return x, True
-    h.setOptionValue("presolve", "choose")
+    attempts = [(start, "choose")] if start is not None else []
+    attempts += [(None, "choose"), (None, "off")]
+    try:
+        for given, presolve in attempts:
+            h.clearModel()
+            h.setOptionValue("time_limit", float(time_limit) if time_limit else inf)
+            h.setOptionValue("presolve", presolve)
+            h.passModel(lp)
+            if given is not None:
+                sol = highspy.HighsSolution()
+                sol.col_value = [float(v) for v in given]
+                sol.value_valid = True
+                h.setSolution(sol)
+            h.run()
+            status = h.getModelStatus()
+            x = list(h.getSolution().col_value)
+            _run.dual_bound = h.getInfo().mip_dual_bound
+            if status != highspy.HighsModelStatus.kOptimal:
+                break
+            objective = sum(c * v for c, v in zip(costs, x))
+            # Proven means nothing feasible lies below the bound and the answer
+            # is within the absolute gap of it (all data are integers).
+            if objective - _run.dual_bound <= 0.5 + 1e-6 * max(1.0, abs(objective)):
+                return x, True
+    finally:
+        h.setOptionValue("presolve", "choose")
     if status == highspy.HighsModelStatus.kOptimal:
         raise SolverError("HiGHS claims an optimum its own bound does not prove")
     if status == highspy.HighsModelStatus.kTimeLimit:
         if h.getInfo().primal_solution_status == 2:
             return x, False  # feasible, not proven optimal within the time limit
         if start is not None:
-            return list(start), False
+            return [float(v) for v in start], False
     raise SolverError(f"HiGHS: {h.modelStatusToString(status)}")
 
 
