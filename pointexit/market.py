@@ -67,9 +67,12 @@ def to_campaign(c: CurrentCampaign) -> Campaign:
 
 
 def running_campaigns(rows: list[CurrentCampaign], now: datetime) -> list[Campaign]:
-    """Campaigns that still run today or are announced for later."""
+    """Campaigns that still run today or are announced for later, and that the
+    exits' listed rates do not already include (those would count twice)."""
     out = []
     for c in rows:
+        if c.in_rate:
+            continue
         camp = to_campaign(c)
         if camp.ends_on is None:
             if now - c.last_seen <= OPEN_CAMPAIGN_FRESH:
@@ -103,7 +106,9 @@ def histories(exits: list[CurrentExit], history: dict[int, list[ObservationPoint
         past = tuple(sorted(
             (PastCampaign((c.starts_at or c.first_seen).date(), _last_day(c.ends_at) or c.last_seen.date(),
                           c.bonus_bp)
-             for c in campaigns if c.site == e.site and c.destination == e.destination),
+             for c in campaigns
+             # A bonus already in the listed rate shows in the rate changes instead.
+             if c.site == e.site and c.destination == e.destination and not c.in_rate),
             key=lambda p: p.starts_on))
         key = (e.site, e.destination)
         prev = out.get(key)

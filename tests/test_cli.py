@@ -25,8 +25,9 @@ def test_demo_prints_a_comparison_and_a_recommendation(demo_db):
     _, proc = demo_db
     assert "hapitas" in proc.stdout and " ok" in proc.stdout
     assert "Amazonギフトカード" in proc.stdout and "490pt → 500円" in proc.stdout
-    # ¥2,400 from 3,210 pt: 4 × 490 pt at the recorded 2 % campaign (¥2,040)
-    # plus 400 pt through PeX (¥400) is 2,360 pt; direct alone would be 2,450 pt.
+    # ¥2,400 from 3,210 pt: 4 × 490 pt direct (¥2,000; the 2 % campaign is
+    # already in the listed rate) plus 400 pt through PeX (¥400) is 2,360 pt;
+    # direct alone would be 2,450 pt.
     assert "交換プラン" in proc.stdout and "1,960pt" in proc.stdout and "PeX" in proc.stdout
     assert "Traceback" not in proc.stderr
 
@@ -92,11 +93,12 @@ def test_recommend_exchanges_only_what_is_needed(demo_db, cli):
     db, _ = demo_db
     plan = json.loads(cli("recommend", "--db", db, "--balance", "hapitas=20000",
                           "--spend", "2026-12-10:1200", "--today", "2026-11-23", "--json").stdout)
-    # The cheapest cover of ¥1,200 costs 1,190 pt: 490 pt direct at the 2 %
-    # campaign (¥510) + 400 pt via PeX (¥400) + 300 pt via dot money (¥300).
-    # Three direct steps (the old answer) would cost 1,470 pt.
+    # The cheapest cover of ¥1,200 costs 1,190 pt: 490 pt direct (¥500: the
+    # 2 % campaign is already in Hapitas's listed rate, so it is not added
+    # again) + 400 pt via PeX (¥400) + 300 pt via dot money (¥300), exactly
+    # the need. Three direct steps (the old answer) would cost 1,470 pt.
     assert sum(s["points"] + s["fee_points"] for s in plan["steps"]) == 1190
-    assert sum(s["yen"] for s in plan["steps"]) == 1210
+    assert sum(s["yen"] for s in plan["steps"]) == 1200
     assert plan["uncovered"] == []
 
 
