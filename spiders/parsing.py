@@ -256,7 +256,7 @@ def parse_point_value(text: str | None):
     """
     from fractions import Fraction
 
-    t = clean(text)
+    t = numeric_text(text)
     m = re.search(r"(\d[\d,]*)\s*(?:[^\d\s=円]{0,12}?)\s*=\s*(\d[\d,]*)(?:\.(\d+))?\s*円", t)
     if not m:
         return None

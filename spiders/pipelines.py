@@ -125,6 +125,12 @@ def problems_of(item) -> list[str]:
                 problems.append(f"not_positive:{f}")
         if (item.get("fee_points") or 0) < 0:
             problems.append("negative:fee_points")
+        for f in ("points_in", "value_out", "minimum_points", "step_points", "fee_points",
+                  "daily_cap_points", "monthly_cap_points"):
+            # Parsed numbers are bounded; one derived from them (a yen fee in
+            # points) may not be, and a database column is not unbounded.
+            if item.get(f) is not None and item[f] > parsing.MAX_AMOUNT:
+                problems.append(f"too_large:{f}")
         mn, st = item.get("minimum_points"), item.get("step_points")
         if mn is not None and st is not None and mn < st:
             problems.append("min_below_step")
