@@ -147,14 +147,18 @@ def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...]
     if not amounts:
         return []
     if len(route.hops) == 1:
+        # Every amount on the grid is valid here: run the hop directly.
         out = []
+        camp, cap = campaigns[0], (caps_left or (None,))[0]
+        last = 0
         for a in amounts:
-            r = run_route(route, a, campaigns, caps_left)
-            if r is not None and r.points > budget:
+            units, charged, eligible = hop_out(first, a, camp, cap)
+            if charged > budget:
                 break
-            if r is not None and (not out or r.yen > out[-1].yen):
-                out.append(r)
-                if yen_enough is not None and r.yen >= yen_enough:
+            if units > last:
+                out.append(Run((HopRun(first, a, charged, units, eligible, camp),), ()))
+                last = units
+                if yen_enough is not None and units >= yen_enough:
                     break
         return out
     # Chains: the gift is a step function of the first-hop amount; find each
@@ -162,18 +166,28 @@ def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...]
     out: list[Run] = []
     lo = 0
     n = len(amounts)
+    width = 0  # the last step's width: steps are usually regular, so try it first
+
+    def gift(i: int) -> int:
+        m = run_route(route, amounts[i], campaigns, caps_left)
+        return m.yen if m else 0
+
     while lo < n:
         r = run_route(route, amounts[lo], campaigns, caps_left)
         yen = r.yen if r else 0
         # first index after lo giving more gift than `yen`
-        a, b = lo + 1, n
-        while a < b:
-            mid = (a + b) // 2
-            m = run_route(route, amounts[mid], campaigns, caps_left)
-            if (m.yen if m else 0) > yen:
-                b = mid
-            else:
-                a = mid + 1
+        guess = lo + width
+        if width and guess < n and gift(guess) > yen and gift(guess - 1) <= yen:
+            a = guess
+        else:
+            a, b = lo + 1, n
+            while a < b:
+                mid = (a + b) // 2
+                if gift(mid) > yen:
+                    b = mid
+                else:
+                    a = mid + 1
+        width = a - lo
         if r is not None and r.points > budget:
             break
         if r is not None and yen > 0 and (not out or yen > out[-1].yen):
