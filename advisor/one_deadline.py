@@ -134,52 +134,24 @@ def solve_one_deadline(needs: list[int], items, balances: dict[str, int]):
     stages_in.sort(key=lambda t: (t[0], t[1]))
     tops = [int(ys[0]) if len(ys) else 0 for _r, _s, _t, ys, _c in stages_in]
     target = min(cap, sum(tops))
-    bound = _greedy_cost([(ys, cs) for _r, _s, _t, ys, cs in stages_in], target)
-    keep_zero = [True] * len(stages_in)
-    slack_rest = [0.0] * (len(stages_in) + 1)
-    price = 0.0
-    if bound is not None:
+    known = _greedy_cost([(ys, cs) for _r, _s, _t, ys, cs in stages_in], target)
+    if known is None:
+        total, stages = _over_sites(stages_in, tops, target, cap, None)
+    else:
         # Lagrangian bound: at any price λ = a/b per unit, every plan reaching
-        # the target costs at least λ·target + Σ_s min_y (c_s(y) − λ·y). A
-        # site's amount whose own excess over its minimum exceeds (bound − that)
-        # is in no plan cheaper than the known one: drop it (exact integers, ×b).
-        lam = _critical_ratio([(r, t) for (r, *_), t in zip(stages_in, tops)], target)
-        a, b = lam.numerator, lam.denominator
-        mins = [min(0, int((b * cs - a * ys).min())) if len(ys) else 0 for *_, ys, cs in stages_in]
-        gap = b * bound - a * target - sum(mins)
-        for i, (r, site, trail, ys, cs) in enumerate(stages_in):
-            ok = b * cs - a * ys - mins[i] <= gap
-            stages_in[i] = (r, site, trail, ys[ok], cs[ok])
-            keep_zero[i] = -mins[i] <= gap
-        for i in range(len(stages_in) - 1, -1, -1):
-            slack_rest[i] = slack_rest[i + 1] + mins[i] / b
-        price = float(lam)
-    total = np.full(cap + 1, INF, dtype=np.int64)
-    total[0] = 0
-    lo, hi, rest = 0, 0, sum(tops)
-    stages = []
-    for i, ((ratio, site, trail, ys, cs), top) in enumerate(zip(stages_in, tops)):
-        if keep_zero[i]:
-            new, src, pick = total.copy(), _index(cap + 1)[:cap + 1].copy(), np.full(cap + 1, -1, dtype=np.int64)
-        else:
-            new, src, pick = _fresh(cap + 1)
-        for y, c in zip(ys.tolist(), cs.tolist()):
-            _add(new, src, pick, total, lo, hi, y, c, y, cap)
-        rest -= top
-        lo, hi = max(0, target - rest), min(cap, hi + top)
-        new[:lo] = INF
-        if bound is not None and lo <= hi:
-            later = [(r, t) for (r, *_), t in zip(stages_in[i + 1:], tops[i + 1:])]
-            window = new[lo:hi + 1]
-            short = target - np.arange(lo, hi + 1)
-            floor = np.maximum(_cheapest_fill(later, short),
-                               price * short + slack_rest[i + 1] - 1e-6 * (1 + abs(bound)))
-            window[window + floor > bound + 0.5] = INF
-        live = np.nonzero(new < INF)[0]
-        if len(live):
-            lo, hi = int(live[0]), int(live[-1])
-        stages.append((trail, src, pick))
-        total = new
+        # the target costs at least LB = λ·target + Σ_s min_y (c_s(y) − λ·y).
+        # Search under a cost bound LB + gap, widening the gap until a plan is
+        # found (at the greedy plan's cost one must be): under a bound, a
+        # site's amount whose own excess over its minimum exceeds the gap, or a
+        # partial plan that cannot finish within it, is in no plan that counts.
+        lam, lower, mins = _best_price(stages_in, tops, target)
+        width = max((known - lower) / 3, Fraction(1))
+        while True:
+            bound = min(known, int(lower + width))
+            total, stages = _over_sites(stages_in, tops, target, cap, (bound, lam, mins))
+            if total[target] < INF or bound >= known:
+                break
+            width *= 2
 
     reach = int(np.nonzero(total < INF)[0].max())
     chosen = []
@@ -197,6 +169,52 @@ def solve_one_deadline(needs: list[int], items, balances: dict[str, int]):
     gift[cls] = sum(o.yen for _, o in chosen)
     short, unc = shortfall_of(needs, gift)
     return Result(chosen, short, sum((o.cost for _, o in chosen), Fraction(0)), uncovered=unc)
+
+
+def _over_sites(stages_in, tops, target: int, cap: int, pruning):
+    """Least scaled cost for exactly y units over the sites (best rate first),
+    with the choices to read back. `pruning` = (cost bound, λ, per-site
+    minimum of b·c − a·y) drops what cannot finish within the bound."""
+    keep_zero = [True] * len(stages_in)
+    pointsets = [(ys, cs) for *_, ys, cs in stages_in]
+    slack_rest = [0.0] * (len(stages_in) + 1)
+    if pruning is not None:
+        bound, lam, mins = pruning
+        a, b = lam.numerator, lam.denominator
+        gap = b * bound - a * target - sum(mins)
+        for i, (ys, cs) in enumerate(pointsets):
+            ok = b * cs - a * ys - mins[i] <= gap
+            pointsets[i] = (ys[ok], cs[ok])
+            keep_zero[i] = -mins[i] <= gap
+        for i in range(len(stages_in) - 1, -1, -1):
+            slack_rest[i] = slack_rest[i + 1] + mins[i] / b
+    total = np.full(cap + 1, INF, dtype=np.int64)
+    total[0] = 0
+    lo, hi, rest = 0, 0, sum(tops)
+    stages = []
+    for i, ((ys, cs), top) in enumerate(zip(pointsets, tops)):
+        if keep_zero[i]:
+            new, src, pick = total.copy(), _index(cap + 1)[:cap + 1].copy(), np.full(cap + 1, -1, dtype=np.int64)
+        else:
+            new, src, pick = _fresh(cap + 1)
+        if lo <= hi:
+            for y, c in zip(ys.tolist(), cs.tolist()):
+                _add(new, src, pick, total, lo, hi, y, c, y, cap)
+        rest -= top
+        lo, hi = max(0, target - rest), min(cap, hi + top)
+        new[:lo] = INF
+        if pruning is not None and lo <= hi:
+            later = [(r, t) for (r, *_), t in zip(stages_in[i + 1:], tops[i + 1:])]
+            window = new[lo:hi + 1]
+            short = target - np.arange(lo, hi + 1)
+            floor = np.maximum(_cheapest_fill(later, short),
+                               float(lam) * short + slack_rest[i + 1] - 1e-6 * (1 + abs(bound)))
+            window[window + floor > bound + 0.5] = INF
+        live = np.nonzero(new < INF)[0]
+        lo, hi = (int(live[0]), int(live[-1])) if len(live) else (1, 0)
+        stages.append((stages_in[i][2], src, pick))
+        total = new
+    return total, stages
 
 
 def _segments(options) -> list[tuple[int, int]]:
@@ -322,6 +340,37 @@ def _cheapest_fill(sites: list[tuple[Fraction, int]], need):
     need = np.clip(need, 0, None).astype(float)
     # beyond what they can give the amount is dead anyway (handled by the window)
     return np.interp(need, caps, costs) * (1 - 1e-12) - 1e-6
+
+
+def _lagrangian(stages_in, target: int, lam: Fraction):
+    """(LB, per-site min of b·c − a·y) at price λ = a/b (see solve_one_deadline)."""
+    a, b = lam.numerator, lam.denominator
+    mins = [min(0, int((b * cs - a * ys).min())) if len(ys) else 0 for *_, ys, cs in stages_in]
+    return Fraction(a * target + sum(mins), b), mins
+
+
+def _best_price(stages_in, tops, target: int):
+    """The price among the sites' best rates (and where filling best rate first
+    ends) giving the highest Lagrangian bound; the bound is concave in the
+    price, so a ternary search over the sorted candidates finds it."""
+    prices = sorted({r for r, *_ in stages_in if r < INF}
+                    | {_critical_ratio([(r, t) for (r, *_), t in zip(stages_in, tops)], target)})
+    memo = {}
+
+    def at(k):
+        if k not in memo:
+            memo[k] = _lagrangian(stages_in, target, prices[k])
+        return memo[k]
+
+    lo, hi = 0, len(prices) - 1
+    while hi - lo > 2:
+        m1, m2 = lo + (hi - lo) // 3, hi - (hi - lo) // 3
+        if at(m1)[0] < at(m2)[0]:
+            lo = m1 + 1
+        else:
+            hi = m2
+    k = max(range(lo, hi + 1), key=lambda k: at(k)[0])
+    return prices[k], at(k)[0], at(k)[1]
 
 
 def _critical_ratio(sites: list[tuple[Fraction, int]], target: int) -> Fraction:

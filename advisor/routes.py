@@ -103,11 +103,8 @@ def hop_out(e: Exit, amount: int, campaign: Campaign | None, cap_left: int | Non
 
 def largest_valid(e: Exit, available: int) -> int:
     """Largest valid amount whose points plus fee fit in `available` (0 if none)."""
-    room = available - e.fee_points
-    for cap in (e.max_points, e.daily_cap_points, e.monthly_cap_points):
-        if cap is not None:
-            room = min(room, cap)
-    amount = room // e.step * e.step
+    room = min(available - e.fee_points, e.largest)
+    amount = int(room // e.step * e.step)
     return amount if amount >= e.floor else 0
 
 
@@ -130,6 +127,24 @@ def run_route(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
             leftover.append(runs[-1].units - charged)
         runs.append(HopRun(e, amount, charged, units, eligible, campaigns[i]))
     return Run(tuple(runs), tuple(leftover))
+
+
+def route_yen(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
+              caps_left: tuple[int | None, ...] | None = None) -> int:
+    """What `run_route(...).yen` would be (0 for no run), without building the run."""
+    caps_left = caps_left or (None,) * len(route.hops)
+    units = 0
+    for i, e in enumerate(route.hops):
+        if i:
+            amount = largest_valid(e, units)
+            if amount == 0:
+                return 0
+        else:
+            amount = first
+            if not e.valid_amount(amount):
+                return 0
+        units = hop_out(e, amount, campaigns[i], caps_left[i])[0]
+    return units
 
 
 def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...],
@@ -169,8 +184,7 @@ def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...]
     width = 0  # the last step's width: steps are usually regular, so try it first
 
     def gift(i: int) -> int:
-        m = run_route(route, amounts[i], campaigns, caps_left)
-        return m.yen if m else 0
+        return route_yen(route, amounts[i], campaigns, caps_left)
 
     while lo < n:
         r = run_route(route, amounts[lo], campaigns, caps_left)

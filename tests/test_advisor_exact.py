@@ -369,3 +369,19 @@ def test_plan_invariants_on_large_instances(instance):
         for spend in cover.residual:
             lot = next(l for l in amazon.gift_lots if label.startswith(l.label) and l.expires == expires)
             assert not (lot.arrives is None and spend.on <= lot.expires), (label, spend)
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(), st.integers(0, 40))
+def test_route_yen_is_the_runs_gift(instance, lots):
+    # The planner's shortcut for a chain's gift must agree with running it.
+    from advisor.plan import best_campaign
+    from advisor.routes import find_routes, route_yen, run_route
+
+    exits, balances, _spends, today, campaigns, _amazon = instance
+    for route in find_routes(exits, set(balances)):
+        camps = tuple(best_campaign(h, today, campaigns) for h in route.hops)
+        caps = tuple(c.cap_points if c is not None else None for c in camps)
+        amount = route.hops[0].floor + lots * route.hops[0].step
+        run = run_route(route, amount, camps, caps)
+        assert route_yen(route, amount, camps, caps) == (run.yen if run else 0)
