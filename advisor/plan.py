@@ -46,9 +46,11 @@ business-day calendar:
 
 The planner returns a feasible plan that minimises **(shortfall, cost)**
 lexicographically: first cover as much of the need as can be covered in time,
-then spend the least point value doing it. It is exact for this objective
-(`advisor.search` states it as an integer program and solves it with HiGHS;
-tests compare it with brute-force enumeration). A time limit guards the
+then spend the least point value doing it. It is exact for this objective:
+when every exchange reaches the same first spend and no cap is involved (the
+usual case) `advisor.one_deadline` solves it by dynamic programming;
+otherwise `advisor.search` states it as an integer program and solves it with
+HiGHS. Tests compare both with brute-force enumeration and with each other. A time limit guards the
 command line: a plan stopped by it is still feasible, and says it is unproven. Consequences the tests also check: no plan
 exchanges more than a minimal cover (no exchange can lose a step and still
 cover: that would cost less), every step arrives before the spend it serves,
