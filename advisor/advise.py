@@ -10,17 +10,18 @@ offers for fashion spend.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 from advisor.amazon import AmazonWallet, cover_from_balances
 from advisor.business_days import Calendar
-from advisor.model import Advice, Campaign, Exit, Plan, RoutingOffer, Spend
+from advisor.model import Advice, Campaign, Exit, Plan, RoutingOffer, Spend, Step
 from advisor.offers import routing_offer_advice
 from advisor.plan import best_campaign, plan_amazon_cover, rate_text
 from advisor.rules import site_points_expiry
-from advisor.timing import History, should_wait
+from advisor.routes import GIFT
+from advisor.timing import History, Stream, WaitEstimate, campaign_chances, estimate, waiting_values
 
 WARN_DAYS = 90  # lapses further away than this (and after the last spend) are not news
 
@@ -99,7 +100,8 @@ def advise(s: Situation) -> Plan:
                 f"{name(step.site)}: {better[0]} のほうが価値が高い（{rate_text(better[1])} 対 "
                 f"ギフト {rate_text(gift_rate)}）")
 
-    plan.advice += wait_advice(s, plan)
+    plan.now, waits = exchange_now(s, plan, lapses)
+    plan.advice += waits
     plan.advice += routing_offer_advice(s.offers, s.spends, s.today)
     return plan
 
@@ -119,31 +121,180 @@ def best_alternative(s: Situation, site: str) -> tuple[str, Fraction] | None:
     return best
 
 
-def wait_advice(s: Situation, plan: Plan) -> list[Advice]:
-    """For steps planned today: is waiting for a campaign worth it?"""
-    out = []
-    for step in plan.steps:
-        if step.apply_on != s.today or step.apply_by <= s.today:
+def route_rate(exit: Exit, exits: list[Exit]) -> Fraction | None:
+    """Gift yen per yen of points through `exit` with no campaign: straight to
+    the gift, or on through its intermediary's best direct gift exit."""
+    rate = Fraction(exit.value_out, exit.points_in) / exit.yen_per_point
+    if exit.destination == GIFT:
+        return rate
+    if exit.leads_to is None:
+        return None
+    onward = [Fraction(e.value_out, e.points_in) for e in exits
+              if e.site == exit.leads_to and e.destination == GIFT]
+    return rate * max(onward) if onward else None
+
+
+def slowest_lags(exits: list[Exit], sites: set[str]) -> list[int]:
+    """The worst-case lags of the slowest route to the gift from these sites
+    (direct, or through one intermediary)."""
+    best: list[int] = []
+    for e in exits:
+        if e.site not in sites or e.lag_max_days is None:
             continue
-        first = next(e for e in s.exits if e.site == step.site and e.label == step.hops[0][0])
-        history = s.histories.get((first.site, first.destination))
-        now = best_campaign(first, s.today, s.campaigns)
-        wait, est = should_wait(history, s.today, step.apply_by, now.bonus_bp if now else 0)
-        if not wait or est is None:
+        if e.destination == GIFT:
+            lags = [e.lag_max_days]
+        elif e.leads_to is not None:
+            onward = [o.lag_max_days for o in exits if o.site == e.leads_to and o.destination == GIFT
+                      and o.lag_max_days is not None]
+            if not onward:
+                continue
+            lags = [e.lag_max_days, max(onward)]
+        else:
             continue
-        pct = lambda bp: Decimal(bp.numerator) / Decimal(bp.denominator) / 100  # noqa: E731
-        out.append(Advice(
-            kind="wait",
-            text=(f"{s.names.get(step.site, step.site)} {first.label}: {step.apply_by} まで待つ価値あり — "
-                  f"過去{est.days_observed}日でキャンペーン開始 {len(est.bonuses_bp)} 回、"
-                  f"期待増量 +{pct(est.expected_bonus_bp):.2f}%、レート低下リスク −{pct(est.expected_loss_bp):.2f}%"
-                  + (f"（今のキャンペーン +{Decimal(now.bonus_bp) / 100}% より上）" if now else "")
-                  + f"。キャンペーンがなければ {step.apply_by} に申請"),
-            numbers={"site": step.site, "exit": first.label, "wait_until": step.apply_by.isoformat(),
-                     "days_observed": est.days_observed, "campaigns_seen": len(est.bonuses_bp),
-                     "start_chance_per_day": str(est.start_chance),
-                     "expected_bonus_bp": str(est.expected_bonus_bp),
-                     "expected_loss_bp": str(est.expected_loss_bp),
-                     "bonus_now_bp": now.bonus_bp if now else 0, "yen": step.yen},
-            source_url=first.source_url, seen_at=first.seen_at))
-    return out
+        if sum(lags) > sum(best):
+            best = lags
+    return best
+
+
+def latest_apply_day(lags: list[int], spend_on: date, today: date, calendar: Calendar) -> date:
+    """The last day from today on which exchanging through hops with these
+    worst-case lags (business days, one after the other) still arrives before
+    `spend_on` (today if none does)."""
+    day = spend_on - timedelta(days=1)
+    while day > today:
+        arrives = day
+        for lag in lags:
+            arrives = calendar.add_business_days(arrives, lag)
+        if arrives < spend_on:
+            return day
+        day -= timedelta(days=1)
+    return today
+
+
+def served_by(residual: list[Spend], steps: list[Step]) -> list[Step | None]:
+    """For each residual spend, the step that pays most of it when each step's
+    gift pays the spends from its own first one on, earliest-arriving first."""
+    left = [sp.yen for sp in residual]
+    best: list[tuple[int, Step | None]] = [(0, None)] * len(residual)
+    for st in sorted(steps, key=lambda st: (st.arrives_by, st.for_spend)):
+        yen = st.yen
+        for j, sp in enumerate(residual):
+            if yen <= 0:
+                break
+            if sp.on < st.for_spend or not left[j]:
+                continue
+            take = min(left[j], yen)
+            left[j] -= take
+            yen -= take
+            if take > best[j][0]:
+                best[j] = (take, st)
+    return [st for _, st in best]
+
+
+def _rate(step: Step) -> Fraction | None:
+    return Fraction(step.yen) / step.cost if step.cost else None
+
+
+def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[list[Step], list[Advice]]:
+    """Which of today's steps to carry out, spend by spend, and the wait advice.
+
+    One step of the plan often pays many spends (a whole year from one site),
+    but waiting is worth a different amount for each: little for a spend a
+    week away, a lot for one ten months away. So each spend a step planned
+    for today pays is decided on its own:
+    - due: today is the last day the slowest route from the sites holding
+      points can still deliver in time → exchange (waiting past it could only
+      leave the faster, often worse, routes);
+    - else compare today's gain (its step's rate over the rate it gets with no
+      campaign) with what waiting until its last day is worth, V(W), from the
+      campaigns seen on every exit of the sites holding points (each counted
+      by how much its route beats that no-campaign rate, `timing.campaign_chances`),
+      minus the expected loss from rate drops on the step's own exit; exchange
+      when today's gain is at least that.
+    The spends to exchange for are then planned on their own, today, and that
+    plan's steps for today are what to do."""
+    today_steps = [st for st in plan.steps if st.apply_on == s.today]
+    if not today_steps:
+        return [], []
+    residual = cover_from_balances([sp for sp in s.spends if sp.on >= s.today], s.amazon).residual
+    serving = served_by(residual, plan.steps)
+    live = [c for c in s.campaigns if c.active_on(s.today)]
+    held_sites = {site for site, pts in s.balances.items() if pts > 0}
+    base_serving: list[Step | None] | None = None
+    if any(c.site in held_sites for c in live):
+        base = plan_amazon_cover(s.exits, s.balances, residual, s.today, s.calendar,
+                                 available_until=lapses)
+        base_serving = served_by(residual, base.steps)
+    streams = [Stream(s.histories[(e.site, e.destination)], r, e.yen_per_point) for e in s.exits
+               if e.site in held_sites and (e.site, e.destination) in s.histories
+               and (r := route_rate(e, s.exits)) is not None]
+    values: dict[Fraction, list[Fraction]] = {}
+    exits_by = {(e.site, e.label): e for e in s.exits}
+    act: list[Spend] = []
+    held: dict[int, list[tuple[Spend, date, WaitEstimate]]] = {}
+    horizon = (residual[-1].on - s.today).days if residual else 0
+    slow = slowest_lags(s.exits, held_sites)
+    deadlines = [latest_apply_day(slow, sp.on, s.today, s.calendar) for sp in residual]
+    waiting_yen = sum(sp.yen for sp, d in zip(residual, deadlines) if d > s.today)
+    for j, (sp, st) in enumerate(zip(residual, serving)):
+        if st is None or st.apply_on != s.today:
+            continue
+        hops = [exits_by[(site, label)] for site, (label, _, _) in zip(st.route, st.hops)]
+        deadline = deadlines[j]
+        days_left = (deadline - s.today).days
+        rate_now = _rate(st)
+        base_step = base_serving[j] if base_serving is not None else st
+        rate_base = _rate(base_step) if base_step is not None else None
+        if days_left <= 0 or rate_now is None or not rate_base:
+            act.append(sp)
+            continue
+        if rate_base not in values:
+            values[rate_base] = waiting_values(horizon, campaign_chances(streams, s.today, rate_base,
+                                                                         waiting_yen))
+        gain_now = (rate_now / rate_base - 1) * 10_000
+        own = s.histories.get((hops[0].site, hops[0].destination))
+        est = estimate(own, s.today, days_left) if own else None
+        loss = est.expected_loss_bp if est else Fraction(0)
+        worth = values[rate_base][days_left]
+        if worth - loss > gain_now:
+            held.setdefault(id(st), []).append((sp, deadline, WaitEstimate(
+                days_observed=est.days_observed if est else 0, start_chance=est.start_chance if est else Fraction(0),
+                bonuses_bp=est.bonuses_bp if est else (), drop_chance=est.drop_chance if est else Fraction(0),
+                mean_drop_bp=est.mean_drop_bp if est else Fraction(0), expected_bonus_bp=worth,
+                expected_loss_bp=loss, days_left=days_left)))
+        else:
+            act.append(sp)
+    if not held:
+        now = today_steps
+    elif not act:
+        now = []
+    else:
+        part = plan_amazon_cover(s.exits, s.balances, act, s.today, s.calendar, campaigns=live,
+                                 available_until=lapses)
+        now = [st for st in part.steps if st.apply_on == s.today]
+    return now, [_wait_advice(s, st, held[id(st)]) for st in today_steps if id(st) in held]
+
+
+def _wait_advice(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEstimate]]) -> Advice:
+    first = next(e for e in s.exits if e.site == step.site and e.label == step.hops[0][0])
+    now = best_campaign(first, s.today, s.campaigns)
+    until = min(d for _, d, _ in held)
+    est = held[0][2]
+    yen = sum(sp.yen for sp, _, _ in held)
+    pct = lambda bp: Decimal(bp.numerator) / Decimal(bp.denominator) / 100  # noqa: E731
+    return Advice(
+        kind="wait",
+        text=(f"{s.names.get(step.site, step.site)} {first.label}: ¥{yen:,} 分は {until} まで待つ価値あり — "
+              f"過去{est.days_observed}日でこの交換先のキャンペーン開始 {len(est.bonuses_bp)} 回、"
+              f"他の交換先も合わせた期待上乗せ +{pct(est.expected_bonus_bp):.2f}%、"
+              f"レート低下リスク −{pct(est.expected_loss_bp):.2f}%"
+              + (f"（今のキャンペーン +{Decimal(now.bonus_bp) / 100}% より上）" if now else "")
+              + f"。キャンペーンがなければ {until} に申請"),
+        numbers={"site": step.site, "exit": first.label, "wait_until": until.isoformat(),
+                 "days_observed": est.days_observed, "campaigns_seen": len(est.bonuses_bp),
+                 "start_chance_per_day": str(est.start_chance),
+                 "expected_bonus_bp": str(est.expected_bonus_bp),
+                 "expected_loss_bp": str(est.expected_loss_bp),
+                 "bonus_now_bp": now.bonus_bp if now else 0, "yen": yen,
+                 "spends": [sp.on.isoformat() for sp, _, _ in held]},
+        source_url=first.source_url, seen_at=first.seen_at)

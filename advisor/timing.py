@@ -31,6 +31,7 @@ class PastCampaign:
     starts_on: date
     ends_on: date | None
     bonus_bp: int
+    cap_points: int | None = None  # points of exchange eligible, over the campaign
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,27 @@ def waiting_value(days: int, start_chance: Fraction, bonuses_bp: tuple[int, ...]
     """V(days): expected bonus (bp) of waiting for the best campaign to come."""
     if not bonuses_bp or start_chance <= 0 or days <= 0:
         return Fraction(0)
-    v = Fraction(0)
     n = len(bonuses_bp)
-    for _ in range(days):
-        take = sum((max(Fraction(b), v) for b in bonuses_bp), Fraction(0)) / n
-        v = (start_chance * take + (1 - start_chance) * v).limit_denominator(PRECISION)
-    return v
+    return waiting_values(days, [(start_chance / n, Fraction(b)) for b in bonuses_bp])[days]
+
+
+def waiting_values(days: int, chances: list[tuple[Fraction, Fraction]]) -> list[Fraction]:
+    """V(0), V(1), …, V(days) for campaigns that start on a day with chance p
+    and are worth g (bp), one (p, g) per kind:
+        V(w) = V(w−1) + Σ p · max(g − V(w−1), 0),
+    which is the recursion above written per kind (q · E[max(b, v)] + (1 − q) · v
+    = v + Σ (q/n) · max(b − v, 0)); kinds that are alike are counted once."""
+    merged: dict[Fraction, Fraction] = {}
+    for p, g in chances:
+        if p > 0 and g > 0:
+            merged[g] = merged.get(g, Fraction(0)) + p
+    kinds = sorted(merged.items())
+    out = [Fraction(0)]
+    v = Fraction(0)
+    for _ in range(max(days, 0)):
+        v = (v + sum((p * (g - v) for g, p in kinds if g > v), Fraction(0))).limit_denominator(PRECISION)
+        out.append(v)
+    return out
 
 
 def estimate(history: History, today: date, days_left: int) -> WaitEstimate:
@@ -98,6 +114,41 @@ def should_wait(history: History | None, today: date, deadline: date, bonus_now_
         return False, None
     est = estimate(history, today, days_left)
     return est.gain_bp > bonus_now_bp, est
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One exit's campaign history, seen as the rate a route through it reaches:
+    a campaign of b bp on it makes `rate` · (1 + b/10,000) gift yen per yen of points."""
+
+    history: History
+    rate: Fraction
+    yen_per_point: Fraction = Fraction(1)  # of the exit's site, to value a campaign's cap
+
+
+def campaign_chances(streams: list[Stream], today: date, baseline: Fraction,
+                     waiting_yen: int | None = None) -> list[tuple[Fraction, Fraction]]:
+    """Every campaign seen on the streams as (chance per day, gain in bp over
+    `baseline`): each start observed over D days stands for a 1/D chance a day
+    of one like it. Gains are what the campaign's route rate beats the
+    baseline by, so a campaign on a worse route counts for less (or nothing).
+
+    A capped campaign pays its bonus on at most its cap: when `waiting_yen` of
+    spend all wait for campaigns, one capped at C yen of points serves a share
+    C / waiting_yen of them, so its chance counts for that share (the
+    campaign's bonus is shared out, not promised to every yen waiting)."""
+    out = []
+    for st in streams:
+        h = st.history
+        observed = max((today - h.observed_since).days, 1)
+        for c in h.campaigns:
+            if h.observed_since <= c.starts_on <= today:
+                gain = (st.rate * (10_000 + c.bonus_bp) / 10_000 / baseline - 1) * 10_000
+                share = Fraction(1)
+                if c.cap_points is not None and waiting_yen:
+                    share = min(share, c.cap_points * st.yen_per_point / waiting_yen)
+                out.append((share / observed, gain))
+    return out
 
 
 def history_from_campaigns(campaigns, observed_since: date, rate_changes=()) -> History:

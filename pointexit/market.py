@@ -105,7 +105,7 @@ def histories(exits: list[CurrentExit], history: dict[int, list[ObservationPoint
                 changes.append(RateChange(b.first_seen.date(), int((new / old - 1) * 10_000)))
         past = tuple(sorted(
             (PastCampaign((c.starts_at or c.first_seen).date(), _last_day(c.ends_at) or c.last_seen.date(),
-                          c.bonus_bp)
+                          c.bonus_bp, c.cap_points)
              for c in campaigns
              # A bonus already in the listed rate shows in the rate changes instead.
              if c.site == e.site and c.destination == e.destination and not c.in_rate),
