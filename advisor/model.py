@@ -184,6 +184,7 @@ class Plan:
     cost: Fraction = Fraction(0)
     proven: bool = True  # False: the solver's time limit stopped the proof of optimality
     cost_bound: Fraction | None = None  # proven lower bound on the cost of any plan as good
+    method: str = ""  # how it was proven: "dynamic program" or "integer program"
     # What to exchange today (`advisor.advise`): the plan's steps for today,
     # less what its wait advice holds back; a part of a step is re-planned on
     # its own (a smaller exchange) when only some of the spends it serves wait.
