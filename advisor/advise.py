@@ -9,7 +9,7 @@ offers for fashion spend.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -137,7 +137,7 @@ def route_rate(exit: Exit, exits: list[Exit]) -> Fraction | None:
 def slowest_lags(exits: list[Exit], sites: set[str]) -> list[int]:
     """The worst-case lags of the slowest route to the gift from these sites
     (direct, or through one intermediary)."""
-    best: list[int] = []
+    best: list[int] | None = None
     for e in exits:
         if e.site not in sites or e.lag_max_days is None:
             continue
@@ -151,9 +151,9 @@ def slowest_lags(exits: list[Exit], sites: set[str]) -> list[int]:
             lags = [e.lag_max_days, max(onward)]
         else:
             continue
-        if sum(lags) > sum(best):
+        if best is None or sum(lags) > sum(best):
             best = lags
-    return best
+    return best or []
 
 
 def latest_apply_day(lags: list[int], spend_on: date, today: date, calendar: Calendar) -> date:
@@ -191,6 +191,29 @@ def served_by(residual: list[Spend], steps: list[Step]) -> list[Step | None]:
     return [st for _, st in best]
 
 
+def _on_grid(x: Fraction, grid: int = 10_000) -> Fraction:
+    """Round to 1/grid: prices with one small denominator keep the planner's
+    exact integer costs small."""
+    return Fraction(round(x * grid), grid)
+
+
+def keep_values(s: Situation, streams: list[tuple[str, Stream]], horizon: int) -> dict[str, Fraction]:
+    """Per site holding points: 1 + the bonus (as a share) its points are
+    expected to fetch over `horizon` days from the campaigns seen on its own
+    exits, over the best rate they get today without one; a capped campaign
+    counts for the share of the balance its cap covers."""
+    out = {}
+    for site, points in s.balances.items():
+        own = [st for owner, st in streams if owner == site]
+        if points <= 0 or not own:
+            continue
+        ypp = next(e.yen_per_point for e in s.exits if e.site == site)
+        standing = max(st.rate for st in own)
+        chances = campaign_chances(own, s.today, standing, int(points * ypp))
+        out[site] = 1 + waiting_values(horizon, chances)[horizon] / 10_000
+    return out
+
+
 def _rate(step: Step) -> Fraction | None:
     return Fraction(step.yen) / step.cost if step.cost else None
 
@@ -225,9 +248,10 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         base = plan_amazon_cover(s.exits, s.balances, residual, s.today, s.calendar,
                                  available_until=lapses)
         base_serving = served_by(residual, base.steps)
-    streams = [Stream(s.histories[(e.site, e.destination)], r, e.yen_per_point) for e in s.exits
-               if e.site in held_sites and (e.site, e.destination) in s.histories
-               and (r := route_rate(e, s.exits)) is not None]
+    streams_of = [(e.site, Stream(s.histories[(e.site, e.destination)], r, e.yen_per_point)) for e in s.exits
+                  if e.site in held_sites and (e.site, e.destination) in s.histories
+                  and (r := route_rate(e, s.exits)) is not None]
+    streams = [st for _, st in streams_of]
     values: dict[Fraction, list[Fraction]] = {}
     exits_by = {(e.site, e.label): e for e in s.exits}
     act: list[Spend] = []
@@ -264,14 +288,22 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
                 expected_loss_bp=loss, days_left=days_left)))
         else:
             act.append(sp)
-    if not held:
-        now = today_steps
-    elif not act:
+    if not act:
         now = []
     else:
-        part = plan_amazon_cover(s.exits, s.balances, act, s.today, s.calendar, campaigns=live,
+        # Which points to exchange now: each site's priced at what they are
+        # expected to fetch if kept (its own campaigns over the horizon), so
+        # the points with the best chances ahead are kept for them.
+        factor = keep_values(s, streams_of, horizon)
+        priced = [replace(e, yen_per_point=_on_grid(e.yen_per_point * factor[e.site]))
+                  if e.site in factor else e for e in s.exits]
+        part = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,
                                  available_until=lapses)
-        now = [st for st in part.steps if st.apply_on == s.today]
+        # the priced plan's costs are not money: give each step its real cost back
+        value = {e.site: e.yen_per_point for e in s.exits}
+        price = {e.site: e.yen_per_point for e in priced}
+        now = [replace(st, cost=st.cost / price[st.site] * value[st.site])
+               for st in part.steps if st.apply_on == s.today]
     return now, [_wait_advice(s, st, held[id(st)]) for st in today_steps if id(st) in held]
 
 

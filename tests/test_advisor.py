@@ -7,7 +7,15 @@ from fractions import Fraction
 
 import pytest
 
-from advisor.advise import ExpiryRule, Situation, advise
+from advisor.advise import (
+    ExpiryRule,
+    Situation,
+    advise,
+    keep_values,
+    latest_apply_day,
+    served_by,
+    slowest_lags,
+)
 from advisor.amazon import (
     AmazonPoints,
     AmazonWallet,
@@ -19,7 +27,7 @@ from advisor.amazon import (
     cover_from_balances,
 )
 from advisor.business_days import Calendar
-from advisor.model import Campaign, Exit, RoutingOffer, Spend
+from advisor.model import Campaign, Exit, RoutingOffer, Spend, Step
 from advisor.offers import routing_offer_advice
 from advisor.plan import plan_amazon_cover
 from advisor.routes import Route, find_routes, run_route
@@ -32,7 +40,16 @@ from advisor.rules import (
     round_half_even,
     site_points_expiry,
 )
-from advisor.timing import History, PastCampaign, RateChange, should_wait, waiting_value
+from advisor.timing import (
+    History,
+    PastCampaign,
+    RateChange,
+    Stream,
+    campaign_chances,
+    should_wait,
+    waiting_value,
+    waiting_values,
+)
 from pointexit.clock import JST
 
 SEEN = datetime(2026, 11, 20, 9, 0, tzinfo=JST)
@@ -289,3 +306,94 @@ def test_advise_warns_about_lapses_amazon_points_unused_gift_and_leftovers():
     assert "¥200 が使われないまま 2026-12-15 に失効" in text
     assert "ドットマネー: 交換後 3 が残ります" in text and "獲得から6ヶ月" in text
     assert plan.steps[0].yen == 300 and plan.shortfall == 0
+
+
+# --- waiting, spend by spend ---------------------------------------------------------------
+
+def test_waiting_values_per_kind_match_the_recursion():
+    assert waiting_values(2, [(Fraction(1, 2), Fraction(100)), (Fraction(1, 2), Fraction(500))]) == [0, 300, 400]
+    # alike kinds merge; kinds worth nothing are ignored
+    assert waiting_values(2, [(Fraction(1, 4), Fraction(100)), (Fraction(1, 4), Fraction(100)),
+                              (Fraction(1, 2), Fraction(500)), (Fraction(1, 2), Fraction(-50))]) == [0, 300, 400]
+
+
+def test_campaign_chances_value_a_campaign_by_its_route_and_share_its_cap():
+    since = TODAY - timedelta(days=100)
+    history = History(since, (PastCampaign(since + timedelta(days=5), None, 1_000),
+                              PastCampaign(since + timedelta(days=50), None, 1_000, cap_points=20_000),
+                              PastCampaign(TODAY + timedelta(days=1), None, 1_000)))  # not seen yet
+    via_dotmoney = Stream(history, Fraction(300, 297))
+    # 300/297 × 1.1 against a standing 500/490 is 49/45: +8000/9 bp
+    assert campaign_chances([via_dotmoney], TODAY, Fraction(500, 490), waiting_yen=80_000) == [
+        (Fraction(1, 100), Fraction(8_000, 9)), (Fraction(1, 400), Fraction(8_000, 9))]
+    assert campaign_chances([via_dotmoney], TODAY, Fraction(500, 490))[1] == (Fraction(1, 100), Fraction(8_000, 9))
+
+
+def test_latest_apply_day_counts_each_hop_in_business_days():
+    cal = Calendar()
+    assert latest_apply_day([3], date(2026, 12, 4), TODAY, cal) == date(2026, 11, 30)  # Thu 3 arrives
+    assert latest_apply_day([1, 5], date(2026, 12, 4), TODAY, cal) == date(2026, 11, 25)  # 26th, then 3 Dec
+    assert latest_apply_day([3], date(2026, 11, 25), TODAY, cal) == TODAY  # too late already: today
+
+
+def test_slowest_route_lags_from_the_sites_holding_points():
+    into, out = dotmoney_chain(lag1=1, lag2=5)
+    exits = [gift_exit(lag=3), into, out, gift_exit(site="chobirich", lag=0)]
+    assert slowest_lags(exits, {"hapitas"}) == [1, 5]
+    assert slowest_lags(exits, {"chobirich"}) == [0]
+
+
+def _step(for_spend, arrives, yen):
+    return Step("a", "a", yen, 0, yen, TODAY, arrives, for_spend, "u", SEEN, apply_on=TODAY, cost=Fraction(yen))
+
+
+def test_served_by_pours_each_step_into_the_spends_from_its_first_one():
+    d1, d2 = date(2026, 12, 1), date(2026, 12, 20)
+    early, late = _step(d1, date(2026, 11, 24), 2_500), _step(d2, date(2026, 12, 10), 500)
+    assert served_by([Spend(d1, 1_000), Spend(d2, 2_000)], [late, early]) == [early, early]
+    assert served_by([Spend(d1, 1_000), Spend(d2, 2_000)], [_step(d2, TODAY, 3_000)]) == [None, _step(d2, TODAY, 3_000)]
+
+
+def _frequent(site="a", bonus=500):
+    return {(site, "amazon_gift"): _history(every_days=10, bonus=bonus)}
+
+
+def _one_to_one(site="a", pin=100, out=100):
+    return gift_exit(site=site, pin=pin, out=out, lag=0)
+
+
+def test_a_spend_far_off_waits_and_one_due_today_is_exchanged_alone():
+    near, far = Spend(TODAY + timedelta(days=1), 1_000), Spend(TODAY + timedelta(days=60), 2_000)
+    plan = advise(Situation(TODAY, [_one_to_one()], {"a": 10_000}, [near, far], histories=_frequent()))
+    assert [(s.points, s.apply_on) for s in plan.steps] == [(3_000, TODAY)]  # the whole plan: all today
+    assert [(s.points, s.yen, s.cost) for s in plan.now] == [(1_000, 1_000, 1_000)]
+    [wait] = [a for a in plan.advice if a.kind == "wait"]
+    assert wait.numbers["yen"] == 2_000 and wait.numbers["spends"] == [far.on.isoformat()]
+    assert wait.numbers["wait_until"] == (far.on - timedelta(days=1)).isoformat()
+
+
+def test_a_campaign_better_than_waiting_is_taken_for_every_spend():
+    near, far = Spend(TODAY + timedelta(days=1), 1_000), Spend(TODAY + timedelta(days=60), 2_000)
+    now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY + timedelta(days=3), "u", SEEN)
+    plan = advise(Situation(TODAY, [_one_to_one()], {"a": 10_000}, [near, far], campaigns=[now],
+                            histories=_frequent()))
+    assert [(s.points, s.yen) for s in plan.now] == [(2_800, 3_080)]  # 2,700 pt would give 2,970
+    assert not [a for a in plan.advice if a.kind == "wait"]
+
+
+def test_without_history_nothing_waits():
+    near, far = Spend(TODAY + timedelta(days=1), 1_000), Spend(TODAY + timedelta(days=60), 2_000)
+    plan = advise(Situation(TODAY, [_one_to_one()], {"a": 10_000}, [near, far]))
+    assert plan.now == plan.steps and [s.points for s in plan.now] == [3_000]
+
+
+def test_points_with_campaigns_ahead_are_kept_and_others_used_for_what_is_due():
+    # Site a is 2 % better today, but its campaigns (+10 % every 10 days) make
+    # its points worth more kept: the due spend is paid from b.
+    near, far = Spend(TODAY + timedelta(days=1), 1_000), Spend(TODAY + timedelta(days=60), 2_000)
+    exits = [_one_to_one("a", 490, 500), _one_to_one("b", 500, 500)]
+    plan = advise(Situation(TODAY, exits, {"a": 10_000, "b": 10_000}, [near, far],
+                            histories=_frequent("a", 1_000)))
+    assert {s.site for s in plan.steps} == {"a"}  # the plan alone: the better rate
+    assert [(s.site, s.points, s.cost) for s in plan.now] == [("b", 1_000, 1_000)]
+    assert keep_values(Situation(TODAY, exits, {"a": 10_000, "b": 10_000}, [near, far]), [], 60) == {}
