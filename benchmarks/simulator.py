@@ -37,6 +37,16 @@ The replay plans every day; nothing is skipped, so there is nothing to prove
 equivalent. (The day's plan depends on `today` itself — slots start today,
 and the wait estimate changes with the days left and with the history — so a
 day "where nothing changed" can still decide differently.)
+
+Left out, on purpose (each would need the planner to know more, or costs time):
+- Hapitas balances stay at or under its 30,000 pt monthly cap, so the cap
+  never binds (a binding monthly cap makes each plan take ~10 s); a cap partly
+  used this month is shown to the advisor as what is left of it.
+- Base rates never change (no drops: the wait model's loss term is zero).
+- Campaigns are known from their first day (no pre-announcements); gift
+  arrives on the worst-case lag; units left on dot money are not reused, and
+  dot money's 6-month expiry and month-end bonus expiry (l.38) never matter
+  because every chain runs straight through.
 """
 
 from __future__ import annotations
