@@ -57,7 +57,6 @@ def brute_items(needs, items, balances, limits):
         room = dict(limits)
         gift = [0] * len(needs)
         cost = Fraction(0)
-        ok = True
         for it, o in zip(items, pick):
             if o is None:
                 continue
