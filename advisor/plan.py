@@ -47,14 +47,17 @@ business-day calendar:
 The planner returns a feasible plan that minimises **(shortfall, cost)**
 lexicographically: first cover as much of the need as can be covered in time,
 then spend the least point value doing it. It is exact for this objective:
-when every exchange reaches the same first spend and no cap is involved (the
+when no cap is involved and the exchanges reach their spends in time (the
 usual case) `advisor.one_deadline` solves it by dynamic programming;
 otherwise `advisor.search` states it as an integer program and solves it with
-HiGHS. Tests compare both with brute-force enumeration and with each other. A time limit guards the
-command line: a plan stopped by it is still feasible, and says it is unproven. Consequences the tests also check: no plan
+HiGHS. Tests compare both with brute-force enumeration and with each other. A
+time limit guards the integer program: a plan stopped by it is still
+feasible, and says it is unproven. Consequences the tests also check: no plan
 exchanges more than a minimal cover (no exchange can lose a step and still
-cover: that would cost less), every step arrives before the spend it serves,
-and ties are broken by a fixed order (better rate, earlier slot).
+cover: that would cost less), and every step arrives before the spend it
+serves. Ties are broken deterministically: the dynamic program keeps the
+first plan found, taking sites best rate first; the integer program prefers
+earlier slots.
 """
 
 from __future__ import annotations
