@@ -64,7 +64,10 @@ def test_amazon_ranking_by_return_rate(crawled):
     db, _, _ = crawled
     proc = run_cli("exits", "--destination", "amazon_gift", "--json", "--db", db)
     assert proc.returncode == 0, proc.stderr
-    rows = [(r["site"], r["variant"], r["return_rate"]) for r in json.loads(proc.stdout)]
+    listed = json.loads(proc.stdout)
+    assert {(r["variant"], r["max_points"]) for r in listed if r["site"] == "pointincome"} == {
+        ("500円", 5_000), ("1,000円", 10_000), ("2,000円", 20_000), ("3,000円", 30_000)}
+    rows = [(r["site"], r["variant"], r["return_rate"]) for r in listed]
     # By hand from the pages, yen received ÷ yen of points spent at the minimum:
     #   pointtown   1,960 Pt → ¥100; 1,960 Pt is ¥98 at 20 Pt = ¥1     → 100/98  = 1.020408
     #   gendama     3,000 pt → ¥300, free                              → 1
