@@ -184,3 +184,4 @@ class Plan:
     cost: Fraction = Fraction(0)
     proven: bool = True  # False: the solver's time limit stopped the proof of optimality
     cost_bound: Fraction | None = None  # proven lower bound on the cost of any plan as good
+    method: str = ""  # how it was proven: "dynamic program" or "integer program"

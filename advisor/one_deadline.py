@@ -7,9 +7,17 @@ that branch and bound must prove option by option. A dynamic program over
 the yen covered proves it at once.
 
 Conditions (else `solve_one_deadline` returns None and the caller uses the
-integer program): every item serves the same first spend, no option uses a
-cap or campaign resource, and each site's options cost a fixed yen value per
-point (true for the planner: cost = points × the site's point value).
+integer program): no option uses a cap or campaign resource, and each site's
+options cost a fixed yen value per point (true for the planner: cost =
+points × the site's point value).
+
+When exchanges reach different first spends, the program solves the
+relaxation in which every exchange reaches the earliest of them. Every plan
+is a plan of the relaxation, covering at least as much there, so when the
+relaxation's best plan covers as much with the real arrival dates as it did
+in the relaxation, no plan covers more and none covering as much costs less:
+it is the answer. Otherwise (a near spend that only slower exits could pay
+for cheaply) None.
 
 Yen are counted in units of g, the greatest common divisor of every option's
 gift, so the arrays are short; amounts at or above the need all count as the
@@ -83,8 +91,8 @@ def solve_one_deadline(needs: list[int], items, balances: dict[str, int]):
 
     if not items:
         return None
-    cls = items[0].cls
-    if any(it.cls != cls or any(o.uses for o in it.options) for it in items):
+    cls = min(it.cls for it in items)
+    if any(o.uses for it in items for o in it.options):
         return None
     by_site: dict[str, list] = {}
     for it in items:
@@ -165,9 +173,14 @@ def solve_one_deadline(needs: list[int], items, balances: dict[str, int]):
                 if k is not None:
                     chosen.append((it, it.options[k]))
         y = prev
+    relaxed = [0] * len(needs)
+    relaxed[cls] = sum(o.yen for _, o in chosen)
     gift = [0] * len(needs)
-    gift[cls] = sum(o.yen for _, o in chosen)
+    for it, o in chosen:
+        gift[it.cls] += o.yen
     short, unc = shortfall_of(needs, gift)
+    if short != shortfall_of(needs, relaxed)[0]:
+        return None  # the relaxation's plan arrives too late for some spend
     return Result(chosen, short, sum((o.cost for _, o in chosen), Fraction(0)), uncovered=unc)
 
 

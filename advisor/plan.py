@@ -337,7 +337,7 @@ def plan_amazon_cover(
     result = solve([s.yen for s in residual], items, dict(balances), limits_for(items, campaigns),
                    time_limit=time_limit)
     plan.shortfall, plan.cost, plan.proven = result.shortfall, result.cost, result.proven
-    plan.cost_bound = result.cost_bound
+    plan.cost_bound, plan.method = result.cost_bound, result.method
     if not result.proven:
         plan.warnings.append(f"計算を{time_limit:g}秒で打ち切りました: 有効なプランですが最適とは限りません")
     chosen = sorted(result.chosen, key=lambda io: (io[0].payload[1].start, io[0].cls,

@@ -64,6 +64,7 @@ class Result:
     uncovered: list[int] = field(default_factory=list)  # per need
     proven: bool = True  # False: the time limit stopped the solver before it proved optimality
     cost_bound: Fraction | None = None  # no plan with this coverage costs less (when known)
+    method: str = ""  # "dynamic program" or "integer program" ("" when nothing was searched)
 
 
 def shortfall_of(needs: list[int], gift: list[int]) -> tuple[int, list[int]]:
@@ -214,6 +215,7 @@ def solve(needs: list[int], items: list[Item], balances: dict[str, int],
     if quick is not None:
         result = _checked(needs, quick.chosen, balances, limits, sum(needs) - quick.shortfall)
         result.cost_bound = result.cost
+        result.method = "dynamic program"
         return result
     # Columns: per item either one binary per option, or (for options in
     # arithmetic progression) a binary `use` plus an integer number of extra steps.
@@ -302,6 +304,7 @@ def solve(needs: list[int], items: list[Item], balances: dict[str, int],
         elif x[d[1]] > 0.5:
             chosen.append((it, it.options[round(x[d[2]])]))
     result = _checked(needs, chosen, balances, limits, covered)
+    result.method = "integer program"
     result.proven = proven and proven2
     result.cost_bound = result.cost if result.proven else (bound if proven else None)
     return result

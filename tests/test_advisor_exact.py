@@ -95,10 +95,10 @@ def _run_of_options(draw, value, lot_pts, lot_yen, fee, count):
 
 
 @st.composite
-def one_deadline_problems(draw, max_items=5, max_count=8):
+def one_deadline_problems(draw, max_items=5, max_count=8, one_class=True):
     n = draw(st.integers(1, 3))
     needs = draw(st.lists(st.integers(0, 2500), min_size=n, max_size=n))
-    cls = draw(st.integers(0, n - 1))
+    first = draw(st.integers(0, n - 1))
     sites = ["a", "b", "c"][:draw(st.integers(1, 3))]
     value = {s: draw(st.sampled_from([Fraction(1), Fraction(1, 2), Fraction(1, 10)])) for s in sites}
     balances = {s: draw(st.integers(0, 2000)) for s in sites}
@@ -108,6 +108,7 @@ def one_deadline_problems(draw, max_items=5, max_count=8):
         lot_pts = draw(st.sampled_from([100, 150, 297, 300]))
         lot_yen = draw(st.sampled_from([lot_pts - 20, lot_pts, lot_pts + 10, 300]))
         count = draw(st.integers(1, max_count))
+        cls = first if one_class else draw(st.integers(first, n - 1))
         items.append(Item(site, cls, _run_of_options(draw, value[site], lot_pts, lot_yen,
                                                      draw(st.sampled_from([0, 0, 20])), count)))
     return needs, items, balances
@@ -123,6 +124,36 @@ def test_one_deadline_program_matches_brute_force(problem):
     expected = brute_items(needs, items, balances, {})
     result = solve(needs, [Item(i.site, i.cls, list(i.options)) for i in items], balances, {})
     assert result.proven and (result.shortfall, result.cost) == expected
+
+
+@EXACT
+@given(one_deadline_problems(one_class=False))
+def test_relaxation_answer_is_exact_when_it_arrives_in_time(problem):
+    # Exchanges reaching different spends: the program answers only when its
+    # relaxation's plan also works with the real arrival dates, and is then exact.
+    from advisor.one_deadline import solve_one_deadline
+
+    needs, items, balances = problem
+    expected = brute_items(needs, items, balances, {})
+    quick = solve_one_deadline(needs, [Item(i.site, i.cls, list(i.options)) for i in items], balances)
+    if quick is not None:
+        assert (quick.shortfall, quick.cost) == expected
+    result = solve(needs, [Item(i.site, i.cls, list(i.options)) for i in items], balances, {})
+    assert result.proven and (result.shortfall, result.cost) == expected
+
+
+def test_relaxation_too_late_for_the_near_spend_is_declined():
+    from advisor.one_deadline import solve_one_deadline
+
+    # 320 pt buy one exchange: the cheaper one arrives after the ¥300 spend.
+    late = Item("a", 1, [Option(300, Fraction(300), 300)])
+    early = Item("a", 0, [Option(300, Fraction(310), 310)])
+    assert solve_one_deadline([300, 100], [late, early], {"a": 320}) is None
+    result = solve([300, 100], [late, early], {"a": 320}, {})
+    assert (result.shortfall, result.cost, [it.cls for it, _ in result.chosen]) == (100, 310, [0])
+    # With the near spend gone, the cheaper late exchange is the answer.
+    quick = solve_one_deadline([0, 100], [late, early], {"a": 320})
+    assert (quick.shortfall, quick.cost) == (0, 300)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -152,11 +183,9 @@ def test_one_deadline_program_declines_what_it_cannot_solve():
     from advisor.one_deadline import solve_one_deadline
 
     capped = [Item("a", 0, [Option(300, Fraction(300), 300, ((("day", "a", 0), 300),))])]
-    two_deadlines = [Item("a", 0, [Option(300, Fraction(300), 300)]),
-                     Item("a", 1, [Option(300, Fraction(300), 300)])]
     mixed_value = [Item("a", 0, [Option(300, Fraction(300), 300)]),
                    Item("a", 0, [Option(300, Fraction(150), 300)])]
-    for items in (capped, two_deadlines, mixed_value):
+    for items in (capped, mixed_value):
         assert solve_one_deadline([500, 500], items, {"a": 1000}) is None
 
 
