@@ -316,6 +316,8 @@ def assert_whole_amounts_one_a_day(plan, exits, spend_on):
         assert s.apply_on <= s.apply_by and s.arrives_by < spend_on
         assert s.arrives_by == Calendar().add_business_days(s.apply_on, 1)
     assert len({s.apply_on for s in plan.steps}) == len(plan.steps)
+    # One application a day: the last days to apply leave room for each other too.
+    assert len({s.apply_by for s in plan.steps}) == len(plan.steps)
 
 
 def test_amount_picker_two_weeks_out_whole_amounts_one_application_a_day():
@@ -328,6 +330,10 @@ def test_amount_picker_two_weeks_out_whole_amounts_one_application_a_day():
     # Read as "multiples of 5,000pt", the 500円 option would take all 65,000pt
     # in one application: exactly the plan the site cannot carry out.
     assert all(s.points <= 30_000 for s in plan.steps) and len(plan.steps) >= 3
+    # Arriving by 12-04 (Fri) at the latest: the last applications fall on
+    # 12-03, 12-02, 12-01, … one a day, the latest deadline first.
+    deadlines = sorted((s.apply_by for s in plan.steps), reverse=True)
+    assert deadlines == [date(2026, 12, 3) - timedelta(days=k) for k in range(len(plan.steps))]
 
 
 @pytest.mark.parametrize("spend_on, shortfall, amounts, days", [
