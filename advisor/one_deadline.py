@@ -39,6 +39,7 @@ from math import gcd, lcm
 import numpy as np
 
 INF = 2**62
+SAFE = 2**60  # totals (and λ-scaled totals) must stay far below INF
 
 
 def _site_value(options) -> Fraction | None:
@@ -53,8 +54,6 @@ _INDEX = None
 
 def _index(n: int):
     global _INDEX
-    import numpy as np
-
     if _INDEX is None or len(_INDEX) < n:
         _INDEX = np.arange(max(n, 1 << 16))
     return _INDEX
@@ -63,8 +62,6 @@ def _index(n: int):
 def _add(table, src, pick, arr, lo: int, hi: int, d: int, weight: int, tag: int, cap: int) -> None:
     """Relax table[min(y + d, cap)] with arr[y] + weight for y in [lo, hi]
     (amounts are exact below the top; everything past it counts as the top)."""
-    import numpy as np
-
     end = min(hi, cap - d)  # last source that does not overflow
     if end >= lo:
         cand = arr[lo:end + 1] + weight
@@ -84,9 +81,7 @@ def _add(table, src, pick, arr, lo: int, hi: int, d: int, weight: int, tag: int,
 
 
 def solve_one_deadline(needs: list[int], items, balances: dict[str, int]):
-    """The exact (shortfall, cost) plan for single-deadline items, or None."""
-    import numpy as np
-
+    """The exact (shortfall, cost) plan, or None when the conditions above fail."""
     from advisor.search import Result, shortfall_of
 
     if not items:
@@ -140,6 +135,8 @@ def solve_one_deadline(needs: list[int], items, balances: dict[str, int]):
         cs = ps * int(values[site] * scale)
         stages_in.append((_best_ratio(ys, cs), site, trail, ys, cs))
     stages_in.sort(key=lambda t: (t[0], t[1]))
+    if sum(int(cs.max()) for *_, cs in stages_in if len(cs)) >= SAFE:
+        return None  # amounts this large would overflow the exact int64 tables
     tops = [int(ys[0]) if len(ys) else 0 for _r, _s, _t, ys, _c in stages_in]
     target = min(cap, sum(tops))
     known = _greedy_cost([(ys, cs) for _r, _s, _t, ys, cs in stages_in], target)
@@ -153,6 +150,8 @@ def solve_one_deadline(needs: list[int], items, balances: dict[str, int]):
         # site's amount whose own excess over its minimum exceeds the gap, or a
         # partial plan that cannot finish within it, is in no plan that counts.
         lam, lower, mins = _best_price(stages_in, tops, target)
+        if lam.denominator * known >= SAFE or lam.numerator * cap >= SAFE:
+            lam, lower, mins = Fraction(0), Fraction(0), [0] * len(stages_in)  # bound by 0: still exact
         width = max((known - lower) / 3, Fraction(1))
         while True:
             bound = min(known, int(lower + width))
@@ -247,8 +246,6 @@ def _segments(options) -> list[tuple[int, int]]:
 
 
 def _fresh(n: int):
-    import numpy as np
-
     return np.full(n, INF, dtype=np.int64), _index(n)[:n].copy(), np.full(n, -1, dtype=np.int64)
 
 
@@ -344,8 +341,6 @@ def _best_ratio(ys, cs) -> Fraction:
 def _cheapest_fill(sites: list[tuple[Fraction, int]], need):
     """Lower bound on the cost of `need` units (an array) from these sites, each
     giving at most its units at no better than its best rate (fractional fill)."""
-    import numpy as np
-
     caps, costs = [0.0], [0.0]
     for ratio, top in sorted(sites):
         caps.append(caps[-1] + top)

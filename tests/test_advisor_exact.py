@@ -57,7 +57,6 @@ def brute_items(needs, items, balances, limits):
         room = dict(limits)
         gift = [0] * len(needs)
         cost = Fraction(0)
-        ok = True
         for it, o in zip(items, pick):
             if o is None:
                 continue
@@ -187,6 +186,9 @@ def test_one_deadline_program_declines_what_it_cannot_solve():
                    Item("a", 0, [Option(300, Fraction(150), 300)])]
     for items in (capped, mixed_value):
         assert solve_one_deadline([500, 500], items, {"a": 1000}) is None
+    # Costs near the int64 range are left to the integer program's exact re-check.
+    huge = [Item("a", 0, [Option(300, Fraction(2**61), 2**61)])]
+    assert solve_one_deadline([300], huge, {"a": 2**62}) is None
 
 
 def test_search_prefers_cheaper_cover_over_greedy_rate():
