@@ -15,6 +15,13 @@ with a drop) by an average of L basis points, so waiting W days costs about
 W · d · L. Advice is "wait until the deadline" only when the gain beats that
 loss and the deadline is after today; an active campaign is taken when its
 bonus is at least what waiting is worth.
+
+Points can leave a site by any of its exits, so the advisor (`advisor.advise`)
+pools the campaigns of every exit of the sites holding points (`Stream`,
+`campaign_chances`): each is valued by how much its route's rate beats the
+rate the spend gets without a campaign, and a capped campaign counts only for
+the share of the waiting spend its cap covers. `waiting_values` gives V(w)
+for every w at once over such (chance, gain) kinds.
 """
 
 from __future__ import annotations

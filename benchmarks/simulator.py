@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from fractions import Fraction
 
 from advisor.advise import Situation, advise
@@ -62,19 +62,9 @@ from advisor.business_days import Calendar
 from advisor.model import Campaign, Exit, Plan, Spend
 from advisor.plan import plan_amazon_cover
 from advisor.timing import History, PastCampaign
-from pointexit.clock import JST
+from benchmarks.bench_planner import SEEN, START, _exit, monthly_spends
 
-SEEN = datetime(2026, 1, 1, tzinfo=JST)
-START = date(2027, 1, 4)
 DAYS = 365
-
-
-def _exit(site, dest, pin, out, lag, value=Fraction(1), **kw) -> Exit:
-    kw.setdefault("minimum_points", pin)
-    kw.setdefault("step_points", pin)
-    kw.setdefault("fee_points", 0)
-    return Exit(site, dest, f"{site}→{dest}", pin, out, lag_max_days=lag,
-                source_url=f"https://{site}.example/exchange/", seen_at=SEEN, yen_per_point=value, **kw)
 
 
 def sim_market() -> list[Exit]:
@@ -206,14 +196,12 @@ class Year:
     history: list[SimCampaign]  # the year before the start
     campaigns: list[SimCampaign]  # the simulated year
     calendar: Calendar = field(default_factory=Calendar)
+    history_since: date = START - timedelta(days=DAYS)
 
 
-def monthly_spends(rng: random.Random, start: date = START) -> list[Spend]:
-    return [Spend(date(start.year + (start.month + m - 1) // 12, (start.month + m - 1) % 12 + 1, 15),
-                  rng.randint(*SPEND_YEN) * 1_000) for m in range(1, 13)]
-
-
-def generate(seed: int) -> Year:
+def generate(seed: int, history_years: int = 1) -> Year:
+    """One year; `history_years` > 1 gives the advisor a longer past to learn
+    the campaigns' frequencies and sizes from (the same year to replay)."""
     rng = random.Random(seed)
     exits = sim_market()
     spends = monthly_spends(rng)
@@ -238,7 +226,10 @@ def generate(seed: int) -> Year:
         balances[spare] += int(extra * value[site] / value[spare])
     history = campaign_year(rng, exits, START - timedelta(days=DAYS), DAYS)
     campaigns = campaign_year(rng, exits, START, DAYS)
-    return Year(seed, exits, balances, spends, history, campaigns)
+    since = START - timedelta(days=DAYS * history_years)
+    if history_years > 1:  # older years from their own stream: the replayed year stays the same
+        history = campaign_year(random.Random(f"{seed} older"), exits, since, DAYS * (history_years - 1)) + history
+    return Year(seed, exits, balances, spends, history, campaigns, history_since=since)
 
 
 # --- the three policies ---------------------------------------------------------------------
@@ -385,7 +376,7 @@ def history_on(year: Year, exit: Exit, today: date) -> History:
             and c.announced.destination == exit.destination and c.announced.starts_on <= today]
     past = tuple(PastCampaign(c.announced.starts_on, min(c.actual_end, today), c.announced.bonus_bp,
                               c.announced.cap_points) for c in seen)
-    return History(START - timedelta(days=DAYS), past)
+    return History(year.history_since, past)
 
 
 def replay(year: Year, policy=advise) -> Replay:
