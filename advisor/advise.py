@@ -21,7 +21,15 @@ from advisor.offers import routing_offer_advice
 from advisor.plan import best_campaign, plan_amazon_cover, rate_text
 from advisor.rules import site_points_expiry
 from advisor.routes import GIFT
-from advisor.timing import History, Stream, WaitEstimate, campaign_chances, estimate, waiting_values
+from advisor.timing import (
+    History,
+    Stream,
+    WaitEstimate,
+    campaign_chances,
+    estimate,
+    keep_chances,
+    waiting_values,
+)
 
 WARN_DAYS = 90  # lapses further away than this (and after the last spend) are not news
 
@@ -198,10 +206,11 @@ def _on_grid(x: Fraction, grid: int = 10_000) -> Fraction:
 
 
 def keep_values(s: Situation, streams: list[tuple[str, Stream]], horizon: int) -> dict[str, Fraction]:
-    """Per site holding points: 1 + the bonus (as a share) its points are
-    expected to fetch over `horizon` days from the campaigns seen on its own
-    exits, over the best rate they get today without one; a capped campaign
-    counts for the share of the balance its cap covers."""
+    """Per site holding points: 1 + the bonus (as a share) the points a plan
+    would take from it now are expected to fetch if kept `horizon` days, from
+    the campaigns seen on its own exits, over the best rate they get today
+    without one (`timing.keep_chances`: a capped campaign counts only as far
+    as campaigns to come could absorb the whole balance)."""
     out = {}
     for site, points in s.balances.items():
         own = [st for owner, st in streams if owner == site]
@@ -209,7 +218,7 @@ def keep_values(s: Situation, streams: list[tuple[str, Stream]], horizon: int) -
             continue
         ypp = next(e.yen_per_point for e in s.exits if e.site == site)
         standing = max(st.rate for st in own)
-        chances = campaign_chances(own, s.today, standing, int(points * ypp))
+        chances = keep_chances(own, s.today, standing, int(points * ypp), horizon)
         out[site] = 1 + waiting_values(horizon, chances)[horizon] / 10_000
     return out
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from math import comb
 
 PRECISION = 10**12  # estimates (not money) are kept as fractions of bounded size
 
@@ -145,16 +146,52 @@ def campaign_chances(streams: list[Stream], today: date, baseline: Fraction,
     C / waiting_yen of them, so its chance counts for that share (the
     campaign's bonus is shared out, not promised to every yen waiting)."""
     out = []
+    for chance, gain, cap_yen in _seen(streams, today, baseline):
+        share = Fraction(1)
+        if cap_yen is not None and waiting_yen:
+            share = min(share, cap_yen / waiting_yen)
+        out.append((share * chance, gain))
+    return out
+
+
+def _seen(streams: list[Stream], today: date, baseline: Fraction):
+    """(chance per day, gain in bp over `baseline`, cap in yen or None) per campaign seen."""
     for st in streams:
         h = st.history
         observed = max((today - h.observed_since).days, 1)
         for c in h.campaigns:
             if h.observed_since <= c.starts_on <= today:
                 gain = (st.rate * (10_000 + c.bonus_bp) / 10_000 / baseline - 1) * 10_000
-                share = Fraction(1)
-                if c.cap_points is not None and waiting_yen:
-                    share = min(share, c.cap_points * st.yen_per_point / waiting_yen)
-                out.append((share / observed, gain))
+                cap = None if c.cap_points is None else c.cap_points * st.yen_per_point
+                yield Fraction(1, observed), gain, cap
+
+
+def at_least(n: int, days: int, chance: Fraction) -> Fraction:
+    """The chance of at least n starts in `days` days, each day `chance`."""
+    if n <= 0:
+        return Fraction(1)
+    if n > days or chance <= 0:
+        return Fraction(0)
+    chance = chance.limit_denominator(10**6)
+    below = sum((comb(days, i) * chance**i * (1 - chance) ** (days - i) for i in range(n)), Fraction(0))
+    return (1 - below).limit_denominator(PRECISION)
+
+
+def keep_chances(streams: list[Stream], today: date, baseline: Fraction, balance_yen: int,
+                 days: int) -> list[tuple[Fraction, Fraction]]:
+    """The campaigns a site's points can still meet over `days`, as they bear on
+    the points a plan would take from it now — the last of its balance.
+    Uncapped campaigns take every point; a capped one reaches the last point
+    only if the capped campaigns to come can absorb the whole balance: with
+    caps of C yen, at least ⌈balance / C⌉ of them must start in time. So a
+    balance far above what campaigns absorb is cheap to use now."""
+    seen = list(_seen(streams, today, baseline))
+    capped = sum((chance for chance, _, cap in seen if cap is not None), Fraction(0))
+    out = []
+    for chance, gain, cap in seen:
+        if cap is not None:
+            chance *= at_least(-(-balance_yen // max(cap, 1)), days, capped) if cap else 0
+        out.append((chance, gain))
     return out
 
 

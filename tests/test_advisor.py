@@ -45,7 +45,9 @@ from advisor.timing import (
     PastCampaign,
     RateChange,
     Stream,
+    at_least,
     campaign_chances,
+    keep_chances,
     should_wait,
     waiting_value,
     waiting_values,
@@ -464,3 +466,21 @@ def test_amount_picker_with_few_days_left_matches_brute_force(spend_on, shortfal
     assert sorted(s.yen for s in plan.steps) == amounts
     assert sorted(s.apply_on.day for s in plan.steps) == days
     assert_whole_amounts_one_a_day(plan, exits, spend_on)
+
+
+def test_at_least_n_starts_is_the_binomial_tail():
+    assert at_least(0, 10, Fraction(1, 2)) == 1 and at_least(3, 2, Fraction(1, 2)) == 0
+    assert at_least(1, 2, Fraction(1, 2)) == Fraction(3, 4)
+    assert at_least(2, 3, Fraction(1, 2)) == Fraction(1, 2)  # 3/8 + 1/8
+
+
+def test_keep_chances_count_a_capped_campaign_only_if_caps_to_come_absorb_the_balance():
+    since = TODAY - timedelta(days=100)
+    history = History(since, (PastCampaign(since + timedelta(days=5), None, 1_000),
+                              PastCampaign(since + timedelta(days=50), None, 1_000, cap_points=1_000)))
+    stream = Stream(history, Fraction(1))
+    # one capped campaign (1/100 a day) must start within 2 days: 1 − (99/100)²
+    assert keep_chances([stream], TODAY, Fraction(1), 1_000, 2) == [
+        (Fraction(1, 100), Fraction(1_000)), (Fraction(1, 100) * Fraction(199, 10_000), Fraction(1_000))]
+    # three would be needed in two days: the capped one no longer counts
+    assert keep_chances([stream], TODAY, Fraction(1), 3_000, 2)[1] == (0, Fraction(1_000))
