@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 import jpholiday
 
@@ -21,6 +22,9 @@ class Calendar:
     closed_days: frozenset[date] = field(default_factory=frozenset)
 
     def is_business_day(self, d: date) -> bool:
+        return _is_business_day(self, d)
+
+    def _is_business_day(self, d: date) -> bool:
         if d.weekday() >= 5 or d in self.closed_days or jpholiday.is_holiday(d):
             return False
         if self.year_end:
@@ -33,6 +37,9 @@ class Calendar:
 
     def add_business_days(self, start: date, n: int) -> date:
         """The n-th business day after `start` (n=0: `start` itself)."""
+        return _add_business_days(self, start, n)
+
+    def _add_business_days(self, start: date, n: int) -> date:
         d = start
         while n > 0:
             d += timedelta(days=1)
@@ -47,3 +54,14 @@ class Calendar:
             if self.add_business_days(d, n) < arrive_before:
                 return d
             d -= timedelta(days=1)
+
+
+# The planner asks the same questions many times; the answers never change.
+@lru_cache(maxsize=65536)
+def _is_business_day(calendar: Calendar, d: date) -> bool:
+    return calendar._is_business_day(d)
+
+
+@lru_cache(maxsize=65536)
+def _add_business_days(calendar: Calendar, start: date, n: int) -> date:
+    return calendar._add_business_days(start, n)

@@ -1,50 +1,288 @@
-"""A first plan: cover each planned Amazon spend from site balances.
+"""The exchange plan: what to exchange, where, when and how much.
 
-Greedy by effective rate (yen of gift per yen of site points, fee included at
-the amount exchanged), spends in date order. It is not yet optimal across
-spends, but every step it proposes is valid: at least the minimum, whole
-steps, fee and the site's monthly cap counted, never more than the balance,
-and arriving (worst case of the crediting lag) before the spend date.
+The objective (the one place it is written down)
+================================================
+
+Given today's date, the planned Amazon spends, the Amazon balances the user
+holds, the site balances, the exits (with campaigns) and the Japanese
+business-day calendar:
+
+1. **Existing Amazon balances first.** Spends are served in date order from
+   what the user holds, soonest-expiring first (`advisor.amazon.cover_from_balances`).
+   What is left is the *residual need* r_j at spend date t_j. (Covering the
+   earliest spends first leaves every prefix of the residual as small as it
+   can be, so no exchange plan can do better by using the balances otherwise.)
+
+2. **A plan** is a set of exchanges. An exchange is a route (one exit, or a
+   chain through intermediaries run as a pipeline, see `advisor.routes`), the
+   day its first hop is applied, and a valid first-hop amount. The days from
+   today to the day before the last spend are cut into *slots*: maximal runs
+   of days on which the route's hops see the same campaigns, the same
+   calendar month (when a hop has a monthly cap), the same first spend their
+   gift can reach, and — for exits that limit exchanges per day — the same
+   day. A plan uses a route at most once per slot (twice when a capped
+   campaign runs: once with it, once without), applied on the slot's first
+   day, and never after the day the origin site's points lapse. It is
+   **feasible** when, summed over the whole plan:
+   - no site gives more points (amount, minus discount, plus fee) than it holds;
+   - every hop's amount is at least its minimum, in whole steps, within its
+     per-exchange and per-day caps; per-month caps and per-day exchange counts
+     hold per exit, or per site when the site's caps are shared by its exits;
+   - an exchange either claims a campaign that is capped — its bonus or
+     discount then counts on min(amount, cap) points — or does not, and the
+     claims of the whole plan stay within the cap.
+   An exchange's gift arrives on the worst case of every hop's lag, counted in
+   business days, and can serve the spends dated after that day.
+
+3. **Shortfall**: the yen of residual need that the plan's gift cannot cover
+   in time (gift is fungible: a forward pass over the spends, carrying unused
+   gift forward, covers the most).
+
+4. **Cost**: the yen value of the points the plan spends — each origin site's
+   points (fees included, discounts deducted) at that site's point value.
+   Units a chain leaves behind on an intermediary are not credited: they
+   expire there unless used (the plan warns about them), so a plan that
+   leaves less behind is never worse.
+
+The planner returns a feasible plan that minimises **(shortfall, cost)**
+lexicographically: first cover as much of the need as can be covered in time,
+then spend the least point value doing it. It is exact for this objective
+(`advisor.search` states it as an integer program and solves it with HiGHS;
+tests compare it with brute-force enumeration). A time limit guards the
+command line: a plan stopped by it is still feasible, and says it is unproven. Consequences the tests also check: no plan
+exchanges more than a minimal cover (no exchange can lose a step and still
+cover: that would cost less), every step arrives before the spend it serves,
+and ties are broken by a fixed order (better rate, earlier slot).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
+from advisor.amazon import AmazonWallet, cover_from_balances
 from advisor.business_days import Calendar
-from advisor.model import Exit, Plan, Spend, Step
+from advisor.model import Campaign, Exit, Plan, Reason, Spend, Step
+from advisor.routes import Route, Run, find_routes, runs_up_to
+from advisor.search import Item, Option, solve
+
+DAILY_SLOT_DAYS = 60
+SOLVER_TIME_LIMIT = 3.0  # seconds; past it the best plan found is returned, flagged unproven  # exits limited per day: each of the first 60 days is its own slot
 
 
 def effective_rate(exit: Exit, points: int | None = None) -> Fraction:
     """Gift yen per yen of site points spent, fee included."""
-    points = points or exit.minimum_points or exit.step_points or exit.points_in
+    points = points or exit.floor
     cost = Fraction(points + exit.fee_points) * exit.yen_per_point
     return Fraction(exit.units_out(points)) / cost
 
 
 def rate_text(rate: Fraction, places: int = 4) -> str:
     """Exact rate shown to `places` decimals (rounded half even, no float)."""
-    from decimal import ROUND_HALF_EVEN, Decimal
-
     q = Decimal(rate.numerator) / Decimal(rate.denominator)
     return str(q.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN))
 
 
-def points_to_cover(exit: Exit, yen: int, available: int) -> int | None:
-    """Smallest valid amount yielding at least `yen`, else the largest valid
-    amount the available points (after the fee) allow; None if none is valid."""
-    step = exit.step_points or exit.points_in
-    floor = exit.minimum_points or step
-    need = -(-yen * exit.points_in // exit.value_out)
-    want = max(floor, -(-need // step) * step)
-    if floor % step:  # minimum off the step grid: first valid multiple above it
-        want = max(want, -(-floor // step) * step)
-    budget = available - exit.fee_points
-    if want <= budget:
-        return want
-    largest = budget // step * step
-    return largest if largest >= floor else None
+@dataclass(frozen=True)
+class Slot:
+    start: date
+    end: date
+    hop_days: tuple[date, ...]
+    arrives: date
+    cls: int  # first residual spend the gift can serve
+    campaigns: tuple[Campaign | None, ...]
+
+
+def hop_days(route: Route, day: date, calendar: Calendar) -> tuple[tuple[date, ...], date]:
+    """Each hop's apply day and the worst-case arrival, first hop applied on `day`."""
+    days = []
+    d = day
+    for h in route.hops:
+        days.append(d)
+        d = calendar.add_business_days(d, h.lag_max_days or 0)
+    return tuple(days), d
+
+
+def best_campaign(exit: Exit, day: date, campaigns: list[Campaign]) -> Campaign | None:
+    """The campaign worth most on this exit that day (one applies at a time)."""
+    live = [c for c in campaigns if c.site == exit.site and c.destination == exit.destination
+            and c.active_on(day) and c.bonus_bp > 0]
+    return max(live, key=lambda c: (c.bonus_bp, c.key), default=None)
+
+
+def _first_day(days: int, today: date, pred) -> int:
+    """Smallest offset in [0, days) where the monotone predicate holds (days if none)."""
+    lo, hi = 0, days
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if pred(today + timedelta(days=mid)):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def binding_caps(route: Route, budget: int) -> list[bool]:
+    """Per hop: can its monthly cap bind, given what can flow through it at most?"""
+    out = []
+    flow = Fraction(budget)  # the origin's whole balance: what every route from it shares
+    for i, h in enumerate(route.hops):
+        # An intermediary's cap shared by its exits may bind on flows from other
+        # origins too: always count it.
+        shared = i > 0 and h.cap_scope == "site"
+        out.append(h.monthly_cap_points is not None and (shared or h.monthly_cap_points < flow))
+        flow = flow * h.value_out / h.points_in * 2  # ×2: any campaign bonus stays below this
+    return out
+
+
+def time_slots(route: Route, today: date, spend_dates: list[date], campaigns: list[Campaign],
+               calendar: Calendar, budget: int | None = None) -> list[Slot]:
+    """Cut [today, last spend) into the route's slots (see the objective). A
+    monthly cap that the budget cannot reach does not cut (it can never bind)."""
+    if not spend_dates:
+        return []
+    days = (spend_dates[-1] - today).days
+    if days <= 0:
+        return []
+    cuts = {0}
+    thresholds: list[list[date]] = []
+    relevant = [c for c in campaigns if any(c.site == h.site and c.destination == h.destination
+                                            for h in route.hops)]
+    binding = binding_caps(route, budget) if budget is not None else [True] * len(route.hops)
+    for i, h in enumerate(route.hops):
+        th = set()
+        for c in relevant:
+            if c.site == h.site and c.destination == h.destination:
+                if c.starts_on:
+                    th.add(c.starts_on)
+                if c.ends_on:
+                    th.add(c.ends_on + timedelta(days=1))
+        if h.monthly_cap_points is not None and binding[i]:
+            m = date(today.year, today.month, 1)
+            while m <= spend_dates[-1]:
+                th.add(m)
+                m = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+        thresholds.append(sorted(th))
+    for i, th in enumerate(thresholds):
+        for t in th:
+            if i == 0:
+                off = (t - today).days
+            else:
+                off = _first_day(days, today, lambda d, i=i, t=t: hop_days(route, d, calendar)[0][i] >= t)
+            if 0 < off < days:
+                cuts.add(off)
+    for t in spend_dates:
+        off = _first_day(days, today, lambda d, t=t: hop_days(route, d, calendar)[1] >= t)
+        if 0 < off < days:
+            cuts.add(off)
+    h0 = route.hops[0]
+    if h0.daily_cap_points is not None or h0.daily_exchanges is not None:
+        cuts.update(range(1, min(days, DAILY_SLOT_DAYS)))
+    offs = sorted(cuts) + [days]
+    slots: list[Slot] = []
+    for a, b in zip(offs, offs[1:]):
+        start = today + timedelta(days=a)
+        hd, arrives = hop_days(route, start, calendar)
+        cls = bisect_right(spend_dates, arrives)
+        if cls >= len(spend_dates):
+            continue  # arrives after every spend
+        camps = tuple(best_campaign(h, d, relevant) for h, d in zip(route.hops, hd))
+        slots.append(Slot(start, today + timedelta(days=b - 1), hd, arrives, cls, camps))
+    return slots
+
+
+def _scope(e: Exit):
+    return e.site if e.cap_scope == "site" else e.key
+
+
+def run_uses(run: Run, slot: Slot, binding: list[bool]) -> tuple[tuple[object, int], ...]:
+    uses: list[tuple[object, int]] = []
+    for hop, d, bind in zip(run.hops, slot.hop_days, binding):
+        e = hop.exit
+        if e.monthly_cap_points is not None and bind:
+            uses.append((("month", _scope(e), d.year, d.month), hop.points))
+        if e.daily_cap_points is not None:
+            uses.append((("day", _scope(e), d), hop.points))
+        if e.daily_exchanges is not None:
+            uses.append((("count", _scope(e), d), 1))
+        if hop.campaign is not None and hop.campaign.cap_points is not None:
+            uses.append((("campaign", hop.campaign.key), hop.eligible))
+    return tuple(uses)
+
+
+def run_cost(run: Run) -> Fraction:
+    return run.points * run.hops[0].exit.yen_per_point
+
+
+def limits_for(items: list[Item], campaigns: list[Campaign]) -> dict[object, int]:
+    caps: dict[object, int] = {}
+    for it in items:
+        route, _ = it.payload
+        for o in it.options:
+            for key, _amount in o.uses:
+                kind = key[0]
+                if kind == "campaign":
+                    caps[key] = next(c.cap_points for c in campaigns if c.key == key[1])
+                    continue
+                e = next(h for h in route.hops if _scope(h) == key[1])
+                caps[key] = {"month": e.monthly_cap_points, "day": e.daily_cap_points,
+                             "count": e.daily_exchanges}[kind]
+    return caps
+
+
+def build_items(routes: list[Route], balances: dict[str, int], residual: list[Spend], today: date,
+                campaigns: list[Campaign], calendar: Calendar,
+                available_until: dict[str, date] | None = None) -> list[Item]:
+    dates = [s.on for s in residual]
+    need = sum(s.yen for s in residual)
+    items: list[Item] = []
+    for ri, route in enumerate(routes):
+        budget = balances.get(route.origin, 0)
+        if budget <= 0:
+            continue
+        seen: dict[tuple, int] = {}
+        until = (available_until or {}).get(route.origin)
+        binding = binding_caps(route, budget)
+        for slot in time_slots(route, today, dates, campaigns, calendar, budget if not any(binding) else None):
+            if until is not None and slot.start > until:
+                continue  # the site's points have lapsed by then
+            variants = [slot.campaigns]
+            if any(c is not None and c.cap_points is not None for c in slot.campaigns):
+                variants.append(tuple(None if c is not None and c.cap_points is not None else c
+                                      for c in slot.campaigns))
+            for camps in variants:
+                caps = tuple(c.cap_points if c is not None else None for c in camps)
+                runs = runs_up_to(route, budget, camps, caps, yen_enough=need)
+                if not runs:
+                    continue
+                s = Slot(slot.start, slot.end, slot.hop_days, slot.arrives, slot.cls, camps)
+                options = [Option(r.yen, run_cost(r), r.points, run_uses(r, s, binding), r) for r in runs]
+                # An item whose runs, caps and campaigns match an earlier slot's
+                # and reach no earlier spend adds nothing: skip it.
+                sig = (tuple((o.yen, o.cost, o.points) for o in options),
+                       tuple(c.key if c else None for c in camps),
+                       any(h.max_points is not None for h in route.hops)
+                       or any(k[0] != "campaign" for o in options for k, _ in o.uses))
+                if not sig[2] and sig in seen and seen[sig] <= slot.cls:
+                    continue
+                seen.setdefault(sig, slot.cls)
+                items.append(Item(site=route.origin, cls=slot.cls, options=options,
+                                  payload=(route, s), order_key=(slot.start, ri, len(variants))))
+    return items
+
+
+def route_label(route: Route) -> str:
+    return " → ".join(h.label for h in route.hops)
+
+
+def latest_apply(route: Route, spend_on: date, today: date, calendar: Calendar) -> date:
+    """The last day to apply the first hop so the gift arrives before `spend_on`."""
+    days = (spend_on - today).days
+    off = _first_day(days, today, lambda d: hop_days(route, d, calendar)[1] >= spend_on)
+    return today + timedelta(days=max(off - 1, 0))
 
 
 def plan_amazon_cover(
@@ -53,48 +291,104 @@ def plan_amazon_cover(
     spends: list[Spend],
     today: date,
     calendar: Calendar | None = None,
+    *,
+    campaigns: list[Campaign] = (),
+    amazon: AmazonWallet | None = None,
+    available_until: dict[str, date] | None = None,
+    time_limit: float | None = SOLVER_TIME_LIMIT,
 ) -> Plan:
+    """The exact plan for the objective above, with its reasons and warnings."""
     calendar = calendar or Calendar()
-    left = dict(balances)
-    used_this_month: dict[str, int] = {}
-    plan = Plan(left=left)
-    gift_exits = sorted(
-        (e for e in exits if e.destination == "amazon_gift" and e.site in left),
-        key=lambda e: (-effective_rate(e), e.site),
-    )
-    for spend in sorted(spends, key=lambda s: s.on):
-        need = spend.yen
-        for ex in gift_exits:
-            if need <= 0:
-                break
-            if ex.lag_max_days is None:
-                plan.warnings.append(f"{ex.site}: crediting lag unknown, not planned")
-                continue
-            arrives = calendar.add_business_days(today, ex.lag_max_days)
-            if arrives >= spend.on:
-                continue
-            available = left[ex.site]
-            if ex.monthly_cap_points is not None:
-                available = min(available, ex.monthly_cap_points - used_this_month.get(ex.site, 0)
-                                + ex.fee_points)
-            points = points_to_cover(ex, need, available)
-            if not points:
-                continue
-            yen = ex.units_out(points)
-            left[ex.site] -= points + ex.fee_points
-            used_this_month[ex.site] = used_this_month.get(ex.site, 0) + points
-            need -= yen
-            plan.steps.append(Step(
-                site=ex.site, label=ex.label, points=points, fee_points=ex.fee_points, yen=yen,
-                apply_by=calendar.latest_start(spend.on, ex.lag_max_days), arrives_by=arrives,
-                for_spend=spend.on, source_url=ex.source_url, seen_at=ex.seen_at,
-            ))
-            plan.reasons.append(
-                f"{ex.site} {ex.label}: {ex.points_in}pt → {ex.value_out}円 "
-                f"(gift yen per point-yen {rate_text(effective_rate(ex, points))}), "
-                f"lag ≤ {ex.lag_max_days} business days"
-            )
-        if need > 0:
-            plan.uncovered.append((spend.on, need))
-            plan.warnings.append(f"spend on {spend.on}: ¥{need:,} cannot be covered in time")
+    campaigns = list(campaigns)
+    cover = cover_from_balances([s for s in spends if s.on >= today], amazon or AmazonWallet())
+    plan = Plan(left=dict(balances))
+    plan.covered_by_balance = cover.used
+    residual = cover.residual
+    for s in spends:
+        if s.on < today:
+            plan.warnings.append(f"{s.on} の予定は過去の日付です: 計画に入れていません")
+    origins = {s for s, p in balances.items() if p > 0}
+    routes = find_routes(exits, origins)
+    for e in exits:
+        if e.lag_max_days is None and e.site in origins and e.destination == "amazon_gift":
+            plan.warnings.append(f"{e.site} {e.label}: 交換日数が不明なため計画に使えません")
+    items = build_items(routes, balances, residual, today, campaigns, calendar, available_until)
+    result = solve([s.yen for s in residual], items, dict(balances), limits_for(items, campaigns),
+                   time_limit=time_limit)
+    plan.shortfall, plan.cost, plan.proven = result.shortfall, result.cost, result.proven
+    plan.cost_bound = result.cost_bound
+    if not result.proven:
+        plan.warnings.append(f"計算を{time_limit:g}秒で打ち切りました: 有効なプランですが最適とは限りません")
+    chosen = sorted(result.chosen, key=lambda io: (io[0].payload[1].start, io[0].cls,
+                                                    route_label(io[0].payload[0])))
+    serves = spend_served(residual, [(it.payload[1].arrives, it.cls, o.yen) for it, o in chosen])
+    for (it, o), spend_index in zip(chosen, serves):
+        route, slot = it.payload
+        run: Run = o.payload
+        spend_on = residual[spend_index].on
+        plan.left[route.origin] -= run.points
+        first = run.hops[0]
+        camps = tuple(h.campaign for h in run.hops if h.campaign is not None and h.eligible)
+        plan.steps.append(Step(
+            site=route.origin, label=route_label(route), points=first.points,
+            fee_points=first.exit.fee_points, yen=run.yen,
+            apply_by=max(latest_apply(route, spend_on, today, calendar), slot.start),
+            arrives_by=slot.arrives, for_spend=spend_on,
+            source_url=first.exit.source_url, seen_at=first.exit.seen_at, apply_on=slot.start,
+            route=route.sites + (route.hops[-1].destination,),
+            hops=tuple((h.exit.label, h.points, h.units) for h in run.hops),
+            cost=o.cost, leftover=tuple((h.exit.site, u) for h, u in zip(run.hops[1:], run.leftover) if u),
+            campaigns=tuple(c.title for c in camps),
+            uncertain=any(c.first_come for c in camps),
+            sources=tuple((h.exit.source_url, h.exit.seen_at) for h in run.hops),
+        ))
+        plan.reasons.append(step_reason(route, run))
+        for c in camps:
+            plan.reasons.append(Reason(
+                f"キャンペーン「{c.title}」: {c.site} → {c.destination} "
+                f"{'増量' if c.kind == 'bonus' else '割引'} {Decimal(c.bonus_bp) / 100}%"
+                + (f"、上限 {c.cap_points:,}pt" if c.cap_points else "")
+                + (f"、{c.starts_on}〜{c.ends_on}" if c.starts_on or c.ends_on else "")
+                + ("、先着順のため終了が早まる可能性" if c.first_come else ""),
+                c.source_url, c.seen_at))
+        if any(s.uncertain for s in plan.steps[-1:]):
+            plan.warnings.append(f"{slot.start} の {route_label(route)}: 先着順キャンペーンを前提にしています"
+                                 "（締切前に終わると受取が減ります）")
+    for (on, short) in zip([s.on for s in residual], result.uncovered):
+        if short:
+            plan.uncovered.append((on, short))
+            plan.warnings.append(f"{on} の予定: ¥{short:,} が間に合いません（残高または交換日数が足りません）")
     return plan
+
+
+def spend_served(residual: list[Spend], gifts: list[tuple[date, int, int]]) -> list[int]:
+    """For each gift (arrives, class, yen), the first spend it pays for when the
+    earliest-arriving gift pays the earliest spends: its deadline is that spend's."""
+    left = [s.yen for s in residual]
+    out = [0] * len(gifts)
+    for g in sorted(range(len(gifts)), key=lambda g: (gifts[g][0], gifts[g][1])):
+        _, cls, yen = gifts[g]
+        first = None
+        for j in range(cls, len(left)):
+            if yen <= 0:
+                break
+            if left[j] > 0:
+                first = j if first is None else first
+                take = min(left[j], yen)
+                left[j] -= take
+                yen -= take
+        out[g] = cls if first is None else first
+    return out
+
+
+def step_reason(route: Route, run: Run) -> Reason:
+    parts = []
+    for h in run.hops:
+        e = h.exit
+        parts.append(f"{e.label}: {e.points_in:,}→{e.value_out:,}"
+                     f" (最低{e.floor:,}・単位{e.step:,}"
+                     + (f"・手数料{e.fee_points:,}" if e.fee_points else "")
+                     + f"・{e.lag_text or f'{e.lag_max_days}営業日以内'})")
+    rate = Fraction(run.yen) / (run.points * run.hops[0].exit.yen_per_point)
+    first = run.hops[0].exit
+    return Reason(" ／ ".join(parts) + f" → 実効 {rate_text(rate)} 円/円", first.source_url, first.seen_at)

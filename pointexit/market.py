@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from advisor.model import Exit
-from pointexit.catalog import DESTINATIONS
-from storage.records import CurrentExit
+from advisor.advise import ExpiryRule
+from advisor.model import Campaign, Exit, RoutingOffer
+from advisor.timing import History, PastCampaign, RateChange
+from pointexit.catalog import DESTINATIONS, SITES
+from storage.records import CurrentCampaign, CurrentExit, CurrentRoutingOffer, ObservationPoint
+
+# A campaign with no end date counts as running only while crawls keep seeing it.
+OPEN_CAMPAIGN_FRESH = timedelta(days=2)
 
 
 def yen_per_site_point(e: CurrentExit) -> Fraction | None:
@@ -32,10 +38,89 @@ def return_rate(e: CurrentExit) -> Fraction | None:
 
 
 def to_advisor_exit(e: CurrentExit) -> Exit:
+    dest = DESTINATIONS.get(e.destination)
     return Exit(
         site=e.site, destination=e.destination, label=e.label, points_in=e.points_in,
         value_out=e.value_out, minimum_points=e.minimum_points, step_points=e.step_points,
         fee_points=e.fee_points, lag_max_days=e.lag_max_days, source_url=e.source_url,
         seen_at=e.last_seen, yen_per_point=Fraction(e.site_yen_num, e.site_yen_den),
         lag_text=e.lag_text, monthly_cap_points=e.monthly_cap_points, stale=e.stale,
+        lag_min_days=e.lag_min_days, daily_cap_points=e.daily_cap_points,
+        daily_exchanges=e.daily_exchanges, cap_scope=e.cap_scope or "exit",
+        leads_to=dest.via_site if dest else None,
     )
+
+
+def _last_day(end: datetime | None) -> date | None:
+    """The last calendar day a window covers (an end at 00:00 closes the day before)."""
+    if end is None:
+        return None
+    return (end - timedelta(seconds=1)).date() if end.time() == datetime.min.time() else end.date()
+
+
+def to_campaign(c: CurrentCampaign) -> Campaign:
+    return Campaign(
+        site=c.site, destination=c.destination, title=c.title, kind=c.kind, bonus_bp=c.bonus_bp,
+        starts_on=c.starts_at.date() if c.starts_at else None, ends_on=_last_day(c.ends_at),
+        source_url=c.source_url, seen_at=c.last_seen, cap_points=c.cap_points,
+        first_come=c.first_come, ident=str(c.campaign_id))
+
+
+def running_campaigns(rows: list[CurrentCampaign], now: datetime) -> list[Campaign]:
+    """Campaigns that still run today or are announced for later, and that the
+    exits' listed rates do not already include (those would count twice)."""
+    out = []
+    for c in rows:
+        if c.in_rate:
+            continue
+        camp = to_campaign(c)
+        if camp.ends_on is None:
+            if now - c.last_seen <= OPEN_CAMPAIGN_FRESH:
+                out.append(camp)
+        elif camp.ends_on >= now.date():
+            out.append(camp)
+    return out
+
+
+def to_offer(o: CurrentRoutingOffer) -> RoutingOffer:
+    site = SITES.get(o.site)
+    return RoutingOffer(
+        site=o.site, store=o.store, title=o.title, rate_bp=o.rate_bp, scope=o.scope,
+        conditions=o.conditions, starts_on=o.starts_at.date() if o.starts_at else None,
+        ends_on=_last_day(o.ends_at), source_url=o.source_url, seen_at=o.last_seen,
+        lag_text=o.lag_text, yen_per_point=site.yen_per_point if site else Fraction(1))
+
+
+def histories(exits: list[CurrentExit], history: dict[int, list[ObservationPoint]],
+              campaigns: list[CurrentCampaign]) -> dict[tuple[str, str], History]:
+    """Per exit (site × destination): its campaigns and base-rate changes since first seen."""
+    out: dict[tuple[str, str], History] = {}
+    for e in exits:
+        points = history.get(e.exit_id, [])
+        since = min([p.first_seen for p in points] + [e.first_seen]).date()
+        changes = []
+        for a, b in zip(points, points[1:]):
+            old, new = Fraction(a.value_out, a.points_in), Fraction(b.value_out, b.points_in)
+            if new != old:
+                changes.append(RateChange(b.first_seen.date(), int((new / old - 1) * 10_000)))
+        past = tuple(sorted(
+            (PastCampaign((c.starts_at or c.first_seen).date(), _last_day(c.ends_at) or c.last_seen.date(),
+                          c.bonus_bp)
+             for c in campaigns
+             # A bonus already in the listed rate shows in the rate changes instead.
+             if c.site == e.site and c.destination == e.destination and not c.in_rate),
+            key=lambda p: p.starts_on))
+        key = (e.site, e.destination)
+        prev = out.get(key)
+        if prev is None or since < prev.observed_since:
+            out[key] = History(min([since] + [p.starts_on for p in past]), past, tuple(changes))
+    return out
+
+
+def expiry_rules() -> dict[str, ExpiryRule]:
+    return {s.slug: ExpiryRule(s.expiry.months, s.expiry.since, s.expiry.wording)
+            for s in SITES.values() if s.expiry}
+
+
+def site_names() -> dict[str, str]:
+    return {s.slug: s.name for s in SITES.values()}

@@ -89,33 +89,19 @@ class WalletError(UserError):
 
 
 def personal_plan(engine, wallet: Path, today: date) -> PersonalView:
-    """The page's one coupling to the advisor: the wallet file → the current
+    """The page's one coupling to the advisor: the wallet file (the format
+    `pointexit wallet init` writes, read by `pointexit.wallet`) → the current
     recommendation, as plain rows for the template.
-
-    Reads `[balances]` (site = points) and `[[spend]]` (date, yen, tag) from
-    the wallet TOML and asks the planner `recommend` uses. When the wallet
-    format or the planner changes, this function is what follows it.
     """
-    import tomllib
-
+    from pointexit import wallet as wallet_file
     from pointexit.catalog import SITES
-    from pointexit.cli.recommend import build_plan, parse_balance, parse_spend
+    from pointexit.cli.recommend import build_plan
 
     try:
-        data = tomllib.loads(wallet.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WalletError(f"cannot read wallet {wallet}: {getattr(exc, 'strerror', None) or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise WalletError(f"wallet {wallet} is not valid TOML: {exc}") from None
-    try:
-        balances = dict(parse_balance(f"{k}={v}") for k, v in (data.get("balances") or {}).items())
-        spends = [parse_spend(f"{s['date']}:{s['yen']}" + (f":{s['tag']}" if s.get("tag") else ""))
-                  for s in data.get("spend") or []]
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise WalletError(f"wallet {wallet}: missing or wrong entry ({exc})") from None
-    except UserError as exc:
-        raise WalletError(f"wallet {wallet}: {exc}") from None
-    plan = build_plan(engine, balances, spends, today)
+        w = wallet_file.load_wallet(wallet)
+    except wallet_file.WalletError as exc:
+        raise WalletError(f"wallet {exc}") from None
+    plan = build_plan(engine, w.balances, w.spends, today, wallet=w)
     return PersonalView(
         today=today,
         steps=[PersonalStep(s.apply_by, SITES[s.site].name if s.site in SITES else s.site, s.label,

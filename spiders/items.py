@@ -44,6 +44,7 @@ class CampaignItem(scrapy.Item):
     window_text = scrapy.Field()
     cap_text = scrapy.Field()
     first_come = scrapy.Field()
+    in_rate = scrapy.Field()  # the listed rate already includes this bonus
     source_url = scrapy.Field()
     seen_at = scrapy.Field()
     kind = scrapy.Field()

@@ -79,6 +79,7 @@ class NormalizePipeline:
         if caps.get("monthly_cap_points"):
             item["cap_points"] = caps["monthly_cap_points"]
         item["first_come"] = bool(item.get("first_come"))
+        item["in_rate"] = bool(item.get("in_rate"))
         item["title"] = parsing.clean(item.get("title"))
 
     def _offer(self, item: RoutingOfferItem) -> None:

@@ -38,8 +38,14 @@ def _v2(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_crawl_run_spider_id ON crawl_run (spider, id)"))
 
 
+def _v3(conn: Connection) -> None:
+    # A campaign already reflected in the listed rate must not be applied twice.
+    _add_column(conn, "campaign_observation", "in_rate", "BOOLEAN NOT NULL DEFAULT FALSE")
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _v2,
+    3: _v3,
 }
 
 

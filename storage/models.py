@@ -18,7 +18,7 @@ from sqlmodel import Column, Field, SQLModel
 from pointexit.clock import JST
 
 # Bump with a step in storage/migrations.py (see there).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class JstDateTime(TypeDecorator):
@@ -121,6 +121,7 @@ class CampaignObservation(SQLModel, table=True):
     cap_points: Optional[int] = None
     cap_text: Optional[str] = None
     first_come: bool = False
+    in_rate: bool = False  # the listed rate already includes the bonus
     source_url: str
     first_seen: datetime = Field(sa_column=jst_column(nullable=False))
     last_seen: datetime = Field(sa_column=jst_column(nullable=False))

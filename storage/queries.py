@@ -131,6 +131,7 @@ def _current_campaign(o: CampaignObservation, c: CampaignRow) -> CurrentCampaign
         kind=o.kind, bonus_bp=o.bonus_bp, starts_at=o.starts_at, ends_at=o.ends_at,
         cap_points=o.cap_points, cap_text=o.cap_text, first_come=o.first_come,
         source_url=o.source_url, first_seen=o.first_seen, last_seen=o.last_seen,
+        in_rate=o.in_rate,
     )
 
 

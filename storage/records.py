@@ -49,6 +49,9 @@ class CampaignSeen:
     cap_points: int | None = None
     cap_text: str | None = None
     first_come: bool = False
+    # The exit's listed rate already includes the bonus (e.g. Hapitas shows
+    # 490pt → 500円 with a 「2%増量中」 badge): never apply it a second time.
+    in_rate: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,7 @@ class CurrentCampaign:
     source_url: str
     first_seen: datetime
     last_seen: datetime
+    in_rate: bool = False
 
 
 @dataclass

@@ -25,7 +25,10 @@ def test_demo_prints_a_comparison_and_a_recommendation(demo_db):
     _, proc = demo_db
     assert "hapitas" in proc.stdout and " ok" in proc.stdout
     assert "Amazonギフトカード" in proc.stdout and "490pt → 500円" in proc.stdout
-    assert "交換プラン" in proc.stdout and "2,450pt" in proc.stdout
+    # ¥2,400 from 3,210 pt: 4 × 490 pt direct (¥2,000; the 2 % campaign is
+    # already in the listed rate) plus 400 pt through PeX (¥400) is 2,360 pt;
+    # direct alone would be 2,450 pt.
+    assert "交換プラン" in proc.stdout and "1,960pt" in proc.stdout and "PeX" in proc.stdout
     assert "Traceback" not in proc.stderr
 
 
@@ -72,22 +75,30 @@ def test_recommend_respects_minimum_step_and_balance(demo_db, cli):
     assert proc.returncode == 0, proc.stderr
     plan = json.loads(proc.stdout)
     [step] = plan["steps"]
-    # 1,234 pt allows two 490 pt steps (980 pt → ¥1,000), not more.
-    assert (step["points"], step["yen"]) == (980, 1000)
-    assert plan["left"] == {"hapitas": 254}
-    assert plan["uncovered"] == [{"date": "2026-12-10", "yen": 4000}]
-    # Applied today it lands Thu 11-26; Sun 12-06 is the last day whose 3rd
-    # business day after (Wed 12-09) is still before the spend.
-    assert step["arrives_by"] == "2026-11-26"
-    assert step["apply_by"] == "2026-12-06"
+    # 1,234 pt covers the most through dot money: 1,200 pt (100 pt steps) →
+    # 1,200 マネー → 4 × 297 → ¥1,200 + the recorded 2 % dot money campaign =
+    # ¥1,224 (two direct 490 pt steps would give only ¥1,020).
+    assert step["route"] == ["hapitas", "dotmoney", "amazon_gift"]
+    assert (step["points"], step["yen"]) == (1200, 1224)
+    assert [(h["points"], h["units"]) for h in step["hops"]] == [(1200, 1200), (1188, 1224)]
+    assert plan["left"] == {"hapitas": 34}
+    assert plan["uncovered"] == [{"date": "2026-12-10", "yen": 3776}]
+    # Hop 1 takes 3 business days, hop 2 five: applied Sun 11-29 the units land
+    # Wed 12-02 and the gift Wed 12-09, the last arrival before the spend.
+    assert step["apply_by"] == "2026-11-29"
+    assert step["arrives_by"] == "2026-12-03"  # applied today (a holiday): 11-26, then 12-03
 
 
 def test_recommend_exchanges_only_what_is_needed(demo_db, cli):
     db, _ = demo_db
     plan = json.loads(cli("recommend", "--db", db, "--balance", "hapitas=20000",
                           "--spend", "2026-12-10:1200", "--today", "2026-11-23", "--json").stdout)
-    [step] = plan["steps"]
-    assert (step["points"], step["yen"]) == (1470, 1500)  # 3 × 490: the smallest cover
+    # The cheapest cover of ¥1,200 costs 1,190 pt: 490 pt direct (¥500: the
+    # 2 % campaign is already in Hapitas's listed rate, so it is not added
+    # again) + 400 pt via PeX (¥400) + 300 pt via dot money (¥300), exactly
+    # the need. Three direct steps (the old answer) would cost 1,470 pt.
+    assert sum(s["points"] + s["fee_points"] for s in plan["steps"]) == 1190
+    assert sum(s["yen"] for s in plan["steps"]) == 1200
     assert plan["uncovered"] == []
 
 

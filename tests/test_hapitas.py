@@ -116,3 +116,8 @@ def test_campaign_has_no_cap_of_its_own_and_is_not_first_come(campaign):
 def test_campaign_provenance_and_validity(campaign):
     assert (campaign["source_url"], campaign["seen_at"]) == (URL, FROZEN_NOW)
     assert campaign["problems"] == []
+
+
+def test_the_campaign_badge_is_already_in_the_listed_rate(parse_page):
+    [campaign] = [i for i in parse_page("hapitas", "/exchange/") if "bonus_bp" in i]
+    assert (campaign["bonus_bp"], campaign["in_rate"]) == (200, True)

@@ -75,7 +75,8 @@ def test_json_is_valid_exact_and_safe_to_print(hostile_db, cli, args):
     else:
         [step] = data["steps"]
         assert (step["label"], step["source_url"]) == (HOSTILE_LABEL, HOSTILE_URL)
-        assert HOSTILE_LABEL in data["reasons"][0]
+        assert HOSTILE_LABEL in data["reasons"][0]["text"]
+        assert data["reasons"][0]["source_url"] == HOSTILE_URL
 
 
 def overlay_page(tmp_path: Path, old: str, new: str) -> Path:

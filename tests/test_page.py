@@ -241,11 +241,12 @@ def test_the_personal_section_comes_from_the_wallet(world, tmp_path):
 
     _, engine, inputs = world
     wallet = tmp_path / "wallet.toml"
-    wallet.write_text('[balances]\nhapitas = 1234\n\n[[spend]]\ndate = 2026-12-10\nyen = 500\n',
+    wallet.write_text('[sites.hapitas]\npoints = 1234\n\n[[spend]]\ndate = 2026-12-10\nyen = 500\n',
                       encoding="utf-8")
     personal = personal_plan(engine, wallet, NOW.date())
     [step] = personal.steps
-    assert (step.site_name, step.points, step.yen) == ("ハピタス", 490, 500)
+    # One 490 pt step; the recorded 2 % campaign running that day makes it ¥510.
+    assert (step.site_name, step.points, step.yen) == ("ハピタス", 490, 510)
     assert "あなたの交換プラン" in render_page(inputs, NOW, personal)
     assert "あなたの交換プラン" not in render_page(inputs, NOW)
 
@@ -318,7 +319,7 @@ def test_page_into_an_unwritable_out_fails_in_one_line(cli, world, tmp_path, mak
 def test_a_bad_wallet_fails_in_one_line(cli, world, tmp_path):
     db, _, _ = world
     wallet = tmp_path / "wallet.toml"
-    wallet.write_text("[balances]\nnosuchsite = 10\n", encoding="utf-8")
+    wallet.write_text("[sites.nosuchsite]\npoints = 10\n", encoding="utf-8")
     err = _one_line_error(cli("page", "--db", db, "--out", str(tmp_path / "o"), "--wallet", str(wallet)))
     assert "wallet" in err and "nosuchsite" in err
 

@@ -7,6 +7,7 @@ import sys
 
 from pointexit.cli.app import app
 from pointexit.cli import crawl, demo, exits, recommend  # noqa: F401,E402  (registers commands)
+from pointexit.cli import wallet  # noqa: F401,E402
 from pointexit.cli import status  # noqa: F401,E402
 from pointexit.cli import campaigns  # noqa: F401,E402
 from pointexit.cli import offers  # noqa: F401,E402

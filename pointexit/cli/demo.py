@@ -37,5 +37,5 @@ def demo_command(db: DbOption = None) -> None:
     spends = [Spend(on=today + timedelta(days=d), yen=y) for d, y in SAMPLE_SPEND_IN_DAYS]
     out.print(f"\nサンプルの財布: {SAMPLE_BALANCES}、予定: "
               + ", ".join(f"{s.on} に ¥{s.yen:,}" for s in spends))
-    print_plan(build_plan(engine, dict(SAMPLE_BALANCES), spends, today), today, now)
+    print_plan(build_plan(engine, dict(SAMPLE_BALANCES), spends, today, now=now), today, now)
     out.print(f"\nデータベース: {shown(path)}  (例: pointexit exits --db {shown(path)})")

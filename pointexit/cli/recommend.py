@@ -7,7 +7,8 @@ APScheduler or Jinja2 on this path (a test holds it to that).
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -56,64 +57,150 @@ def parse_spend(text: str):
     return Spend(on=on, yen=yen, tag=tag)
 
 
-def build_plan(engine, balances: dict[str, int], spends, today: date):
-    from advisor.plan import plan_amazon_cover
-    from pointexit.market import to_advisor_exit
-    from storage.queries import current_exits
+def load_wallet_option(path: str | None):
+    """The wallet named by --wallet, else the config dir's wallet.toml if present."""
+    from pointexit.wallet import Wallet, default_wallet_path, load_wallet
 
-    exits = [to_advisor_exit(e) for e in current_exits(engine, "amazon_gift")]
-    return plan_amazon_cover(exits, balances, spends, today)
+    if path:
+        return load_wallet(Path(path))
+    default = default_wallet_path()
+    return load_wallet(default) if default.exists() else Wallet()
+
+
+def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=None, now: datetime | None = None):
+    """Storage + wallet → the advisor's Situation → the plan with warnings and advice."""
+    from advisor.advise import Situation, advise
+    from pointexit.clock import now_jst
+    from pointexit.market import (
+        expiry_rules, histories, running_campaigns, site_names, to_advisor_exit, to_offer)
+    from storage.queries import campaigns, current_exits, exit_history, routing_offers
+
+    now = now or now_jst()
+    rows = current_exits(engine)
+    camp_rows = campaigns(engine)
+    situation = Situation(
+        today=today, exits=[to_advisor_exit(e) for e in rows], balances=dict(balances),
+        spends=list(spends), campaigns=running_campaigns(camp_rows, now),
+        offers=[to_offer(o) for o in routing_offers(engine)],
+        histories=histories(rows, exit_history(engine), camp_rows),
+        expiry_rules=expiry_rules(), names=site_names())
+    if wallet is not None:
+        situation.last_activity = dict(wallet.last_activity)
+        situation.amazon = wallet.amazon
+        situation.destination_values = dict(wallet.destination_values)
+    return advise(situation)
+
+
+def route_text(route: tuple[str, ...]) -> str:
+    from pointexit.catalog import DESTINATIONS, SITES
+
+    names = [SITES[s].name if s in SITES else s for s in route[:-1]]
+    last = route[-1] if route else ""
+    return " → ".join(names + [DESTINATIONS[last].label if last in DESTINATIONS else last])
+
+
+def _age(then: datetime | None, now: datetime) -> int | None:
+    return int((now - then).total_seconds()) if then else None
+
+
+def _reason(r, now) -> dict:
+    from advisor.model import Reason
+
+    if not isinstance(r, Reason):
+        return {"text": str(r), "source_url": None, "seen_at": None, "age_seconds": None}
+    return {"text": r.text, "source_url": r.source_url,
+            "seen_at": r.seen_at.isoformat() if r.seen_at else None, "age_seconds": _age(r.seen_at, now)}
 
 
 def plan_json(plan, today: date, now) -> dict:
+    from pointexit.catalog import SITES
+
     return {
         "today": today.isoformat(),
         "steps": [{
-            "site": s.site, "label": s.label, "points": s.points, "fee_points": s.fee_points,
-            "yen": s.yen, "apply_by": s.apply_by.isoformat(), "arrives_by": s.arrives_by.isoformat(),
-            "for_spend": s.for_spend.isoformat(), "source_url": s.source_url,
-            "seen_at": s.seen_at.isoformat(), "age_seconds": int((now - s.seen_at).total_seconds()),
+            "apply_on": (s.apply_on or today).isoformat(), "apply_by": s.apply_by.isoformat(),
+            "site": s.site, "site_name": SITES[s.site].name if s.site in SITES else s.site,
+            "route": list(s.route), "route_text": route_text(s.route), "label": s.label,
+            "points": s.points, "fee_points": s.fee_points, "yen": s.yen,
+            "arrives_by": s.arrives_by.isoformat(), "for_spend": s.for_spend.isoformat(),
+            "hops": [{"exit": h[0], "points": h[1], "units": h[2]} for h in s.hops],
+            "cost_yen": str(s.cost), "campaigns": list(s.campaigns), "uncertain": s.uncertain,
+            "leftover": [{"site": k, "units": u} for k, u in s.leftover],
+            "source_url": s.source_url, "seen_at": s.seen_at.isoformat(),
+            "age_seconds": _age(s.seen_at, now),
+            "sources": [{"source_url": u, "seen_at": t.isoformat(), "age_seconds": _age(t, now)}
+                        for u, t in s.sources],
         } for s in plan.steps],
         "left": plan.left,
+        "covered_by_balance": [{"date": d.isoformat(), "source": src, "yen": y}
+                               for d, src, y in plan.covered_by_balance],
         "uncovered": [{"date": d.isoformat(), "yen": y} for d, y in plan.uncovered],
+        "shortfall_yen": plan.shortfall,
+        "cost_yen": str(plan.cost),
         "warnings": plan.warnings,
-        "reasons": plan.reasons,
+        "advice": [{"kind": a.kind, "text": a.text, "numbers": a.numbers, "source_url": a.source_url,
+                    "seen_at": a.seen_at.isoformat() if a.seen_at else None,
+                    "age_seconds": _age(a.seen_at, now)} for a in plan.advice],
+        "reasons": [_reason(r, now) for r in plan.reasons],
     }
+
+
+def _source(url: str | None, seen: datetime | None, now) -> str:
+    from pointexit.cli.safe_output import terminal
+
+    if not url:
+        return ""
+    when = f" ({seen:%Y-%m-%d %H:%M} JST, {age_text(seen, now)})" if seen else ""
+    return f" — 出典 {terminal(url)}{when}"
 
 
 def print_plan(plan, today: date, now) -> None:
     from pointexit.cli.safe_output import terminal
     from rich.table import Table
 
+    from advisor.model import Reason
     from pointexit.catalog import SITES
 
     out = console()
     if plan.steps:
         table = Table(title=f"交換プラン ({today.isoformat()} 時点)", title_justify="left")
-        for col in ("申請期限", "サイト", "交換先", "ポイント", "受取(円)", "今日申請なら到着", "使う日"):
-            table.add_column(col)
+        for col, just in (("申請日", "left"), ("サイト", "left"), ("ルート", "left"),
+                          ("ポイント", "right"), ("受取(円)", "right"), ("到着(遅くとも)", "left"),
+                          ("申請期限", "left"), ("使う日", "left")):
+            table.add_column(col, justify=just)
         for s in plan.steps:
-            table.add_row(s.apply_by.isoformat(), SITES[s.site].name, terminal(s.label),
+            mark = " (先着)" if s.uncertain else ""
+            table.add_row((s.apply_on or today).isoformat(), SITES[s.site].name if s.site in SITES else s.site,
+                          terminal(route_text(s.route)) + (f" [{terminal(', '.join(s.campaigns))}]" if s.campaigns else ""),
                           f"{s.points:,}pt" + (f" (+手数料{s.fee_points:,}pt)" if s.fee_points else ""),
-                          f"{s.yen:,}", s.arrives_by.isoformat(), s.for_spend.isoformat())
+                          f"{s.yen:,}{mark}", s.arrives_by.isoformat(), s.apply_by.isoformat(),
+                          s.for_spend.isoformat())
         out.print(table)
     else:
         out.print("交換は不要か、間に合う交換先がありません。")
-    left = ", ".join(f"{SITES[k].name} {v:,}pt" for k, v in plan.left.items())
+    left = ", ".join(f"{SITES[k].name if k in SITES else k} {v:,}pt" for k, v in plan.left.items())
     out.print(f"残高: {left or '—'}")
+    for d, src, y in plan.covered_by_balance:
+        out.print(f"{d}: {terminal(src)} から ¥{y:,}")
     for w in plan.warnings:
         out.print(f"[yellow]注意:[/yellow] {terminal(w)}")
-    for s, r in zip(plan.steps, plan.reasons):
-        out.print(f"理由: {terminal(r)} — 出典 {terminal(s.source_url)} "
-                  f"({s.seen_at:%Y-%m-%d %H:%M} JST, {age_text(s.seen_at, now)})")
+    for a in plan.advice:
+        out.print(f"[cyan]助言:[/cyan] {terminal(a.text)}{_source(a.source_url, a.seen_at, now)}")
+    for r in plan.reasons:
+        if isinstance(r, Reason):
+            out.print(f"理由: {terminal(r.text)}{_source(r.source_url, r.seen_at, now)}")
+        else:
+            out.print(f"理由: {terminal(str(r))}")
 
 
 @app.command("recommend")
 def recommend_command(
+    wallet: Annotated[Optional[str], typer.Option(
+        "--wallet", help="Wallet TOML (default: wallet.toml in the config dir, if present).")] = None,
     balance: Annotated[Optional[list[str]], typer.Option(
-        "--balance", help="Points held on a site, SITE=POINTS (repeatable).")] = None,
+        "--balance", help="Points held on a site, SITE=POINTS (repeatable; replaces the wallet's).")] = None,
     spend: Annotated[Optional[list[str]], typer.Option(
-        "--spend", help="Planned Amazon spend, DATE:YEN[:TAG] (repeatable).")] = None,
+        "--spend", help="Planned Amazon spend, DATE:YEN[:TAG] (repeatable; added to the wallet's).")] = None,
     today: Annotated[Optional[str], typer.Option("--today", help="Plan as of this date (default: today in JST).")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -121,15 +208,17 @@ def recommend_command(
     """Which exits to use, how many points, and when to apply so the gift arrives in time."""
     from pointexit.clock import now_jst
 
-    balances: dict[str, int] = {}
+    given: dict[str, int] = {}
     for b in balance or []:
         slug, amount = parse_balance(b)
-        balances[slug] = balances.get(slug, 0) + amount
+        given[slug] = given.get(slug, 0) + amount
     spends = [parse_spend(s) for s in spend or []]
     now = now_jst()
     day = parse_date(today, "--today") if today else now.date()
+    w = load_wallet_option(wallet)
+    balances = {**w.balances, **given}
     engine = open_db(db)
-    plan = build_plan(engine, balances, spends, day)
+    plan = build_plan(engine, balances, w.spends + spends, day, wallet=w, now=now)
     if as_json:
         print(dumps(plan_json(plan, day, now)))
     else:

@@ -45,4 +45,6 @@ class HapitasSpider(PointSiteSpider):
                 "bonus_text": badge,
                 "window_text": window_text,
                 "first_come": "先着" in text_of(box),
+                # The badge sits on the rate it describes: 490pt → 500円 is the boosted rate.
+                "in_rate": True,
             }

@@ -1,0 +1,51 @@
+"""Routing offers: shopping on Amazon through a site for cashback (e.g. Amazon Fashion)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from advisor.model import Advice, RoutingOffer, Spend
+
+AMAZON_WORDS = ("amazon", "アマゾン")
+FASHION_WORDS = ("fashion", "ファッション")
+
+
+def _mentions(offer: RoutingOffer, words) -> bool:
+    text = " ".join(t for t in (offer.store, offer.title, offer.scope or "") if t).lower()
+    return any(w in text for w in words)
+
+
+def is_fashion_offer(offer: RoutingOffer) -> bool:
+    return offer.rate_bp > 0 and _mentions(offer, AMAZON_WORDS) and _mentions(offer, FASHION_WORDS)
+
+
+def cashback_points(yen: int, offer: RoutingOffer) -> int:
+    """Points the site pays on `yen` of eligible spend; sites round down."""
+    yen_back = Fraction(yen * offer.rate_bp, 10_000)
+    return int(yen_back / offer.yen_per_point)
+
+
+def routing_offer_advice(offers: list[RoutingOffer], spends: list[Spend], today) -> list[Advice]:
+    """For each active Amazon Fashion offer with `fashion` spend inside its window."""
+    advice = []
+    for offer in sorted(offers, key=lambda o: (-o.rate_bp, o.site)):
+        if not is_fashion_offer(offer) or (offer.ends_on is not None and offer.ends_on < today):
+            continue
+        eligible = [s for s in spends if s.tag == "fashion" and s.on >= today and offer.active_on(s.on)]
+        if not eligible:
+            continue
+        yen = sum(s.yen for s in eligible)
+        points = cashback_points(yen, offer)
+        window = f"{offer.starts_on or ''}〜{offer.ends_on or ''}"
+        advice.append(Advice(
+            kind="routing_offer",
+            text=(f"ファッションの買い物 ¥{yen:,} は {offer.site} 経由で: {offer.title} "
+                  f"{Decimal(offer.rate_bp) / 100}% → 約{points:,}pt（期間 {window}"
+                  + (f"、条件: {offer.conditions}" if offer.conditions else "")
+                  + (f"、{offer.lag_text}" if offer.lag_text else "") + "）"),
+            numbers={"site": offer.site, "rate_bp": offer.rate_bp, "eligible_yen": yen,
+                     "points": points, "spends": [s.on.isoformat() for s in eligible],
+                     "conditions": offer.conditions},
+            source_url=offer.source_url, seen_at=offer.seen_at))
+    return advice

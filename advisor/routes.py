@@ -1,0 +1,184 @@
+"""Routes: one exit, or a chain of exits through intermediaries
+(site → dot money → Amazon gift), run exactly hop by hop.
+
+A chain runs as a pipeline: each hop is applied on the day the previous hop's
+units arrive (worst case of its lag), and exchanges the largest valid amount
+of what arrived (its minimum, step, fee and per-exchange caps); what cannot be
+exchanged stays on the intermediary as leftover. Every hop rounds down, as
+the sites do; campaigns change a hop's rate on the day it is applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from advisor.model import Campaign, Exit
+
+GIFT = "amazon_gift"
+MAX_HOPS = 3
+
+
+@dataclass(frozen=True)
+class Route:
+    hops: tuple[Exit, ...]
+
+    @property
+    def origin(self) -> str:
+        return self.hops[0].site
+
+    @property
+    def sites(self) -> tuple[str, ...]:
+        return tuple(h.site for h in self.hops)
+
+    def rate(self) -> Fraction:
+        """Compounded rate without rounding: gift yen per origin point-yen."""
+        r = Fraction(1) / self.hops[0].yen_per_point
+        for h in self.hops:
+            r *= Fraction(h.value_out, h.points_in)
+        return r
+
+
+def find_routes(exits: list[Exit], origins: set[str], destination: str = GIFT) -> list[Route]:
+    """Every route from an origin site to `destination`, at most MAX_HOPS hops, no site twice."""
+    by_site: dict[str, list[Exit]] = {}
+    for e in exits:
+        by_site.setdefault(e.site, []).append(e)
+    routes: list[Route] = []
+
+    def walk(site: str, path: tuple[Exit, ...]) -> None:
+        for e in by_site.get(site, ()):
+            if e.lag_max_days is None:
+                continue  # a lag we do not know cannot be planned against a date
+            if e.destination == destination:
+                routes.append(Route(path + (e,)))
+            elif e.leads_to and len(path) + 1 < MAX_HOPS and e.leads_to not in {
+                    h.site for h in path} | {site}:
+                walk(e.leads_to, path + (e,))
+
+    for origin in sorted(origins):
+        walk(origin, ())
+    return routes
+
+
+@dataclass(frozen=True)
+class HopRun:
+    exit: Exit
+    points: int  # nominal amount exchanged (the valid amount)
+    charged: int  # taken from the balance: amount − discount + fee
+    units: int  # received, bonus included
+    eligible: int  # points counted against the campaign's cap (0: no campaign)
+    campaign: Campaign | None
+
+
+@dataclass(frozen=True)
+class Run:
+    """One exchange along a route: what goes in, what comes out, what is left."""
+
+    hops: tuple[HopRun, ...]
+    leftover: tuple[int, ...]  # intermediary units left after each hop but the last
+
+    @property
+    def points(self) -> int:
+        return self.hops[0].charged
+
+    @property
+    def yen(self) -> int:
+        return self.hops[-1].units
+
+
+def hop_out(e: Exit, amount: int, campaign: Campaign | None, cap_left: int | None) -> tuple[int, int, int]:
+    """(units received, points charged, points eligible) for one valid amount."""
+    units = e.units_out(amount)
+    charged = amount + e.fee_points
+    eligible = 0
+    if campaign is not None:
+        eligible = amount if cap_left is None else min(amount, cap_left)
+        if campaign.kind == "discount":
+            charged -= eligible * campaign.bonus_bp // 10_000
+        else:
+            units += e.units_out(eligible) * campaign.bonus_bp // 10_000
+    return units, charged, eligible
+
+
+def largest_valid(e: Exit, available: int) -> int:
+    """Largest valid amount whose points plus fee fit in `available` (0 if none)."""
+    room = available - e.fee_points
+    for cap in (e.max_points, e.daily_cap_points, e.monthly_cap_points):
+        if cap is not None:
+            room = min(room, cap)
+    amount = room // e.step * e.step
+    return amount if amount >= e.floor else 0
+
+
+def run_route(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
+              caps_left: tuple[int | None, ...] | None = None) -> Run | None:
+    """Exchange `first` points on the first hop, then pipe the units through."""
+    caps_left = caps_left or (None,) * len(route.hops)
+    runs, leftover = [], []
+    amount = first
+    for i, e in enumerate(route.hops):
+        if i:
+            available = runs[-1].units
+            amount = largest_valid(e, available)
+            if amount == 0:
+                return None
+        elif not e.valid_amount(amount):
+            return None
+        units, charged, eligible = hop_out(e, amount, campaigns[i], caps_left[i])
+        if i:
+            leftover.append(runs[-1].units - charged)
+        runs.append(HopRun(e, amount, charged, units, eligible, campaigns[i]))
+    return Run(tuple(runs), tuple(leftover))
+
+
+def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...],
+               caps_left: tuple[int | None, ...] | None = None, yen_enough: int | None = None) -> list[Run]:
+    """The efficient exchanges of a route within `budget` points: for each gift
+    amount reachable, the smallest first-hop amount giving it (no exchange that
+    a smaller one matches). Stops after the first run reaching `yen_enough`."""
+    first = route.hops[0]
+    reach = budget
+    if campaigns[0] is not None and campaigns[0].kind == "discount":
+        # a discount lets a larger amount fit the balance
+        reach = (budget - first.fee_points) * 10_000 // (10_000 - min(campaigns[0].bonus_bp, 9_999)) \
+            + first.fee_points
+    amounts = range(first.floor, largest_valid(first, reach) + 1, first.step)
+    if not amounts:
+        return []
+    if len(route.hops) == 1:
+        out = []
+        for a in amounts:
+            r = run_route(route, a, campaigns, caps_left)
+            if r is not None and r.points > budget:
+                break
+            if r is not None and (not out or r.yen > out[-1].yen):
+                out.append(r)
+                if yen_enough is not None and r.yen >= yen_enough:
+                    break
+        return out
+    # Chains: the gift is a step function of the first-hop amount; find each
+    # step's left edge by bisection instead of running every amount.
+    out: list[Run] = []
+    lo = 0
+    n = len(amounts)
+    while lo < n:
+        r = run_route(route, amounts[lo], campaigns, caps_left)
+        yen = r.yen if r else 0
+        # first index after lo giving more gift than `yen`
+        a, b = lo + 1, n
+        while a < b:
+            mid = (a + b) // 2
+            m = run_route(route, amounts[mid], campaigns, caps_left)
+            if (m.yen if m else 0) > yen:
+                b = mid
+            else:
+                a = mid + 1
+        if r is not None and r.points > budget:
+            break
+        if r is not None and yen > 0 and (not out or yen > out[-1].yen):
+            out.append(r)
+            if yen_enough is not None and yen >= yen_enough:
+                break
+        lo = a
+    return out

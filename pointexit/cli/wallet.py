@@ -1,0 +1,51 @@
+"""`pointexit wallet`: write an example wallet, or check one."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from pointexit.cli.app import app, console
+
+wallet_app = typer.Typer(help="The wallet file: balances, Amazon gift and points, planned spend.",
+                         no_args_is_help=True)
+app.add_typer(wallet_app, name="wallet")
+
+PathOption = Annotated[Optional[str], typer.Option(
+    "--path", help="Wallet file (default: wallet.toml in the config dir).")]
+
+
+@wallet_app.command("init")
+def init_command(path: PathOption = None,
+                 force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False) -> None:
+    """Write a commented example wallet to edit."""
+    from pathlib import Path
+
+    from pointexit.wallet import default_wallet_path, write_example
+
+    written = write_example(Path(path) if path else default_wallet_path(), force=force)
+    console().print(f"wrote {written} — edit it, then run `pointexit recommend`")
+
+
+@wallet_app.command("check")
+def check_command(path: PathOption = None) -> None:
+    """Read the wallet and summarise it (errors name the key)."""
+    from pathlib import Path
+
+    from pointexit.catalog import SITES
+    from pointexit.wallet import default_wallet_path, load_wallet
+
+    w = load_wallet(Path(path) if path else default_wallet_path())
+    out = console()
+    out.print(f"{w.path}: OK")
+    for site, points in w.balances.items():
+        seen = w.last_activity.get(site)
+        out.print(f"  {SITES[site].name}: {points:,}pt" + (f" (最終利用 {seen})" if seen else ""))
+    for lot in w.amazon.gift_lots:
+        out.print(f"  {lot.label}: ¥{lot.yen:,} 期限 {lot.expires}"
+                  + (f" (到着 {lot.arrives})" if lot.arrives else ""))
+    if w.amazon.points:
+        out.print(f"  Amazonポイント: {w.amazon.points.points:,}pt")
+    for s in w.spends:
+        out.print(f"  予定 {s.on}: ¥{s.yen:,}" + (f" ({s.tag})" if s.tag else ""))

@@ -1,0 +1,295 @@
+"""The user's wallet file (TOML): balances, Amazon gift and points, Associates
+earnings, accepted destinations and planned spend.
+
+Every mistake in the file is reported on one line naming the file, the key
+and what is wrong (`WalletError`, exit status 2). Money stays exact: decimal
+numbers are read as Decimal, never float.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+
+from advisor.amazon import (
+    ABROAD_SHIPPING_SHARE,
+    GIFT_VALIDITY_YEARS,
+    AmazonPoints,
+    AmazonWallet,
+    GiftLot,
+    TimedPoints,
+    associates_gift_lots,
+)
+from advisor.model import Spend
+from pointexit.errors import UserError
+
+WALLET_EXAMPLE = """\
+# pointexit wallet — `pointexit recommend` reads this file.
+# Dates are YYYY-MM-DD (Asia/Tokyo); amounts are whole points or yen.
+
+[settings]
+abroad_shipping_share = "15%"      # AmazonGlobal shipping, share of the cart (paid from gift)
+amazon_points_use = "by_expiry"    # by_expiry | last | never (if you cannot combine them with gift)
+
+# Points held on each site, and the last day you logged in / earned / exchanged
+# there (the site's expiry rule counts from it).
+[sites.hapitas]
+points = 3210
+last_activity = 2026-11-01
+
+[sites.moppy]
+points = 1500
+last_activity = 2026-09-20
+
+[sites.dotmoney]
+points = 0
+
+# Amazon gift balance, one entry per card or charge, with its expiry date.
+[[amazon.gift]]
+yen = 2000
+expires = 2036-05-01
+
+# Amazon Points: one year after the later of your last order and your last
+# point earned (rolling); time-limited points keep their own date.
+[amazon.points]
+points = 1200
+last_order = 2026-10-20
+last_earned = 2026-11-02
+
+[[amazon.timed_points]]
+points = 300
+expires = 2026-12-31
+
+# Amazon Associates: monthly earnings, paid as a gift card about six weeks
+# after the month (from ¥500), valid `validity_years` from issue.
+[associates]
+validity_years = 10
+
+[[associates.earnings]]
+month = "2026-10"
+yen = 1800
+
+# Other destinations you would accept, and what one unit is worth to you in yen.
+[destinations]
+bank = "1.0"
+rakuten_point = "0.98"
+
+# Planned Amazon spend (add more with `recommend --spend DATE:YEN[:TAG]`).
+[[spend]]
+date = 2026-12-10
+yen = 5000
+
+[[spend]]
+date = 2027-01-15
+yen = 8000
+tag = "fashion"
+"""
+
+
+class WalletError(UserError):
+    pass
+
+
+@dataclass
+class Wallet:
+    path: Path | None = None
+    balances: dict[str, int] = field(default_factory=dict)
+    last_activity: dict[str, date] = field(default_factory=dict)
+    amazon: AmazonWallet = field(default_factory=AmazonWallet)
+    destination_values: dict[str, Fraction] = field(default_factory=dict)
+    spends: list[Spend] = field(default_factory=list)
+    associates: list[tuple[date, int]] = field(default_factory=list)
+
+
+def default_wallet_path() -> Path:
+    from pointexit.config import default_wallet
+
+    return default_wallet()
+
+
+class _Reader:
+    """Typed access to one table, with the file and key path in every error."""
+
+    def __init__(self, path: Path, table: dict, prefix: str):
+        self.path, self.table, self.prefix = path, table, prefix
+
+    def fail(self, key: str, what: str):
+        raise WalletError(f"{self.path}: {self.prefix}{key}: {what}")
+
+    def done(self, allowed: set[str]) -> None:
+        for key in self.table:
+            if key not in allowed:
+                self.fail(key, f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+
+    def sub(self, key: str, kind=dict):
+        v = self.table.get(key, kind())
+        if not isinstance(v, kind):
+            self.fail(key, f"expected a {'table' if kind is dict else 'list of tables'}")
+        return v
+
+    def int(self, key: str, required: bool = True, minimum: int = 0) -> int | None:
+        v = self.table.get(key)
+        if v is None:
+            if required:
+                self.fail(key, "missing")
+            return None
+        if isinstance(v, bool) or not isinstance(v, int):
+            self.fail(key, f"expected a whole number, got {v!r}")
+        if v < minimum:
+            self.fail(key, "cannot be negative" if minimum == 0 else f"must be at least {minimum}")
+        return v
+
+    def date(self, key: str, required: bool = True) -> date | None:
+        v = self.table.get(key)
+        if v is None:
+            if required:
+                self.fail(key, "missing")
+            return None
+        if isinstance(v, datetime):
+            return v.date()
+        if isinstance(v, date):
+            return v
+        if isinstance(v, str):
+            try:
+                return date.fromisoformat(v)
+            except ValueError:
+                pass
+        self.fail(key, f"expected a date like 2026-12-10, got {v!r}")
+
+    def month(self, key: str) -> date:
+        v = self.table.get(key)
+        if isinstance(v, str):
+            try:
+                return date.fromisoformat(v + "-01")
+            except ValueError:
+                pass
+        self.fail(key, f"expected a month like \"2026-10\", got {v!r}")
+
+    def fraction(self, key: str, value=None, percent_ok: bool = False) -> Fraction:
+        v = self.table.get(key) if value is None else value
+        text = v if isinstance(v, str) else None
+        try:
+            if isinstance(v, bool):
+                raise InvalidOperation
+            if isinstance(v, int | Decimal):
+                out = Fraction(v)
+            elif text is not None and percent_ok and text.strip().endswith("%"):
+                out = Fraction(Decimal(text.strip()[:-1])) / 100
+            elif text is not None:
+                out = Fraction(Decimal(text.strip()))
+            else:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            self.fail(key, f"expected a number{' or a percentage' if percent_ok else ''}, got {v!r}")
+        if out < 0:
+            self.fail(key, "cannot be negative")
+        return out
+
+    def choice(self, key: str, options: tuple[str, ...], default: str) -> str:
+        v = self.table.get(key, default)
+        if v not in options:
+            self.fail(key, f"expected one of {', '.join(options)}, got {v!r}")
+        return v
+
+
+def parse_wallet(text: str, path: Path) -> Wallet:
+    from pointexit.catalog import DESTINATIONS, SITES
+
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise WalletError(f"{path}: not valid TOML: {exc}") from None
+    top = _Reader(path, data, "")
+    top.done({"settings", "sites", "amazon", "associates", "destinations", "spend"})
+    wallet = Wallet(path=path)
+
+    settings = _Reader(path, top.sub("settings"), "settings.")
+    settings.done({"abroad_shipping_share", "amazon_points_use"})
+    share = (settings.fraction("abroad_shipping_share", percent_ok=True)
+             if "abroad_shipping_share" in settings.table else ABROAD_SHIPPING_SHARE)
+    points_use = settings.choice("amazon_points_use", ("by_expiry", "last", "never"), "by_expiry")
+
+    sites = top.sub("sites")
+    for slug, table in sites.items():
+        if slug not in SITES:
+            top.fail(f"sites.{slug}", f"unknown site; known: {', '.join(sorted(SITES))}")
+        if not isinstance(table, dict):
+            top.fail(f"sites.{slug}", "expected a table with points and last_activity")
+        r = _Reader(path, table, f"sites.{slug}.")
+        r.done({"points", "last_activity"})
+        wallet.balances[slug] = r.int("points")
+        when = r.date("last_activity", required=False)
+        if when:
+            wallet.last_activity[slug] = when
+
+    amazon = _Reader(path, top.sub("amazon"), "amazon.")
+    amazon.done({"gift", "points", "timed_points"})
+    lots = []
+    for i, t in enumerate(amazon.sub("gift", list)):
+        r = _Reader(path, t if isinstance(t, dict) else {}, f"amazon.gift[{i}].")
+        r.done({"yen", "expires", "arrives"})
+        lots.append(GiftLot(r.int("yen"), r.date("expires"), r.date("arrives", required=False)))
+    points = None
+    if "points" in amazon.table:
+        r = _Reader(path, amazon.sub("points"), "amazon.points.")
+        r.done({"points", "last_order", "last_earned"})
+        points = AmazonPoints(r.int("points"), r.date("last_order", required=False),
+                              r.date("last_earned", required=False))
+        if points.points and not (points.last_order or points.last_earned):
+            r.fail("last_order", "give last_order or last_earned: the points lapse a year after the later")
+    timed = []
+    for i, t in enumerate(amazon.sub("timed_points", list)):
+        r = _Reader(path, t if isinstance(t, dict) else {}, f"amazon.timed_points[{i}].")
+        r.done({"points", "expires"})
+        timed.append(TimedPoints(r.int("points"), r.date("expires")))
+
+    assoc = _Reader(path, top.sub("associates"), "associates.")
+    assoc.done({"validity_years", "earnings"})
+    validity = assoc.int("validity_years", required=False, minimum=1) or GIFT_VALIDITY_YEARS
+    for i, t in enumerate(assoc.sub("earnings", list)):
+        r = _Reader(path, t if isinstance(t, dict) else {}, f"associates.earnings[{i}].")
+        r.done({"month", "yen"})
+        wallet.associates.append((r.month("month"), r.int("yen")))
+    lots += associates_gift_lots(wallet.associates, validity_years=validity)
+
+    dests = _Reader(path, top.sub("destinations"), "destinations.")
+    for slug, value in dests.table.items():
+        if slug not in DESTINATIONS:
+            dests.fail(slug, f"unknown destination; known: {', '.join(DESTINATIONS)}")
+        wallet.destination_values[slug] = dests.fraction(slug, value)
+
+    for i, t in enumerate(top.sub("spend", list)):
+        r = _Reader(path, t if isinstance(t, dict) else {}, f"spend[{i}].")
+        r.done({"date", "yen", "tag"})
+        yen = r.int("yen", minimum=1)
+        tag = r.choice("tag", ("fashion", "abroad"), "fashion") if "tag" in t else None
+        wallet.spends.append(Spend(r.date("date"), yen, tag))
+
+    wallet.amazon = AmazonWallet(gift_lots=tuple(lots), points=points, timed_points=tuple(timed),
+                                 points_use=points_use, abroad_shipping_share=share)
+    return wallet
+
+
+def load_wallet(path: Path) -> Wallet:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise WalletError(f"{path}: no wallet file (create one with `pointexit wallet init`)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WalletError(f"{path}: cannot read: {exc}") from None
+    return parse_wallet(text, path)
+
+
+def write_example(path: Path, force: bool = False) -> Path:
+    if path.exists() and not force:
+        raise WalletError(f"{path}: already exists (use --force to overwrite)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(WALLET_EXAMPLE, encoding="utf-8")
+    except OSError as exc:
+        raise WalletError(f"{path}: cannot write: {exc}") from None
+    return path

@@ -1,0 +1,291 @@
+"""The advisor's rules, one small test each (plain dataclasses, no database)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+
+import pytest
+
+from advisor.advise import ExpiryRule, Situation, advise
+from advisor.amazon import (
+    AmazonPoints,
+    AmazonWallet,
+    GiftLot,
+    TimedPoints,
+    amazon_points_expiry,
+    amount_due,
+    associates_gift_lots,
+    cover_from_balances,
+)
+from advisor.business_days import Calendar
+from advisor.model import Campaign, Exit, RoutingOffer, Spend
+from advisor.offers import routing_offer_advice
+from advisor.plan import plan_amazon_cover
+from advisor.routes import Route, find_routes, run_route
+from advisor.rules import (
+    add_months,
+    award_points,
+    clawback,
+    landed_price,
+    referral_fee,
+    round_half_even,
+    site_points_expiry,
+)
+from advisor.timing import History, PastCampaign, RateChange, should_wait, waiting_value
+from pointexit.clock import JST
+
+SEEN = datetime(2026, 11, 20, 9, 0, tzinfo=JST)
+TODAY = date(2026, 11, 23)  # a Monday (勤労感謝の日, a holiday)
+
+
+def gift_exit(site="hapitas", pin=490, out=500, lag=3, **kw) -> Exit:
+    kw.setdefault("minimum_points", pin)
+    kw.setdefault("step_points", pin)
+    kw.setdefault("fee_points", 0)
+    return Exit(site, "amazon_gift", f"{site} Amazon", pin, out, lag_max_days=lag,
+                source_url=f"https://{site}.example/exchange/", seen_at=SEEN, **kw)
+
+
+def dotmoney_chain(site="hapitas", lag1=1, lag2=5):
+    into = Exit(site, "dotmoney", "ドットマネー", 1, 1, 300, 1, 0, lag1,
+                f"https://{site}.example/exchange/", SEEN, leads_to="dotmoney")
+    out = Exit("dotmoney", "amazon_gift", "Amazonギフト (ドットマネー)", 297, 300, 297, 297, 0, lag2,
+               "https://d-money.example/amazon", SEEN)
+    return into, out
+
+
+# --- seed rules ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("x, expected", [(Fraction(5, 2), 2), (Fraction(7, 2), 4), (Fraction(-1, 2), 0),
+                                         (Fraction(26, 10), 3), (Fraction(24, 10), 2), (Fraction(3), 3)])
+def test_round_half_even(x, expected):
+    assert round_half_even(x) == expected
+
+
+def test_landed_price_is_price_plus_shipping_minus_points():
+    assert landed_price(1_000, 340, 100) == 1_240
+
+
+@pytest.mark.parametrize("price, rate_bp, points", [(250, 100, 2), (350, 100, 4), (1_000, 1_000, 100),
+                                                    (1_050, 100, 10), (1_150, 100, 12)])
+def test_award_points_round_half_to_even(price, rate_bp, points):
+    assert award_points(price, rate_bp) == points
+
+
+def test_clawback_is_proportional():
+    assert clawback(Fraction(1, 10), 1_000, 200) == (100, 20)
+    assert clawback(Fraction(1, 4), 10, 2) == (2, 0)  # 2.5 → 2, 0.5 → 0
+    with pytest.raises(ValueError):
+        clawback(Fraction(3, 2), 1_000, 200)
+
+
+def test_referral_fee_seed_example():
+    assert referral_fee(1_000, 340, 100, 1_000) == 124
+
+
+def test_add_months_clips_to_month_end():
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
+    assert site_points_expiry(6, date(2026, 9, 20)) == date(2027, 3, 20)
+
+
+# --- Amazon --------------------------------------------------------------------------------
+
+def test_amazon_points_expire_a_year_after_the_later_activity():
+    assert amazon_points_expiry(date(2026, 10, 20), date(2026, 11, 2)) == date(2027, 11, 2)
+    assert amazon_points_expiry(date(2028, 2, 29), None) == date(2029, 2, 28)
+    assert amazon_points_expiry(None, None) is None
+
+
+def test_associates_pay_six_weeks_after_the_month_from_500_yen():
+    [sep] = associates_gift_lots([(date(2026, 9, 1), 1_200)])
+    assert sep.arrives == date(2026, 11, 11)  # mid-November for September
+    assert sep.expires == date(2036, 11, 11) and sep.yen == 1_200
+    [lot] = associates_gift_lots([(date(2026, 8, 1), 300), (date(2026, 9, 1), 300)])
+    assert (lot.yen, lot.arrives) == (600, date(2026, 11, 11))  # August's ¥300 waited
+    [old] = associates_gift_lots([(date(2026, 9, 1), 800)], validity_years=1)
+    assert old.expires == date(2027, 11, 11)
+
+
+def test_abroad_spend_adds_shipping_rounded_up():
+    assert amount_due(Spend(TODAY, 10_000, "abroad")) == 11_500
+    assert amount_due(Spend(TODAY, 999, "abroad")) == 1_149
+    assert amount_due(Spend(TODAY, 999, "abroad"), Fraction(1, 10)) == 1_099
+    assert amount_due(Spend(TODAY, 999, "fashion")) == 999
+
+
+def test_balances_cover_soonest_expiring_first():
+    wallet = AmazonWallet(
+        gift_lots=(GiftLot(1_000, date(2036, 1, 1), label="new"), GiftLot(500, date(2027, 1, 1), label="old")),
+        timed_points=(TimedPoints(200, date(2026, 12, 31)),),
+        points=AmazonPoints(300, last_order=date(2026, 11, 1)))
+    cover = cover_from_balances([Spend(date(2026, 12, 10), 1_200)], wallet)
+    assert [(src.split(" ")[0], y) for _, src, y in cover.used] == [
+        ("期間限定ポイント", 200), ("old", 500), ("Amazonポイント", 300), ("new", 200)]
+    assert cover.residual == []
+
+
+def test_amazon_points_last_or_never():
+    wallet = AmazonWallet(gift_lots=(GiftLot(1_000, date(2036, 1, 1)),),
+                          points=AmazonPoints(300, last_order=date(2026, 11, 1)), points_use="last")
+    cover = cover_from_balances([Spend(date(2026, 12, 10), 1_100)], wallet)
+    assert [y for *_, y in cover.used] == [1_000, 100]
+    never = AmazonWallet(points=AmazonPoints(300, last_order=date(2026, 11, 1)), points_use="never")
+    assert cover_from_balances([Spend(date(2026, 12, 10), 100)], never).residual == [
+        Spend(date(2026, 12, 10), 100)]
+
+
+def test_orders_renew_amazon_points_and_lapsed_points_cover_nothing():
+    points = AmazonPoints(1_000, last_order=date(2025, 12, 1))  # lapse 2026-12-01
+    alone = cover_from_balances([Spend(date(2027, 6, 1), 500)], AmazonWallet(points=points))
+    assert alone.residual == [Spend(date(2027, 6, 1), 500)]
+    renewed = cover_from_balances([Spend(date(2026, 11, 30), 100), Spend(date(2027, 6, 1), 500)],
+                                  AmazonWallet(points=points))
+    assert renewed.residual == [] and renewed.points_expiry == date(2028, 6, 1)
+
+
+def test_gift_arriving_or_expiring_outside_the_spend_day_is_not_used():
+    wallet = AmazonWallet(gift_lots=(GiftLot(500, date(2026, 12, 1)),
+                                     GiftLot(500, date(2036, 1, 1), arrives=date(2026, 12, 10))))
+    cover = cover_from_balances([Spend(date(2026, 12, 10), 800)], wallet)
+    assert cover.residual == [Spend(date(2026, 12, 10), 800)]
+    assert len(cover.unused) == 2
+
+
+# --- routes --------------------------------------------------------------------------------
+
+def test_chain_through_dot_money_compounds_exactly():
+    into, out = dotmoney_chain()
+    [route] = [r for r in find_routes([into, out], {"hapitas"}) if len(r.hops) == 2]
+    assert route.rate() == Fraction(300, 297)
+    run = run_route(route, 600, (None, None))
+    assert (run.points, run.yen, run.leftover) == (600, 600, (6,))  # 594 マネー → ¥600, 6 left
+    assert run_route(route, 296, (None, None)) is None  # below the first hop's minimum
+
+
+def test_routes_skip_unknown_lags_and_cycles():
+    into, out = dotmoney_chain()
+    back = Exit("dotmoney", "hapitas_x", "loop", 1, 1, 1, 1, 0, 1, "u", SEEN, leads_to="hapitas")
+    unknown = gift_exit("moppy", lag=None)
+    routes = find_routes([into, out, back, unknown], {"hapitas", "moppy"})
+    assert [r.sites for r in routes] == [("hapitas", "dotmoney")]
+
+
+def test_campaign_bonus_and_discount_respect_the_cap():
+    e = gift_exit(pin=500, out=500, minimum_points=500, step_points=500)
+    bonus = Campaign("hapitas", "amazon_gift", "10%増量", "bonus", 1_000, None, None, "u", SEEN, cap_points=1_000)
+    run = run_route(Route((e,)), 2_000, (bonus,), (1_000,))
+    assert (run.yen, run.points, run.hops[0].eligible) == (2_100, 2_000, 1_000)
+    discount = Campaign("hapitas", "amazon_gift", "1%割引", "discount", 100, None, None, "u", SEEN)
+    run = run_route(Route((e,)), 2_000, (discount,))
+    assert (run.yen, run.points) == (2_000, 1_980)
+
+
+def test_lags_add_in_business_days_across_hops():
+    into, out = dotmoney_chain(lag1=1, lag2=5)
+    plan = plan_amazon_cover([into, out], {"hapitas": 600}, [Spend(date(2027, 1, 20), 600)],
+                             date(2026, 12, 25))
+    [step] = plan.steps
+    # Fri 12-25 + 1 business day = Mon 12-28; + 5 business days skipping the
+    # 12/29–1/3 break and the weekend = Fri 2027-01-08.
+    assert step.arrives_by == date(2027, 1, 8)
+    assert step.route == ("hapitas", "dotmoney", "amazon_gift")
+
+
+# --- the plan ------------------------------------------------------------------------------
+
+def test_cheaper_route_wins_even_with_leftover():
+    into, out = dotmoney_chain()
+    plan = plan_amazon_cover([gift_exit(), into, out], {"hapitas": 5_000}, [Spend(date(2026, 12, 20), 1_200)], TODAY)
+    [step] = plan.steps
+    # 4 × 297 = 1,188 pt via dot money beats 3 × 490 = 1,470 pt direct.
+    assert (step.points, step.yen, plan.cost) == (1_188, 1_200, 1_188)
+
+
+def test_future_campaign_moves_the_exchange_into_its_window():
+    camp = Campaign("hapitas", "amazon_gift", "5%増量", "bonus", 500, date(2026, 12, 1), date(2026, 12, 3),
+                    "https://hapitas.example/campaign", SEEN, first_come=True)
+    plan = plan_amazon_cover([gift_exit(pin=500, out=500, minimum_points=500, step_points=500)],
+                             {"hapitas": 5_000}, [Spend(date(2026, 12, 20), 2_100)], TODAY, campaigns=[camp])
+    [step] = plan.steps
+    assert step.apply_on == date(2026, 12, 1) and (step.points, step.yen) == (2_000, 2_100)
+    assert step.uncertain and any("先着" in w for w in plan.warnings)
+
+
+def test_monthly_cap_spreads_over_months():
+    e = gift_exit(pin=500, out=500, minimum_points=500, step_points=500, monthly_cap_points=1_000)
+    plan = plan_amazon_cover([e], {"hapitas": 5_000}, [Spend(date(2027, 1, 20), 2_000)], TODAY)
+    assert sorted((s.apply_on.month, s.points) for s in plan.steps) == [(11, 1_000), (12, 1_000)]
+
+
+def test_uncoverable_spend_is_reported_with_the_amount():
+    plan = plan_amazon_cover([gift_exit(lag=3)], {"hapitas": 5_000},
+                             [Spend(date(2026, 11, 25), 1_000), Spend(date(2026, 12, 20), 500)], TODAY)
+    assert plan.uncovered == [(date(2026, 11, 25), 1_000)]
+    assert any("¥1,000" in w and "2026-11-25" in w for w in plan.warnings)
+
+
+def test_points_that_lapse_are_not_planned_after_the_lapse():
+    e = gift_exit(pin=500, out=500, minimum_points=500, step_points=500, monthly_cap_points=500)
+    plan = plan_amazon_cover([e], {"hapitas": 5_000}, [Spend(date(2027, 2, 1), 1_500)], TODAY,
+                             available_until={"hapitas": date(2026, 12, 15)})
+    assert [s.apply_on.month for s in plan.steps] == [11, 12] and plan.shortfall == 500
+
+
+# --- waiting, offers, warnings -------------------------------------------------------------
+
+def test_waiting_value_recursion():
+    assert waiting_value(0, Fraction(1), (100, 500)) == 0
+    assert waiting_value(1, Fraction(1), (100, 500)) == 300
+    assert waiting_value(2, Fraction(1), (100, 500)) == 400
+    assert waiting_value(5, Fraction(0), (100, 500)) == 0
+
+
+def _history(every_days=10, bonus=500, drops=()):
+    since = TODAY - timedelta(days=100)
+    return History(since, tuple(PastCampaign(since + timedelta(days=k), since + timedelta(days=k + 3), bonus)
+                                for k in range(0, 100, every_days)), tuple(drops))
+
+
+def test_wait_only_when_the_deadline_allows_and_it_pays():
+    assert should_wait(None, TODAY, TODAY + timedelta(days=30))[0] is False
+    assert should_wait(_history(), TODAY, TODAY)[0] is False
+    wait, est = should_wait(_history(), TODAY, TODAY + timedelta(days=30))
+    assert wait and est.start_chance == Fraction(10, 100) and est.expected_bonus_bp > 400
+    assert should_wait(_history(), TODAY, TODAY + timedelta(days=30), bonus_now_bp=500)[0] is False
+    drops = [RateChange(TODAY - timedelta(days=k), -300) for k in range(1, 60, 2)]
+    assert should_wait(_history(drops=drops), TODAY, TODAY + timedelta(days=30))[0] is False
+
+
+def test_fashion_offer_advice_inside_the_window():
+    offer = RoutingOffer("rakuten_rebates", "Amazon", "Amazonファッション", 100, "ファッション", "要エントリー",
+                         date(2026, 12, 1), date(2026, 12, 31), "https://r.example/amazon", SEEN)
+    spends = [Spend(date(2026, 12, 10), 12_345, "fashion"), Spend(date(2026, 12, 11), 5_000),
+              Spend(date(2027, 1, 5), 3_000, "fashion")]
+    [advice] = routing_offer_advice([offer], spends, TODAY)
+    assert advice.numbers["eligible_yen"] == 12_345 and advice.numbers["points"] == 123
+    assert "要エントリー" in advice.text and advice.source_url == "https://r.example/amazon"
+    zero = RoutingOffer("moppy", "Amazon", "Amazon", 0, None, None, None, None, "u", SEEN)
+    video = RoutingOffer("moppy", "Amazonプライムビデオ", "無料体験", 500, None, None, None, None, "u", SEEN)
+    assert routing_offer_advice([zero, video], spends, TODAY) == []
+
+
+def test_advise_warns_about_lapses_amazon_points_unused_gift_and_leftovers():
+    into, out = dotmoney_chain()
+    s = Situation(
+        today=TODAY, exits=[into, out], balances={"hapitas": 700, "moppy": 900},
+        spends=[Spend(date(2026, 12, 20), 600)],
+        last_activity={"moppy": date(2026, 6, 1)},
+        expiry_rules={"moppy": ExpiryRule(6, "last_activity", "最終ログインから180日"),
+                      "dotmoney": ExpiryRule(6, "point_age", "獲得から6ヶ月")},
+        amazon=AmazonWallet(gift_lots=(GiftLot(300, date(2027, 1, 10)), GiftLot(200, date(2026, 12, 15))),
+                            points=AmazonPoints(50, last_order=date(2026, 1, 10)), points_use="never"),
+        names={"moppy": "モッピー", "dotmoney": "ドットマネー"})
+    plan = advise(s)
+    text = "\n".join(plan.warnings)
+    assert "モッピー: 900pt が 2026-12-01 に失効" in text
+    assert "Amazonポイント 50pt の有効期限は 2027-12-20" in text  # renewed by the 12-20 order
+    assert "¥200 が使われないまま 2026-12-15 に失効" in text
+    assert "ドットマネー: 交換後 3 が残ります" in text and "獲得から6ヶ月" in text
+    assert plan.steps[0].yen == 300 and plan.shortfall == 0

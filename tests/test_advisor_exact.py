@@ -1,0 +1,292 @@
+"""The planner is exact: it matches brute-force enumeration on generated instances."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from advisor.amazon import AmazonWallet, GiftLot
+from advisor.business_days import Calendar
+from advisor.model import Campaign, Exit, Spend
+from advisor.plan import plan_amazon_cover
+from advisor.search import Item, Option, shortfall_of, solve
+from pointexit.clock import JST
+from tests.advisor_brute import brute_force, forward_shortfall
+
+SEEN = datetime(2026, 11, 20, 9, 0, tzinfo=JST)
+EXACT = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+# --- the search alone, on abstract items ----------------------------------------------------
+
+@st.composite
+def abstract_problems(draw):
+    n = draw(st.integers(1, 3))
+    needs = draw(st.lists(st.integers(0, 900), min_size=n, max_size=n))
+    sites = ["a", "b", "c"][:draw(st.integers(1, 3))]
+    balances = {s: draw(st.integers(0, 1200)) for s in sites}
+    keys = ["k1", "k2"]
+    limits = {k: draw(st.integers(0, 800)) for k in keys}
+    items = []
+    for _ in range(draw(st.integers(1, 5))):
+        site = draw(st.sampled_from(sites))
+        lot_pts = draw(st.sampled_from([100, 150, 300]))
+        lot_yen = draw(st.integers(lot_pts - 30, lot_pts + 30))
+        fee = draw(st.sampled_from([0, 0, 20]))
+        value = draw(st.sampled_from([Fraction(1), Fraction(1, 2)]))
+        key = draw(st.sampled_from([None, "k1", "k2"]))
+        kmin = draw(st.integers(1, 2))
+        options = []
+        for k in range(kmin, kmin + draw(st.integers(1, 3))):
+            pts = k * lot_pts + fee
+            uses = ((key, k * lot_pts),) if key else ()
+            options.append(Option(k * lot_yen, pts * value, pts, uses))
+        items.append(Item(site=site, cls=draw(st.integers(0, n - 1)), options=options))
+    return needs, items, balances, limits
+
+
+def brute_items(needs, items, balances, limits):
+    best = None
+    for pick in itertools.product(*[[None] + it.options for it in items]):
+        left = dict(balances)
+        room = dict(limits)
+        gift = [0] * len(needs)
+        cost = Fraction(0)
+        ok = True
+        for it, o in zip(items, pick):
+            if o is None:
+                continue
+            left[it.site] -= o.points
+            for k, a in o.uses:
+                room[k] -= a
+            gift[it.cls] += o.yen
+            cost += o.cost
+        if any(v < 0 for v in left.values()) or any(v < 0 for v in room.values()):
+            continue
+        value = (shortfall_of(needs, gift)[0], cost)
+        best = value if best is None or value < best else best
+    return best
+
+
+@EXACT
+@given(abstract_problems())
+def test_search_matches_brute_force_on_abstract_items(problem):
+    needs, items, balances, limits = problem
+    expected = brute_items(needs, items, balances, limits)
+    result = solve(needs, [Item(i.site, i.cls, list(i.options)) for i in items], balances, limits)
+    assert result.proven and (result.shortfall, result.cost) == expected
+
+
+def test_search_prefers_cheaper_cover_over_greedy_rate():
+    # Need 600: the best-rate item has lots of 500 (two lots = 1,000 pt), but
+    # 2 × 300 at a slightly worse rate covers exactly and costs less.
+    items = [Item("a", 0, [Option(500, Fraction(490), 490), Option(1000, Fraction(980), 980)]),
+             Item("b", 0, [Option(300, Fraction(300), 300), Option(600, Fraction(600), 600)])]
+    result = solve([600], items, {"a": 5000, "b": 5000}, {})
+    assert (result.shortfall, result.cost) == (0, 600)
+
+
+def test_gift_serves_only_later_spends():
+    assert shortfall_of([100, 100], [0, 300]) == (100, [100, 0])
+    assert shortfall_of([100, 100], [300, 0]) == (0, [0, 0])
+    assert forward_shortfall([(date(2026, 12, 1), 100)], [(date(2026, 12, 1), 100)]) == 100
+
+
+# --- the whole planner against day-by-day enumeration ---------------------------------------
+
+@st.composite
+def instances(draw):
+    today = draw(st.sampled_from([date(2026, 11, 23), date(2026, 12, 25), date(2027, 4, 27),
+                                  date(2026, 11, 27)]))
+    origins = ["hapitas", "moppy"][:draw(st.integers(1, 2))]
+    exits, balances = [], {}
+    for site in origins:
+        step = draw(st.sampled_from([100, 300, 500]))
+        value = draw(st.sampled_from([Fraction(1), Fraction(1, 2)]))
+        pin = step if value == 1 else step * 2
+        out = draw(st.sampled_from([step - 10, step, step + 20]))
+        cap_kind = draw(st.sampled_from([None, None, "month", "day", "count"]))
+        exits.append(Exit(
+            site, "amazon_gift", f"{site} Amazon", pin, out,
+            minimum_points=pin * draw(st.integers(1, 2)), step_points=pin,
+            fee_points=draw(st.sampled_from([0, 0, 10])), lag_max_days=draw(st.integers(0, 4)),
+            source_url=f"https://{site}.example/exchange", seen_at=SEEN, yen_per_point=value,
+            monthly_cap_points=pin * 2 if cap_kind == "month" else None,
+            daily_cap_points=pin * 2 if cap_kind == "day" else None,
+            daily_exchanges=1 if cap_kind == "count" else None,
+            cap_scope=draw(st.sampled_from(["exit", "site"]))))
+        balances[site] = draw(st.integers(0, 3)) * pin + draw(st.sampled_from([0, 10, 60]))
+    if draw(st.booleans()):
+        site = origins[0]
+        exits.append(Exit(site, "dotmoney", "ドットマネー", 100, draw(st.sampled_from([100, 102])),
+                          300, 100, 0, draw(st.integers(0, 2)), "https://x.example/dm", SEEN,
+                          yen_per_point=exits[0].yen_per_point, leads_to="dotmoney"))
+        exits.append(Exit("dotmoney", "amazon_gift", "ドットマネー Amazon", 297, 300, 297, 297, 0,
+                          draw(st.integers(0, 2)), "https://dm.example/amazon", SEEN))
+    n_days = 5
+    spends = sorted(
+        (Spend(today + timedelta(days=draw(st.integers(1, n_days))), draw(st.integers(1, 9)) * 100 - draw(st.sampled_from([0, 30])))
+         for _ in range(draw(st.integers(1, 3)))), key=lambda s: s.on)
+    campaigns = []
+    if draw(st.booleans()):
+        e = draw(st.sampled_from(exits))
+        start = today + timedelta(days=draw(st.integers(0, 4)))
+        campaigns.append(Campaign(
+            e.site, e.destination, "増量", draw(st.sampled_from(["bonus", "discount"])),
+            draw(st.sampled_from([100, 500, 1000])), start,
+            start + timedelta(days=draw(st.integers(0, 3))), "https://c.example", SEEN,
+            cap_points=draw(st.sampled_from([None, e.step, 2 * e.step])),
+            first_come=draw(st.booleans())))
+    lots = []
+    if draw(st.booleans()):
+        lots.append(GiftLot(draw(st.integers(0, 600)), today + timedelta(days=draw(st.integers(0, 8))),
+                            today + timedelta(days=draw(st.integers(0, 3))) if draw(st.booleans()) else None))
+    return exits, balances, spends, today, campaigns, AmazonWallet(gift_lots=tuple(lots))
+
+
+@EXACT
+@given(instances())
+def test_plan_matches_brute_force_day_by_day(instance):
+    exits, balances, spends, today, campaigns, amazon = instance
+    calendar = Calendar()
+    plan = plan_amazon_cover(exits, balances, spends, today, calendar, campaigns=campaigns, amazon=amazon)
+    expected = brute_force(exits, balances, spends, today, campaigns, calendar, amazon)
+    assert plan.proven and (plan.shortfall, plan.cost) == expected
+    assert sum(y for _, y in plan.uncovered) == plan.shortfall
+    assert sum(s.cost for s in plan.steps) == plan.cost
+
+
+
+def test_cheaper_chain_beats_capped_direct_exit_on_a_holiday():
+    # Found by the property above. ¥100 on 11-24 and ¥600 on 11-25, today a
+    # holiday Monday, 660 pt: 600 pt through dot money (arrives 11-24) pays the
+    # ¥600 for 600 pt; the direct exit costs 610 pt for the same cover. ¥100
+    # stays uncovered either way (660 pt cannot reach ¥700 in time).
+    today = date(2026, 11, 23)
+    exits = [
+        Exit("hapitas", "amazon_gift", "hapitas Amazon", 300, 300, 300, 300, 10, 0,
+             "https://hapitas.example/exchange", SEEN, daily_cap_points=600),
+        Exit("hapitas", "dotmoney", "ドットマネー", 100, 100, 300, 100, 0, 0,
+             "https://x.example/dm", SEEN, leads_to="dotmoney"),
+        Exit("dotmoney", "amazon_gift", "ドットマネー Amazon", 297, 300, 297, 297, 0, 1,
+             "https://dm.example/amazon", SEEN),
+    ]
+    spends = [Spend(date(2026, 11, 24), 100), Spend(date(2026, 11, 25), 600)]
+    calendar = Calendar()
+    plan = plan_amazon_cover(exits, {"hapitas": 660}, spends, today, calendar)
+    assert brute_force(exits, {"hapitas": 660}, spends, today, [], calendar) == (100, 600)
+    assert plan.proven and (plan.shortfall, plan.cost) == (100, 600)
+    assert plan.uncovered == [(date(2026, 11, 24), 100)]
+    assert [(s.label, s.points, s.yen, s.apply_on) for s in plan.steps] == [
+        ("ドットマネー → ドットマネー Amazon", 600, 600, today)]
+
+
+def test_search_finds_the_cheaper_equal_cover():
+    # The same case as items: covering ¥600 for 600 beats 610. HiGHS 1.16,
+    # given the first stage's answer as a MIP start, declared that 610 optimal.
+    day = [(("day", "direct", 0), 300), (("day", "direct", 0), 600)]
+    items = [Item("h", 0, [Option(300, Fraction(310), 310, (day[0],)),
+                           Option(600, Fraction(610), 610, (day[1],))]),
+             Item("h", 1, [Option(300, Fraction(300), 300), Option(600, Fraction(600), 600)]),
+             Item("h", 1, [Option(300, Fraction(310), 310, ((("day", "direct", 1), 300),)),
+                           Option(600, Fraction(610), 610, ((("day", "direct", 1), 600),))])]
+    limits = {("day", "direct", 0): 600, ("day", "direct", 1): 600}
+    result = solve([100, 600], items, {"h": 660}, limits)
+    expected = brute_items([100, 600], items, {"h": 660}, limits)
+    assert expected == (100, 600)
+    assert result.proven and (result.shortfall, result.cost) == expected
+
+
+# --- invariants on large instances ----------------------------------------------------------
+
+@st.composite
+def large_instances(draw):
+    today = date(2026, 11, 23)
+    exits, balances = [], {}
+    dm = Exit("dotmoney", "amazon_gift", "ドットマネー Amazon", 297, 300, 297, 297, 0, 5,
+              "https://dm.example/amazon", SEEN)
+    exits.append(dm)
+    for k in range(draw(st.integers(3, 6))):
+        site = f"site{k}"
+        step = draw(st.sampled_from([100, 300, 490, 500, 1000]))
+        value = draw(st.sampled_from([Fraction(1), Fraction(1, 2), Fraction(1, 10)]))
+        pin = int(step / value)
+        exits.append(Exit(
+            site, "amazon_gift", f"{site} Amazon", pin, draw(st.sampled_from([step, step + 10, step - 10])),
+            pin * draw(st.integers(1, 3)), pin, draw(st.sampled_from([0, 0, pin // 10])),
+            draw(st.integers(0, 10)), f"https://{site}.example/x", SEEN, yen_per_point=value,
+            monthly_cap_points=draw(st.sampled_from([None, None, pin * 10])),
+            cap_scope=draw(st.sampled_from(["exit", "site"]))))
+        if draw(st.booleans()):
+            exits.append(Exit(site, "dotmoney", "ドットマネー", pin, step, pin * 3, pin, 0,
+                              draw(st.integers(0, 5)), f"https://{site}.example/dm", SEEN,
+                              yen_per_point=value, leads_to="dotmoney"))
+        balances[site] = draw(st.integers(0, 40)) * pin + draw(st.integers(0, pin))
+    spends = [Spend(today + timedelta(days=draw(st.integers(1, 360))), draw(st.integers(5, 100)) * 100,
+                    draw(st.sampled_from([None, None, "abroad", "fashion"])))
+              for _ in range(draw(st.integers(1, 12)))]
+    campaigns = []
+    for _ in range(draw(st.integers(0, 4))):
+        e = draw(st.sampled_from(exits))
+        start = today + timedelta(days=draw(st.integers(0, 200)))
+        campaigns.append(Campaign(e.site, e.destination, f"c{len(campaigns)}", "bonus",
+                                  draw(st.sampled_from([100, 300, 1000])), start,
+                                  start + timedelta(days=draw(st.integers(0, 14))), "u", SEEN,
+                                  cap_points=draw(st.sampled_from([None, e.step * 5])),
+                                  first_come=draw(st.booleans())))
+    lots = tuple(GiftLot(draw(st.integers(0, 3000)), today + timedelta(days=draw(st.integers(0, 400))))
+                 for _ in range(draw(st.integers(0, 3))))
+    return exits, balances, spends, today, campaigns, AmazonWallet(gift_lots=lots)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(large_instances())
+def test_plan_invariants_on_large_instances(instance):
+    from advisor.amazon import cover_from_balances
+    from advisor.routes import find_routes, run_route
+
+    exits, balances, spends, today, campaigns, amazon = instance
+    plan = plan_amazon_cover(exits, balances, spends, today, campaigns=campaigns, amazon=amazon,
+                             time_limit=2.0)
+    by_label = {(e.site, e.label): e for e in exits}
+    used: dict[str, int] = {}
+    monthly: dict[tuple, int] = {}
+    for s in plan.steps:
+        first = by_label[(s.site, s.hops[0][0])]
+        assert first.valid_amount(s.hops[0][1])  # minimum, step, caps
+        for (label, points, _), site in zip(s.hops[1:], s.route[1:]):
+            assert by_label[(site, label)].valid_amount(points)
+        assert s.arrives_by < s.for_spend and s.apply_on <= s.apply_by
+        used[s.site] = used.get(s.site, 0) + s.points + s.fee_points
+        if first.monthly_cap_points:
+            key = (first.site if first.cap_scope == "site" else first.key, s.apply_on.month)
+            monthly[key] = monthly.get(key, 0) + s.hops[0][1]
+            assert monthly[key] <= first.monthly_cap_points
+    for site, points in used.items():
+        assert points <= balances[site] and plan.left[site] == balances[site] - points
+
+    # Minimal (when proven optimal; a plan cut by the time limit is only feasible):
+    # dropping any step, or one step of a direct exchange, leaves more uncovered.
+    cover = cover_from_balances(spends, amazon)
+    needs = [(s.on, s.yen) for s in cover.residual]
+    gifts = [(s.arrives_by, s.yen) for s in plan.steps]
+    assert forward_shortfall(needs, gifts) == plan.shortfall
+    for i, s in enumerate(plan.steps if plan.proven else []):
+        rest = gifts[:i] + gifts[i + 1:]
+        assert forward_shortfall(needs, rest) > plan.shortfall
+        first = by_label[(s.site, s.hops[0][0])]
+        smaller = s.hops[0][1] - first.step
+        if len(s.route) == 2 and smaller >= first.floor and not s.campaigns:
+            route = [r for r in find_routes([first], {s.site})][0]
+            fewer = run_route(route, smaller, (None,)).yen
+            assert forward_shortfall(needs, rest + [(s.arrives_by, fewer)]) > plan.shortfall
+
+    # Nothing the user holds on Amazon expires while a spend it could pay goes uncovered.
+    for label, left, expires in cover.unused:
+        for spend in cover.residual:
+            lot = next(l for l in amazon.gift_lots if label.startswith(l.label) and l.expires == expires)
+            assert not (lot.arrives is None and spend.on <= lot.expires), (label, spend)

@@ -1,0 +1,142 @@
+"""`pointexit recommend` and `pointexit wallet` as a user runs them, on a real
+SQLite file written through storage (chains, a campaign, a routing offer)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+
+from pointexit.clock import JST
+from pointexit.wallet import WALLET_EXAMPLE
+from storage.records import CampaignSeen, ExitSeen, RoutingOfferSeen, RunOutcome
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=JST)
+TODAY = "2026-11-23"
+
+
+def _exit(site, dest, label, pin, out, lag, **kw):
+    return ExitSeen(site=site, destination=dest, label=label, points_in=pin, value_out=out,
+                    source_url=f"https://{site}.example/exchange/", seen_at=NOW,
+                    minimum_points=kw.pop("minimum", pin), step_points=kw.pop("step", pin),
+                    lag_min_days=1, lag_max_days=lag, **kw)
+
+
+@pytest.fixture(scope="module")
+def market_db(tmp_path_factory):
+    from storage.engine import open_engine
+    from storage.store import Store
+
+    db = str(tmp_path_factory.mktemp("market") / "m.db")
+    store = Store(open_engine(db))
+    ok = RunOutcome("ok", None, 1, 1, 0, 0, 10_000)
+    for site, exits, campaigns, offers in (
+        ("hapitas", [_exit("hapitas", "amazon_gift", "Amazonギフトカード", 490, 500, 3),
+                     _exit("hapitas", "dotmoney", "ドットマネー", 1, 1, 1, minimum=300, step=1)], [], []),
+        ("dotmoney", [_exit("dotmoney", "amazon_gift", "Amazonギフトカード", 297, 300, 5)], [], []),
+        ("moppy", [_exit("moppy", "amazon_gift", "Amazonギフトコード", 500, 500, 5)],
+         [CampaignSeen(site="moppy", key="c1", destination="amazon_gift", title="Amazonギフト10%増量",
+                       kind="bonus", bonus_bp=1_000, source_url="https://moppy.example/campaign/1",
+                       seen_at=NOW, starts_at=NOW - timedelta(days=1), ends_at=NOW + timedelta(days=5),
+                       cap_points=1_000, first_come=True)], []),
+        ("rakuten_rebates", [], [], [RoutingOfferSeen(
+            site="rakuten_rebates", key="amazon-fashion", store="Amazon", title="Amazonファッション",
+            rate_bp=100, source_url="https://rebates.example/amazon-fashion", seen_at=NOW,
+            scope="ファッション", conditions="エントリー必須", starts_at=NOW - timedelta(days=1),
+            ends_at=NOW + timedelta(days=30))]),
+    ):
+        run = store.begin_run(site, site, NOW)
+        store.finish_run(run, ok, NOW, exits=exits, campaigns=campaigns, offers=offers)
+    return db
+
+
+def recommend(cli, db, *args):
+    proc = cli("recommend", "--db", db, "--today", TODAY, *args)
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_chain_through_dot_money_is_chosen_when_cheaper(cli, market_db):
+    plan = json.loads(recommend(cli, market_db, "--balance", "hapitas=5000",
+                                "--spend", "2026-12-20:1200", "--json").stdout)
+    [step] = plan["steps"]
+    assert step["route"] == ["hapitas", "dotmoney", "amazon_gift"]
+    assert (step["points"], step["yen"]) == (1_188, 1_200)  # 4 × 297 beats 3 × 490
+    assert [h["units"] for h in step["hops"]] == [1_188, 1_200]
+    # Mon 11-23 is a holiday: hop 1 lands Tue 11-24, hop 2 five business days later.
+    assert step["arrives_by"] == "2026-12-01"
+    assert [s["source_url"] for s in step["sources"]] == [
+        "https://hapitas.example/exchange/", "https://dotmoney.example/exchange/"]
+
+
+def test_running_campaign_is_used_and_flagged_first_come(cli, market_db):
+    plan = json.loads(recommend(cli, market_db, "--balance", "moppy=1000",
+                                "--spend", "2026-12-20:1100", "--json").stdout)
+    [step] = plan["steps"]
+    assert (step["points"], step["yen"], step["uncertain"]) == (1_000, 1_100, True)
+    assert step["campaigns"] == ["Amazonギフト10%増量"]
+    assert any("先着" in w for w in plan["warnings"])
+    assert any(r["source_url"] == "https://moppy.example/campaign/1" for r in plan["reasons"])
+
+
+def test_fashion_spend_gets_the_routing_offer(cli, market_db):
+    plan = json.loads(recommend(cli, market_db, "--spend", "2026-12-05:12345:fashion", "--json").stdout)
+    [offer] = [a for a in plan["advice"] if a["kind"] == "routing_offer"]
+    assert offer["numbers"]["points"] == 123 and offer["numbers"]["eligible_yen"] == 12_345
+    assert offer["source_url"] == "https://rebates.example/amazon-fashion"
+
+
+def test_table_then_warnings_then_reasons_with_sources(cli, market_db):
+    out = recommend(cli, market_db, "--balance", "hapitas=600", "--spend", "2026-11-25:800",
+                    "--spend", "2026-12-20:500").stdout
+    for head in ("申請日", "サイト", "ルート", "ポイント", "受取(円)", "到着(遅くとも)"):
+        assert head in out
+    assert out.index("交換プラン") < out.index("注意:") < out.index("理由:")
+    assert "¥800 が間に合いません" in out
+    assert "出典 https://hapitas.example/exchange/" in out and "JST" in out
+
+
+def test_wallet_init_then_recommend_reads_it(cli, market_db, tmp_path):
+    proc = cli("wallet", "init")
+    assert proc.returncode == 0, proc.stderr
+    path = tmp_path / "config" / "wallet.toml"
+    assert path.read_text(encoding="utf-8") == WALLET_EXAMPLE
+    again = cli("wallet", "init")
+    assert again.returncode == 2 and "already exists" in again.stderr
+    plan = json.loads(recommend(cli, market_db, "--json").stdout)
+    # The example's gift, timed points and Amazon Points pay ¥3,500 of the
+    # 12-10 spend; Associates' October gift arrives 12-12 for January.
+    sources = [(c["date"], c["yen"]) for c in plan["covered_by_balance"]]
+    assert ("2026-12-10", 300) in sources and ("2027-01-15", 1_800) in sources
+    assert plan["left"]["hapitas"] < 3_210 and plan["shortfall_yen"] > 0
+    assert any("2027-01-15" in w for w in plan["warnings"])
+
+
+def test_explicit_wallet_file_and_balance_override(cli, market_db, tmp_path):
+    w = tmp_path / "mine.toml"
+    w.write_text("[sites.hapitas]\npoints = 100\n[[spend]]\ndate = 2026-12-20\nyen = 1000\n", encoding="utf-8")
+    plan = json.loads(recommend(cli, market_db, "--wallet", str(w), "--balance", "hapitas=2000",
+                                "--json").stdout)
+    assert plan["shortfall_yen"] == 0 and plan["left"]["hapitas"] < 2_000
+
+
+@pytest.mark.parametrize("content, message", [
+    ("[sites.hapitas]\npoints = -1\n", "sites.hapitas.points: cannot be negative"),
+    ("[sites.gold]\npoints = 1\n", "sites.gold: unknown site"),
+    ('[sites.hapitas]\npoints = 1\nlast_activity = "soon"\n', "sites.hapitas.last_activity: expected a date"),
+    ("[sites.hapitas]\npoints = [1]\n", "sites.hapitas.points: expected a whole number"),
+    ("this is not toml", "not valid TOML"),
+])
+def test_bad_wallet_is_one_line_naming_file_and_key(cli, market_db, tmp_path, content, message):
+    w = tmp_path / "bad.toml"
+    w.write_text(content, encoding="utf-8")
+    proc = cli("recommend", "--db", market_db, "--wallet", str(w))
+    assert proc.returncode == 2
+    assert str(w) in proc.stderr and message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_missing_wallet_file_is_exit_2(cli, market_db, tmp_path):
+    proc = cli("recommend", "--db", market_db, "--wallet", str(tmp_path / "none.toml"))
+    assert proc.returncode == 2 and "no wallet file" in proc.stderr

@@ -1,0 +1,88 @@
+"""The wallet file: the documented example reads exactly; mistakes name the key."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from advisor.model import Spend
+from pointexit.wallet import WALLET_EXAMPLE, WalletError, parse_wallet, write_example
+from tests.conftest import ROOT
+
+PATH = Path("/home/me/.config/pointexit/wallet.toml")
+
+
+@pytest.fixture(scope="module")
+def example():
+    return parse_wallet(WALLET_EXAMPLE, PATH)
+
+
+def test_readme_shows_the_example_wallet_verbatim():
+    assert WALLET_EXAMPLE in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_example_balances_and_last_activity(example):
+    assert example.balances == {"hapitas": 3_210, "moppy": 1_500, "dotmoney": 0}
+    assert example.last_activity == {"hapitas": date(2026, 11, 1), "moppy": date(2026, 9, 20)}
+
+
+def test_example_amazon_side(example):
+    a = example.amazon
+    assert [(g.yen, g.expires, g.arrives) for g in a.gift_lots] == [
+        (2_000, date(2036, 5, 1), None),
+        (1_800, date(2036, 12, 12), date(2026, 12, 12)),  # October's Associates, six weeks on
+    ]
+    assert (a.points.points, a.points.last_order, a.points.last_earned) == (
+        1_200, date(2026, 10, 20), date(2026, 11, 2))
+    assert [(t.points, t.expires) for t in a.timed_points] == [(300, date(2026, 12, 31))]
+    assert a.abroad_shipping_share == Fraction(15, 100) and a.points_use == "by_expiry"
+
+
+def test_example_values_are_exact_and_spend_is_read(example):
+    assert example.destination_values == {"bank": Fraction(1), "rakuten_point": Fraction(49, 50)}
+    assert example.spends == [Spend(date(2026, 12, 10), 5_000), Spend(date(2027, 1, 15), 8_000, "fashion")]
+
+
+def test_associates_validity_is_configurable():
+    w = parse_wallet('[associates]\nvalidity_years = 1\n[[associates.earnings]]\nmonth = "2026-09"\nyen = 700\n',
+                     PATH)
+    [lot] = w.amazon.gift_lots
+    assert (lot.arrives, lot.expires) == (date(2026, 11, 11), date(2027, 11, 11))
+
+
+@pytest.mark.parametrize("text, key, what", [
+    ("[sites.nosuch]\npoints = 1\n", "sites.nosuch", "unknown site"),
+    ("[sites.hapitas]\npoints = -5\n", "sites.hapitas.points", "cannot be negative"),
+    ("[sites.hapitas]\npoints = 1.5\n", "sites.hapitas.points", "expected a whole number"),
+    ('[sites.hapitas]\npoints = "many"\n', "sites.hapitas.points", "expected a whole number"),
+    ('[sites.hapitas]\npoints = 1\nlast_activity = "yesterday"\n', "sites.hapitas.last_activity",
+     "expected a date"),
+    ("[sites.hapitas]\npoint = 1\n", "sites.hapitas.point", "unknown key"),
+    ("[[amazon.gift]]\nyen = 100\n", "amazon.gift[0].expires", "missing"),
+    ("[[amazon.gift]]\nyen = 100\nexpires = 2026-13-01\n", "not valid TOML", ""),
+    ('[[associates.earnings]]\nmonth = "Oct"\nyen = 1\n', "associates.earnings[0].month", "expected a month"),
+    ('[destinations]\ngold = "1.0"\n', "destinations.gold", "unknown destination"),
+    ('[destinations]\nbank = "abc"\n', "destinations.bank", "expected a number"),
+    ('[settings]\namazon_points_use = "sometimes"\n', "settings.amazon_points_use", "expected one of"),
+    ('[[spend]]\ndate = 2026-12-10\nyen = 0\n', "spend[0].yen", "must be at least 1"),
+    ('[[spend]]\ndate = 2026-12-10\nyen = 10\ntag = "food"\n', "spend[0].tag", "expected one of"),
+    ("[amazon.points]\npoints = 10\n", "amazon.points.last_order", "lapse a year after"),
+    ("wallet = 1\n", "wallet", "unknown key"),
+])
+def test_mistakes_name_file_key_and_problem(text, key, what):
+    with pytest.raises(WalletError) as err:
+        parse_wallet(text, PATH)
+    message = str(err.value)
+    assert message.startswith(str(PATH)) and key in message and what in message
+    assert "\n" not in message
+
+
+def test_init_refuses_to_overwrite(tmp_path):
+    path = write_example(tmp_path / "w" / "wallet.toml")
+    assert path.read_text(encoding="utf-8") == WALLET_EXAMPLE
+    with pytest.raises(WalletError, match="already exists"):
+        write_example(path)
+    write_example(path, force=True)
