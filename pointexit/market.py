@@ -93,24 +93,30 @@ def to_offer(o: CurrentRoutingOffer) -> RoutingOffer:
 
 def histories(exits: list[CurrentExit], history: dict[int, list[ObservationPoint]],
               campaigns: list[CurrentCampaign]) -> dict[tuple[str, str], History]:
-    """Per exit (site × destination): its campaigns and base-rate changes since first seen."""
+    """Per exit (site × destination): its campaigns and base-rate changes since first seen.
+
+    Years of history reach here: campaigns are grouped once (not searched per
+    exit) and rates compared by cross-multiplying, a Fraction made only for a
+    real change.
+    """
+    past_of: dict[tuple[str, str], list[PastCampaign]] = {}
+    for c in campaigns:
+        # A bonus already in the listed rate shows in the rate changes instead.
+        if not c.in_rate:
+            past_of.setdefault((c.site, c.destination), []).append(PastCampaign(
+                (c.starts_at or c.first_seen).date(), _last_day(c.ends_at) or c.last_seen.date(),
+                c.bonus_bp))
     out: dict[tuple[str, str], History] = {}
     for e in exits:
         points = history.get(e.exit_id, [])
         since = min([p.first_seen for p in points] + [e.first_seen]).date()
         changes = []
         for a, b in zip(points, points[1:]):
-            old, new = Fraction(a.value_out, a.points_in), Fraction(b.value_out, b.points_in)
-            if new != old:
+            if b.value_out * a.points_in != a.value_out * b.points_in:
+                old, new = Fraction(a.value_out, a.points_in), Fraction(b.value_out, b.points_in)
                 changes.append(RateChange(b.first_seen.date(), int((new / old - 1) * 10_000)))
-        past = tuple(sorted(
-            (PastCampaign((c.starts_at or c.first_seen).date(), _last_day(c.ends_at) or c.last_seen.date(),
-                          c.bonus_bp)
-             for c in campaigns
-             # A bonus already in the listed rate shows in the rate changes instead.
-             if c.site == e.site and c.destination == e.destination and not c.in_rate),
-            key=lambda p: p.starts_on))
         key = (e.site, e.destination)
+        past = tuple(sorted(past_of.get(key, ()), key=lambda p: p.starts_on))
         prev = out.get(key)
         if prev is None or since < prev.observed_since:
             out[key] = History(min([since] + [p.starts_on for p in past]), past, tuple(changes))
