@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,13 @@ class Exit:
     leads_to: str | None = None
     max_points: int | None = None  # largest single exchange, when the site has one
 
-    @property
+    # Cached: the planner asks millions of times (the dataclass is frozen; a
+    # cached_property writes to the instance dict, not through __setattr__).
+    @cached_property
     def step(self) -> int:
         return self.step_points or self.points_in
 
-    @property
+    @cached_property
     def floor(self) -> int:
         """Smallest valid amount: the minimum, lifted onto the step grid."""
         step = self.step
@@ -54,8 +57,13 @@ class Exit:
         """Allowed exchange sizes: at least the minimum, in whole steps, within caps."""
         if points < self.floor or points % self.step:
             return False
-        return all(cap is None or points <= cap
-                   for cap in (self.max_points, self.daily_cap_points, self.monthly_cap_points))
+        return points <= self.largest
+
+    @cached_property
+    def largest(self) -> int | float:
+        """The largest single exchange any cap allows (inf: none)."""
+        return min((cap for cap in (self.max_points, self.daily_cap_points, self.monthly_cap_points)
+                    if cap is not None), default=float("inf"))
 
     def units_out(self, points: int) -> int:
         """Destination units received (sites round down)."""
@@ -176,3 +184,4 @@ class Plan:
     cost: Fraction = Fraction(0)
     proven: bool = True  # False: the solver's time limit stopped the proof of optimality
     cost_bound: Fraction | None = None  # proven lower bound on the cost of any plan as good
+    method: str = ""  # how it was proven: "dynamic program" or "integer program"

@@ -46,13 +46,18 @@ business-day calendar:
 
 The planner returns a feasible plan that minimises **(shortfall, cost)**
 lexicographically: first cover as much of the need as can be covered in time,
-then spend the least point value doing it. It is exact for this objective
-(`advisor.search` states it as an integer program and solves it with HiGHS;
-tests compare it with brute-force enumeration). A time limit guards the
-command line: a plan stopped by it is still feasible, and says it is unproven. Consequences the tests also check: no plan
+then spend the least point value doing it. It is exact for this objective:
+when no cap is involved and the exchanges reach their spends in time (the
+usual case) `advisor.one_deadline` solves it by dynamic programming;
+otherwise `advisor.search` states it as an integer program and solves it with
+HiGHS. Tests compare both with brute-force enumeration and with each other. A
+time limit guards the integer program: a plan stopped by it is still
+feasible, and says it is unproven. Consequences the tests also check: no plan
 exchanges more than a minimal cover (no exchange can lose a step and still
-cover: that would cost less), every step arrives before the spend it serves,
-and ties are broken by a fixed order (better rate, earlier slot).
+cover: that would cost less), and every step arrives before the spend it
+serves. Ties are broken deterministically: the dynamic program keeps the
+first plan found, taking sites best rate first; the integer program prefers
+earlier slots.
 """
 
 from __future__ import annotations
@@ -139,14 +144,24 @@ def binding_caps(route: Route, budget: int) -> list[bool]:
 
 
 def time_slots(route: Route, today: date, spend_dates: list[date], campaigns: list[Campaign],
-               calendar: Calendar, budget: int | None = None) -> list[Slot]:
+               calendar: Calendar, budget: int | None = None, first_only: bool = False) -> list[Slot]:
     """Cut [today, last spend) into the route's slots (see the objective). A
-    monthly cap that the budget cannot reach does not cut (it can never bind)."""
+    monthly cap that the budget cannot reach does not cut (it can never bind).
+    `first_only`: the route has no campaigns and no caps that tell its slots apart."""
     if not spend_dates:
         return []
     days = (spend_dates[-1] - today).days
     if days <= 0:
         return []
+    if first_only:
+        # Later slots differ only in reaching later spends: the first one dominates.
+        hd, arrives = hop_days(route, today, calendar)
+        cls = bisect_right(spend_dates, arrives)
+        if cls >= len(spend_dates):
+            return []
+        off = _first_day(days, today, lambda d: hop_days(route, d, calendar)[1] >= spend_dates[cls])
+        return [Slot(today, today + timedelta(days=max(off, 1) - 1), hd, arrives, cls,
+                     (None,) * len(route.hops))]
     cuts = {0}
     thresholds: list[list[date]] = []
     relevant = [c for c in campaigns if any(c.site == h.site and c.destination == h.destination
@@ -246,7 +261,16 @@ def build_items(routes: list[Route], balances: dict[str, int], residual: list[Sp
         seen: dict[tuple, int] = {}
         until = (available_until or {}).get(route.origin)
         binding = binding_caps(route, budget)
-        for slot in time_slots(route, today, dates, campaigns, calendar, budget if not any(binding) else None):
+        # Caps that make each slot's exchanges distinct (a per-exchange maximum
+        # can make two exchanges in one slot's place worth having).
+        distinct = any(h.max_points is not None or h.daily_cap_points is not None
+                       or h.daily_exchanges is not None for h in route.hops) or any(
+            b and h.monthly_cap_points is not None for h, b in zip(route.hops, binding))
+        runs_for: dict[tuple, list[Run]] = {}
+        plain = not distinct and not any(c.site == h.site and c.destination == h.destination
+                                         for c in campaigns for h in route.hops)
+        for slot in time_slots(route, today, dates, campaigns, calendar,
+                               budget if not any(binding) else None, first_only=plain):
             if until is not None and slot.start > until:
                 continue  # the site's points have lapsed by then
             variants = [slot.campaigns]
@@ -254,21 +278,21 @@ def build_items(routes: list[Route], balances: dict[str, int], residual: list[Sp
                 variants.append(tuple(None if c is not None and c.cap_points is not None else c
                                       for c in slot.campaigns))
             for camps in variants:
-                caps = tuple(c.cap_points if c is not None else None for c in camps)
-                runs = runs_up_to(route, budget, camps, caps, yen_enough=need)
+                # An item whose route and campaigns match an earlier slot's and
+                # that reaches no earlier spend (nor has caps of its own) adds
+                # nothing: skip it before computing its runs.
+                sig = tuple(c.key if c else None for c in camps)
+                if not distinct and sig in seen and seen[sig] <= slot.cls:
+                    continue
+                seen.setdefault(sig, slot.cls)
+                if sig not in runs_for:
+                    caps = tuple(c.cap_points if c is not None else None for c in camps)
+                    runs_for[sig] = runs_up_to(route, budget, camps, caps, yen_enough=need)
+                runs = runs_for[sig]
                 if not runs:
                     continue
                 s = Slot(slot.start, slot.end, slot.hop_days, slot.arrives, slot.cls, camps)
                 options = [Option(r.yen, run_cost(r), r.points, run_uses(r, s, binding), r) for r in runs]
-                # An item whose runs, caps and campaigns match an earlier slot's
-                # and reach no earlier spend adds nothing: skip it.
-                sig = (tuple((o.yen, o.cost, o.points) for o in options),
-                       tuple(c.key if c else None for c in camps),
-                       any(h.max_points is not None for h in route.hops)
-                       or any(k[0] != "campaign" for o in options for k, _ in o.uses))
-                if not sig[2] and sig in seen and seen[sig] <= slot.cls:
-                    continue
-                seen.setdefault(sig, slot.cls)
                 items.append(Item(site=route.origin, cls=slot.cls, options=options,
                                   payload=(route, s), order_key=(slot.start, ri, len(variants))))
     return items
@@ -316,7 +340,7 @@ def plan_amazon_cover(
     result = solve([s.yen for s in residual], items, dict(balances), limits_for(items, campaigns),
                    time_limit=time_limit)
     plan.shortfall, plan.cost, plan.proven = result.shortfall, result.cost, result.proven
-    plan.cost_bound = result.cost_bound
+    plan.cost_bound, plan.method = result.cost_bound, result.method
     if not result.proven:
         plan.warnings.append(f"計算を{time_limit:g}秒で打ち切りました: 有効なプランですが最適とは限りません")
     chosen = sorted(result.chosen, key=lambda io: (io[0].payload[1].start, io[0].cls,

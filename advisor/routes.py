@@ -103,11 +103,8 @@ def hop_out(e: Exit, amount: int, campaign: Campaign | None, cap_left: int | Non
 
 def largest_valid(e: Exit, available: int) -> int:
     """Largest valid amount whose points plus fee fit in `available` (0 if none)."""
-    room = available - e.fee_points
-    for cap in (e.max_points, e.daily_cap_points, e.monthly_cap_points):
-        if cap is not None:
-            room = min(room, cap)
-    amount = room // e.step * e.step
+    room = min(available - e.fee_points, e.largest)
+    amount = int(room // e.step * e.step)
     return amount if amount >= e.floor else 0
 
 
@@ -132,6 +129,24 @@ def run_route(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
     return Run(tuple(runs), tuple(leftover))
 
 
+def route_yen(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
+              caps_left: tuple[int | None, ...] | None = None) -> int:
+    """What `run_route(...).yen` would be (0 for no run), without building the run."""
+    caps_left = caps_left or (None,) * len(route.hops)
+    units = 0
+    for i, e in enumerate(route.hops):
+        if i:
+            amount = largest_valid(e, units)
+            if amount == 0:
+                return 0
+        else:
+            amount = first
+            if not e.valid_amount(amount):
+                return 0
+        units = hop_out(e, amount, campaigns[i], caps_left[i])[0]
+    return units
+
+
 def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...],
                caps_left: tuple[int | None, ...] | None = None, yen_enough: int | None = None) -> list[Run]:
     """The efficient exchanges of a route within `budget` points: for each gift
@@ -147,14 +162,18 @@ def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...]
     if not amounts:
         return []
     if len(route.hops) == 1:
+        # Every amount on the grid is valid here: run the hop directly.
         out = []
+        camp, cap = campaigns[0], (caps_left or (None,))[0]
+        last = 0
         for a in amounts:
-            r = run_route(route, a, campaigns, caps_left)
-            if r is not None and r.points > budget:
+            units, charged, eligible = hop_out(first, a, camp, cap)
+            if charged > budget:
                 break
-            if r is not None and (not out or r.yen > out[-1].yen):
-                out.append(r)
-                if yen_enough is not None and r.yen >= yen_enough:
+            if units > last:
+                out.append(Run((HopRun(first, a, charged, units, eligible, camp),), ()))
+                last = units
+                if yen_enough is not None and units >= yen_enough:
                     break
         return out
     # Chains: the gift is a step function of the first-hop amount; find each
@@ -162,18 +181,27 @@ def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...]
     out: list[Run] = []
     lo = 0
     n = len(amounts)
+    width = 0  # the last step's width: steps are usually regular, so try it first
+
+    def gift(i: int) -> int:
+        return route_yen(route, amounts[i], campaigns, caps_left)
+
     while lo < n:
         r = run_route(route, amounts[lo], campaigns, caps_left)
         yen = r.yen if r else 0
         # first index after lo giving more gift than `yen`
-        a, b = lo + 1, n
-        while a < b:
-            mid = (a + b) // 2
-            m = run_route(route, amounts[mid], campaigns, caps_left)
-            if (m.yen if m else 0) > yen:
-                b = mid
-            else:
-                a = mid + 1
+        guess = lo + width
+        if width and guess < n and gift(guess) > yen and gift(guess - 1) <= yen:
+            a = guess
+        else:
+            a, b = lo + 1, n
+            while a < b:
+                mid = (a + b) // 2
+                if gift(mid) > yen:
+                    b = mid
+                else:
+                    a = mid + 1
+        width = a - lo
         if r is not None and r.points > budget:
             break
         if r is not None and yen > 0 and (not out or yen > out[-1].yen):

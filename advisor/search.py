@@ -64,6 +64,7 @@ class Result:
     uncovered: list[int] = field(default_factory=list)  # per need
     proven: bool = True  # False: the time limit stopped the solver before it proved optimality
     cost_bound: Fraction | None = None  # no plan with this coverage costs less (when known)
+    method: str = ""  # "dynamic program" or "integer program" ("" when nothing was searched)
 
 
 def shortfall_of(needs: list[int], gift: list[int]) -> tuple[int, list[int]]:
@@ -196,7 +197,10 @@ def _linear(options: list[Option]):
 
 
 def solve(needs: list[int], items: list[Item], balances: dict[str, int],
-          limits: dict[object, int], time_limit: float | None = None) -> Result:
+          limits: dict[object, int], time_limit: float | None = None, one_deadline: bool = True) -> Result:
+    """The exact (shortfall, cost) plan. Single-deadline problems go to the
+    dynamic program in `advisor.one_deadline` (unless `one_deadline` is False:
+    tests compare the two); the rest to the integer program."""
     n = len(needs)
     for it in items:
         it.options = [o for o in it.options if o.yen > 0]
@@ -205,6 +209,14 @@ def solve(needs: list[int], items: list[Item], balances: dict[str, int],
     if not items:
         short, unc = shortfall_of(needs, [0] * n)
         return Result([], short, Fraction(0), uncovered=unc)
+    from advisor.one_deadline import solve_one_deadline
+
+    quick = solve_one_deadline(needs, items, balances) if one_deadline else None
+    if quick is not None:
+        result = _checked(needs, quick.chosen, balances, limits, sum(needs) - quick.shortfall)
+        result.cost_bound = result.cost
+        result.method = "dynamic program"
+        return result
     # Columns: per item either one binary per option, or (for options in
     # arithmetic progression) a binary `use` plus an integer number of extra steps.
     terms: list[list[tuple[int, int, int, Fraction, tuple]]] = []  # per item: (col, yen, pts, cost, uses)
@@ -292,6 +304,7 @@ def solve(needs: list[int], items: list[Item], balances: dict[str, int],
         elif x[d[1]] > 0.5:
             chosen.append((it, it.options[round(x[d[2]])]))
     result = _checked(needs, chosen, balances, limits, covered)
+    result.method = "integer program"
     result.proven = proven and proven2
     result.cost_bound = result.cost if result.proven else (bound if proven else None)
     return result

@@ -24,7 +24,7 @@ from fractions import Fraction
 from advisor.advise import Situation, advise
 from advisor.amazon import AmazonWallet, GiftLot, add_years
 from advisor.model import Campaign, Exit, Spend
-from advisor.plan import plan_amazon_cover
+from advisor.plan import SOLVER_TIME_LIMIT, plan_amazon_cover
 from advisor.timing import History, PastCampaign
 from benchmarks import Figure
 from pointexit.clock import JST
@@ -112,11 +112,28 @@ def time_figures(seeds=range(5), reps=3) -> list[Figure]:
         base_t.append(_median_time(lambda: greedy(exits, balances, spends, today), reps))
         unproven += not plan_amazon_cover(exits, balances, spends, today).proven
     value, base = statistics.median(plan_t), statistics.median(base_t)
+    # The same markets with a first spend inside the exits' lags: two deadlines.
+    # The dynamic program answers when its relaxation's plan arrives in time;
+    # otherwise the integer program runs.
+    near_t, near_unproven, near_ip = [], 0, 0
+    for seed in seeds:
+        rng = random.Random(seed)
+        exits, balances = market(20, rng)
+        spends = [Spend(START + timedelta(days=6), 20_000)] + monthly_spends(rng)
+        near_t.append(_median_time(lambda: plan_amazon_cover(exits, balances, spends, START), 1))
+        plan = plan_amazon_cover(exits, balances, spends, START)
+        near_unproven += not plan.proven
+        near_ip += plan.method == "integer program"
+    near = statistics.median(near_t)
     return [
         Figure("planner: 20 sites × 10 dest × 12 spends (median)", value * 1_000, "ms",
                baseline=base * 1_000, target="≤ 50 ms", ok=value <= 0.050,
                note=f"baseline: greedy pass; max {max(plan_t) * 1_000:.0f} ms over {len(plan_t)} markets"),
         Figure("planner: plans not proven optimal", unproven, "plans", target="= 0", ok=unproven == 0),
+        Figure("planner: same, first spend inside the lags (median)", near * 1_000, "ms",
+               baseline=base * 1_000,
+               note=f"max {max(near_t) * 1_000:.0f} ms; integer program needed in {near_ip} of "
+                    f"{len(near_t)}, {near_unproven} unproven in {SOLVER_TIME_LIMIT:g} s"),
     ]
 
 

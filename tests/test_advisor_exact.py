@@ -6,6 +6,7 @@ import itertools
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -56,7 +57,6 @@ def brute_items(needs, items, balances, limits):
         room = dict(limits)
         gift = [0] * len(needs)
         cost = Fraction(0)
-        ok = True
         for it, o in zip(items, pick):
             if o is None:
                 continue
@@ -79,6 +79,116 @@ def test_search_matches_brute_force_on_abstract_items(problem):
     expected = brute_items(needs, items, balances, limits)
     result = solve(needs, [Item(i.site, i.cls, list(i.options)) for i in items], balances, limits)
     assert result.proven and (result.shortfall, result.cost) == expected
+
+
+# --- the single-deadline dynamic program --------------------------------------------------
+
+def _run_of_options(draw, value, lot_pts, lot_yen, fee, count):
+    """Options k = 1..count lots, sometimes with a bent step (a chain's rounding)."""
+    options = []
+    bend = draw(st.sampled_from([None, None, 3, 4]))
+    for k in range(1, count + 1):
+        pts = k * lot_pts + fee + (10 if bend and k >= bend else 0)
+        options.append(Option(k * lot_yen, pts * value, pts))
+    return options
+
+
+@st.composite
+def one_deadline_problems(draw, max_items=5, max_count=8, one_class=True):
+    n = draw(st.integers(1, 3))
+    needs = draw(st.lists(st.integers(0, 2500), min_size=n, max_size=n))
+    first = draw(st.integers(0, n - 1))
+    sites = ["a", "b", "c"][:draw(st.integers(1, 3))]
+    value = {s: draw(st.sampled_from([Fraction(1), Fraction(1, 2), Fraction(1, 10)])) for s in sites}
+    balances = {s: draw(st.integers(0, 2000)) for s in sites}
+    items = []
+    for _ in range(draw(st.integers(1, max_items))):
+        site = draw(st.sampled_from(sites))
+        lot_pts = draw(st.sampled_from([100, 150, 297, 300]))
+        lot_yen = draw(st.sampled_from([lot_pts - 20, lot_pts, lot_pts + 10, 300]))
+        count = draw(st.integers(1, max_count))
+        cls = first if one_class else draw(st.integers(first, n - 1))
+        items.append(Item(site, cls, _run_of_options(draw, value[site], lot_pts, lot_yen,
+                                                     draw(st.sampled_from([0, 0, 20])), count)))
+    return needs, items, balances
+
+
+@EXACT
+@given(one_deadline_problems())
+def test_one_deadline_program_matches_brute_force(problem):
+    from advisor.one_deadline import solve_one_deadline
+
+    needs, items, balances = problem
+    assert solve_one_deadline(needs, items, balances) is not None or sum(needs[items[0].cls:]) == 0
+    expected = brute_items(needs, items, balances, {})
+    result = solve(needs, [Item(i.site, i.cls, list(i.options)) for i in items], balances, {})
+    assert result.proven and (result.shortfall, result.cost) == expected
+
+
+@EXACT
+@given(one_deadline_problems(one_class=False))
+def test_relaxation_answer_is_exact_when_it_arrives_in_time(problem):
+    # Exchanges reaching different spends: the program answers only when its
+    # relaxation's plan also works with the real arrival dates, and is then exact.
+    from advisor.one_deadline import solve_one_deadline
+
+    needs, items, balances = problem
+    expected = brute_items(needs, items, balances, {})
+    quick = solve_one_deadline(needs, [Item(i.site, i.cls, list(i.options)) for i in items], balances)
+    if quick is not None:
+        assert (quick.shortfall, quick.cost) == expected
+    result = solve(needs, [Item(i.site, i.cls, list(i.options)) for i in items], balances, {})
+    assert result.proven and (result.shortfall, result.cost) == expected
+
+
+def test_relaxation_too_late_for_the_near_spend_is_declined():
+    from advisor.one_deadline import solve_one_deadline
+
+    # 320 pt buy one exchange: the cheaper one arrives after the ¥300 spend.
+    late = Item("a", 1, [Option(300, Fraction(300), 300)])
+    early = Item("a", 0, [Option(300, Fraction(310), 310)])
+    assert solve_one_deadline([300, 100], [late, early], {"a": 320}) is None
+    result = solve([300, 100], [late, early], {"a": 320}, {})
+    assert (result.shortfall, result.cost, [it.cls for it, _ in result.chosen]) == (100, 310, [0])
+    # With the near spend gone, the cheaper late exchange is the answer.
+    quick = solve_one_deadline([0, 100], [late, early], {"a": 320})
+    assert (quick.shortfall, quick.cost) == (0, 300)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(one_deadline_problems(max_items=12, max_count=40))
+def test_one_deadline_program_matches_the_integer_program(problem):
+    # Too large for brute force: the two exact methods must agree.
+    needs, items, balances = problem
+    copy = lambda: [Item(i.site, i.cls, list(i.options)) for i in items]  # noqa: E731
+    dp = solve(needs, copy(), balances, {})
+    mip = solve(needs, copy(), balances, {}, one_deadline=False)
+    assert mip.proven and (dp.shortfall, dp.cost) == (mip.shortfall, mip.cost)
+
+
+@pytest.mark.parametrize("lots", range(1, 13))
+def test_one_deadline_program_reaches_every_count_of_a_long_run(lots):
+    # One exit, 1..12 lots of 300 pt → ¥300 (+20 pt fee): a need of `lots` × ¥300
+    # costs exactly that many lots; a second site at a worse rate is the only
+    # other way (the run's counts are added in parts 1, 2, 4, …).
+    run = [Option(300 * k, Fraction(300 * k + 20), 300 * k + 20) for k in range(1, 13)]
+    worse = [Option(100 * k, Fraction(110 * k), 110 * k) for k in range(1, 40)]
+    result = solve([300 * lots], [Item("a", 0, run), Item("b", 0, worse)], {"a": 5000, "b": 5000}, {})
+    assert (result.shortfall, result.cost) == (0, 300 * lots + 20)
+    assert [o.yen for _, o in result.chosen] == [300 * lots]
+
+
+def test_one_deadline_program_declines_what_it_cannot_solve():
+    from advisor.one_deadline import solve_one_deadline
+
+    capped = [Item("a", 0, [Option(300, Fraction(300), 300, ((("day", "a", 0), 300),))])]
+    mixed_value = [Item("a", 0, [Option(300, Fraction(300), 300)]),
+                   Item("a", 0, [Option(300, Fraction(150), 300)])]
+    for items in (capped, mixed_value):
+        assert solve_one_deadline([500, 500], items, {"a": 1000}) is None
+    # Costs near the int64 range are left to the integer program's exact re-check.
+    huge = [Item("a", 0, [Option(300, Fraction(2**61), 2**61)])]
+    assert solve_one_deadline([300], huge, {"a": 2**62}) is None
 
 
 def test_search_prefers_cheaper_cover_over_greedy_rate():
@@ -290,3 +400,19 @@ def test_plan_invariants_on_large_instances(instance):
         for spend in cover.residual:
             lot = next(l for l in amazon.gift_lots if label.startswith(l.label) and l.expires == expires)
             assert not (lot.arrives is None and spend.on <= lot.expires), (label, spend)
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(), st.integers(0, 40))
+def test_route_yen_is_the_runs_gift(instance, lots):
+    # The planner's shortcut for a chain's gift must agree with running it.
+    from advisor.plan import best_campaign
+    from advisor.routes import find_routes, route_yen, run_route
+
+    exits, balances, _spends, today, campaigns, _amazon = instance
+    for route in find_routes(exits, set(balances)):
+        camps = tuple(best_campaign(h, today, campaigns) for h in route.hops)
+        caps = tuple(c.cap_points if c is not None else None for c in camps)
+        amount = route.hops[0].floor + lots * route.hops[0].step
+        run = run_route(route, amount, camps, caps)
+        assert route_yen(route, amount, camps, caps) == (run.yen if run else 0)

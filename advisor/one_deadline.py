@@ -1,0 +1,394 @@
+"""The plan's search when every exchange reaches the same first spend.
+
+This is the common case — spends a few weeks out, exits that credit within
+days — and the one a general integer program handles worst: many sites at
+nearly the same rate (every dot money chain is 297 → 300) make a subset-sum
+that branch and bound must prove option by option. A dynamic program over
+the yen covered proves it at once.
+
+Conditions (else `solve_one_deadline` returns None and the caller uses the
+integer program): no option uses a cap or campaign resource, and each site's
+options cost a fixed yen value per point (true for the planner: cost =
+points × the site's point value).
+
+When exchanges reach different first spends, the program solves the
+relaxation in which every exchange reaches the earliest of them. Every plan
+is a plan of the relaxation, covering at least as much there, so when the
+relaxation's best plan covers as much with the real arrival dates as it did
+in the relaxation, no plan covers more and none covering as much costs less:
+it is the answer. Otherwise (a near spend that only slower exits could pay
+for cheaply) None.
+
+Yen are counted in units of g, the greatest common divisor of every option's
+gift, so the arrays are short; amounts at or above the need all count as the
+need. Two stages, both exact:
+1. per site, over its items (one option each): the fewest points that give
+   exactly y units, kept only within the site's balance;
+2. over sites: the least cost (exact integers: costs scaled by the common
+   denominator) for exactly y units, from each site's Pareto points (an
+   amount some larger amount beats on points is never needed).
+The answer is the largest coverage reachable, then the least cost for it,
+read back through the stored choices.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from math import gcd, lcm
+
+import numpy as np
+
+INF = 2**62
+SAFE = 2**60  # totals (and λ-scaled totals) must stay far below INF
+
+
+def _site_value(options) -> Fraction | None:
+    values = {o.cost / o.points for o in options if o.points}
+    if len(values) > 1 or any(o.points == 0 and o.cost for o in options):
+        return None
+    return values.pop() if values else Fraction(0)
+
+
+_INDEX = None
+
+
+def _index(n: int):
+    global _INDEX
+    if _INDEX is None or len(_INDEX) < n:
+        _INDEX = np.arange(max(n, 1 << 16))
+    return _INDEX
+
+
+def _add(table, src, pick, arr, lo: int, hi: int, d: int, weight: int, tag: int, cap: int) -> None:
+    """Relax table[min(y + d, cap)] with arr[y] + weight for y in [lo, hi]
+    (amounts are exact below the top; everything past it counts as the top)."""
+    end = min(hi, cap - d)  # last source that does not overflow
+    if end >= lo:
+        cand = arr[lo:end + 1] + weight
+        view = table[lo + d:end + d + 1]
+        better = cand < view
+        np.copyto(view, cand, where=better)
+        np.copyto(src[lo + d:end + d + 1], _index(end + 1)[lo:end + 1], where=better)
+        np.copyto(pick[lo + d:end + d + 1], tag, where=better)
+    start = max(lo, cap - d + 1)
+    if start <= hi and d > 0:
+        tail = arr[start:hi + 1]
+        k = int(tail.argmin())
+        if tail[k] + weight < table[cap]:
+            table[cap] = tail[k] + weight
+            src[cap] = start + k
+            pick[cap] = tag
+
+
+def solve_one_deadline(needs: list[int], items, balances: dict[str, int]):
+    """The exact (shortfall, cost) plan, or None when the conditions above fail."""
+    from advisor.search import Result, shortfall_of
+
+    if not items:
+        return None
+    cls = min(it.cls for it in items)
+    if any(o.uses for it in items for o in it.options):
+        return None
+    by_site: dict[str, list] = {}
+    for it in items:
+        by_site.setdefault(it.site, []).append(it)
+    values = {}
+    for site, its in by_site.items():
+        v = _site_value([o for it in its for o in it.options])
+        if v is None:
+            return None
+        values[site] = v
+    need = sum(needs[cls:])
+    if need <= 0:
+        return None
+    g = 0
+    for it in items:
+        for o in it.options:
+            g = gcd(g, o.yen)
+    cap = -(-need // g)  # index `cap` stands for "the whole need or more"
+    scale = lcm(*(v.denominator for v in values.values()))
+
+    # 1. per site: fewest points for exactly y units (from its items, one option each)
+    site_tables = []
+    for site, its in sorted(by_site.items()):
+        budget = balances.get(site, 0)
+        top = min(cap, sum(max(o.yen for o in it.options) // g for it in its))
+        table = np.full(top + 1, INF, dtype=np.int64)
+        table[0] = 0
+        trail = []
+        for it in its:
+            table, stage = _item_stage(table, it, budget, g, top)
+            trail.append((it, stage))
+        # Pareto points, largest first: amounts no larger amount beats on points
+        finite = np.nonzero(table < INF)[0][::-1]
+        pts = table[finite]
+        ahead = np.minimum.accumulate(np.concatenate(([INF], pts[:-1])))
+        keep = (pts < ahead) & (finite > 0)
+        site_tables.append((site, trail, finite[keep], pts[keep]))
+
+    # 2. over sites: least scaled cost for exactly y units. Sites are taken
+    # best rate first. An amount is dead when the sites still to come cannot
+    # lift it to the best coverage reachable, or when even at their best rates
+    # (a lower bound) it would cost more than a plan already known.
+    stages_in = []
+    for site, trail, ys, ps in site_tables:
+        cs = ps * int(values[site] * scale)
+        stages_in.append((_best_ratio(ys, cs), site, trail, ys, cs))
+    stages_in.sort(key=lambda t: (t[0], t[1]))
+    if sum(int(cs.max()) for *_, cs in stages_in if len(cs)) >= SAFE:
+        return None  # amounts this large would overflow the exact int64 tables
+    tops = [int(ys[0]) if len(ys) else 0 for _r, _s, _t, ys, _c in stages_in]
+    target = min(cap, sum(tops))
+    known = _greedy_cost([(ys, cs) for _r, _s, _t, ys, cs in stages_in], target)
+    if known is None:
+        total, stages = _over_sites(stages_in, tops, target, cap, None)
+    else:
+        # Lagrangian bound: at any price λ = a/b per unit, every plan reaching
+        # the target costs at least LB = λ·target + Σ_s min_y (c_s(y) − λ·y).
+        # Search under a cost bound LB + gap, widening the gap until a plan is
+        # found (at the greedy plan's cost one must be): under a bound, a
+        # site's amount whose own excess over its minimum exceeds the gap, or a
+        # partial plan that cannot finish within it, is in no plan that counts.
+        lam, lower, mins = _best_price(stages_in, tops, target)
+        if lam.denominator * known >= SAFE or lam.numerator * cap >= SAFE:
+            lam, lower, mins = Fraction(0), Fraction(0), [0] * len(stages_in)  # bound by 0: still exact
+        width = max((known - lower) / 3, Fraction(1))
+        while True:
+            bound = min(known, int(lower + width))
+            total, stages = _over_sites(stages_in, tops, target, cap, (bound, lam, mins))
+            if total[target] < INF or bound >= known:
+                break
+            width *= 2
+
+    reach = int(np.nonzero(total < INF)[0].max())
+    chosen = []
+    y = reach
+    for trail, src, pick in reversed(stages):
+        sy = int(pick[y])
+        prev = int(src[y])
+        if sy >= 0:
+            for it, stage in reversed(trail):
+                k, sy = _item_choice(stage, sy)
+                if k is not None:
+                    chosen.append((it, it.options[k]))
+        y = prev
+    relaxed = [0] * len(needs)
+    relaxed[cls] = sum(o.yen for _, o in chosen)
+    gift = [0] * len(needs)
+    for it, o in chosen:
+        gift[it.cls] += o.yen
+    short, unc = shortfall_of(needs, gift)
+    if short != shortfall_of(needs, relaxed)[0]:
+        return None  # the relaxation's plan arrives too late for some spend
+    return Result(chosen, short, sum((o.cost for _, o in chosen), Fraction(0)), uncovered=unc)
+
+
+def _over_sites(stages_in, tops, target: int, cap: int, pruning):
+    """Least scaled cost for exactly y units over the sites (best rate first),
+    with the choices to read back. `pruning` = (cost bound, λ, per-site
+    minimum of b·c − a·y) drops what cannot finish within the bound."""
+    keep_zero = [True] * len(stages_in)
+    pointsets = [(ys, cs) for *_, ys, cs in stages_in]
+    slack_rest = [0.0] * (len(stages_in) + 1)
+    if pruning is not None:
+        bound, lam, mins = pruning
+        a, b = lam.numerator, lam.denominator
+        gap = b * bound - a * target - sum(mins)
+        for i, (ys, cs) in enumerate(pointsets):
+            ok = b * cs - a * ys - mins[i] <= gap
+            pointsets[i] = (ys[ok], cs[ok])
+            keep_zero[i] = -mins[i] <= gap
+        for i in range(len(stages_in) - 1, -1, -1):
+            slack_rest[i] = slack_rest[i + 1] + mins[i] / b
+    total = np.full(cap + 1, INF, dtype=np.int64)
+    total[0] = 0
+    lo, hi, rest = 0, 0, sum(tops)
+    stages = []
+    for i, ((ys, cs), top) in enumerate(zip(pointsets, tops)):
+        if keep_zero[i]:
+            new, src, pick = total.copy(), _index(cap + 1)[:cap + 1].copy(), np.full(cap + 1, -1, dtype=np.int64)
+        else:
+            new, src, pick = _fresh(cap + 1)
+        if lo <= hi:
+            for y, c in zip(ys.tolist(), cs.tolist()):
+                _add(new, src, pick, total, lo, hi, y, c, y, cap)
+        rest -= top
+        lo, hi = max(0, target - rest), min(cap, hi + top)
+        new[:lo] = INF
+        if pruning is not None and lo <= hi:
+            later = [(r, t) for (r, *_), t in zip(stages_in[i + 1:], tops[i + 1:])]
+            window = new[lo:hi + 1]
+            short = target - np.arange(lo, hi + 1)
+            floor = np.maximum(_cheapest_fill(later, short),
+                               float(lam) * short + slack_rest[i + 1] - 1e-6 * (1 + abs(bound)))
+            window[window + floor > bound + 0.5] = INF
+        live = np.nonzero(new < INF)[0]
+        lo, hi = (int(live[0]), int(live[-1])) if len(live) else (1, 0)
+        stages.append((stages_in[i][2], src, pick))
+        total = new
+    return total, stages
+
+
+def _segments(options) -> list[tuple[int, int]]:
+    """Maximal runs [i, j) of options in arithmetic progression (yen, points)."""
+    out, i = [], 0
+    while i < len(options):
+        j = i + 1
+        if j < len(options):
+            step = (options[j].yen - options[i].yen, options[j].points - options[i].points)
+            while j + 1 < len(options) and (options[j + 1].yen - options[j].yen,
+                                            options[j + 1].points - options[j].points) == step:
+                j += 1
+            j += 1
+        out.append((i, j))
+        i = j
+    return out
+
+
+def _fresh(n: int):
+    return np.full(n, INF, dtype=np.int64), _index(n)[:n].copy(), np.full(n, -1, dtype=np.int64)
+
+
+def _item_stage(table, it, budget: int, g: int, top: int):
+    """Add one item (one option or none) to a site's table of fewest points.
+
+    A run of options in arithmetic progression — the usual case: k steps of
+    the same size — is added as its first option, then its extra steps split
+    in parts 1, 2, 4, … (every count is a sum of distinct parts), so a run of
+    m options costs about log2(m) passes instead of m."""
+    n = top + 1
+    new, src, pick = table.copy(), _index(n)[:n].copy(), np.full(n, -1, dtype=np.int64)
+    runs = []
+    for i, j in _segments(it.options):
+        opts = it.options[i:j]
+        if j - i <= 3:
+            for k in range(i, j):
+                if it.options[k].points <= budget:
+                    _add(new, src, pick, table, 0, top, it.options[k].yen // g, it.options[k].points, k, top)
+            continue
+        used, usrc, upick = _fresh(n)
+        _add(used, usrc, upick, table, 0, top, opts[0].yen // g, opts[0].points, 0, top)
+        used[used > budget] = INF
+        dy, dp = (opts[1].yen - opts[0].yen) // g, opts[1].points - opts[0].points
+        parts, size, left = [], 1, j - i - 1
+        while left > 0:
+            part = min(size, left)
+            left -= part
+            size *= 2
+            nxt, psrc, ppick = used.copy(), _index(n)[:n].copy(), np.full(n, -1, dtype=np.int64)
+            _add(nxt, psrc, ppick, used, 0, top, part * dy, part * dp, part, top)
+            nxt[nxt > budget] = INF
+            parts.append((psrc, ppick))
+            used = nxt
+        better = used < new
+        np.copyto(new, used, where=better)
+        np.copyto(src, _index(n)[:n], where=better)  # the run's own trail says where it came from
+        np.copyto(pick, _RUN + len(runs), where=better)
+        runs.append((i, usrc, parts))
+    new[new > budget] = INF
+    return new, (src, pick, runs)
+
+
+_RUN = 1 << 40  # pick tags at or above this name a run of options, not one option
+
+
+def _item_choice(stage, y: int) -> tuple[int | None, int]:
+    """(option index or None, the table index before this item) for amount y."""
+    src, pick, runs = stage
+    tag = int(pick[y])
+    if tag < 0:
+        return None, y
+    if tag < _RUN:
+        return tag, int(src[y])
+    first, usrc, parts = runs[tag - _RUN]
+    steps = 0
+    for psrc, ppick in reversed(parts):
+        if ppick[y] >= 0:
+            steps += int(ppick[y])
+        y = int(psrc[y])
+    return first + steps, int(usrc[y])
+
+
+def _greedy_cost(sites, target: int) -> int | None:
+    """A plan's cost reaching `target` units (an upper bound), or None: sites
+    best rate first, each its largest amount until one amount finishes it."""
+    need, cost = target, 0
+    for ys, cs in sites:
+        if need <= 0:
+            break
+        if not len(ys):
+            continue
+        enough = ys >= need
+        if enough.any():
+            return cost + int(cs[enough].min())
+        need -= int(ys[0])
+        cost += int(cs[0])
+    return cost if need <= 0 else None
+
+
+def _best_ratio(ys, cs) -> Fraction:
+    """Exact least cost per unit over a site's amounts (floats only to find it)."""
+    if not len(ys):
+        return Fraction(INF)
+    k = int((cs / ys).argmin())
+    while True:
+        worse = cs * int(ys[k]) < int(cs[k]) * ys  # a strictly better ratio than k's
+        if not worse.any():
+            return Fraction(int(cs[k]), int(ys[k]))
+        k = int(np.nonzero(worse)[0][0])
+
+
+def _cheapest_fill(sites: list[tuple[Fraction, int]], need):
+    """Lower bound on the cost of `need` units (an array) from these sites, each
+    giving at most its units at no better than its best rate (fractional fill)."""
+    caps, costs = [0.0], [0.0]
+    for ratio, top in sorted(sites):
+        caps.append(caps[-1] + top)
+        costs.append(costs[-1] + float(ratio) * top)
+    need = np.clip(need, 0, None).astype(float)
+    # beyond what they can give the amount is dead anyway (handled by the window)
+    return np.interp(need, caps, costs) * (1 - 1e-12) - 1e-6
+
+
+def _lagrangian(stages_in, target: int, lam: Fraction):
+    """(LB, per-site min of b·c − a·y) at price λ = a/b (see solve_one_deadline)."""
+    a, b = lam.numerator, lam.denominator
+    mins = [min(0, int((b * cs - a * ys).min())) if len(ys) else 0 for *_, ys, cs in stages_in]
+    return Fraction(a * target + sum(mins), b), mins
+
+
+def _best_price(stages_in, tops, target: int):
+    """The price among the sites' best rates (and where filling best rate first
+    ends) giving the highest Lagrangian bound; the bound is concave in the
+    price, so a ternary search over the sorted candidates finds it."""
+    prices = sorted({r for r, *_ in stages_in if r < INF}
+                    | {_critical_ratio([(r, t) for (r, *_), t in zip(stages_in, tops)], target)})
+    memo = {}
+
+    def at(k):
+        if k not in memo:
+            memo[k] = _lagrangian(stages_in, target, prices[k])
+        return memo[k]
+
+    lo, hi = 0, len(prices) - 1
+    while hi - lo > 2:
+        m1, m2 = lo + (hi - lo) // 3, hi - (hi - lo) // 3
+        if at(m1)[0] < at(m2)[0]:
+            lo = m1 + 1
+        else:
+            hi = m2
+    k = max(range(lo, hi + 1), key=lambda k: at(k)[0])
+    return prices[k], at(k)[0], at(k)[1]
+
+
+def _critical_ratio(sites: list[tuple[Fraction, int]], target: int) -> Fraction:
+    """The rate at which filling `target` units best rate first ends."""
+    got = 0
+    last = Fraction(0)
+    for ratio, top in sorted(sites):
+        if top:
+            last = ratio
+            got += top
+            if got >= target:
+                break
+    return last
