@@ -6,9 +6,7 @@ APScheduler or Jinja2 on this path (a test holds it to that).
 
 from __future__ import annotations
 
-import gc
 import re
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Optional
@@ -195,22 +193,6 @@ def print_plan(plan, today: date, now) -> None:
             out.print(f"理由: {terminal(str(r))}")
 
 
-@contextmanager
-def imports_left_alone():
-    """While one plan is read, made and printed, the garbage collector leaves
-    alone what is imported by then (SQLAlchemy, SQLModel, our tables: most of
-    the process's objects, alive until exit). Otherwise every full collection
-    that reading years of history and planning trigger walks all of them; on
-    the 5-year benchmark database that walk cost more than the reading.
-    Unfrozen afterwards, so exiting costs what it always did. Not in
-    build_plan: the page and the scheduler's long-running process call that."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 @app.command("recommend")
 def recommend_command(
     wallet: Annotated[Optional[str], typer.Option(
@@ -236,9 +218,8 @@ def recommend_command(
     w = load_wallet_option(wallet)
     balances = {**w.balances, **given}
     engine = open_db(db)
-    with imports_left_alone():
-        plan = build_plan(engine, balances, w.spends + spends, day, wallet=w, now=now)
-        if as_json:
-            print(dumps(plan_json(plan, day, now)))
-        else:
-            print_plan(plan, day, now)
+    plan = build_plan(engine, balances, w.spends + spends, day, wallet=w, now=now)
+    if as_json:
+        print(dumps(plan_json(plan, day, now)))
+    else:
+        print_plan(plan, day, now)
