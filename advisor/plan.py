@@ -63,7 +63,7 @@ earlier slots.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
@@ -378,11 +378,33 @@ def plan_amazon_cover(
         if any(s.uncertain for s in plan.steps[-1:]):
             plan.warnings.append(f"{slot.start} の {route_label(route)}: 先着順キャンペーンを前提にしています"
                                  "（締切前に終わると受取が減ります）")
+    plan.steps = spread_daily_limits(plan.steps, [it.payload[0].hops[0] for it, _ in chosen])
     for (on, short) in zip([s.on for s in residual], result.uncovered):
         if short:
             plan.uncovered.append((on, short))
             plan.warnings.append(f"{on} の予定: ¥{short:,} が間に合いません（残高または交換日数が足りません）")
     return plan
+
+
+def spread_daily_limits(steps: list[Step], firsts: list[Exit]) -> list[Step]:
+    """Each step's last day to apply, made to leave room for the others where
+    the first exit allows only so many applications a day (PointIncome: one
+    a day over all its exits): latest deadline first, each takes the latest
+    day still free on or before its own, never before the day it is planned."""
+    out = list(steps)
+    groups: dict[object, list[int]] = {}
+    for i, e in enumerate(firsts):
+        if e.daily_exchanges:
+            groups.setdefault((_scope(e), e.daily_exchanges), []).append(i)
+    for (_key, per_day), idx in groups.items():
+        taken: dict[date, int] = {}
+        for i in sorted(idx, key=lambda i: (out[i].apply_by, out[i].apply_on), reverse=True):
+            d = out[i].apply_by
+            while taken.get(d, 0) >= per_day and d > (out[i].apply_on or d):
+                d -= timedelta(days=1)
+            taken[d] = taken.get(d, 0) + 1
+            out[i] = replace(out[i], apply_by=d)
+    return out
 
 
 def spend_served(residual: list[Spend], gifts: list[tuple[date, int, int]]) -> list[int]:

@@ -47,7 +47,7 @@ def to_advisor_exit(e: CurrentExit) -> Exit:
         lag_text=e.lag_text, monthly_cap_points=e.monthly_cap_points, stale=e.stale,
         lag_min_days=e.lag_min_days, daily_cap_points=e.daily_cap_points,
         daily_exchanges=e.daily_exchanges, cap_scope=e.cap_scope or "exit",
-        leads_to=dest.via_site if dest else None,
+        leads_to=dest.via_site if dest else None, max_points=e.max_points,
     )
 
 

@@ -174,6 +174,10 @@ def cap_label(e: CurrentExit) -> str:
         parts.append(f"1日{e.daily_exchanges}回")
     if parts and e.cap_scope == "site":
         parts.append("(全交換先合計)")
+    if e.max_points:
+        # An amount picker's option is exchanged whole, one per application.
+        fixed = e.max_points == e.minimum_points
+        parts.insert(0, "1回ごとに指定額" if fixed else f"1回{e.max_points:,}ptまで")
     return " ".join(parts) if parts else (e.cap_text or "なし")
 
 

@@ -2,7 +2,8 @@
 
 A site spider sets `name`, `site`, `start_paths` (the real site's paths) and
 implements `parse_exits(response)` yielding dicts of raw text fields
-(label, rate_text, minimum_text, step_text, fee_text, lag_text, cap_text...).
+(label, rate_text, minimum_text, step_text, max_text, fee_text, lag_text,
+cap_text...).
 The base adds provenance (source URL, seen time), notices login walls and
 download errors, and counts what it did in the crawl stats.
 """
@@ -145,8 +146,8 @@ class PointSiteSpider(scrapy.Spider):
             yield CampaignItem(site=self.site, source_url=response.url, seen_at=seen_at, **raw)
 
     def parse_exits(self, response) -> Iterable[dict]:
-        """Raw exit fields: label, rate_text, minimum_text, step_text, fee_text,
-        lag_text, cap_text (+ destination, variant, cap_scope when known)."""
+        """Raw exit fields: label, rate_text, minimum_text, step_text, max_text,
+        fee_text, lag_text, cap_text (+ destination, variant, cap_scope when known)."""
         return ()
 
     def parse_campaigns(self, response) -> Iterable[dict]:
@@ -230,7 +231,8 @@ def per_variant(raw: dict, variants: Iterable[dict]) -> Iterator[dict]:
 
 def amount_options(raw: dict, options: Iterable[tuple[str, str]]) -> Iterator[dict]:
     """An amount picker (ポイントインカム: 500円 / 1,000円 / …): each option is an
-    exit of its own, exchanged whole, so its points are its rate and minimum.
+    exit of its own, exchanged whole — one application exchanges exactly that
+    amount — so its points are its rate, its minimum and its maximum.
 
     `options` are (amount text, points text) as the page shows them, e.g.
     ("500円", "5,000pt"); the variant is the amount.
@@ -238,7 +240,8 @@ def amount_options(raw: dict, options: Iterable[tuple[str, str]]) -> Iterator[di
     for amount, points in options:
         amount, points = clean(amount), clean(points)
         yield {**raw, "variant": amount, "label": f"{clean(raw['label'])} {amount}分",
-               "rate_text": f"{points} → {amount}", "minimum_text": points, "step_text": None}
+               "rate_text": f"{points} → {amount}", "minimum_text": points, "step_text": None,
+               "max_text": points}
 
 
 class ColumnTableSpider(PointSiteSpider):

@@ -14,6 +14,7 @@ class ExitItem(scrapy.Item):
     rate_text = scrapy.Field()  # 「490pt → 500円」
     minimum_text = scrapy.Field()
     step_text = scrapy.Field()
+    max_text = scrapy.Field()  # largest single exchange, when the site has one
     fee_text = scrapy.Field()
     lag_text = scrapy.Field()
     cap_text = scrapy.Field()
@@ -25,6 +26,7 @@ class ExitItem(scrapy.Item):
     value_out = scrapy.Field()
     minimum_points = scrapy.Field()
     step_points = scrapy.Field()
+    max_points = scrapy.Field()
     fee_points = scrapy.Field()
     lag_min_days = scrapy.Field()
     lag_max_days = scrapy.Field()

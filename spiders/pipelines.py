@@ -44,6 +44,7 @@ class NormalizePipeline:
         item["points_in"], item["value_out"] = rate if rate else (None, None)
         item["minimum_points"] = parsing.parse_int(item.get("minimum_text"))
         item["step_points"] = parsing.parse_int(item.get("step_text"))
+        item["max_points"] = parsing.parse_int(item.get("max_text"))
         item["fee_points"] = self._fee_points(item)
         lag = parsing.parse_lag(item.get("lag_text"))
         item["lag_min_days"], item["lag_max_days"] = lag if lag else (None, None)
@@ -120,13 +121,13 @@ def problems_of(item) -> list[str]:
     if isinstance(item, ExitItem):
         if item.get("destination") and item["destination"] not in DESTINATIONS:
             problems.append("unknown:destination")
-        for f in ("points_in", "value_out", "minimum_points", "step_points"):
+        for f in ("points_in", "value_out", "minimum_points", "step_points", "max_points"):
             if item.get(f) is not None and item[f] <= 0:
                 problems.append(f"not_positive:{f}")
         if (item.get("fee_points") or 0) < 0:
             problems.append("negative:fee_points")
-        for f in ("points_in", "value_out", "minimum_points", "step_points", "fee_points",
-                  "daily_cap_points", "monthly_cap_points"):
+        for f in ("points_in", "value_out", "minimum_points", "step_points", "max_points",
+                  "fee_points", "daily_cap_points", "monthly_cap_points"):
             # Parsed numbers are bounded; one derived from them (a yen fee in
             # points) may not be, and a database column is not unbounded.
             if item.get(f) is not None and item[f] > parsing.MAX_AMOUNT:
@@ -134,6 +135,10 @@ def problems_of(item) -> list[str]:
         mn, st = item.get("minimum_points"), item.get("step_points")
         if mn is not None and st is not None and mn < st:
             problems.append("min_below_step")
+        mx = item.get("max_points")
+        if mx is not None and mx < (mn or st or item.get("points_in") or 0):
+            # No exchange would be allowed at all: a misread, not a real limit.
+            problems.append("max_below_minimum")
         lo, hi = item.get("lag_min_days"), item.get("lag_max_days")
         if item.get("lag_text") and lo is None:
             problems.append("unparsed:lag_text")

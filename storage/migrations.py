@@ -43,9 +43,16 @@ def _v3(conn: Connection) -> None:
     _add_column(conn, "campaign_observation", "in_rate", "BOOLEAN NOT NULL DEFAULT FALSE")
 
 
+def _v4(conn: Connection) -> None:
+    # An exit that exchanges one fixed amount per application (an amount
+    # picker) was read as "any multiple of it": its largest exchange is stored.
+    _add_column(conn, "exit_observation", "max_points", "INTEGER")
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _v2,
     3: _v3,
+    4: _v4,
 }
 
 

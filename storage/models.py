@@ -18,7 +18,7 @@ from sqlmodel import Column, Field, SQLModel
 from pointexit.clock import JST
 
 # Bump with a step in storage/migrations.py (see there).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class JstDateTime(TypeDecorator):
@@ -85,6 +85,9 @@ class ExitObservation(SQLModel, table=True):
     value_out: int  # ... become value_out destination units
     minimum_points: Optional[int] = None
     step_points: Optional[int] = None
+    # Largest single exchange (v4): an amount picker (ポイントインカム's
+    # 500円 / 1,000円 / …) exchanges each amount whole, once per application.
+    max_points: Optional[int] = None
     fee_points: int = 0
     lag_min_days: Optional[int] = None  # crediting lag in business days
     lag_max_days: Optional[int] = None

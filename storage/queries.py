@@ -101,7 +101,7 @@ def _current_exit(o: ExitObservation, e: ExitRow, site: SiteRow, run: CrawlRun |
         daily_cap_points=o.daily_cap_points, monthly_cap_points=o.monthly_cap_points,
         daily_exchanges=o.daily_exchanges, cap_scope=o.cap_scope, cap_text=o.cap_text, source_url=o.source_url,
         first_seen=o.first_seen, last_seen=o.last_seen, site_yen_num=site.yen_num,
-        site_yen_den=site.yen_den, stale=stale,
+        site_yen_den=site.yen_den, stale=stale, max_points=o.max_points,
     )
 
 

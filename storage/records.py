@@ -23,6 +23,7 @@ class ExitSeen:
     variant: str = ""
     minimum_points: int | None = None
     step_points: int | None = None
+    max_points: int | None = None  # largest single exchange (an amount picker's amount)
     fee_points: int = 0
     lag_min_days: int | None = None
     lag_max_days: int | None = None
@@ -122,6 +123,7 @@ class CurrentExit:
     # True when the site's latest run did not confirm this value (degraded,
     # failed, or the exit was not seen by an ok run).
     stale: bool = False
+    max_points: int | None = None  # largest single exchange, when the site has one
 
 
 @dataclass(frozen=True)

@@ -289,3 +289,70 @@ def test_advise_warns_about_lapses_amazon_points_unused_gift_and_leftovers():
     assert "¥200 が使われないまま 2026-12-15 に失効" in text
     assert "ドットマネー: 交換後 3 が残ります" in text and "獲得から6ヶ月" in text
     assert plan.steps[0].yen == 300 and plan.shortfall == 0
+
+
+# --- an amount picker: ポイントインカム ------------------------------------------------------
+
+PI_SPEND_DAY = date(2026, 12, 7)  # a Monday two weeks out
+
+
+def pointincome_amounts() -> list[Exit]:
+    """PointIncome's Amazon picker as stored: each amount an exit of its own,
+    exchanged whole (its maximum is its points), 10 pt = ¥1, the next business
+    day, one application a day over all the site's exits."""
+    return [Exit("pointincome", "amazon_gift", f"Amazonギフトカード {yen:,}円分", yen * 10, yen,
+                 yen * 10, None, 0, 1, "https://pointi.jp/exchange/", SEEN,
+                 yen_per_point=Fraction(1, 10), lag_min_days=1, daily_exchanges=1,
+                 cap_scope="site", max_points=yen * 10)
+            for yen in (500, 1_000, 2_000, 3_000)]
+
+
+def assert_whole_amounts_one_a_day(plan, exits, spend_on):
+    by_label = {e.label: e for e in exits}
+    for s in plan.steps:
+        e = by_label[s.label]
+        assert (s.points, s.yen, s.fee_points) == (e.points_in, e.value_out, 0), s
+        assert e.valid_amount(s.points)
+        assert s.apply_on <= s.apply_by and s.arrives_by < spend_on
+        assert s.arrives_by == Calendar().add_business_days(s.apply_on, 1)
+    assert len({s.apply_on for s in plan.steps}) == len(plan.steps)
+    # One application a day: the last days to apply leave room for each other too.
+    assert len({s.apply_by for s in plan.steps}) == len(plan.steps)
+
+
+def test_amount_picker_two_weeks_out_whole_amounts_one_application_a_day():
+    exits = pointincome_amounts()
+    plan = plan_amazon_cover(exits, {"pointincome": 100_000}, [Spend(PI_SPEND_DAY, 6_500)], TODAY)
+    assert plan.proven and plan.warnings == []
+    assert (plan.shortfall, plan.cost, plan.left) == (0, 6_500, {"pointincome": 35_000})
+    assert sum(s.points for s in plan.steps) == 65_000
+    assert_whole_amounts_one_a_day(plan, exits, PI_SPEND_DAY)
+    # Read as "multiples of 5,000pt", the 500円 option would take all 65,000pt
+    # in one application: exactly the plan the site cannot carry out.
+    assert all(s.points <= 30_000 for s in plan.steps) and len(plan.steps) >= 3
+    # Arriving by 12-04 (Fri) at the latest: the last applications fall on
+    # 12-03, 12-02, 12-01, … one a day, the latest deadline first.
+    deadlines = sorted((s.apply_by for s in plan.steps), reverse=True)
+    assert deadlines == [date(2026, 12, 3) - timedelta(days=k) for k in range(len(plan.steps))]
+
+
+@pytest.mark.parametrize("spend_on, shortfall, amounts, days", [
+    # Three days to apply (11-23, 11-24, 11-25 arrive by 11-26): 500 + 3,000 +
+    # 3,000 is the only way to ¥6,500 in three applications.
+    (date(2026, 11, 27), 0, [500, 3_000, 3_000], [23, 24, 25]),
+    # Two days: two applications of ¥3,000 at most; ¥500 cannot arrive in time.
+    (date(2026, 11, 26), 500, [3_000, 3_000], [23, 24]),
+])
+def test_amount_picker_with_few_days_left_matches_brute_force(spend_on, shortfall, amounts, days):
+    from tests.advisor_brute import brute_force
+
+    exits = pointincome_amounts()
+    spends = [Spend(spend_on, 6_500)]
+    plan = plan_amazon_cover(exits, {"pointincome": 100_000}, spends, TODAY)
+    cost = 6_500 - shortfall
+    assert brute_force(exits, {"pointincome": 100_000}, spends, TODAY, [], Calendar()) == (shortfall, cost)
+    assert plan.proven and (plan.shortfall, plan.cost) == (shortfall, cost)
+    assert plan.uncovered == ([(spend_on, shortfall)] if shortfall else [])
+    assert sorted(s.yen for s in plan.steps) == amounts
+    assert sorted(s.apply_on.day for s in plan.steps) == days
+    assert_whole_amounts_one_a_day(plan, exits, spend_on)

@@ -64,7 +64,10 @@ def test_amazon_ranking_by_return_rate(crawled):
     db, _, _ = crawled
     proc = run_cli("exits", "--destination", "amazon_gift", "--json", "--db", db)
     assert proc.returncode == 0, proc.stderr
-    rows = [(r["site"], r["variant"], r["return_rate"]) for r in json.loads(proc.stdout)]
+    listed = json.loads(proc.stdout)
+    assert {(r["variant"], r["max_points"]) for r in listed if r["site"] == "pointincome"} == {
+        ("500円", 5_000), ("1,000円", 10_000), ("2,000円", 20_000), ("3,000円", 30_000)}
+    rows = [(r["site"], r["variant"], r["return_rate"]) for r in listed]
     # By hand from the pages, yen received ÷ yen of points spent at the minimum:
     #   pointtown   1,960 Pt → ¥100; 1,960 Pt is ¥98 at 20 Pt = ¥1     → 100/98  = 1.020408
     #   gendama     3,000 pt → ¥300, free                              → 1
@@ -82,6 +85,22 @@ def test_amazon_ranking_by_return_rate(crawled):
         ("pointincome", "500円", "1.000000"),
         ("ecnavi", "", "0.833333"),
     ]
+
+
+def test_pointincome_amounts_reach_the_advisor_as_single_exchanges(crawled):
+    """Page → engine → SQLite → advisor: each Amazon amount is exchanged whole,
+    so 15,000pt on 「500円」 is three applications, never one exchange."""
+    from pointexit.market import to_advisor_exit
+    from storage.queries import current_exits
+
+    db, _, _ = crawled
+    rows = [e for e in current_exits(open_engine(db, create=False)) if e.site == "pointincome"]
+    assert sorted((e.variant, e.max_points) for e in rows if e.destination == "amazon_gift") == [
+        ("1,000円", 10_000), ("2,000円", 20_000), ("3,000円", 30_000), ("500円", 5_000)]
+    assert {e.max_points for e in rows if e.destination != "amazon_gift"} == {None}
+    [small] = [to_advisor_exit(e) for e in rows if e.variant == "500円"]
+    assert (small.max_points, small.largest) == (5_000, 5_000)
+    assert [p for p in (5_000, 10_000, 15_000) if small.valid_amount(p)] == [5_000]
 
 
 def test_renamed_fee_column_degrades_and_keeps_stored_values(crawled, tmp_path):

@@ -59,9 +59,12 @@ def assert_sane(item) -> None:
     if isinstance(item, ExitItem):
         assert item["destination"] in DESTINATIONS
         assert 1 <= item["points_in"] <= MAX and 1 <= item["value_out"] <= MAX
-        for f in ("minimum_points", "step_points", "daily_cap_points", "monthly_cap_points",
-                  "daily_exchanges"):
+        for f in ("minimum_points", "step_points", "max_points", "daily_cap_points",
+                  "monthly_cap_points", "daily_exchanges"):
             assert item.get(f) is None or 1 <= item[f] <= MAX, (f, item[f])
+        if item.get("max_points") is not None:  # at least one exchange is possible
+            assert item["max_points"] >= (item.get("minimum_points") or item.get("step_points")
+                                          or item["points_in"])
         assert 0 <= item["fee_points"] <= MAX
         lo, hi = item.get("lag_min_days"), item.get("lag_max_days")
         assert (lo is None) == (hi is None)
@@ -183,8 +186,8 @@ def test_full_width_rates_lags_and_percents_read_like_ascii():
 # --- the pipelines on arbitrary fields ----------------------------------------
 
 _ITEM_FIELDS = {
-    ExitItem: ("label", "rate_text", "minimum_text", "step_text", "fee_text", "lag_text",
-               "cap_text", "variant", "destination"),
+    ExitItem: ("label", "rate_text", "minimum_text", "step_text", "max_text", "fee_text",
+               "lag_text", "cap_text", "variant", "destination"),
     CampaignItem: ("key", "title", "bonus_text", "window_text", "cap_text", "destination"),
     RoutingOfferItem: ("key", "store", "title", "reward_text", "scope", "conditions",
                        "lag_text", "window_text"),
@@ -460,7 +463,7 @@ def test_spiders_on_mutated_pages(pages, spider, data):
 
 
 def _numbers(items) -> list[tuple]:
-    keys = ("points_in", "value_out", "minimum_points", "step_points", "fee_points",
+    keys = ("points_in", "value_out", "minimum_points", "step_points", "max_points", "fee_points",
             "lag_min_days", "lag_max_days", "daily_cap_points", "monthly_cap_points",
             "bonus_bp", "rate_bp", "starts_at", "ends_at", "destination")
     return [tuple(i.get(k) for k in keys) for i in items]

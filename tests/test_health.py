@@ -236,3 +236,38 @@ class TestWhatAPageIs:
         wall = self.response((FILES / "login_wall/hapitas/exchange/index.html").read_bytes())
         assert not is_empty_page(member) and not is_empty_page(wall)
         assert (is_login_wall(member), is_login_wall(wall)) == (False, True)
+
+
+class TestLargestExchange:
+    """A largest single exchange (`max_text`) is read like the other amounts;
+    one below the minimum would allow no exchange at all: flagged and counted."""
+
+    @pytest.fixture
+    def counted(self):
+        from scrapy.utils.test import get_crawler
+
+        from spiders.items import ExitItem
+        from spiders.pipelines import NormalizePipeline, ValidatePipeline
+
+        crawler = get_crawler()
+        crawler.stats.open_spider()
+        validate, normalize = ValidatePipeline(crawler.stats), NormalizePipeline()
+        base = dict(site="pointincome", label="Amazonギフトカード 500円分", rate_text="5,000pt → 500円",
+                    minimum_text="5,000pt", source_url="https://pointi.jp/exchange/",
+                    seen_at="2026-11-23T09:00:00+09:00")
+        items = [ExitItem(max_text="5,000pt", **base), ExitItem(max_text="4,990ptまで", **base),
+                 ExitItem(max_text="0pt", **base), ExitItem(**base)]
+        kept = [validate.process_item(normalize.process_item(i)) for i in items]
+        return crawler.stats.get_stats(), kept
+
+    def test_parsed_and_flagged(self, counted):
+        _, kept = counted
+        assert [(i["max_points"], i["problems"]) for i in kept] == [
+            (5_000, []), (4_990, ["max_below_minimum"]),
+            (0, ["not_positive:max_points", "max_below_minimum"]), (None, [])]
+
+    def test_counted(self, counted):
+        stats, _ = counted
+        assert (stats["pointexit/invalid_items"], stats["pointexit/valid_items"]) == (2, 2)
+        assert stats["pointexit/invalid/max_below_minimum"] == 2
+        assert stats["pointexit/invalid/not_positive:max_points"] == 1

@@ -207,3 +207,38 @@ def test_a_user_who_may_not_alter_tables_is_told_what_to_do(tmp_path, request):
     assert "host" not in {c["name"] for c in inspect(raw).get_columns("crawl_run")}
     raw.dispose()
     assert schema_version(open_engine(url)) == SCHEMA_VERSION  # the owner can
+
+
+def test_v4_adds_the_largest_exchange_unknown_for_old_observations(v1_db):
+    """v1 stored no maximum: old observations read back None, and the first
+    crawl that sees one appends a new observation, keeping the old one."""
+    from datetime import timedelta
+
+    from storage.records import ExitSeen, RunOutcome
+    from storage.store import Store
+
+    engine = open_engine(v1_db)
+    assert "max_points" in {c["name"] for c in inspect(engine).get_columns("exit_observation")}
+    before = {e.destination: e for e in current_exits(engine)}
+    assert {e.max_points for e in before.values()} == {None}
+    gift = before["amazon_gift"]
+    at = gift.last_seen + timedelta(days=1)
+    store = Store(engine)
+    run = store.begin_run("hapitas", "hapitas", at)
+    again = ExitSeen(site=gift.site, destination=gift.destination, label=gift.label,
+                     points_in=gift.points_in, value_out=gift.value_out, source_url=gift.source_url,
+                     seen_at=at, variant=gift.variant, minimum_points=gift.minimum_points,
+                     step_points=gift.step_points, max_points=gift.points_in,
+                     fee_points=gift.fee_points, lag_min_days=gift.lag_min_days,
+                     lag_max_days=gift.lag_max_days, lag_text=gift.lag_text,
+                     daily_cap_points=gift.daily_cap_points,
+                     monthly_cap_points=gift.monthly_cap_points,
+                     daily_exchanges=gift.daily_exchanges, cap_scope=gift.cap_scope,
+                     cap_text=gift.cap_text)
+    result = store.finish_run(run, RunOutcome("ok", None, 1, 1, 0, 0, 10_000), at, [again])
+    assert result.new_observations == 1
+    after = {e.destination: e for e in current_exits(engine)}
+    assert (after["amazon_gift"].max_points, after["amazon_gift"].first_seen) == (490, at)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT max_points FROM exit_observation WHERE exit_id = :i "
+                                 "ORDER BY id"), {"i": gift.exit_id}).scalars().all() == [None, 490]

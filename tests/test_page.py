@@ -115,6 +115,22 @@ def test_no_cap_is_the_best_cap(tables):
     assert {ln.site for ln in amazon if "cap" not in ln.best} == {"hapitas"}  # 30,000 pt a month
 
 
+@pytest.mark.parametrize("max_points, daily_exchanges, scope, expected", [
+    (5_000, 1, "site", "1回ごとに指定額 1日1回 (全交換先合計)"),  # ポイントインカム's amount picker
+    (5_000, None, "site", "1回ごとに指定額"),
+    (20_000, None, "exit", "1回20,000ptまで"),
+    (None, 1, "site", "1日1回 (全交換先合計)"),
+])
+def test_cap_text_says_when_each_application_is_one_fixed_amount(world, max_points, daily_exchanges,
+                                                                  scope, expected):
+    from dataclasses import replace
+
+    stored = next(e for e in world[2].exits if e.site == "hapitas" and e.destination == "amazon_gift")
+    e = replace(stored, minimum_points=5_000, max_points=max_points, daily_exchanges=daily_exchanges,
+                cap_scope=scope, daily_cap_points=None, monthly_cap_points=None)
+    assert page_view.cap_label(e) == expected
+
+
 def test_values_of_a_degraded_site_are_stale_with_the_reason(tables):
     pi = line(tables["amazon_gift"], "pointincome")
     assert pi.stale and pi.stale_reason == "最新のクロールが一部異常"

@@ -33,8 +33,15 @@ def test_destinations(exits):
 def test_amazon_amount_picker(exits, amount, points, yen):
     a = exits["amazon_gift", amount]
     assert (a["points_in"], a["value_out"], a["minimum_points"]) == (points, yen, points)
-    assert a["step_points"] is None  # each amount is exchanged whole
+    # Each amount is exchanged whole, one per application: 15,000pt on 「500円」
+    # would be three applications (three days), not one exchange.
+    assert (a["step_points"], a["max_points"]) == (None, points)
     assert a["label"] == f"Amazonギフトカード {amount}分"
+
+
+def test_only_the_amount_picker_has_a_largest_exchange(exits):
+    assert {k for k, e in exits.items() if e["max_points"] is not None} == {
+        ("amazon_gift", a) for a in ("500円", "1,000円", "2,000円", "3,000円")}
 
 
 def test_amazon_free(exits):

@@ -108,6 +108,14 @@ def test_minimum_and_step_positive_and_minimum_not_below_step(spider_name, path)
 
 
 @pytest.mark.parametrize("spider_name, path", PAGES)
+def test_a_largest_exchange_allows_at_least_the_smallest(spider_name, path):
+    for i in exits_of(spider_name, path):
+        mx = i["max_points"]
+        smallest = i["minimum_points"] or i["step_points"] or i["points_in"]
+        assert mx is None or (_positive_int(mx) and mx >= smallest), i["label"]
+
+
+@pytest.mark.parametrize("spider_name, path", PAGES)
 def test_fee_is_whole_points(spider_name, path):
     for i in exits_of(spider_name, path):
         assert type(i["fee_points"]) is int and i["fee_points"] >= 0, i["label"]

@@ -133,3 +133,25 @@ def test_an_ok_run_that_no_longer_sees_an_exit_makes_it_stale(store):
     crawl_once(store, t2, ExitSeen(**{**seen(t2).__dict__, "destination": "bank", "label": "銀行"}))
     stale = {e.destination: e.stale for e in current_exits(store.engine)}
     assert stale == {"amazon_gift": True, "bank": False}
+
+
+def test_the_largest_single_exchange_is_stored_and_its_change_is_a_change(store):
+    """An amount picker's option (ポイントインカム 500円 = 5,000pt) exchanges its
+    amount whole: the maximum comes back as stored, and a new maximum is a new
+    observation like any other value."""
+    t1, t2, t3 = (FROZEN_NOW + timedelta(days=d) for d in range(3))
+    assert crawl_once(store, t1, seen(t1, max_points=490)).new_observations == 1
+    assert crawl_once(store, t2, seen(t2, max_points=490)).new_observations == 0
+    [current] = current_exits(store.engine)
+    assert (current.max_points, current.first_seen, current.last_seen) == (490, t1, t2)
+    assert crawl_once(store, t3, seen(t3, max_points=4_900)).new_observations == 1
+    assert [(o.max_points, o.first_seen, o.last_seen) for o in observations(store)] == [
+        (490, t1, t2), (4_900, t3, t3)]
+    [current] = current_exits(store.engine)
+    assert current.max_points == 4_900
+
+
+def test_an_exit_without_a_maximum_reads_back_none(store):
+    crawl_once(store, FROZEN_NOW, seen(FROZEN_NOW))
+    [current] = current_exits(store.engine)
+    assert current.max_points is None

@@ -44,6 +44,7 @@ def exits_json(rows, now) -> list[dict]:
             "yen_per_point": rate_text(per_pt) if per_pt is not None else None,
             "return_rate": rate_text(rate, 6) if rate is not None else None,
             "minimum_points": e.minimum_points, "step_points": e.step_points,
+            "max_points": e.max_points,
             "fee_points": e.fee_points, "lag_min_days": e.lag_min_days,
             "lag_max_days": e.lag_max_days, "lag_text": e.lag_text,
             "daily_cap_points": e.daily_cap_points, "monthly_cap_points": e.monthly_cap_points,
