@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 from sqlalchemy import event, inspect, select, text
@@ -198,8 +199,24 @@ def _prepare(engine: Engine, *, create: bool) -> None:
                            "once as a user allowed to change tables)") from None
 
 
-def _bring_up_to_date(engine: Engine) -> None:
-    """Create or migrate under a lock, so two processes never both do it."""
+def _bring_up_to_date(engine: Engine, attempts: int = 5) -> None:
+    """Create or migrate under a lock, so two processes never both do it.
+
+    SQLite answers "database is locked" at once, without waiting out the busy
+    timeout, when waiting could deadlock (two connections switching the
+    journal mode or upgrading read locks together). The transaction is then
+    rolled back whole, so trying again after a pause is safe."""
+    for attempt in range(attempts):
+        try:
+            return _bring_up_to_date_once(engine)
+        except DBAPIError as exc:
+            if (engine.dialect.name != "sqlite" or "locked" not in str(exc.orig)
+                    or attempt == attempts - 1):
+                raise
+            time.sleep(0.1 * (attempt + 1))
+
+
+def _bring_up_to_date_once(engine: Engine) -> None:
     sqlite = engine.dialect.name == "sqlite"
     if sqlite:
         with engine.connect() as conn:
