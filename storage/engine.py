@@ -74,8 +74,13 @@ def _sqlite_header_problem(path: Path) -> str | None:
         return "damaged (impossible page size in its header)"
     pages = int.from_bytes(head[28:32], "big")
     header_size_valid = head[24:28] == head[92:96]
-    wal = path.with_name(path.name + "-wal")
-    pending_wal = wal.exists() and wal.stat().st_size > 0  # SQLite will replay it
+    try:
+        # SQLite will replay a non-empty WAL. Stat it once: the last connection
+        # of another process (or thread) deletes it on close, so a file seen
+        # to exist may be gone an instant later, with its pages in the database.
+        pending_wal = path.with_name(path.name + "-wal").stat().st_size > 0
+    except FileNotFoundError:
+        pending_wal = False
     size = path.stat().st_size
     if header_size_valid and not pending_wal and size < pages * page_size:
         return f"damaged (truncated: {size:,} of {pages * page_size:,} bytes)"
