@@ -6,18 +6,19 @@ nearly the same rate (every dot money chain is 297 → 300) make a subset-sum
 that branch and bound must prove option by option. A dynamic program over
 the yen covered proves it at once.
 
-Conditions (else `solve_one_deadline` returns None and the caller uses the
-integer program): no option uses a cap or campaign resource, and each site's
-options cost a fixed yen value per point (true for the planner: cost =
-points × the site's point value).
+Condition (else `solve_one_deadline` returns None and the caller uses the
+integer program): each site's options cost a fixed yen value per point (true
+for the planner: cost = points × the site's point value).
 
-When exchanges reach different first spends, the program solves the
-relaxation in which every exchange reaches the earliest of them. Every plan
-is a plan of the relaxation, covering at least as much there, so when the
-relaxation's best plan covers as much with the real arrival dates as it did
-in the relaxation, no plan covers more and none covering as much costs less:
-it is the answer. Otherwise (a near spend that only slower exits could pay
-for cheaply) None.
+When exchanges reach different first spends, or options use capped
+resources (monthly and daily caps, campaign caps), the program solves the
+relaxation in which every exchange reaches the earliest of them and no cap
+is shared. Every plan is a plan of the relaxation, covering at least as much
+there, so when the relaxation's best plan keeps every cap and covers as much
+with the real arrival dates as it did in the relaxation, no plan covers more
+and none covering as much costs less: it is the answer. Otherwise (a near
+spend that only slower exits could pay for cheaply, a cap the cheapest plan
+would break) None.
 
 Yen are counted in units of g, the greatest common divisor of every option's
 gift, so the arrays are short; amounts at or above the need all count as the
@@ -80,15 +81,16 @@ def _add(table, src, pick, arr, lo: int, hi: int, d: int, weight: int, tag: int,
             pick[cap] = tag
 
 
-def solve_one_deadline(needs: list[int], items, balances: dict[str, int]):
+def solve_one_deadline(needs: list[int], items, balances: dict[str, int],
+                       limits: dict[object, int | None] | None = None):
     """The exact (shortfall, cost) plan, or None when the conditions above fail."""
     from advisor.search import Result, shortfall_of
 
     if not items:
         return None
     cls = min(it.cls for it in items)
-    if any(o.uses for it in items for o in it.options):
-        return None
+    if limits is None and any(o.uses for it in items for o in it.options):
+        return None  # caps it cannot check
     by_site: dict[str, list] = {}
     for it in items:
         by_site.setdefault(it.site, []).append(it)
@@ -180,6 +182,12 @@ def solve_one_deadline(needs: list[int], items, balances: dict[str, int]):
     short, unc = shortfall_of(needs, gift)
     if short != shortfall_of(needs, relaxed)[0]:
         return None  # the relaxation's plan arrives too late for some spend
+    used: dict[object, int] = {}
+    for _, o in chosen:
+        for key, amount in o.uses:
+            used[key] = used.get(key, 0) + amount
+    if any((limits or {}).get(key) is not None and amount > limits[key] for key, amount in used.items()):
+        return None  # it breaks a cap
     return Result(chosen, short, sum((o.cost for _, o in chosen), Fraction(0)), uncovered=unc)
 
 

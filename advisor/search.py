@@ -211,7 +211,7 @@ def solve(needs: list[int], items: list[Item], balances: dict[str, int],
         return Result([], short, Fraction(0), uncovered=unc)
     from advisor.one_deadline import solve_one_deadline
 
-    quick = solve_one_deadline(needs, items, balances) if one_deadline else None
+    quick = solve_one_deadline(needs, items, balances, limits) if one_deadline else None
     if quick is not None:
         result = _checked(needs, quick.chosen, balances, limits, sum(needs) - quick.shortfall)
         result.cost_bound = result.cost

@@ -1,4 +1,5 @@
-"""python -m benchmarks [TOPIC...]: run the bench_* modules, print one table."""
+"""python -m benchmarks [--markdown] [TOPIC...]: run the bench_* modules,
+print one table (--markdown: the table README.md quotes, without notes)."""
 
 from __future__ import annotations
 
@@ -36,12 +37,18 @@ def machine() -> str:
 
 
 def main(argv: list[str]) -> int:
-    names = modules(argv)
+    markdown = "--markdown" in argv
+    names = modules([a for a in argv if a != "--markdown"])
     if not names:
         print(f"no benchmarks match {argv}", file=sys.stderr)
         return 2
-    print(f"machine: {machine()}")
-    print(f"{'figure':<58} {'value':>12} {'unit':<6} {'baseline':>10} {'ratio':>7}  target   ok")
+    if markdown:
+        print(f"Taken on {machine()}, {time.strftime('%Y-%m-%d')}.\n")
+        print("| figure | value | baseline | ratio | target | met |")
+        print("| --- | ---: | ---: | ---: | --- | --- |")
+    else:
+        print(f"machine: {machine()}")
+        print(f"{'figure':<58} {'value':>12} {'unit':<6} {'baseline':>10} {'ratio':>7}  target   ok")
     failed = 0
     for name in names:
         start = time.perf_counter()
@@ -51,9 +58,13 @@ def main(argv: list[str]) -> int:
             base = f"{f.baseline:.4g}" if f.baseline is not None else ""
             ok = {True: "yes", False: "NO", None: ""}[f.ok]
             failed += f.ok is False
-            print(f"{f.name:<58} {f.value:>12.4g} {f.unit:<6} {base:>10} {ratio:>7}  "
-                  f"{f.target or '':<8} {ok}{'  ' + f.note if f.note else ''}")
-        print(f"  ({name}: {time.perf_counter() - start:.1f} s)")
+            if markdown:
+                print(f"| {f.name} | {f.value:.4g} {f.unit} | {base} | {ratio} | {f.target or ''} | {ok} |")
+            else:
+                print(f"{f.name:<58} {f.value:>12.4g} {f.unit:<6} {base:>10} {ratio:>7}  "
+                      f"{f.target or '':<8} {ok}{'  ' + f.note if f.note else ''}")
+        if not markdown:
+            print(f"  ({name}: {time.perf_counter() - start:.1f} s)")
     return 1 if failed else 0
 
 

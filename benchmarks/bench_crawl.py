@@ -30,4 +30,4 @@ def run() -> list[Figure]:
         bare, full = interleaved(RUNS, crawl({"ITEM_PIPELINES": {}}), crawl({}))
     return [Figure(f"crawl of {len(spiders)} recorded site(s): with pipelines over without (CPU)",
                    full.cpu, "s", bare.cpu, "≤ 2×", full.cpu <= 2 * bare.cpu,
-                   f"wall {full.wall:.2f} s over {bare.wall:.2f} s; median of {RUNS}")]
+                   f"wall {full.wall:.2f} s over {bare.wall:.2f} s; best of {RUNS}")]

@@ -1,16 +1,16 @@
 """Timing child processes fairly on a shared, noisy machine.
 
 A figure compares two things measured in the same run, interleaved (A, B,
-A, B, ...) so that load from elsewhere hits both alike, and reports medians.
-CPU time (user + system of the child, from wait4) is the headline: it does
-not count time spent waiting for other people's processes; wall time is kept
-for the notes.
+A, B, ...) so that load from elsewhere hits both alike, and keeps the best
+(lowest) of each, as benchmarks.best_time does in-process: noise only ever
+adds time. CPU time (user + system of the child, from wait4) is the
+headline: it does not count time spent waiting for other people's
+processes; wall time is kept for the notes.
 """
 
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -28,9 +28,13 @@ class Timing:
 
 def run_child(argv: list[str], *, env: dict | None = None, cwd: Path = ROOT,
               stdout=subprocess.DEVNULL) -> Timing:
+    env = {**os.environ, **(env or {})}
+    # As installed, Python code runs from cached bytecode; a development shell
+    # that forbids writing it would have our modules (not the libraries, which
+    # pip compiled) recompiled on every run and charged to us.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, env={**os.environ, **(env or {})},
-                            stdout=stdout, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=stdout, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -46,7 +50,7 @@ def python(*args: str) -> list[str]:
 
 def interleaved(runs: int, *commands: list[str], env: dict | None = None,
                 warmup: int = 1) -> list[Timing]:
-    """Median timing of each command, run in turn `runs` times."""
+    """Best timing of each command, run in turn `runs` times."""
     for _ in range(warmup):
         for argv in commands:
             run_child(argv, env=env)
@@ -54,5 +58,4 @@ def interleaved(runs: int, *commands: list[str], env: dict | None = None,
     for _ in range(runs):
         for i, argv in enumerate(commands):
             samples[i].append(run_child(argv, env=env))
-    return [Timing(cpu=statistics.median(t.cpu for t in s),
-                   wall=statistics.median(t.wall for t in s)) for s in samples]
+    return [Timing(cpu=min(t.cpu for t in s), wall=min(t.wall for t in s)) for s in samples]

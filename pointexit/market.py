@@ -9,7 +9,7 @@ from advisor.advise import ExpiryRule
 from advisor.model import Campaign, Exit, RoutingOffer
 from advisor.timing import History, PastCampaign, RateChange
 from pointexit.catalog import DESTINATIONS, SITES
-from storage.records import CurrentCampaign, CurrentExit, CurrentRoutingOffer, ObservationPoint
+from storage.records import CurrentCampaign, CurrentExit, CurrentRoutingOffer, RateHistory, RateStep
 
 # A campaign with no end date counts as running only while crawls keep seeing it.
 OPEN_CAMPAIGN_FRESH = timedelta(days=2)
@@ -91,29 +91,39 @@ def to_offer(o: CurrentRoutingOffer) -> RoutingOffer:
         lag_text=o.lag_text, yen_per_point=site.yen_per_point if site else Fraction(1))
 
 
-def histories(exits: list[CurrentExit], history: dict[int, list[ObservationPoint]],
+def change_bp(step: RateStep) -> int:
+    """How far a rate change moved the rate, in basis points, truncated toward
+    zero: int((new / old − 1) · 10,000) in exact integers."""
+    num = (step.value_out * step.old_points_in - step.old_value_out * step.points_in) * 10_000
+    den = step.points_in * step.old_value_out
+    bp = abs(num) // abs(den)
+    return bp if (num < 0) == (den < 0) else -bp
+
+
+def histories(exits: list[CurrentExit], rates: dict[int, RateHistory],
               campaigns: list[CurrentCampaign]) -> dict[tuple[str, str], History]:
-    """Per exit (site × destination): its campaigns and base-rate changes since first seen."""
+    """Per exit (site × destination): its campaigns and base-rate changes since first seen.
+
+    Years of history reach here: campaigns are grouped once (not searched per
+    exit), and storage hands over only the observations that changed a rate.
+    """
+    past_of: dict[tuple[str, str], list[PastCampaign]] = {}
+    for c in campaigns:
+        # A bonus already in the listed rate shows in the rate changes instead.
+        if not c.in_rate:
+            past_of.setdefault((c.site, c.destination), []).append(PastCampaign(
+                (c.starts_at or c.first_seen).date(), _last_day(c.ends_at) or c.last_seen.date(),
+                c.bonus_bp, c.cap_points))
     out: dict[tuple[str, str], History] = {}
     for e in exits:
-        points = history.get(e.exit_id, [])
-        since = min([p.first_seen for p in points] + [e.first_seen]).date()
-        changes = []
-        for a, b in zip(points, points[1:]):
-            old, new = Fraction(a.value_out, a.points_in), Fraction(b.value_out, b.points_in)
-            if new != old:
-                changes.append(RateChange(b.first_seen.date(), int((new / old - 1) * 10_000)))
-        past = tuple(sorted(
-            (PastCampaign((c.starts_at or c.first_seen).date(), _last_day(c.ends_at) or c.last_seen.date(),
-                          c.bonus_bp, c.cap_points)
-             for c in campaigns
-             # A bonus already in the listed rate shows in the rate changes instead.
-             if c.site == e.site and c.destination == e.destination and not c.in_rate),
-            key=lambda p: p.starts_on))
+        rate = rates.get(e.exit_id)
+        since = min(rate.first_seen, e.first_seen).date() if rate else e.first_seen.date()
+        changes = tuple(RateChange(s.first_seen.date(), change_bp(s)) for s in rate.steps) if rate else ()
         key = (e.site, e.destination)
+        past = tuple(sorted(past_of.get(key, ()), key=lambda p: p.starts_on))
         prev = out.get(key)
         if prev is None or since < prev.observed_since:
-            out[key] = History(min([since] + [p.starts_on for p in past]), past, tuple(changes))
+            out[key] = History(min([since] + [p.starts_on for p in past]), past, changes)
     return out
 
 

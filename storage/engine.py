@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 from sqlalchemy import event, inspect, select, text
@@ -73,8 +74,13 @@ def _sqlite_header_problem(path: Path) -> str | None:
         return "damaged (impossible page size in its header)"
     pages = int.from_bytes(head[28:32], "big")
     header_size_valid = head[24:28] == head[92:96]
-    wal = path.with_name(path.name + "-wal")
-    pending_wal = wal.exists() and wal.stat().st_size > 0  # SQLite will replay it
+    try:
+        # SQLite will replay a non-empty WAL. Stat it once: the last connection
+        # of another process (or thread) deletes it on close, so a file seen
+        # to exist may be gone an instant later, with its pages in the database.
+        pending_wal = path.with_name(path.name + "-wal").stat().st_size > 0
+    except FileNotFoundError:
+        pending_wal = False
     size = path.stat().st_size
     if header_size_valid and not pending_wal and size < pages * page_size:
         return f"damaged (truncated: {size:,} of {pages * page_size:,} bytes)"
@@ -193,8 +199,24 @@ def _prepare(engine: Engine, *, create: bool) -> None:
                            "once as a user allowed to change tables)") from None
 
 
-def _bring_up_to_date(engine: Engine) -> None:
-    """Create or migrate under a lock, so two processes never both do it."""
+def _bring_up_to_date(engine: Engine, attempts: int = 5) -> None:
+    """Create or migrate under a lock, so two processes never both do it.
+
+    SQLite answers "database is locked" at once, without waiting out the busy
+    timeout, when waiting could deadlock (two connections switching the
+    journal mode or upgrading read locks together). The transaction is then
+    rolled back whole, so trying again after a pause is safe."""
+    for attempt in range(attempts):
+        try:
+            return _bring_up_to_date_once(engine)
+        except DBAPIError as exc:
+            if (engine.dialect.name != "sqlite" or "locked" not in str(exc.orig)
+                    or attempt == attempts - 1):
+                raise
+            time.sleep(0.1 * (attempt + 1))
+
+
+def _bring_up_to_date_once(engine: Engine) -> None:
     sqlite = engine.dialect.name == "sqlite"
     if sqlite:
         with engine.connect() as conn:

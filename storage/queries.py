@@ -24,6 +24,8 @@ from storage.records import (
     CurrentExit,
     CurrentRoutingOffer,
     ObservationPoint,
+    RateHistory,
+    RateStep,
     RunSummary,
 )
 
@@ -112,6 +114,30 @@ def exit_history(engine: Engine) -> dict[int, list[ObservationPoint]]:
     for r in rows:
         out.setdefault(r[0], []).append(ObservationPoint(*r))
     return out
+
+
+def rate_history(engine: Engine) -> dict[int, RateHistory]:
+    """Per exit: when first seen and each change of its rate, compared in SQL
+    with the observation before it, so years of append-on-change rows (most of
+    them other changes, or the same rate again) are not all read."""
+    obs = ExitObservation
+    window = dict(partition_by=obs.exit_id, order_by=obs.id)
+    steps = select(obs.id, obs.exit_id, obs.first_seen, obs.points_in, obs.value_out,
+                   func.lag(obs.points_in).over(**window).label("old_points_in"),
+                   func.lag(obs.value_out).over(**window).label("old_value_out")).subquery()
+    changed = (select(steps.c.exit_id, steps.c.first_seen, steps.c.old_points_in,
+                      steps.c.old_value_out, steps.c.points_in, steps.c.value_out)
+               .where(steps.c.old_points_in.is_not(None),
+                      steps.c.value_out * steps.c.old_points_in
+                      != steps.c.old_value_out * steps.c.points_in)
+               .order_by(steps.c.id))
+    with engine.connect() as conn:
+        first = conn.execute(select(obs.exit_id, func.min(obs.first_seen)).group_by(obs.exit_id)).all()
+        rows = conn.execute(changed).all()
+    by_exit: dict[int, list[RateStep]] = {}
+    for exit_id, *step in rows:
+        by_exit.setdefault(exit_id, []).append(RateStep(*step))
+    return {exit_id: RateHistory(since, tuple(by_exit.get(exit_id, ()))) for exit_id, since in first}
 
 
 def _latest_with_identity(s: Session, observation, identity, key):

@@ -154,6 +154,26 @@ class ObservationPoint:
     last_seen: datetime
 
 
+@dataclass(frozen=True)
+class RateStep:
+    """An observation whose rate (value_out for points_in) differs from the
+    exit's observation before it: what forecasts read of years of history."""
+
+    first_seen: datetime
+    old_points_in: int
+    old_value_out: int
+    points_in: int
+    value_out: int
+
+
+@dataclass(frozen=True)
+class RateHistory:
+    """An exit's base rate since it was first seen: only its changes."""
+
+    first_seen: datetime
+    steps: tuple[RateStep, ...]
+
+
 @dataclass
 class CurrentCampaign:
     campaign_id: int

@@ -83,18 +83,19 @@ def test_search_matches_brute_force_on_abstract_items(problem):
 
 # --- the single-deadline dynamic program --------------------------------------------------
 
-def _run_of_options(draw, value, lot_pts, lot_yen, fee, count):
-    """Options k = 1..count lots, sometimes with a bent step (a chain's rounding)."""
+def _run_of_options(draw, value, lot_pts, lot_yen, fee, count, key=None):
+    """Options k = 1..count lots, sometimes with a bent step (a chain's rounding),
+    using k lots of a capped resource when `key` is given."""
     options = []
     bend = draw(st.sampled_from([None, None, 3, 4]))
     for k in range(1, count + 1):
         pts = k * lot_pts + fee + (10 if bend and k >= bend else 0)
-        options.append(Option(k * lot_yen, pts * value, pts))
+        options.append(Option(k * lot_yen, pts * value, pts, ((key, k * lot_pts),) if key else ()))
     return options
 
 
 @st.composite
-def one_deadline_problems(draw, max_items=5, max_count=8, one_class=True):
+def one_deadline_problems(draw, max_items=5, max_count=8, one_class=True, capped=False):
     n = draw(st.integers(1, 3))
     needs = draw(st.lists(st.integers(0, 2500), min_size=n, max_size=n))
     first = draw(st.integers(0, n - 1))
@@ -108,8 +109,12 @@ def one_deadline_problems(draw, max_items=5, max_count=8, one_class=True):
         lot_yen = draw(st.sampled_from([lot_pts - 20, lot_pts, lot_pts + 10, 300]))
         count = draw(st.integers(1, max_count))
         cls = first if one_class else draw(st.integers(first, n - 1))
+        key = draw(st.sampled_from([None, ("month", site), ("day", site)])) if capped else None
         items.append(Item(site, cls, _run_of_options(draw, value[site], lot_pts, lot_yen,
-                                                     draw(st.sampled_from([0, 0, 20])), count)))
+                                                     draw(st.sampled_from([0, 0, 20])), count, key)))
+    if capped:
+        limits = {key: draw(st.integers(0, 1500)) for it in items for o in it.options for key, _ in o.uses}
+        return needs, items, balances, limits
     return needs, items, balances
 
 
@@ -138,6 +143,21 @@ def test_relaxation_answer_is_exact_when_it_arrives_in_time(problem):
     if quick is not None:
         assert (quick.shortfall, quick.cost) == expected
     result = solve(needs, [Item(i.site, i.cls, list(i.options)) for i in items], balances, {})
+    assert result.proven and (result.shortfall, result.cost) == expected
+
+
+@EXACT
+@given(one_deadline_problems(one_class=False, capped=True))
+def test_relaxation_answer_is_exact_when_it_keeps_the_caps(problem):
+    from advisor.one_deadline import solve_one_deadline
+
+    needs, items, balances, limits = problem
+    expected = brute_items(needs, items, balances, limits)
+    copy = lambda: [Item(i.site, i.cls, list(i.options)) for i in items]  # noqa: E731
+    quick = solve_one_deadline(needs, copy(), balances, limits)
+    if quick is not None:
+        assert (quick.shortfall, quick.cost) == expected
+    result = solve(needs, copy(), balances, limits)
     assert result.proven and (result.shortfall, result.cost) == expected
 
 
@@ -181,11 +201,18 @@ def test_one_deadline_program_reaches_every_count_of_a_long_run(lots):
 def test_one_deadline_program_declines_what_it_cannot_solve():
     from advisor.one_deadline import solve_one_deadline
 
-    capped = [Item("a", 0, [Option(300, Fraction(300), 300, ((("day", "a", 0), 300),))])]
+    day = ("day", "a", 0)
+    capped = [Item("a", 0, [Option(300, Fraction(300), 300, ((day, 300),))])]
+    assert solve_one_deadline([500, 500], capped, {"a": 1000}) is None  # caps it cannot check
+    # Within the cap the relaxation's plan is the answer; breaking it, it is not.
+    assert solve_one_deadline([300], capped, {"a": 1000}, {day: 300}).cost == 300
+    twice = capped + [Item("a", 0, [Option(300, Fraction(300), 300, ((day, 300),))])]
+    assert solve_one_deadline([600], twice, {"a": 1000}, {day: 300}) is None
+    result = solve([600], twice, {"a": 1000}, {day: 300})
+    assert (result.shortfall, result.cost, result.method) == (300, 300, "integer program")
     mixed_value = [Item("a", 0, [Option(300, Fraction(300), 300)]),
                    Item("a", 0, [Option(300, Fraction(150), 300)])]
-    for items in (capped, mixed_value):
-        assert solve_one_deadline([500, 500], items, {"a": 1000}) is None
+    assert solve_one_deadline([500, 500], mixed_value, {"a": 1000}) is None
     # Costs near the int64 range are left to the integer program's exact re-check.
     huge = [Item("a", 0, [Option(300, Fraction(2**61), 2**61)])]
     assert solve_one_deadline([300], huge, {"a": 2**62}) is None

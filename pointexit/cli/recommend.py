@@ -73,7 +73,7 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
     from pointexit.clock import now_jst
     from pointexit.market import (
         expiry_rules, histories, running_campaigns, site_names, to_advisor_exit, to_offer)
-    from storage.queries import campaigns, current_exits, exit_history, routing_offers
+    from storage.queries import campaigns, current_exits, rate_history, routing_offers
 
     now = now or now_jst()
     rows = current_exits(engine)
@@ -82,7 +82,7 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
         today=today, exits=[to_advisor_exit(e) for e in rows], balances=dict(balances),
         spends=list(spends), campaigns=running_campaigns(camp_rows, now),
         offers=[to_offer(o) for o in routing_offers(engine)],
-        histories=histories(rows, exit_history(engine), camp_rows),
+        histories=histories(rows, rate_history(engine), camp_rows),
         expiry_rules=expiry_rules(), names=site_names())
     if wallet is not None:
         situation.last_activity = dict(wallet.last_activity)
