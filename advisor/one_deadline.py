@@ -110,17 +110,28 @@ def solve_one_deadline(needs: list[int], items, balances: dict[str, int],
     cap = -(-need // g)  # index `cap` stands for "the whole need or more"
     scale = lcm(*(v.denominator for v in values.values()))
 
-    # 1. per site: fewest points for exactly y units (from its items, one option each)
+    # 1. per site: fewest points for exactly y units (from its items, one option
+    # each; a cap local to the site is kept exactly where `_cap_groups` can)
     site_tables = []
+    owners: dict[object, set[str]] = {}
+    for it in items:
+        for o in it.options:
+            for key, _ in o.uses:
+                owners.setdefault(key, set()).add(it.site)
     for site, its in sorted(by_site.items()):
         budget = balances.get(site, 0)
         top = min(cap, sum(max(o.yen for o in it.options) // g for it in its))
+        loose, groups = _cap_groups(its, limits or {}, {k for k, v in owners.items() if v == {site}})
         table = np.full(top + 1, INF, dtype=np.int64)
         table[0] = 0
         trail = []
-        for it in its:
+        for it in loose:
             table, stage = _item_stage(table, it, budget, g, top)
-            trail.append((it, stage))
+            trail.append(("item", it, stage))
+        for kind, limit, members in groups:
+            room = min(budget, limit) if kind == "points" else budget
+            table, stage = _group_stage(table, kind, members, room, budget, g, top)
+            trail.append(("group", None, stage))
         # Pareto points, largest first: amounts no larger amount beats on points
         finite = np.nonzero(table < INF)[0][::-1]
         pts = table[finite]
@@ -169,10 +180,7 @@ def solve_one_deadline(needs: list[int], items, balances: dict[str, int],
         sy = int(pick[y])
         prev = int(src[y])
         if sy >= 0:
-            for it, stage in reversed(trail):
-                k, sy = _item_choice(stage, sy)
-                if k is not None:
-                    chosen.append((it, it.options[k]))
+            chosen += _read_back(trail, sy)
         y = prev
     relaxed = [0] * len(needs)
     relaxed[cls] = sum(o.yen for _, o in chosen)
@@ -189,6 +197,79 @@ def solve_one_deadline(needs: list[int], items, balances: dict[str, int],
     if any((limits or {}).get(key) is not None and amount > limits[key] for key, amount in used.items()):
         return None  # it breaks a cap
     return Result(chosen, short, sum((o.cost for _, o in chosen), Fraction(0)), uncovered=unc)
+
+
+def _cap_groups(its, limits, local: set) -> tuple[list, list]:
+    """Split a site's items into those taken freely and groups sharing a cap
+    the program keeps exactly: a points cap (monthly or daily) whose use is
+    the option's own points, or one exchange a day. Items using any other
+    cap, or more than one, are taken freely (the final check still holds
+    the plan to every cap)."""
+    loose, grouped = [], {}
+    for it in its:
+        keys = {k for o in it.options for k, _ in o.uses}
+        key = next(iter(keys)) if len(keys) == 1 else None
+        limit = limits.get(key) if key is not None else None
+        ok = key in local and limit is not None and all(len(o.uses) == 1 for o in it.options)
+        if ok and key[0] in ("month", "day") and all(o.uses[0][1] == o.points for o in it.options):
+            grouped.setdefault(("points", key, limit), []).append(it)
+        elif ok and key[0] == "count" and limit == 1 and all(o.uses[0][1] == 1 for o in it.options):
+            grouped.setdefault(("one", key, limit), []).append(it)
+        else:
+            loose.append(it)
+    return loose, [(kind, limit, members) for (kind, _key, limit), members in grouped.items()]
+
+
+def _group_stage(table, kind: str, members, room: int, budget: int, g: int, top: int):
+    """Add a group of items sharing a cap: its own table of fewest points
+    (within `room`: points for a points cap; one item at most for "one"),
+    then every amount of it on top of the site's table."""
+    n = top + 1
+    base = np.full(n, INF, dtype=np.int64)
+    base[0] = 0
+    if kind == "points":
+        inner, inner_trail = base, []
+        for it in members:
+            inner, stage = _item_stage(inner, it, room, g, top)
+            inner_trail.append(("item", it, stage))
+        read = ("trail", inner_trail)
+    else:
+        inner, which = base.copy(), np.full(n, -1, dtype=np.int64)
+        stages = []
+        for k, it in enumerate(members):
+            alone, stage = _item_stage(base, it, room, g, top)
+            better = alone < inner
+            np.copyto(inner, alone, where=better)
+            np.copyto(which, k, where=better)
+            stages.append(("item", it, stage))
+        read = ("one", which, stages)
+    new, src, pick = table.copy(), _index(n)[:n].copy(), np.full(n, -1, dtype=np.int64)
+    for y in np.nonzero(inner < INF)[0][1:].tolist():
+        _add(new, src, pick, table, 0, top, y, int(inner[y]), y, top)
+    new[new > budget] = INF
+    return new, (src, pick, read)
+
+
+def _read_back(trail, y: int) -> list:
+    """The (item, option) choices behind amount y of a table built by `trail`."""
+    chosen = []
+    for kind, it, stage in reversed(trail):
+        if kind == "item":
+            k, y = _item_choice(stage, y)
+            if k is not None:
+                chosen.append((it, it.options[k]))
+            continue
+        src, pick, read = stage
+        gy = int(pick[y])
+        y = int(src[y])
+        if gy < 0:
+            continue
+        if read[0] == "trail":
+            chosen += _read_back(read[1], gy)
+        else:
+            _one, which, stages = read
+            chosen += _read_back([stages[int(which[gy])]], gy)
+    return chosen
 
 
 def _over_sites(stages_in, tops, target: int, cap: int, pruning):

@@ -90,7 +90,8 @@ def _run_of_options(draw, value, lot_pts, lot_yen, fee, count, key=None):
     bend = draw(st.sampled_from([None, None, 3, 4]))
     for k in range(1, count + 1):
         pts = k * lot_pts + fee + (10 if bend and k >= bend else 0)
-        options.append(Option(k * lot_yen, pts * value, pts, ((key, k * lot_pts),) if key else ()))
+        use = 1 if key and key[0] == "count" else k * lot_pts
+        options.append(Option(k * lot_yen, pts * value, pts, ((key, use),) if key else ()))
     return options
 
 
@@ -109,11 +110,13 @@ def one_deadline_problems(draw, max_items=5, max_count=8, one_class=True, capped
         lot_yen = draw(st.sampled_from([lot_pts - 20, lot_pts, lot_pts + 10, 300]))
         count = draw(st.integers(1, max_count))
         cls = first if one_class else draw(st.integers(first, n - 1))
-        key = draw(st.sampled_from([None, ("month", site), ("day", site)])) if capped else None
+        key = draw(st.sampled_from([None, ("month", site), ("day", site), ("count", site),
+                                    ("month", "dotmoney")])) if capped else None
         items.append(Item(site, cls, _run_of_options(draw, value[site], lot_pts, lot_yen,
                                                      draw(st.sampled_from([0, 0, 20])), count, key)))
     if capped:
-        limits = {key: draw(st.integers(0, 1500)) for it in items for o in it.options for key, _ in o.uses}
+        limits = {key: draw(st.integers(1, 2) if key[0] == "count" else st.integers(0, 1500))
+                  for it in items for o in it.options for key, _ in o.uses}
         return needs, items, balances, limits
     return needs, items, balances
 
@@ -206,9 +209,16 @@ def test_one_deadline_program_declines_what_it_cannot_solve():
     assert solve_one_deadline([500, 500], capped, {"a": 1000}) is None  # caps it cannot check
     # Within the cap the relaxation's plan is the answer; breaking it, it is not.
     assert solve_one_deadline([300], capped, {"a": 1000}, {day: 300}).cost == 300
+    # A cap of the site's own, used as its points: kept exactly.
     twice = capped + [Item("a", 0, [Option(300, Fraction(300), 300, ((day, 300),))])]
-    assert solve_one_deadline([600], twice, {"a": 1000}, {day: 300}) is None
-    result = solve([600], twice, {"a": 1000}, {day: 300})
+    quick = solve_one_deadline([600], twice, {"a": 1000}, {day: 300})
+    assert (quick.shortfall, quick.cost, len(quick.chosen)) == (300, 300, 1)
+    # A cap two sites share (an intermediary's) is only checked: the cheapest
+    # plan breaks it, so the integer program answers.
+    shared = ("month", "dotmoney", 2027, 1)
+    both = [Item(site, 0, [Option(300, Fraction(300), 300, ((shared, 300),))]) for site in "ab"]
+    assert solve_one_deadline([600], both, {"a": 1000, "b": 1000}, {shared: 300}) is None
+    result = solve([600], both, {"a": 1000, "b": 1000}, {shared: 300})
     assert (result.shortfall, result.cost, result.method) == (300, 300, "integer program")
     mixed_value = [Item("a", 0, [Option(300, Fraction(300), 300)]),
                    Item("a", 0, [Option(300, Fraction(150), 300)])]
