@@ -265,8 +265,22 @@ def solve(needs: list[int], items: list[Item], balances: dict[str, int],
     nc = nz + n
     integer = [True] * nz + [False] * n
     bounds = upper + list(needs)
+    # A feasible start from a greedy pass: if the time limit stops HiGHS before
+    # it finds better, the plan is still this one, not an empty one.
+    start = [0.0] * nc
+    picked = greedy_cover(needs, items, balances, limits)
+    gift = [0] * n
+    for i, k in picked.items():
+        d = decode[i]
+        if d[0] == "pick":
+            start[d[1][k]] = 1.0
+        else:
+            start[d[1]], start[d[2]] = 1.0, float(k)
+        gift[items[i].cls] += items[i].options[k].yen
+    _short, unc = shortfall_of(needs, gift)
+    start[nz:] = [float(need - u) for need, u in zip(needs, unc)]
     x, proven = _run(nc, [0] * nz + [-1] * n, integer, bounds, rows, hi, time_limit=time_limit,
-                     start=[0] * nc)
+                     start=start)
     covered = round(sum(x[nz:]))
     proven = proven or covered == sum(needs)  # nothing covers more than all of it
     scale = lcm(*(c.denominator for t in terms for *_, c, _u in t))
@@ -279,7 +293,9 @@ def solve(needs: list[int], items: list[Item], balances: dict[str, int],
     x, proven2 = _run(nc, costs, integer, bounds, rows2, hi + [float("inf")], row_lo=lo2,
                       time_limit=time_limit, start=_integral(x, nz))
     # No plan covering as much costs less than this (HiGHS's bound, rounded up to whole units).
-    bound = Fraction(math.ceil(_run.dual_bound - 1e-6), scale) if not proven2 else None
+    # (costs are never negative, so 0 bounds them when HiGHS has no bound yet)
+    dual = _run.dual_bound if math.isfinite(_run.dual_bound) else 0.0
+    bound = Fraction(max(0, math.ceil(dual - 1e-6)), scale) if not proven2 else None
     if proven2 and any(it.order_key for it in items):
         # 3) among the cheapest, the earliest (ties broken by the items' order)
         best = round(sum(costs[c] * x[c] for c in range(nc)))
@@ -308,6 +324,43 @@ def solve(needs: list[int], items: list[Item], balances: dict[str, int],
     result.proven = proven and proven2
     result.cost_bound = result.cost if result.proven else (bound if proven else None)
     return result
+
+
+def greedy_cover(needs: list[int], items: list[Item], balances: dict[str, int],
+                 limits: dict[object, int]) -> dict[int, int]:
+    """A feasible plan, quickly (item index → option index): spends in date
+    order, each from the unused items that reach it, best rate first, taking
+    the smallest option that finishes it (else the largest that fits)."""
+    left = dict(balances)
+    room = {k: v for k, v in limits.items() if v is not None}
+    picked: dict[int, int] = {}
+    carry = 0
+    for j, need in enumerate(needs):
+        short = max(0, need - carry)
+        carry = max(0, carry - need)
+        order = sorted((i for i, it in enumerate(items) if it.cls <= j and i not in picked),
+                       key=lambda i: -max(o.yen / o.cost if o.cost else float("inf")
+                                          for o in items[i].options))
+        for i in order:
+            if short <= 0:
+                break
+            fits = [k for k, o in enumerate(items[i].options)
+                    if o.points <= left.get(items[i].site, 0)
+                    and all(room.get(key, amount) >= amount for key, amount in o.uses)]
+            if not fits:
+                continue
+            done = [k for k in fits if items[i].options[k].yen >= short]
+            k = min(done, key=lambda k: items[i].options[k].cost) if done else \
+                max(fits, key=lambda k: items[i].options[k].yen)
+            o = items[i].options[k]
+            picked[i] = k
+            left[items[i].site] = left.get(items[i].site, 0) - o.points
+            for key, amount in o.uses:
+                if key in room:
+                    room[key] -= amount
+            carry += max(0, o.yen - short)
+            short = max(0, short - o.yen)
+    return picked
 
 
 def _integral(x: list[float], nz: int) -> list[float]:

@@ -453,3 +453,35 @@ def test_route_yen_is_the_runs_gift(instance, lots):
         amount = route.hops[0].floor + lots * route.hops[0].step
         run = run_route(route, amount, camps, caps)
         assert route_yen(route, amount, camps, caps) == (run.yen if run else 0)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(one_deadline_problems(one_class=False, capped=True))
+def test_greedy_cover_is_a_feasible_plan(problem):
+    from advisor.search import greedy_cover
+
+    needs, items, balances, limits = problem
+    picked = greedy_cover(needs, items, balances, limits)
+    spent, used = {}, {}
+    for i, k in picked.items():
+        o = items[i].options[k]
+        spent[items[i].site] = spent.get(items[i].site, 0) + o.points
+        for key, amount in o.uses:
+            used[key] = used.get(key, 0) + amount
+    assert all(spent[site] <= balances[site] for site in spent)
+    assert all(used[key] <= limits[key] for key in used)
+
+
+def test_a_plan_stopped_at_once_by_the_time_limit_is_still_a_plan():
+    # A cap two sites share keeps this from the dynamic program; with no time
+    # at all HiGHS returns the greedy start (feasible, covering), unproven,
+    # with a valid (here trivial) lower bound instead of crashing on none.
+    shared = ("month", "dotmoney", 2027, 1)
+    items = [Item(site, c, [Option(300 * k, Fraction(300 * k + 10), 300 * k + 10, ((shared, 300 * k),))
+                            for k in range(1, 30)])
+             for site in "abcdef" for c in (0, 1)]
+    balances = {site: 5_000 for site in "abcdef"}
+    result = solve([4_000, 6_000], items, balances, {shared: 9_000}, time_limit=1e-9)
+    assert result.method == "integer program" and result.shortfall < 10_000
+    if not result.proven:
+        assert result.cost_bound is None or 0 <= result.cost_bound <= result.cost
