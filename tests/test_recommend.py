@@ -76,6 +76,8 @@ def test_running_campaign_is_used_and_flagged_first_come(cli, market_db):
     [step] = plan["steps"]
     assert (step["points"], step["yen"], step["uncertain"]) == (1_000, 1_100, True)
     assert step["campaigns"] == ["Amazonギフト10%増量"]
+    # No campaign history to wait for: the step is today's application.
+    assert [(s["site"], s["points"], s["yen"]) for s in plan["now"]] == [("moppy", 1_000, 1_100)]
     assert any("先着" in w for w in plan["warnings"])
     assert any(r["source_url"] == "https://moppy.example/campaign/1" for r in plan["reasons"])
 
@@ -94,6 +96,7 @@ def test_table_then_warnings_then_reasons_with_sources(cli, market_db):
         assert head in out
     assert out.index("交換プラン") < out.index("注意:") < out.index("理由:")
     assert "¥800 が間に合いません" in out
+    assert out.index("交換プラン") < out.index("今日の申請: ハピタス") < out.index("注意:")
     assert "出典 https://hapitas.example/exchange/" in out and "JST" in out
 
 

@@ -117,7 +117,27 @@ def plan_json(plan, today: date, now) -> dict:
 
     return {
         "today": today.isoformat(),
-        "steps": [{
+        "steps": [_step_json(s, today, now) for s in plan.steps],
+        # What to apply for today: today's steps less what the wait advice holds.
+        "now": [_step_json(s, today, now) for s in plan.now],
+        "left": plan.left,
+        "covered_by_balance": [{"date": d.isoformat(), "source": src, "yen": y}
+                               for d, src, y in plan.covered_by_balance],
+        "uncovered": [{"date": d.isoformat(), "yen": y} for d, y in plan.uncovered],
+        "shortfall_yen": plan.shortfall,
+        "cost_yen": str(plan.cost),
+        "warnings": plan.warnings,
+        "advice": [{"kind": a.kind, "text": a.text, "numbers": a.numbers, "source_url": a.source_url,
+                    "seen_at": a.seen_at.isoformat() if a.seen_at else None,
+                    "age_seconds": _age(a.seen_at, now)} for a in plan.advice],
+        "reasons": [_reason(r, now) for r in plan.reasons],
+    }
+
+
+def _step_json(s, today: date, now) -> dict:
+    from pointexit.catalog import SITES
+
+    return {
             "apply_on": (s.apply_on or today).isoformat(), "apply_by": s.apply_by.isoformat(),
             "site": s.site, "site_name": SITES[s.site].name if s.site in SITES else s.site,
             "route": list(s.route), "route_text": route_text(s.route), "label": s.label,
@@ -130,18 +150,6 @@ def plan_json(plan, today: date, now) -> dict:
             "age_seconds": _age(s.seen_at, now),
             "sources": [{"source_url": u, "seen_at": t.isoformat(), "age_seconds": _age(t, now)}
                         for u, t in s.sources],
-        } for s in plan.steps],
-        "left": plan.left,
-        "covered_by_balance": [{"date": d.isoformat(), "source": src, "yen": y}
-                               for d, src, y in plan.covered_by_balance],
-        "uncovered": [{"date": d.isoformat(), "yen": y} for d, y in plan.uncovered],
-        "shortfall_yen": plan.shortfall,
-        "cost_yen": str(plan.cost),
-        "warnings": plan.warnings,
-        "advice": [{"kind": a.kind, "text": a.text, "numbers": a.numbers, "source_url": a.source_url,
-                    "seen_at": a.seen_at.isoformat() if a.seen_at else None,
-                    "age_seconds": _age(a.seen_at, now)} for a in plan.advice],
-        "reasons": [_reason(r, now) for r in plan.reasons],
     }
 
 
@@ -176,6 +184,13 @@ def print_plan(plan, today: date, now) -> None:
                           f"{s.yen:,}{mark}", s.arrives_by.isoformat(), s.apply_by.isoformat(),
                           s.for_spend.isoformat())
         out.print(table)
+        if any((s.apply_on or today) == today for s in plan.steps):
+            if plan.now:
+                for s in plan.now:
+                    out.print(f"[bold]今日の申請:[/bold] {SITES[s.site].name if s.site in SITES else s.site} "
+                              f"{terminal(route_text(s.route))} {s.points:,}pt → ¥{s.yen:,}")
+            else:
+                out.print("[bold]今日の申請:[/bold] なし（下の助言のとおり待ちます）")
     else:
         out.print("交換は不要か、間に合う交換先がありません。")
     left = ", ".join(f"{SITES[k].name if k in SITES else k} {v:,}pt" for k, v in plan.left.items())
