@@ -44,7 +44,7 @@ SAFE = 2**60  # totals (and λ-scaled totals) must stay far below INF
 
 
 def _site_value(options) -> Fraction | None:
-    values = {o.cost / o.points for o in options if o.points}
+    values = {Fraction(o.cost) / o.points for o in options if o.points}  # exact, even for int costs
     if len(values) > 1 or any(o.points == 0 and o.cost for o in options):
         return None
     return values.pop() if values else Fraction(0)
