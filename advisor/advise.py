@@ -56,6 +56,8 @@ class Situation:
     destination_values: dict[str, Fraction] = field(default_factory=dict)
     calendar: Calendar = field(default_factory=Calendar)
     names: dict[str, str] = field(default_factory=dict)  # site → display name
+    # site → points already exchanged this month against its shared monthly cap
+    cap_used: dict[str, int] = field(default_factory=dict)
 
 
 def lapse_dates(s: Situation) -> dict[str, date]:
@@ -72,6 +74,7 @@ def advise(s: Situation) -> Plan:
     lapses = lapse_dates(s)
     live = [c for c in s.campaigns if c.ends_on is None or c.ends_on >= s.today]
     plan = plan_amazon_cover(s.exits, s.balances, s.spends, s.today, s.calendar, campaigns=live,
+                             cap_used=s.cap_used,
                              amazon=s.amazon, available_until=lapses)
     name = lambda site: s.names.get(site, site)  # noqa: E731
     horizon = max([sp.on for sp in s.spends] + [date.fromordinal(s.today.toordinal() + WARN_DAYS)])
@@ -254,7 +257,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     held_sites = {site for site, pts in s.balances.items() if pts > 0}
     base_serving: list[Step | None] | None = None
     if any(c.site in held_sites for c in live):
-        base = plan_amazon_cover(s.exits, s.balances, residual, s.today, s.calendar,
+        base = plan_amazon_cover(s.exits, s.balances, residual, s.today, s.calendar, cap_used=s.cap_used,
                                  available_until=lapses)
         base_serving = served_by(residual, base.steps)
     streams_of = [(e.site, Stream(s.histories[(e.site, e.destination)], r, e.yen_per_point)) for e in s.exits
@@ -307,6 +310,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         priced = [replace(e, yen_per_point=_on_grid(e.yen_per_point * factor[e.site]))
                   if e.site in factor else e for e in s.exits]
         part = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,
+                                 cap_used=s.cap_used,
                                  available_until=lapses)
         # the priced plan's costs are not money: give each step its real cost back
         value = {e.site: e.yen_per_point for e in s.exits}

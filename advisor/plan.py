@@ -130,15 +130,18 @@ def _first_day(days: int, today: date, pred) -> int:
     return lo
 
 
-def binding_caps(route: Route, budget: int) -> list[bool]:
-    """Per hop: can its monthly cap bind, given what can flow through it at most?"""
+def binding_caps(route: Route, budget: int, used: int = 0) -> list[bool]:
+    """Per hop: can its monthly cap bind, given what can flow through it at most
+    (and, for the origin's shared cap, what was already exchanged this month)?"""
     out = []
     flow = Fraction(budget)  # the origin's whole balance: what every route from it shares
     for i, h in enumerate(route.hops):
         # An intermediary's cap shared by its exits may bind on flows from other
         # origins too: always count it.
         shared = i > 0 and h.cap_scope == "site"
-        out.append(h.monthly_cap_points is not None and (shared or h.monthly_cap_points < flow))
+        room = h.monthly_cap_points - (used if i == 0 and h.cap_scope == "site" else 0) \
+            if h.monthly_cap_points is not None else None
+        out.append(room is not None and (shared or room < flow))
         flow = flow * h.value_out / h.points_in * 2  # ×2: any campaign bonus stays below this
     return out
 
@@ -232,7 +235,10 @@ def run_cost(run: Run) -> Fraction:
     return run.points * run.hops[0].exit.yen_per_point
 
 
-def limits_for(items: list[Item], campaigns: list[Campaign]) -> dict[object, int]:
+def limits_for(items: list[Item], campaigns: list[Campaign], today: date | None = None,
+               cap_used: dict[str, int] | None = None) -> dict[object, int]:
+    """Every resource's limit; a site's shared monthly cap less what the user
+    already exchanged this month (`cap_used`, from the wallet)."""
     caps: dict[object, int] = {}
     for it in items:
         route, _ = it.payload
@@ -245,12 +251,16 @@ def limits_for(items: list[Item], campaigns: list[Campaign]) -> dict[object, int
                 e = next(h for h in route.hops if _scope(h) == key[1])
                 caps[key] = {"month": e.monthly_cap_points, "day": e.daily_cap_points,
                              "count": e.daily_exchanges}[kind]
+                if (kind == "month" and today is not None and key[1] in (cap_used or {})
+                        and key[2:] == (today.year, today.month)):
+                    caps[key] = max(0, caps[key] - cap_used[key[1]])
     return caps
 
 
 def build_items(routes: list[Route], balances: dict[str, int], residual: list[Spend], today: date,
                 campaigns: list[Campaign], calendar: Calendar,
-                available_until: dict[str, date] | None = None) -> list[Item]:
+                available_until: dict[str, date] | None = None,
+                cap_used: dict[str, int] | None = None) -> list[Item]:
     dates = [s.on for s in residual]
     need = sum(s.yen for s in residual)
     items: list[Item] = []
@@ -260,7 +270,7 @@ def build_items(routes: list[Route], balances: dict[str, int], residual: list[Sp
             continue
         seen: dict[tuple, int] = {}
         until = (available_until or {}).get(route.origin)
-        binding = binding_caps(route, budget)
+        binding = binding_caps(route, budget, (cap_used or {}).get(route.origin, 0))
         # Caps that make each slot's exchanges distinct (a per-exchange maximum
         # can make two exchanges in one slot's place worth having).
         distinct = any(h.max_points is not None or h.daily_cap_points is not None
@@ -320,6 +330,7 @@ def plan_amazon_cover(
     amazon: AmazonWallet | None = None,
     available_until: dict[str, date] | None = None,
     time_limit: float | None = SOLVER_TIME_LIMIT,
+    cap_used: dict[str, int] | None = None,
 ) -> Plan:
     """The exact plan for the objective above, with its reasons and warnings."""
     calendar = calendar or Calendar()
@@ -336,8 +347,9 @@ def plan_amazon_cover(
     for e in exits:
         if e.lag_max_days is None and e.site in origins and e.destination == "amazon_gift":
             plan.warnings.append(f"{e.site} {e.label}: 交換日数が不明なため計画に使えません")
-    items = build_items(routes, balances, residual, today, campaigns, calendar, available_until)
-    result = solve([s.yen for s in residual], items, dict(balances), limits_for(items, campaigns),
+    items = build_items(routes, balances, residual, today, campaigns, calendar, available_until, cap_used)
+    result = solve([s.yen for s in residual], items, dict(balances),
+                   limits_for(items, campaigns, today, cap_used),
                    time_limit=time_limit)
     plan.shortfall, plan.cost, plan.proven = result.shortfall, result.cost, result.proven
     plan.cost_bound, plan.method = result.cost_bound, result.method

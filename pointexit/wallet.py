@@ -40,6 +40,9 @@ amazon_points_use = "by_expiry"    # by_expiry | last | never (if you cannot com
 [sites.hapitas]
 points = 3210
 last_activity = 2026-11-01
+# Optional: what you already exchanged this month, for a site whose exits
+# share a monthly cap (Hapitas: 30,000 pt a month). Ignored in other months.
+exchanged = { month = "2026-11", points = 0 }
 
 [sites.moppy]
 points = 1500
@@ -99,6 +102,8 @@ class Wallet:
     path: Path | None = None
     balances: dict[str, int] = field(default_factory=dict)
     last_activity: dict[str, date] = field(default_factory=dict)
+    # site → (first day of the month, points exchanged in it so far)
+    exchanged: dict[str, tuple[date, int]] = field(default_factory=dict)
     amazon: AmazonWallet = field(default_factory=AmazonWallet)
     destination_values: dict[str, Fraction] = field(default_factory=dict)
     spends: list[Spend] = field(default_factory=list)
@@ -220,11 +225,15 @@ def parse_wallet(text: str, path: Path) -> Wallet:
         if not isinstance(table, dict):
             top.fail(f"sites.{slug}", "expected a table with points and last_activity")
         r = _Reader(path, table, f"sites.{slug}.")
-        r.done({"points", "last_activity"})
+        r.done({"points", "last_activity", "exchanged"})
         wallet.balances[slug] = r.int("points")
         when = r.date("last_activity", required=False)
         if when:
             wallet.last_activity[slug] = when
+        if "exchanged" in table:
+            x = _Reader(path, r.sub("exchanged"), f"sites.{slug}.exchanged.")
+            x.done({"month", "points"})
+            wallet.exchanged[slug] = (x.month("month"), x.int("points"))
 
     amazon = _Reader(path, top.sub("amazon"), "amazon.")
     amazon.done({"gift", "points", "timed_points"})

@@ -484,3 +484,21 @@ def test_keep_chances_count_a_capped_campaign_only_if_caps_to_come_absorb_the_ba
         (Fraction(1, 100), Fraction(1_000)), (Fraction(1, 100) * Fraction(199, 10_000), Fraction(1_000))]
     # three would be needed in two days: the capped one no longer counts
     assert keep_chances([stream], TODAY, Fraction(1), 3_000, 2)[1] == (0, Fraction(1_000))
+
+
+@pytest.mark.parametrize("used, steps", [
+    # Nothing exchanged yet this month: all of it today.
+    (None, [("2026-11-23", 14_700, 15_000)]),
+    # 25,000 of Hapitas's 30,000 pt already used in November: 4,900 pt fit
+    # today, the rest on the first day of December (arriving 12-04).
+    ({"hapitas": 25_000}, [("2026-11-23", 4_900, 5_000), ("2026-12-01", 9_800, 10_000)]),
+    # The whole cap used: nothing before December.
+    ({"hapitas": 30_000}, [("2026-12-01", 14_700, 15_000)]),
+])
+def test_points_already_exchanged_this_month_shrink_only_this_months_cap(used, steps):
+    hapitas = Exit("hapitas", "amazon_gift", "Amazonギフトカード", 490, 500, 490, 490, 0, 3,
+                   "https://hapitas.jp/exchange/", SEEN, monthly_cap_points=30_000, cap_scope="site")
+    plan = plan_amazon_cover([hapitas], {"hapitas": 20_000}, [Spend(date(2026, 12, 20), 15_000)],
+                             date(2026, 11, 23), cap_used=used)
+    assert plan.proven and (plan.shortfall, plan.cost) == (0, 14_700)
+    assert [(s.apply_on.isoformat(), s.points, s.yen) for s in plan.steps] == steps

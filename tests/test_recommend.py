@@ -143,3 +143,28 @@ def test_bad_wallet_is_one_line_naming_file_and_key(cli, market_db, tmp_path, co
 def test_missing_wallet_file_is_exit_2(cli, market_db, tmp_path):
     proc = cli("recommend", "--db", market_db, "--wallet", str(tmp_path / "none.toml"))
     assert proc.returncode == 2 and "no wallet file" in proc.stderr
+
+
+def test_wallet_exchanged_this_month_keeps_the_plan_within_hapitas_cap(cli, tmp_path):
+    from storage.engine import open_engine
+    from storage.store import Store
+
+    db = str(tmp_path / "cap.db")
+    store = Store(open_engine(db))
+    run = store.begin_run("hapitas", "hapitas", NOW)
+    store.finish_run(run, RunOutcome("ok", None, 1, 1, 0, 0, 10_000), NOW, exits=[
+        _exit("hapitas", "amazon_gift", "Amazonギフトカード", 490, 500, 3,
+              monthly_cap_points=30_000, cap_scope="site")])
+    wallet = tmp_path / "wallet.toml"
+    wallet.write_text('[sites.hapitas]\npoints = 20000\n'
+                      'exchanged = { month = "2026-11", points = 25000 }\n', encoding="utf-8")
+    plan = json.loads(recommend(cli, db, "--wallet", str(wallet), "--spend", "2026-12-20:15000",
+                                "--json").stdout)
+    assert [(s["apply_on"], s["points"], s["yen"]) for s in plan["steps"]] == [
+        ("2026-11-23", 4_900, 5_000), ("2026-12-01", 9_800, 10_000)]
+    # A figure for another month is not this month's: the whole cap is free.
+    wallet.write_text('[sites.hapitas]\npoints = 20000\n'
+                      'exchanged = { month = "2026-10", points = 25000 }\n', encoding="utf-8")
+    plan = json.loads(recommend(cli, db, "--wallet", str(wallet), "--spend", "2026-12-20:15000",
+                                "--json").stdout)
+    assert [(s["apply_on"], s["points"]) for s in plan["steps"]] == [("2026-11-23", 14_700)]

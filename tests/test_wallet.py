@@ -27,6 +27,7 @@ def test_readme_shows_the_example_wallet_verbatim():
 def test_example_balances_and_last_activity(example):
     assert example.balances == {"hapitas": 3_210, "moppy": 1_500, "dotmoney": 0}
     assert example.last_activity == {"hapitas": date(2026, 11, 1), "moppy": date(2026, 9, 20)}
+    assert example.exchanged == {"hapitas": (date(2026, 11, 1), 0)}
 
 
 def test_example_amazon_side(example):
@@ -65,6 +66,12 @@ def test_associates_validity_is_configurable():
     ("[[amazon.gift]]\nyen = 100\nexpires = 2026-13-01\n", "not valid TOML", ""),
     ('[[associates.earnings]]\nmonth = "Oct"\nyen = 1\n', "associates.earnings[0].month", "expected a month"),
     ('[destinations]\ngold = "1.0"\n', "destinations.gold", "unknown destination"),
+    ('[sites.hapitas]\npoints = 1\nexchanged = { month = "11", points = 5 }\n',
+     "sites.hapitas.exchanged.month", "expected a month"),
+    ('[sites.hapitas]\npoints = 1\nexchanged = { month = "2026-11", points = -5 }\n',
+     "sites.hapitas.exchanged.points", "cannot be negative"),
+    ('[sites.hapitas]\npoints = 1\nexchanged = { month = "2026-11" }\n',
+     "sites.hapitas.exchanged.points", "missing"),
     ('[destinations]\nbank = "abc"\n', "destinations.bank", "expected a number"),
     ('[settings]\namazon_points_use = "sometimes"\n', "settings.amazon_points_use", "expected one of"),
     ('[[spend]]\ndate = 2026-12-10\nyen = 0\n', "spend[0].yen", "must be at least 1"),

@@ -86,6 +86,9 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
         expiry_rules=expiry_rules(), names=site_names())
     if wallet is not None:
         situation.last_activity = dict(wallet.last_activity)
+        this_month = today.replace(day=1)
+        situation.cap_used = {site: points for site, (month, points) in wallet.exchanged.items()
+                              if month == this_month}
         situation.amazon = wallet.amazon
         situation.destination_values = dict(wallet.destination_values)
     return advise(situation)
