@@ -116,15 +116,21 @@ def exit_history(engine: Engine) -> dict[int, list[ObservationPoint]]:
     return out
 
 
-def rate_history(engine: Engine) -> dict[int, RateHistory]:
-    """Per exit: when first seen and each change of its rate, compared in SQL
-    with the observation before it, so years of append-on-change rows (most of
-    them other changes, or the same rate again) are not all read."""
+def rate_history(engine: Engine, exit_ids: list[int] | None = None) -> dict[int, RateHistory]:
+    """Per exit (all, or those in `exit_ids`): when first seen and each change
+    of its rate, compared in SQL with the observation before it, so years of
+    append-on-change rows (most of them other changes, or the same rate
+    again) are not all read."""
     obs = ExitObservation
     window = dict(partition_by=obs.exit_id, order_by=obs.id)
     steps = select(obs.id, obs.exit_id, obs.first_seen, obs.points_in, obs.value_out,
                    func.lag(obs.points_in).over(**window).label("old_points_in"),
-                   func.lag(obs.value_out).over(**window).label("old_value_out")).subquery()
+                   func.lag(obs.value_out).over(**window).label("old_value_out"))
+    first_seen = select(obs.exit_id, func.min(obs.first_seen)).group_by(obs.exit_id)
+    if exit_ids is not None:  # an exit's whole partition, so the window is unchanged
+        steps = steps.where(obs.exit_id.in_(exit_ids))
+        first_seen = first_seen.where(obs.exit_id.in_(exit_ids))
+    steps = steps.subquery()
     changed = (select(steps.c.exit_id, steps.c.first_seen, steps.c.old_points_in,
                       steps.c.old_value_out, steps.c.points_in, steps.c.value_out)
                .where(steps.c.old_points_in.is_not(None),
@@ -132,7 +138,7 @@ def rate_history(engine: Engine) -> dict[int, RateHistory]:
                       != steps.c.old_value_out * steps.c.points_in)
                .order_by(steps.c.id))
     with engine.connect() as conn:
-        first = conn.execute(select(obs.exit_id, func.min(obs.first_seen)).group_by(obs.exit_id)).all()
+        first = conn.execute(first_seen).all()
         rows = conn.execute(changed).all()
     by_exit: dict[int, list[RateStep]] = {}
     for exit_id, *step in rows:

@@ -78,3 +78,13 @@ def test_change_bp_agrees_with_fractions_everywhere_small():
                     exact = (Fraction(new_out, new_in) / Fraction(old_out, old_in) - 1) * 10_000
                     step = RateStep(FROZEN_NOW, old_in, old_out, new_in, new_out)
                     assert change_bp(step) == int(exact), step
+
+
+def test_history_of_some_exits_is_theirs_in_the_whole_history(store):
+    t = [FROZEN_NOW + n * DAY for n in range(4)]
+    for at, points in zip(t, (490, 500, 490, 480)):
+        crawl(store, at, seen(at, points), seen(at, points // 2, destination="bank"))
+    everything = rate_history(store.engine)
+    for exit_id, history in everything.items():
+        assert rate_history(store.engine, [exit_id]) == {exit_id: history}
+    assert rate_history(store.engine, []) == {}

@@ -78,11 +78,13 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
     now = now or now_jst()
     rows = current_exits(engine)
     camp_rows = campaigns(engine)
+    held = [e for e in rows if balances.get(e.site, 0) > 0]
     situation = Situation(
         today=today, exits=[to_advisor_exit(e) for e in rows], balances=dict(balances),
         spends=list(spends), campaigns=running_campaigns(camp_rows, now),
         offers=[to_offer(o) for o in routing_offers(engine)],
-        histories=histories(rows, rate_history(engine), camp_rows),
+        # The forecasts read the history of the sites the user holds points on.
+        histories=histories(held, rate_history(engine, [e.exit_id for e in held]), camp_rows),
         expiry_rules=expiry_rules(), names=site_names())
     if wallet is not None:
         situation.last_activity = dict(wallet.last_activity)
