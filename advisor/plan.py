@@ -368,7 +368,7 @@ def plan_amazon_cover(
         plan.steps.append(Step(
             site=route.origin, label=route_label(route), points=first.points,
             fee_points=first.exit.fee_points, yen=run.yen,
-            apply_by=max(latest_apply(route, spend_on, today, calendar), slot.start),
+            apply_by=apply_deadline(route, slot, o, bool(camps), spend_on, today, calendar),
             arrives_by=slot.arrives, for_spend=spend_on,
             source_url=first.exit.source_url, seen_at=first.exit.seen_at, apply_on=slot.start,
             route=route.sites + (route.hops[-1].destination,),
@@ -396,6 +396,18 @@ def plan_amazon_cover(
             plan.uncovered.append((on, short))
             plan.warnings.append(f"{on} の予定: ¥{short:,} が間に合いません（残高または交換日数が足りません）")
     return plan
+
+
+def apply_deadline(route: Route, slot: Slot, option: Option, claims_campaign: bool, spend_on: date,
+                   today: date, calendar: Calendar) -> date:
+    """The last day to apply and still get what the plan counted on: the gift
+    arriving before the spend, and — when the step claims a campaign or a
+    binding monthly cap's room — within the slot those hold in (a campaign
+    ends; next month's room is next month's)."""
+    day = max(latest_apply(route, spend_on, today, calendar), slot.start)
+    if claims_campaign or any(key[0] == "month" for key, _ in option.uses):
+        day = min(day, slot.end)
+    return day
 
 
 def spread_daily_limits(steps: list[Step], firsts: list[Exit]) -> list[Step]:

@@ -502,3 +502,15 @@ def test_points_already_exchanged_this_month_shrink_only_this_months_cap(used, s
                              date(2026, 11, 23), cap_used=used)
     assert plan.proven and (plan.shortfall, plan.cost) == (0, 14_700)
     assert [(s.apply_on.isoformat(), s.points, s.yen) for s in plan.steps] == steps
+
+
+def test_a_step_counting_on_next_months_cap_room_is_not_told_to_wait_past_its_month():
+    # 25,000 of 30,000 pt used in November: the 4,900 pt planned today use
+    # November's room, so they must be applied in November; December's step
+    # may wait until 12-15 (Tue): three business days later, 12-18, is before the 20th.
+    hapitas = Exit("hapitas", "amazon_gift", "Amazonギフトカード", 490, 500, 490, 490, 0, 3,
+                   "https://hapitas.jp/exchange/", SEEN, monthly_cap_points=30_000, cap_scope="site")
+    plan = plan_amazon_cover([hapitas], {"hapitas": 20_000}, [Spend(date(2026, 12, 20), 15_000)],
+                             date(2026, 11, 23), cap_used={"hapitas": 25_000})
+    assert [(s.apply_on, s.apply_by) for s in plan.steps] == [
+        (date(2026, 11, 23), date(2026, 11, 30)), (date(2026, 12, 1), date(2026, 12, 15))]

@@ -76,6 +76,9 @@ def test_running_campaign_is_used_and_flagged_first_come(cli, market_db):
     [step] = plan["steps"]
     assert (step["points"], step["yen"], step["uncertain"]) == (1_000, 1_100, True)
     assert step["campaigns"] == ["Amazonギフト10%増量"]
+    # The ¥1,100 counts on the campaign, which ends 11-28: applying later (the
+    # gift would still arrive in time) would bring ¥1,000.
+    assert step["apply_by"] == "2026-11-28"
     # No campaign history to wait for: the step is today's application.
     assert [(s["site"], s["points"], s["yen"]) for s in plan["now"]] == [("moppy", 1_000, 1_100)]
     assert any("先着" in w for w in plan["warnings"])
