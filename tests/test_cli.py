@@ -83,9 +83,11 @@ def test_recommend_respects_minimum_step_and_balance(demo_db, cli):
     assert [(h["points"], h["units"]) for h in step["hops"]] == [(1200, 1200), (1188, 1224)]
     assert plan["left"] == {"hapitas": 34}
     assert plan["uncovered"] == [{"date": "2026-12-10", "yen": 3776}]
-    # Hop 1 takes 3 business days, hop 2 five: applied Sun 11-29 the units land
-    # Wed 12-02 and the gift Wed 12-09, the last arrival before the spend.
-    assert step["apply_by"] == "2026-11-29"
+    # Hop 1 takes 3 business days, hop 2 five. Applied as late as Sun 11-29 the
+    # gift would still arrive before the spend (12-09), but hop 2 would run on
+    # 12-02, after dot money's +2 % ends (11-30): ¥1,200, not the ¥1,224
+    # planned. Applied Wed 11-25, the units land Mon 11-30, inside it.
+    assert step["apply_by"] == "2026-11-25"
     assert step["arrives_by"] == "2026-12-03"  # applied today (a holiday): 11-26, then 12-03
 
 
