@@ -1,4 +1,4 @@
-"""The plan's search when every exchange reaches the same first spend.
+"""The plan's search by dynamic programming, exact where it answers.
 
 This is the common case — spends a few weeks out, exits that credit within
 days — and the one a general integer program handles worst: many sites at
@@ -13,7 +13,9 @@ for the planner: cost = points × the site's point value).
 When exchanges reach different first spends, or options use capped
 resources (monthly and daily caps, campaign caps), the program solves the
 relaxation in which every exchange reaches the earliest of them and no cap
-is shared. Every plan is a plan of the relaxation, covering at least as much
+is shared — except caps local to one site that the program keeps exactly
+(`_cap_groups`: a monthly or daily points cap, one exchange a day). Every
+plan is a plan of the relaxation, covering at least as much
 there, so when the relaxation's best plan keeps every cap and covers as much
 with the real arrival dates as it did in the relaxation, no plan covers more
 and none covering as much costs less: it is the answer. Otherwise (a near
@@ -24,7 +26,8 @@ Yen are counted in units of g, the greatest common divisor of every option's
 gift, so the arrays are short; amounts at or above the need all count as the
 need. Two stages, both exact:
 1. per site, over its items (one option each): the fewest points that give
-   exactly y units, kept only within the site's balance;
+   exactly y units, kept only within the site's balance (items sharing a
+   local cap first form a group table within the cap);
 2. over sites: the least cost (exact integers: costs scaled by the common
    denominator) for exactly y units, from each site's Pareto points (an
    amount some larger amount beats on points is never needed).
