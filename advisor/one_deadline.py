@@ -1,7 +1,8 @@
 """The plan's search by dynamic programming, exact where it answers.
 
-This is the common case — spends a few weeks out, exits that credit within
-days — and the one a general integer program handles worst: many sites at
+Its home is the common case — every exchange reaching the same first spend:
+spends a few weeks out, exits that credit within days — and the one a
+general integer program handles worst: many sites at
 nearly the same rate (every dot money chain is 297 → 300) make a subset-sum
 that branch and bound must prove option by option. A dynamic program over
 the yen covered proves it at once.
