@@ -8,6 +8,7 @@ we compare) and the project's target for it.
 
 from __future__ import annotations
 
+import statistics
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -30,11 +31,20 @@ class Figure:
         return self.value / self.baseline
 
 
-def best_time(fn: Callable[[], object], repeat: int = 5) -> float:
-    """The fastest of `repeat` runs, in seconds: the least noisy on a shared machine."""
+def _times(fn: Callable[[], object], repeat: int) -> list[float]:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return min(times)
+    return times
+
+
+def best_time(fn: Callable[[], object], repeat: int = 5) -> float:
+    """The fastest of `repeat` runs, in seconds: the least noisy on a shared machine."""
+    return min(_times(fn, repeat))
+
+
+def median_time(fn: Callable[[], object], repeat: int = 5) -> float:
+    """The median of `repeat` runs, in seconds."""
+    return statistics.median(_times(fn, repeat))

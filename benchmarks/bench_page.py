@@ -15,13 +15,11 @@ ratio to the bare storage queries it is made of (same run), and the page size
 
 from __future__ import annotations
 
-import statistics
 import tempfile
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from benchmarks import Figure
+from benchmarks import Figure, median_time
 
 YEARS = 5
 DAYS = 365 * YEARS + 1
@@ -144,15 +142,6 @@ def generate(db: str) -> dict:
             "exits": len(exit_ids), "campaigns": len(campaigns), "offers": len(offers)}
 
 
-def _median_seconds(fn, repeat: int = REPEAT) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def run() -> list[Figure]:
     from pointexit.clock import JST
     from pointexit.page import build_site, read_inputs
@@ -165,8 +154,8 @@ def run() -> list[Figure]:
         now = NOW.replace(tzinfo=JST)
         out = Path(tmp) / "out"
         build_site(engine, out, now)  # warm: templates compiled, caches filled
-        queries = _median_seconds(lambda: read_inputs(engine))
-        build = _median_seconds(lambda: build_site(engine, out, now))
+        queries = median_time(lambda: read_inputs(engine), REPEAT)
+        build = median_time(lambda: build_site(engine, out, now), REPEAT)
         page_kb = (out / "index.html").stat().st_size / 1024
         feed_kb = (out / "feed.xml").stat().st_size / 1024
         engine.dispose()

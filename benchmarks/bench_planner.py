@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import random
 import statistics
-import time
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 from advisor.model import Exit, Spend
 from advisor.plan import SOLVER_TIME_LIMIT, plan_amazon_cover
-from benchmarks import Figure
+from benchmarks import Figure, median_time
 from pointexit.clock import JST
 
 SEEN = datetime(2026, 1, 1, tzinfo=JST)
@@ -82,15 +81,6 @@ def greedy(exits, balances, spends, today):
     return steps
 
 
-def _median_time(fn, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def time_figures(seeds=range(5), reps=3) -> list[Figure]:
     plan_t, base_t, unproven = [], [], 0
     plan_amazon_cover([], {}, [], START)  # load the solver once, outside the timing
@@ -99,8 +89,8 @@ def time_figures(seeds=range(5), reps=3) -> list[Figure]:
         exits, balances = market(20, rng)
         spends = monthly_spends(rng)
         today = START
-        plan_t.append(_median_time(lambda: plan_amazon_cover(exits, balances, spends, today), reps))
-        base_t.append(_median_time(lambda: greedy(exits, balances, spends, today), reps))
+        plan_t.append(median_time(lambda: plan_amazon_cover(exits, balances, spends, today), reps))
+        base_t.append(median_time(lambda: greedy(exits, balances, spends, today), reps))
         unproven += not plan_amazon_cover(exits, balances, spends, today).proven
     value, base = statistics.median(plan_t), statistics.median(base_t)
     # The same markets with a first spend inside the exits' lags: two deadlines.
@@ -111,7 +101,7 @@ def time_figures(seeds=range(5), reps=3) -> list[Figure]:
         rng = random.Random(seed)
         exits, balances = market(20, rng)
         spends = [Spend(START + timedelta(days=6), 20_000)] + monthly_spends(rng)
-        near_t.append(_median_time(lambda: plan_amazon_cover(exits, balances, spends, START), 1))
+        near_t.append(median_time(lambda: plan_amazon_cover(exits, balances, spends, START), 1))
         plan = plan_amazon_cover(exits, balances, spends, START)
         near_unproven += not plan.proven
         near_ip += plan.method == "integer program"
@@ -124,7 +114,7 @@ def time_figures(seeds=range(5), reps=3) -> list[Figure]:
         exits, balances = market(20, rng)
         balances = {site: points * 4 for site, points in balances.items()}
         spends = [Spend(s.on, s.yen * 4) for s in monthly_spends(rng)]
-        big_t.append(_median_time(lambda: plan_amazon_cover(exits, balances, spends, START), 1))
+        big_t.append(median_time(lambda: plan_amazon_cover(exits, balances, spends, START), 1))
         big_ip += plan_amazon_cover(exits, balances, spends, START).method == "integer program"
     big = statistics.median(big_t)
     return [
