@@ -410,7 +410,7 @@ def test_plan_invariants_on_large_instances(instance):
         assert s.arrives_by < s.for_spend and s.apply_on <= s.apply_by
         used[s.site] = used.get(s.site, 0) + s.points + s.fee_points
         if first.monthly_cap_points:
-            key = (first.site if first.cap_scope == "site" else first.key, s.apply_on.month)
+            key = (first.site if first.cap_scope == "site" else first.key, s.apply_on.year, s.apply_on.month)
             monthly[key] = monthly.get(key, 0) + s.hops[0][1]
             assert monthly[key] <= first.monthly_cap_points
     for site, points in used.items():
