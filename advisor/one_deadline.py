@@ -247,7 +247,7 @@ def _group_stage(table, kind: str, members, room: int, budget: int, g: int, top:
             np.copyto(which, k, where=better)
             stages.append(("item", it, stage))
         read = ("one", which, stages)
-    new, src, pick = table.copy(), _index(n)[:n].copy(), np.full(n, -1, dtype=np.int64)
+    new, src, pick = _relaxing(table)
     for y in np.nonzero(inner < INF)[0][1:].tolist():
         _add(new, src, pick, table, 0, top, y, int(inner[y]), y, top)
     new[new > budget] = INF
@@ -299,7 +299,7 @@ def _over_sites(stages_in, tops, target: int, cap: int, pruning):
     stages = []
     for i, ((ys, cs), top) in enumerate(zip(pointsets, tops)):
         if keep_zero[i]:
-            new, src, pick = total.copy(), _index(cap + 1)[:cap + 1].copy(), np.full(cap + 1, -1, dtype=np.int64)
+            new, src, pick = _relaxing(total)
         else:
             new, src, pick = _fresh(cap + 1)
         if lo <= hi:
@@ -338,8 +338,15 @@ def _segments(options) -> list[tuple[int, int]]:
     return out
 
 
+def _relaxing(table):
+    """A copy of `table` to relax into, with its read-back arrays: until
+    relaxed, every amount comes from itself (src) by no choice (pick −1)."""
+    n = len(table)
+    return table.copy(), _index(n)[:n].copy(), np.full(n, -1, dtype=np.int64)
+
+
 def _fresh(n: int):
-    return np.full(n, INF, dtype=np.int64), _index(n)[:n].copy(), np.full(n, -1, dtype=np.int64)
+    return _relaxing(np.full(n, INF, dtype=np.int64))
 
 
 def _item_stage(table, it, budget: int, g: int, top: int):
@@ -350,7 +357,7 @@ def _item_stage(table, it, budget: int, g: int, top: int):
     in parts 1, 2, 4, … (every count is a sum of distinct parts), so a run of
     m options costs about log2(m) passes instead of m."""
     n = top + 1
-    new, src, pick = table.copy(), _index(n)[:n].copy(), np.full(n, -1, dtype=np.int64)
+    new, src, pick = _relaxing(table)
     runs = []
     for i, j in _segments(it.options):
         opts = it.options[i:j]
@@ -368,7 +375,7 @@ def _item_stage(table, it, budget: int, g: int, top: int):
             part = min(size, left)
             left -= part
             size *= 2
-            nxt, psrc, ppick = used.copy(), _index(n)[:n].copy(), np.full(n, -1, dtype=np.int64)
+            nxt, psrc, ppick = _relaxing(used)
             _add(nxt, psrc, ppick, used, 0, top, part * dy, part * dp, part, top)
             nxt[nxt > budget] = INF
             parts.append((psrc, ppick))

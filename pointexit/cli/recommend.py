@@ -118,8 +118,6 @@ def _reason(r, now) -> dict:
 
 
 def plan_json(plan, today: date, now) -> dict:
-    from pointexit.catalog import SITES
-
     return {
         "today": today.isoformat(),
         "steps": [_step_json(s, today, now) for s in plan.steps],
