@@ -208,7 +208,8 @@ def _on_grid(x: Fraction, grid: int = 10_000) -> Fraction:
     return Fraction(round(x * grid), grid)
 
 
-def keep_values(s: Situation, streams: list[tuple[str, Stream]], horizon: int) -> dict[str, Fraction]:
+def keep_values(s: Situation, streams: list[tuple[str, Stream]], horizon: int, take_yen: int | None = None,
+                need_yen: int | None = None) -> dict[str, Fraction]:
     """Per site holding points: 1 + the bonus (as a share) the points a plan
     would take from it now are expected to fetch if kept `horizon` days, from
     the campaigns seen on its own exits, over the best rate they get today
@@ -221,13 +222,64 @@ def keep_values(s: Situation, streams: list[tuple[str, Stream]], horizon: int) -
             continue
         ypp = next(e.yen_per_point for e in s.exits if e.site == site)
         standing = max(st.rate for st in own)
-        chances = keep_chances(own, s.today, standing, int(points * ypp), horizon)
+        chances = keep_chances(own, s.today, standing, int(points * ypp), horizon, take_yen, need_yen)
         out[site] = 1 + waiting_values(horizon, chances)[horizon] / 10_000
     return out
 
 
 def _rate(step: Step) -> Fraction | None:
     return Fraction(step.yen) / step.cost if step.cost else None
+
+
+def capped_part(s: Situation, step: Step) -> tuple[Fraction, Fraction, Fraction] | None:
+    """A step that claims a capped campaign is two exchanges in one: the
+    points within the cap at the campaign's rate, the rest at the route's
+    plain rate. (yen of the capped part, its rate, the plain rate) — None when
+    the step claims no capped campaign (its average rate is its rate)."""
+    if not step.cost or not step.campaigns:
+        return None
+    exits = {(e.site, e.label): e for e in s.exits}
+    hops = [exits[(site, label)] for site, (label, _, _) in zip(step.route, step.hops)]
+    plain = Fraction(1) / hops[0].yen_per_point
+    for h in hops:
+        plain *= Fraction(h.value_out, h.points_in)
+    for h, (_, points, _) in zip(hops, step.hops):
+        c = next((c for c in s.campaigns if c.site == h.site and c.destination == h.destination
+                  and c.title in step.campaigns and c.cap_points is not None), None)
+        if c is None or not points or c.cap_points >= points:
+            continue
+        share = Fraction(c.cap_points, points)
+        rest_yen = (1 - share) * step.cost * plain
+        capped_yen = step.yen - rest_yen
+        if capped_yen <= 0:
+            return None
+        return capped_yen, capped_yen / (share * step.cost), plain
+    return None
+
+
+def spend_rates(s: Situation, residual: list[Spend], serving: list[Step | None]) -> list[Fraction | None]:
+    """The rate each residual spend gets from the step that pays it. A step
+    claiming a capped campaign pours its capped part into its spends first,
+    nearest first (they have the fewest chances left to meet another
+    campaign), the rest at the plain rate: a spend the cap cannot reach is
+    judged by the rate it really gets, not by the step's average."""
+    out: list[Fraction | None] = []
+    room: dict[int, Fraction] = {}
+    for sp, st in zip(residual, serving):
+        if st is None:
+            out.append(None)
+            continue
+        part = capped_part(s, st)
+        if part is None:
+            out.append(_rate(st))
+            continue
+        capped_yen, rate_c, plain = part
+        left = room.setdefault(id(st), capped_yen)
+        take = min(left, sp.yen)
+        room[id(st)] = left - take
+        cost = take / rate_c + (sp.yen - take) / plain
+        out.append(sp.yen / cost if cost else None)
+    return out
 
 
 def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[list[Step], list[Advice]]:
@@ -272,13 +324,14 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     slow = slowest_lags(s.exits, held_sites)
     deadlines = [latest_apply_day(slow, sp.on, s.today, s.calendar) for sp in residual]
     waiting_yen = sum(sp.yen for sp, d in zip(residual, deadlines) if d > s.today)
+    rates_now = spend_rates(s, residual, serving)
     for j, (sp, st) in enumerate(zip(residual, serving)):
         if st is None or st.apply_on != s.today:
             continue
         hops = [exits_by[(site, label)] for site, (label, _, _) in zip(st.route, st.hops)]
         deadline = deadlines[j]
         days_left = (deadline - s.today).days
-        rate_now = _rate(st)
+        rate_now = rates_now[j]
         base_step = base_serving[j] if base_serving is not None else st
         rate_base = _rate(base_step) if base_step is not None else None
         if days_left <= 0 or rate_now is None or not rate_base:
@@ -306,7 +359,9 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         # Which points to exchange now: each site's priced at what they are
         # expected to fetch if kept (its own campaigns over the horizon), so
         # the points with the best chances ahead are kept for them.
-        factor = keep_values(s, streams_of, horizon)
+        act_yen = sum(sp.yen for sp in act)
+        factor = keep_values(s, streams_of, horizon, take_yen=act_yen,
+                             need_yen=sum(sp.yen for sp in residual) - act_yen)
         priced = [replace(e, yen_per_point=_on_grid(e.yen_per_point * factor[e.site]))
                   if e.site in factor else e for e in s.exits]
         part = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,

@@ -178,20 +178,40 @@ def at_least(n: int, days: int, chance: Fraction) -> Fraction:
 
 
 def keep_chances(streams: list[Stream], today: date, baseline: Fraction, balance_yen: int,
-                 days: int) -> list[tuple[Fraction, Fraction]]:
+                 days: int, take_yen: int | None = None,
+                 need_yen: int | None = None) -> list[tuple[Fraction, Fraction]]:
     """The campaigns a site's points can still meet over `days`, as they bear on
-    the points a plan would take from it now — the last of its balance.
-    Uncapped campaigns take every point; a capped one reaches the last point
-    only if the capped campaigns to come can absorb the whole balance: with
-    caps of C yen, at least ⌈balance / C⌉ of them must start in time. So a
-    balance far above what campaigns absorb is cheap to use now."""
+    the `take_yen` of points a plan would take from it now — the last of its
+    balance (by default only the last point). A campaign to come reaches those
+    points only where what it would absorb exceeds what stays on the site:
+    uncapped ones absorb up to `need_yen` (the spend still to cover; all of it
+    by default), capped ones C yen each, so n starts of them absorb min(n·C,
+    need). Each campaign counts for the share of the taken points it reaches,
+    expected over how many capped ones start in time. So a balance far above
+    what campaigns (or the spend left) absorb is cheap to use now, and taking a
+    whole balance that one capped campaign could absorb is dear."""
     seen = list(_seen(streams, today, baseline))
     capped = sum((chance for chance, _, cap in seen if cap is not None), Fraction(0))
+    take = max(1, min(balance_yen, 1 if take_yen is None else take_yen))
+    need = need_yen
+
+    def reach(absorb) -> Fraction:
+        if need is not None:
+            absorb = min(absorb, need)
+        return Fraction(min(take, max(0, absorb - (balance_yen - take))), take)
+
     out = []
     for chance, gain, cap in seen:
-        if cap is not None:
-            chance *= at_least(-(-balance_yen // max(cap, 1)), days, capped) if cap else 0
-        out.append((chance, gain))
+        if cap is None:
+            share = Fraction(1) if need is None else reach(need)
+        else:  # n capped starts, n = 1 … top (top or more absorb the whole balance)
+            top = -(-balance_yen // max(cap, 1)) if cap else 0
+            share, tail = Fraction(0), at_least(1, days, capped) if cap else Fraction(0)
+            for n in range(1, top + 1):
+                nxt = at_least(n + 1, days, capped) if n < top else Fraction(0)
+                share += (tail - nxt) * reach(n * cap)
+                tail = nxt
+        out.append((chance * share, gain))
     return out
 
 

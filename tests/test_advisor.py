@@ -391,14 +391,42 @@ def test_without_history_nothing_waits():
 
 def test_points_with_campaigns_ahead_are_kept_and_others_used_for_what_is_due():
     # Site a is 2 % better today, but its campaigns (+10 % every 10 days) make
-    # its points worth more kept: the due spend is paid from b.
+    # its points worth more kept: the far spend needs all that a holds, so the
+    # due spend is paid from b.
+    near, far = Spend(TODAY + timedelta(days=1), 1_000), Spend(TODAY + timedelta(days=60), 2_000)
+    exits = [_one_to_one("a", 490, 500), _one_to_one("b", 500, 500)]
+    plan = advise(Situation(TODAY, exits, {"a": 2_000, "b": 10_000}, [near, far],
+                            histories=_frequent("a", 1_000)))
+    assert [(s.site, s.points) for s in plan.steps] == [("a", 1_960), ("b", 1_000)]  # the plan alone
+    assert [(s.site, s.points, s.cost) for s in plan.now] == [("b", 1_000, 1_000)]
+    assert keep_values(Situation(TODAY, exits, {"a": 10_000, "b": 10_000}, [near, far]), [], 60) == {}
+
+
+def test_points_beyond_what_the_spend_left_needs_are_used_at_the_better_rate():
+    # The same market, but a holds 10,000 pt: after the due spend it still
+    # holds far more than the far spend (¥2,000) can take in any campaign, so
+    # keeping its points gains nothing and the due spend gets a's 2 % better rate.
     near, far = Spend(TODAY + timedelta(days=1), 1_000), Spend(TODAY + timedelta(days=60), 2_000)
     exits = [_one_to_one("a", 490, 500), _one_to_one("b", 500, 500)]
     plan = advise(Situation(TODAY, exits, {"a": 10_000, "b": 10_000}, [near, far],
                             histories=_frequent("a", 1_000)))
-    assert {s.site for s in plan.steps} == {"a"}  # the plan alone: the better rate
-    assert [(s.site, s.points, s.cost) for s in plan.now] == [("b", 1_000, 1_000)]
-    assert keep_values(Situation(TODAY, exits, {"a": 10_000, "b": 10_000}, [near, far]), [], 60) == {}
+    assert [(s.site, s.points, s.yen, s.cost) for s in plan.now] == [("a", 980, 1_000, 980)]
+
+
+def test_a_capped_campaign_is_used_up_to_its_cap_for_the_nearest_spend_the_far_one_waits():
+    # +10 % on the first 1,000 pt. One step of the plan pays both spends (1,900
+    # pt: 1,000 at +10 %, 900 plain); judged by its average the far spend took
+    # plain points too. The cap's part goes to the near spend (fewest chances
+    # left); the far one is worth more waiting for the frequent +5 % campaigns.
+    near, far = Spend(TODAY + timedelta(days=10), 1_000), Spend(TODAY + timedelta(days=60), 1_000)
+    now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY + timedelta(days=3), "u", SEEN,
+                   cap_points=1_000)
+    plan = advise(Situation(TODAY, [_one_to_one()], {"a": 10_000}, [near, far], campaigns=[now],
+                            histories=_frequent()))
+    assert [(s.points, s.yen, s.campaigns) for s in plan.steps] == [(1_900, 2_000, ("+10%",))]
+    assert [(s.points, s.yen, s.cost, s.campaigns) for s in plan.now] == [(1_000, 1_100, 1_000, ("+10%",))]
+    [wait] = [a for a in plan.advice if a.kind == "wait"]
+    assert wait.numbers["spends"] == [far.on.isoformat()] and wait.numbers["yen"] == 1_000
 
 
 # --- an amount picker: ポイントインカム ------------------------------------------------------
@@ -484,6 +512,25 @@ def test_keep_chances_count_a_capped_campaign_only_if_caps_to_come_absorb_the_ba
         (Fraction(1, 100), Fraction(1_000)), (Fraction(1, 100) * Fraction(199, 10_000), Fraction(1_000))]
     # three would be needed in two days: the capped one no longer counts
     assert keep_chances([stream], TODAY, Fraction(1), 3_000, 2)[1] == (0, Fraction(1_000))
+
+
+def test_keep_chances_count_the_share_of_the_points_taken_that_campaigns_would_reach():
+    since = TODAY - timedelta(days=100)
+    history = History(since, (PastCampaign(since + timedelta(days=5), None, 1_000),
+                              PastCampaign(since + timedelta(days=50), None, 1_000, cap_points=1_000)))
+    stream = Stream(history, Fraction(1))
+    one = Fraction(199, 10_000)  # at least one capped start in two days
+    two = Fraction(1, 10_000)  # two
+    # Taking all of 2,000: one capped start reaches 1,000 of them, two all.
+    assert keep_chances([stream], TODAY, Fraction(1), 2_000, 2, take_yen=2_000)[1] == (
+        Fraction(1, 100) * ((one - two) / 2 + two), Fraction(1_000))
+    # Taking the whole 1,000 with only ¥500 of spend to come: the uncapped
+    # one reaches half the points taken, the capped one half when it starts.
+    assert keep_chances([stream], TODAY, Fraction(1), 1_000, 2, take_yen=1_000, need_yen=500) == [
+        (Fraction(1, 200), Fraction(1_000)), (Fraction(1, 100) * one / 2, Fraction(1_000))]
+    # A balance the spend left can never reach: keeping it gains nothing.
+    assert keep_chances([stream], TODAY, Fraction(1), 5_000, 2, take_yen=1_000, need_yen=2_000) == [
+        (0, Fraction(1_000)), (0, Fraction(1_000))]
 
 
 @pytest.mark.parametrize("used, steps", [
