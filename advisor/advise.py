@@ -27,7 +27,7 @@ from advisor.timing import (
     WaitEstimate,
     campaign_chances,
     estimate,
-    keep_chances,
+    keep_prices,
     waiting_values,
 )
 
@@ -208,23 +208,21 @@ def _on_grid(x: Fraction, grid: int = 10_000) -> Fraction:
     return Fraction(round(x * grid), grid)
 
 
-def keep_values(s: Situation, streams: list[tuple[str, Stream]], horizon: int, take_yen: int | None = None,
-                need_yen: int | None = None) -> dict[str, Fraction]:
-    """Per site holding points: 1 + the bonus (as a share) the points a plan
-    would take from it now are expected to fetch if kept `horizon` days, from
-    the campaigns seen on its own exits, over the best rate they get today
-    without one (`timing.keep_chances`: a capped campaign counts only as far
-    as campaigns to come could absorb the whole balance)."""
-    out = {}
-    for site, points in s.balances.items():
-        own = [st for owner, st in streams if owner == site]
-        if points <= 0 or not own:
-            continue
-        ypp = next(e.yen_per_point for e in s.exits if e.site == site)
-        standing = max(st.rate for st in own)
-        chances = keep_chances(own, s.today, standing, int(points * ypp), horizon, take_yen, need_yen)
-        out[site] = 1 + waiting_values(horizon, chances)[horizon] / 10_000
-    return out
+def future_prices(s: Situation, streams: list[tuple[str, Stream]], horizon: int, take_yen: int,
+                  need_yen: int) -> dict[str, Fraction]:
+    """Per site holding points: the price of its points used now, as a share
+    of their face value: 1 + what taking them now adds to covering the spend
+    still to come, over futures drawn from the campaign history
+    (`timing.keep_prices`)."""
+    if not streams or need_yen <= 0:
+        return {}
+    standing: dict[str, Fraction] = {}
+    for e in s.exits:
+        if s.balances.get(e.site, 0) > 0 and (r := route_rate(e, s.exits)) is not None:
+            standing[e.site] = max(standing.get(e.site, r), r)
+    balances = {site: pts * next(e.yen_per_point for e in s.exits if e.site == site)
+                for site, pts in s.balances.items() if site in standing}
+    return keep_prices(streams, s.today, horizon, standing, balances, Fraction(take_yen), Fraction(need_yen))
 
 
 def _rate(step: Step) -> Fraction | None:
@@ -356,12 +354,12 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     if not act:
         now = []
     else:
-        # Which points to exchange now: each site's priced at what they are
-        # expected to fetch if kept (its own campaigns over the horizon), so
-        # the points with the best chances ahead are kept for them.
+        # Which points to exchange now: each site's priced at what using
+        # them now adds to covering the spend still to come (futures drawn
+        # from the campaign history), so the points the best futures need
+        # are kept for them.
         act_yen = sum(sp.yen for sp in act)
-        factor = keep_values(s, streams_of, horizon, take_yen=act_yen,
-                             need_yen=sum(sp.yen for sp in residual) - act_yen)
+        factor = future_prices(s, streams_of, horizon, act_yen, sum(sp.yen for sp in residual) - act_yen)
         priced = [replace(e, yen_per_point=_on_grid(e.yen_per_point * factor[e.site]))
                   if e.site in factor else e for e in s.exits]
         part = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,

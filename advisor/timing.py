@@ -22,6 +22,12 @@ pools the campaigns of every exit of the sites holding points (`Stream`,
 rate the spend gets without a campaign, and a capped campaign counts only for
 the share of the waiting spend its cap covers. `waiting_values` gives V(w)
 for every w at once over such (chance, gain) kinds.
+
+Which site's points to use now (`keep_prices`): futures are drawn from the
+same history, and in each the spend still to come is covered best rate
+first (`future_cost`); a site's points cost what taking them now adds to
+that cover, so sites compete for the one spend instead of each being valued
+as if every campaign to come could use all of it.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from math import comb
+import math
 
 PRECISION = 10**12  # estimates (not money) are kept as fractions of bounded size
 
@@ -166,55 +172,6 @@ def _seen(streams: list[Stream], today: date, baseline: Fraction):
                 yield Fraction(1, observed), gain, cap
 
 
-def at_least(n: int, days: int, chance: Fraction) -> Fraction:
-    """The chance of at least n starts in `days` days, each day `chance`."""
-    if n <= 0:
-        return Fraction(1)
-    if n > days or chance <= 0:
-        return Fraction(0)
-    chance = chance.limit_denominator(10**6)
-    below = sum((comb(days, i) * chance**i * (1 - chance) ** (days - i) for i in range(n)), Fraction(0))
-    return (1 - below).limit_denominator(PRECISION)
-
-
-def keep_chances(streams: list[Stream], today: date, baseline: Fraction, balance_yen: int,
-                 days: int, take_yen: int | None = None,
-                 need_yen: int | None = None) -> list[tuple[Fraction, Fraction]]:
-    """The campaigns a site's points can still meet over `days`, as they bear on
-    the `take_yen` of points a plan would take from it now — the last of its
-    balance (by default only the last point). A campaign to come reaches those
-    points only where what it would absorb exceeds what stays on the site:
-    uncapped ones absorb up to `need_yen` (the spend still to cover; all of it
-    by default), capped ones C yen each, so n starts of them absorb min(n·C,
-    need). Each campaign counts for the share of the taken points it reaches,
-    expected over how many capped ones start in time. So a balance far above
-    what campaigns (or the spend left) absorb is cheap to use now, and taking a
-    whole balance that one capped campaign could absorb is dear."""
-    seen = list(_seen(streams, today, baseline))
-    capped = sum((chance for chance, _, cap in seen if cap is not None), Fraction(0))
-    take = max(1, min(balance_yen, 1 if take_yen is None else take_yen))
-    need = need_yen
-
-    def reach(absorb) -> Fraction:
-        if need is not None:
-            absorb = min(absorb, need)
-        return Fraction(min(take, max(0, absorb - (balance_yen - take))), take)
-
-    out = []
-    for chance, gain, cap in seen:
-        if cap is None:
-            share = Fraction(1) if need is None else reach(need)
-        else:  # n capped starts, n = 1 … top (top or more absorb the whole balance)
-            top = -(-balance_yen // max(cap, 1)) if cap else 0
-            share, tail = Fraction(0), at_least(1, days, capped) if cap else Fraction(0)
-            for n in range(1, top + 1):
-                nxt = at_least(n + 1, days, capped) if n < top else Fraction(0)
-                share += (tail - nxt) * reach(n * cap)
-                tail = nxt
-        out.append((chance * share, gain))
-    return out
-
-
 def history_from_campaigns(campaigns, observed_since: date, rate_changes=()) -> History:
     """A History from campaign-like records (starts_on, ends_on, bonus_bp); the
     observation starts at the earlier of `observed_since` and the first campaign."""
@@ -222,3 +179,92 @@ def history_from_campaigns(campaigns, observed_since: date, rate_changes=()) -> 
                          if c.starts_on is not None), key=lambda c: c.starts_on))
     since = min([observed_since] + [c.starts_on for c in past])
     return History(since, past, tuple(rate_changes))
+
+
+@dataclass(frozen=True)
+class Opportunity:
+    """A way points of one site may leave in a future: `rate` gift yen per yen
+    of points, on at most `cap_yen` yen of points (None: no cap)."""
+
+    site: str
+    rate: Fraction
+    cap_yen: Fraction | None = None
+
+
+def future_cost(need_yen: Fraction, balances_yen: dict[str, Fraction], chances: list[Opportunity]) -> Fraction:
+    """The least yen of points that covers `need_yen` from these opportunities
+    and balances (best rate first: each opportunity draws on one site's
+    balance only, so taking the best rate first is optimal). Need no balance
+    can cover costs what it would at the worst rate, doubled."""
+    left = dict(balances_yen)
+    cost = Fraction(0)
+    need = Fraction(need_yen)
+    for o in sorted(chances, key=lambda o: -o.rate):
+        if need <= 0:
+            break
+        x = min(left.get(o.site, Fraction(0)), need / o.rate)
+        if o.cap_yen is not None:
+            x = min(x, o.cap_yen)
+        if x > 0:
+            cost += x
+            left[o.site] -= x
+            need -= x * o.rate
+    if need > 0:
+        cost += 2 * need / min((o.rate for o in chances), default=Fraction(1))
+    return cost
+
+
+def sample_futures(streams: list[tuple[str, Stream]], today: date, days: int, standing: dict[str, Fraction],
+                   n: int = 64) -> list[list[Opportunity]]:
+    """`n` futures of `days` days drawn from the campaigns seen on the streams
+    (each seen start stands for a 1/D chance a day of one like it, D the days
+    observed), plus each site's standing rate without a cap. Drawn from a
+    generator seeded by `today`, so the same day gives the same answer."""
+    import random
+
+    rng = random.Random(today.toordinal())
+    kinds = []
+    for site, st in streams:
+        h = st.history
+        observed = max((today - h.observed_since).days, 1)
+        for c in h.campaigns:
+            if h.observed_since <= c.starts_on <= today:
+                lam = days / observed
+                cap = None if c.cap_points is None else c.cap_points * st.yen_per_point
+                kinds.append((site, lam, st.rate * (10_000 + c.bonus_bp) / 10_000, cap))
+    out = []
+    base = [Opportunity(site, rate) for site, rate in standing.items()]
+    for _ in range(n):
+        world = list(base)
+        for site, lam, rate, cap in kinds:
+            # Poisson count by inversion (lam is small)
+            k, p, u = 0, math.exp(-lam), rng.random()
+            acc = p
+            while u > acc and k < 50:
+                k += 1
+                p *= lam / k
+                acc += p
+            world += [Opportunity(site, rate, cap)] * k
+        out.append(world)
+    return out
+
+
+def keep_prices(streams: list[tuple[str, Stream]], today: date, days: int, standing: dict[str, Fraction],
+                balances_yen: dict[str, Fraction], take_yen: Fraction, need_yen: Fraction,
+                n: int = 64) -> dict[str, Fraction]:
+    """Per site: 1 + what taking `take_yen` of its points now adds, per yen
+    taken, to the cost of covering `need_yen` later, averaged over futures
+    drawn from the campaign history (`sample_futures`). Sites compete for the
+    same spend: a site whose points the cheapest futures do not reach costs
+    nothing extra to use now."""
+    futures = sample_futures(streams, today, days, standing, n)
+    out = {}
+    for site, bal in balances_yen.items():
+        take = min(Fraction(take_yen), bal)
+        if take <= 0:
+            continue
+        fewer = dict(balances_yen, **{site: bal - take})
+        extra = sum((future_cost(need_yen, fewer, w) - future_cost(need_yen, balances_yen, w) for w in futures),
+                    Fraction(0))
+        out[site] = 1 + (extra / len(futures) / take).limit_denominator(PRECISION)
+    return out

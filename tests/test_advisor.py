@@ -11,7 +11,6 @@ from advisor.advise import (
     ExpiryRule,
     Situation,
     advise,
-    keep_values,
     latest_apply_day,
     served_by,
     slowest_lags,
@@ -45,9 +44,10 @@ from advisor.timing import (
     PastCampaign,
     RateChange,
     Stream,
-    at_least,
     campaign_chances,
-    keep_chances,
+    keep_prices,
+    future_cost,
+    Opportunity,
     should_wait,
     waiting_value,
     waiting_values,
@@ -399,7 +399,6 @@ def test_points_with_campaigns_ahead_are_kept_and_others_used_for_what_is_due():
                             histories=_frequent("a", 1_000)))
     assert [(s.site, s.points) for s in plan.steps] == [("a", 1_960), ("b", 1_000)]  # the plan alone
     assert [(s.site, s.points, s.cost) for s in plan.now] == [("b", 1_000, 1_000)]
-    assert keep_values(Situation(TODAY, exits, {"a": 10_000, "b": 10_000}, [near, far]), [], 60) == {}
 
 
 def test_points_beyond_what_the_spend_left_needs_are_used_at_the_better_rate():
@@ -427,6 +426,36 @@ def test_a_capped_campaign_is_used_up_to_its_cap_for_the_nearest_spend_the_far_o
     assert [(s.points, s.yen, s.cost, s.campaigns) for s in plan.now] == [(1_000, 1_100, 1_000, ("+10%",))]
     [wait] = [a for a in plan.advice if a.kind == "wait"]
     assert wait.numbers["spends"] == [far.on.isoformat()] and wait.numbers["yen"] == 1_000
+
+
+def test_future_cost_takes_the_best_rate_first_within_caps_and_balances():
+    chances = [Opportunity("a", Fraction(1)), Opportunity("b", Fraction(1)),
+               Opportunity("a", Fraction(11, 10), cap_yen=Fraction(500))]
+    # ¥1,100: 500 at +10 % give 550, the other 550 at par
+    assert future_cost(Fraction(1_100), {"a": Fraction(2_000), "b": Fraction(2_000)}, chances) == 1_050
+    # a holds only 300: 300 at +10 % (330), the other 770 from b
+    assert future_cost(Fraction(1_100), {"a": Fraction(300), "b": Fraction(2_000)}, chances) == 1_070
+    # 500 + 500 give ¥1,050: the ¥50 no balance covers costs double at the worst rate
+    assert future_cost(Fraction(1_100), {"a": Fraction(500), "b": Fraction(500)}, chances) == 1_000 + 100
+
+
+def _certain(bonus=1_000, cap=None):
+    """A history in which such a campaign started on the one day observed:
+    over 30 days one comes for sure (the chance of none is e⁻³⁰)."""
+    return History(TODAY - timedelta(days=1), (PastCampaign(TODAY, None, bonus, cap),))
+
+
+def test_keep_prices_charge_what_taking_points_now_costs_the_spend_to_come():
+    streams = [("a", Stream(_certain(), Fraction(1)))]
+    standing = {"a": Fraction(1), "b": Fraction(1)}
+    # ¥1,000 to come; a's +10 % covers it with 10,000/11 of a's 1,000. Taking
+    # 500 of a now leaves 500 (550 gift) and 450 from b at par.
+    prices = keep_prices(streams, TODAY, 30, standing, {"a": Fraction(1_000), "b": Fraction(5_000)},
+                         Fraction(500), Fraction(1_000))
+    assert prices == {"a": 1 + (950 - Fraction(10_000, 11)) / 500, "b": 1}
+    # a holds 3,000: what is taken now was never going to be needed
+    assert keep_prices(streams, TODAY, 30, standing, {"a": Fraction(3_000), "b": Fraction(5_000)},
+                       Fraction(500), Fraction(1_000)) == {"a": 1, "b": 1}
 
 
 # --- an amount picker: ポイントインカム ------------------------------------------------------
@@ -494,43 +523,6 @@ def test_amount_picker_with_few_days_left_matches_brute_force(spend_on, shortfal
     assert sorted(s.yen for s in plan.steps) == amounts
     assert sorted(s.apply_on.day for s in plan.steps) == days
     assert_whole_amounts_one_a_day(plan, exits, spend_on)
-
-
-def test_at_least_n_starts_is_the_binomial_tail():
-    assert at_least(0, 10, Fraction(1, 2)) == 1 and at_least(3, 2, Fraction(1, 2)) == 0
-    assert at_least(1, 2, Fraction(1, 2)) == Fraction(3, 4)
-    assert at_least(2, 3, Fraction(1, 2)) == Fraction(1, 2)  # 3/8 + 1/8
-
-
-def test_keep_chances_count_a_capped_campaign_only_if_caps_to_come_absorb_the_balance():
-    since = TODAY - timedelta(days=100)
-    history = History(since, (PastCampaign(since + timedelta(days=5), None, 1_000),
-                              PastCampaign(since + timedelta(days=50), None, 1_000, cap_points=1_000)))
-    stream = Stream(history, Fraction(1))
-    # one capped campaign (1/100 a day) must start within 2 days: 1 − (99/100)²
-    assert keep_chances([stream], TODAY, Fraction(1), 1_000, 2) == [
-        (Fraction(1, 100), Fraction(1_000)), (Fraction(1, 100) * Fraction(199, 10_000), Fraction(1_000))]
-    # three would be needed in two days: the capped one no longer counts
-    assert keep_chances([stream], TODAY, Fraction(1), 3_000, 2)[1] == (0, Fraction(1_000))
-
-
-def test_keep_chances_count_the_share_of_the_points_taken_that_campaigns_would_reach():
-    since = TODAY - timedelta(days=100)
-    history = History(since, (PastCampaign(since + timedelta(days=5), None, 1_000),
-                              PastCampaign(since + timedelta(days=50), None, 1_000, cap_points=1_000)))
-    stream = Stream(history, Fraction(1))
-    one = Fraction(199, 10_000)  # at least one capped start in two days
-    two = Fraction(1, 10_000)  # two
-    # Taking all of 2,000: one capped start reaches 1,000 of them, two all.
-    assert keep_chances([stream], TODAY, Fraction(1), 2_000, 2, take_yen=2_000)[1] == (
-        Fraction(1, 100) * ((one - two) / 2 + two), Fraction(1_000))
-    # Taking the whole 1,000 with only ¥500 of spend to come: the uncapped
-    # one reaches half the points taken, the capped one half when it starts.
-    assert keep_chances([stream], TODAY, Fraction(1), 1_000, 2, take_yen=1_000, need_yen=500) == [
-        (Fraction(1, 200), Fraction(1_000)), (Fraction(1, 100) * one / 2, Fraction(1_000))]
-    # A balance the spend left can never reach: keeping it gains nothing.
-    assert keep_chances([stream], TODAY, Fraction(1), 5_000, 2, take_yen=1_000, need_yen=2_000) == [
-        (0, Fraction(1_000)), (0, Fraction(1_000))]
 
 
 @pytest.mark.parametrize("used, steps", [
