@@ -209,12 +209,12 @@ def _on_grid(x: Fraction, grid: int = 10_000) -> Fraction:
 
 
 def future_prices(s: Situation, streams: list[tuple[str, Stream]], horizon: int, take_yen: int,
-                  need_yen: int) -> dict[str, Fraction]:
+                  needs: list[tuple[int, int]]) -> dict[str, Fraction]:
     """Per site holding points: the price of its points used now, as a share
-    of their face value: 1 + what taking them now adds to covering the spend
-    still to come, over futures drawn from the campaign history
-    (`timing.keep_prices`)."""
-    if not streams or need_yen <= 0:
+    of their face value: 1 + what taking them now adds to covering the spends
+    still to come (`needs`: deadline in days from today, yen), over futures
+    drawn from the campaign history (`timing.keep_prices`)."""
+    if not streams or not needs:
         return {}
     standing: dict[str, Fraction] = {}
     for e in s.exits:
@@ -222,7 +222,7 @@ def future_prices(s: Situation, streams: list[tuple[str, Stream]], horizon: int,
             standing[e.site] = max(standing.get(e.site, r), r)
     balances = {site: pts * next(e.yen_per_point for e in s.exits if e.site == site)
                 for site, pts in s.balances.items() if site in standing}
-    return keep_prices(streams, s.today, horizon, standing, balances, Fraction(take_yen), Fraction(need_yen))
+    return keep_prices(streams, s.today, horizon, standing, balances, Fraction(take_yen), needs)
 
 
 def _rate(step: Step) -> Fraction | None:
@@ -359,7 +359,9 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         # from the campaign history), so the points the best futures need
         # are kept for them.
         act_yen = sum(sp.yen for sp in act)
-        factor = future_prices(s, streams_of, horizon, act_yen, sum(sp.yen for sp in residual) - act_yen)
+        acted = {id(sp) for sp in act}
+        factor = future_prices(s, streams_of, horizon, act_yen, [
+            ((d - s.today).days, sp.yen) for sp, d in zip(residual, deadlines) if id(sp) not in acted])
         priced = [replace(e, yen_per_point=_on_grid(e.yen_per_point * factor[e.site]))
                   if e.site in factor else e for e in s.exits]
         part = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,

@@ -24,10 +24,11 @@ the share of the waiting spend its cap covers. `waiting_values` gives V(w)
 for every w at once over such (chance, gain) kinds.
 
 Which site's points to use now (`keep_prices`): futures are drawn from the
-same history, and in each the spend still to come is covered best rate
-first (`future_cost`); a site's points cost what taking them now adds to
-that cover, so sites compete for the one spend instead of each being valued
-as if every campaign to come could use all of it.
+same history, and in each the spends still to come are covered best rate
+first, each campaign serving the spends it can still reach
+(`cover_in_time`); a site's points cost what taking them now adds to that
+cover, so sites compete for the same spends instead of each being valued as
+if every campaign to come could use all of it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 import math
+import random
 
 PRECISION = 10**12  # estimates (not money) are kept as fractions of bounded size
 
@@ -181,68 +183,25 @@ def history_from_campaigns(campaigns, observed_since: date, rate_changes=()) -> 
     return History(since, past, tuple(rate_changes))
 
 
-@dataclass(frozen=True)
-class Opportunity:
-    """A way points of one site may leave in a future: `rate` gift yen per yen
-    of points, on at most `cap_yen` yen of points (None: no cap)."""
-
-    site: str
-    rate: Fraction
-    cap_yen: Fraction | None = None
-
-
 # Futures are many and only rank sites, so they are costed in whole units:
 # rates in millionths, yen in thousandths (an estimate, never money paid).
 RATE_UNIT = 1_000_000
 YEN_UNIT = 1_000
 
 
-def future_cost(need_yen: Fraction, balances_yen: dict[str, Fraction], chances: list[Opportunity]) -> Fraction:
-    """The least yen of points that covers `need_yen` from these opportunities
-    and balances (best rate first: each opportunity draws on one site's
-    balance only, so taking the best rate first is optimal). Need no balance
-    can cover costs what it would at the worst rate, doubled. In the units
-    above: exact to a thousandth of a yen per opportunity."""
-    ranked = sorted(((_units(o.rate, RATE_UNIT), o.site, None if o.cap_yen is None else _units(o.cap_yen, YEN_UNIT))
-                     for o in chances), key=lambda k: -k[0])
-    left = {site: _units(b, YEN_UNIT) for site, b in balances_yen.items()}
-    return Fraction(_cover(_units(need_yen, YEN_UNIT), left, ranked), YEN_UNIT)
-
-
 def _units(x, unit: int) -> int:
     return int(x * unit)
 
 
-def _cover(need: int, left: dict[str, int], ranked) -> int:
-    """`future_cost` in whole units over (rate, site, cap) ranked best first."""
-    left = dict(left)
-    cost = 0
-    for rate, site, cap in ranked:
-        if need <= 0:
-            break
-        x = min(left.get(site, 0), -(-need * RATE_UNIT // rate))
-        if cap is not None:
-            x = min(x, cap)
-        if x > 0:
-            cost += x
-            left[site] -= x
-            need -= x * rate // RATE_UNIT
-    if need > 0:
-        cost += 2 * need * RATE_UNIT // min((r for r, _, _ in ranked), default=RATE_UNIT)
-    return cost
-
-
 def sample_futures(streams: list[tuple[str, Stream]], today: date, days: int, standing: dict[str, Fraction],
-                   n: int = 64) -> list[list[tuple[int, str, int | None]]]:
-    """`n` futures of `days` days drawn from the campaigns seen on the streams
-    (each seen start stands for a 1/D chance a day of one like it, D the days
-    observed), plus each site's standing rate without a cap; each future as
-    (rate, site, cap) in the units above, best rate first. Alike campaigns
-    are drawn as one kind: k uncapped ones are one, k capped ones one with k
-    caps. Drawn from a generator seeded by `today`, so the same day gives the
-    same answer."""
-    import random
-
+                  n: int = 64) -> list[list[tuple[int, str, int | None, int]]]:
+    """`n` futures of `days` days drawn from the campaigns seen on the streams:
+    each seen start stands for a 1/D chance a day of one like it (D the days
+    observed), so alike ones come a Poisson number of times, each on a day
+    drawn evenly. A future is its (rate, site, cap, start day) opportunities,
+    best rate first, in the units above, with each site's standing rate from
+    today without a cap. Drawn from a generator seeded by `today`: the same
+    day gives the same answer."""
     rng = random.Random(today.toordinal())
     kinds: dict[tuple[int, str, int | None], float] = {}
     for site, st in streams:
@@ -253,43 +212,80 @@ def sample_futures(streams: list[tuple[str, Stream]], today: date, days: int, st
                 rate = _units(st.rate * (10_000 + c.bonus_bp) / 10_000, RATE_UNIT)
                 cap = None if c.cap_points is None else _units(c.cap_points * st.yen_per_point, YEN_UNIT)
                 kinds[(rate, site, cap)] = kinds.get((rate, site, cap), 0.0) + days / observed
-    base = [(_units(rate, RATE_UNIT), site, None) for site, rate in standing.items()]
+    base = [(_units(rate, RATE_UNIT), site, None, 0) for site, rate in standing.items()]
     out = []
     for _ in range(n):
         world = list(base)
         for (rate, site, cap), lam in kinds.items():
-            # Poisson count by inversion
             k, p, u = 0, math.exp(-lam), rng.random()
             acc = p
             while u > acc and k < 1_000:
                 k += 1
                 p *= lam / k
                 acc += p
-            if k:
-                world.append((rate, site, None if cap is None else k * cap))
-        world.sort(key=lambda o: -o[0])
+            starts = sorted(rng.randrange(max(days, 1)) for _ in range(k))
+            if cap is None:
+                starts = starts[:1]  # the first uncapped one reaches all that a later one would
+            world += [(rate, site, cap, t) for t in starts]
+        world.sort(key=lambda o: (-o[0], o[3]))
         out.append(world)
     return out
 
 
+def cover_in_time(deadlines: list[int], needs: list[int], left: dict[str, int], ranked) -> int:
+    """The cost (units) of covering each need by its deadline (days from
+    today, ascending) from (rate, site, cap, start) opportunities best rate
+    first: each serves the earliest spends it can still reach (deadline ≥
+    start), as later ones have later chances. Need left uncovered costs
+    double at the worst rate."""
+    from bisect import bisect_left
+
+    needs = list(needs)
+    left = dict(left)
+    cost = 0
+    for rate, site, cap, start in ranked:
+        room = left.get(site, 0)
+        if room <= 0:
+            continue
+        if cap is not None:
+            room = min(room, cap)
+        used = 0
+        for j in range(bisect_left(deadlines, start), len(needs)):
+            if needs[j] <= 0:
+                continue
+            x = min(room - used, -(-needs[j] * RATE_UNIT // rate))
+            used += x
+            needs[j] -= x * rate // RATE_UNIT
+            if used >= room:
+                break
+        cost += used
+        left[site] -= used
+    rest = sum(x for x in needs if x > 0)
+    if rest:
+        cost += 2 * rest * RATE_UNIT // min((r for r, _, _, _ in ranked), default=RATE_UNIT)
+    return cost
+
+
 def keep_prices(streams: list[tuple[str, Stream]], today: date, days: int, standing: dict[str, Fraction],
-                balances_yen: dict[str, Fraction], take_yen: Fraction, need_yen: Fraction,
+                balances_yen: dict[str, Fraction], take_yen: Fraction, needs: list[tuple[int, int]],
                 n: int = 64) -> dict[str, Fraction]:
     """Per site: 1 + what taking `take_yen` of its points now adds, per yen
-    taken, to the cost of covering `need_yen` later, averaged over futures
-    drawn from the campaign history (`sample_futures`). Sites compete for the
-    same spend: a site whose points the cheapest futures do not reach costs
-    nothing extra to use now."""
-    futures = sample_futures(streams, today, days, standing, n)
+    taken, to the cost of covering the spends to come — `needs`, (deadline in
+    days from today, yen), ascending — averaged over futures drawn from the
+    campaign history (`sample_futures`, `cover_in_time`). Sites compete for
+    the same spends: points the cheapest futures do not reach cost nothing
+    extra to use now."""
+    worlds = sample_futures(streams, today, days, standing, n)
     left = {site: _units(b, YEN_UNIT) for site, b in balances_yen.items()}
-    need = _units(need_yen, YEN_UNIT)
-    full = [_cover(need, left, w) for w in futures]
+    deadlines = [d for d, _ in needs]
+    amounts = [y * YEN_UNIT for _, y in needs]
+    full = [cover_in_time(deadlines, amounts, left, w) for w in worlds]
     out = {}
     for site, bal in left.items():
         take = min(_units(take_yen, YEN_UNIT), bal)
         if take <= 0:
             continue
         fewer = dict(left, **{site: bal - take})
-        extra = sum(_cover(need, fewer, w) - f for w, f in zip(futures, full))
-        out[site] = 1 + Fraction(extra, len(futures) * take)
+        extra = sum(cover_in_time(deadlines, amounts, fewer, w) - f for w, f in zip(worlds, full))
+        out[site] = 1 + Fraction(extra, len(worlds) * take)
     return out

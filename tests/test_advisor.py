@@ -45,9 +45,10 @@ from advisor.timing import (
     RateChange,
     Stream,
     campaign_chances,
+    RATE_UNIT,
+    YEN_UNIT,
+    cover_in_time,
     keep_prices,
-    future_cost,
-    Opportunity,
     should_wait,
     waiting_value,
     waiting_values,
@@ -428,34 +429,44 @@ def test_a_capped_campaign_is_used_up_to_its_cap_for_the_nearest_spend_the_far_o
     assert wait.numbers["spends"] == [far.on.isoformat()] and wait.numbers["yen"] == 1_000
 
 
-def test_future_cost_takes_the_best_rate_first_within_caps_and_balances():
-    chances = [Opportunity("a", Fraction(1)), Opportunity("b", Fraction(1)),
-               Opportunity("a", Fraction(11, 10), cap_yen=Fraction(500))]
-    # ¥1,100: 500 at +10 % give 550, the other 550 at par
-    assert future_cost(Fraction(1_100), {"a": Fraction(2_000), "b": Fraction(2_000)}, chances) == 1_050
-    # a holds only 300: 300 at +10 % (330), the other 770 from b
-    assert future_cost(Fraction(1_100), {"a": Fraction(300), "b": Fraction(2_000)}, chances) == 1_070
+def test_cover_in_time_takes_the_best_rate_first_for_the_spends_it_can_reach():
+    u, m = RATE_UNIT, YEN_UNIT  # rates in millionths, yen in thousandths
+    par, plus10 = u, u * 11 // 10
+    # Spends of ¥550 due on day 10 and ¥550 on day 40; a's +10 % on 500 yen of
+    # points starts on day 20, so it reaches only the second spend: 500 (¥550)
+    # there, the first at par from b.
+    world = [(plus10, "a", 500 * m, 20), (par, "a", None, 0), (par, "b", None, 0)]
+    left = {"a": 2_000 * m, "b": 2_000 * m}
+    assert cover_in_time([10, 40], [550 * m, 550 * m], left, world) == 1_050 * m
+    # Starting on day 5 it reaches the first spend instead: the same cost.
+    early = [(plus10, "a", 500 * m, 5)] + world[1:]
+    assert cover_in_time([10, 40], [550 * m, 550 * m], left, early) == 1_050 * m
+    # Starting after both deadlines it reaches neither: all at par.
+    late = [(plus10, "a", 500 * m, 41)] + world[1:]
+    assert cover_in_time([10, 40], [550 * m, 550 * m], left, late) == 1_100 * m
+    # a holds only 300: 300 at +10 % (¥330), the rest from b
+    assert cover_in_time([10, 40], [550 * m, 550 * m], {"a": 300 * m, "b": 2_000 * m}, world) == 1_070 * m
     # 500 + 500 give ¥1,050: the ¥50 no balance covers costs double at the worst rate
-    assert future_cost(Fraction(1_100), {"a": Fraction(500), "b": Fraction(500)}, chances) == 1_000 + 100
+    assert cover_in_time([10, 40], [550 * m, 550 * m], {"a": 500 * m, "b": 500 * m}, world) == 1_100 * m
 
 
 def _certain(bonus=1_000, cap=None):
     """A history in which such a campaign started on the one day observed:
-    over 30 days one comes for sure (the chance of none is e⁻³⁰)."""
+    over 30 days one comes (the chance of none is e⁻³⁰)."""
     return History(TODAY - timedelta(days=1), (PastCampaign(TODAY, None, bonus, cap),))
 
 
-def test_keep_prices_charge_what_taking_points_now_costs_the_spend_to_come():
+def test_keep_prices_charge_what_taking_points_now_costs_the_spends_to_come():
     streams = [("a", Stream(_certain(), Fraction(1)))]
     standing = {"a": Fraction(1), "b": Fraction(1)}
-    # ¥1,000 to come; a's +10 % covers it with 10,000/11 of a's 1,000. Taking
-    # 500 of a now leaves 500 (550 gift) and 450 from b at par.
+    # ¥1,000 due after the 30 days; a's +10 % covers it with 10,000/11 of
+    # a's 1,000. Taking 500 of a now leaves 500 (¥550) and 450 from b at par.
     prices = keep_prices(streams, TODAY, 30, standing, {"a": Fraction(1_000), "b": Fraction(5_000)},
-                         Fraction(500), Fraction(1_000))
+                         Fraction(500), [(30, 1_000)])
     assert prices["b"] == 1 and abs(prices["a"] - (1 + (950 - Fraction(10_000, 11)) / 500)) < Fraction(1, 10**5)
     # a holds 3,000: what is taken now was never going to be needed
     assert keep_prices(streams, TODAY, 30, standing, {"a": Fraction(3_000), "b": Fraction(5_000)},
-                       Fraction(500), Fraction(1_000)) == {"a": 1, "b": 1}
+                       Fraction(500), [(30, 1_000)]) == {"a": 1, "b": 1}
 
 
 # --- an amount picker: ポイントインカム ------------------------------------------------------
