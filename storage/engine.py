@@ -22,8 +22,12 @@ from sqlmodel import SQLModel, create_engine
 
 from pointexit.catalog import SITES
 from pointexit.errors import UserError
-from storage import migrations, models
-from storage.models import SCHEMA_VERSION
+from storage import migrations
+from storage.migrations import SCHEMA_VERSION
+
+# storage.models (the SQLModel table classes, ~30 ms to build) is imported
+# only where a database is created, migrated or has its sites written: a
+# read-only command on an up-to-date database never needs it.
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
@@ -249,7 +253,7 @@ def _site_rows() -> dict[str, dict]:
 
 
 def _stored_sites(conn: Connection) -> dict[str, dict]:
-    table = models.SiteRow.__table__
+    table = _table("site")
     return {r["slug"]: dict(r) for r in conn.execute(select(table)).mappings()}
 
 
@@ -261,7 +265,7 @@ def _sites_out_of_date(conn: Connection) -> bool:
 
 
 def _sync_sites(conn: Connection) -> None:
-    table = models.SiteRow.__table__
+    table = _table("site")
     stored = _stored_sites(conn)
     for slug, row in _site_rows().items():
         if slug not in stored:
@@ -271,15 +275,23 @@ def _sync_sites(conn: Connection) -> None:
 
 
 def _stamp(conn: Connection) -> None:
-    table = models.Meta.__table__
+    table = _table("meta")
     updated = conn.execute(table.update().where(table.c.key == "schema_version")
                            .values(value=str(SCHEMA_VERSION))).rowcount
     if not updated:
         conn.execute(table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
 
 
+def _table(name: str):
+    from storage import models  # noqa: F401  (defines the tables on SQLModel.metadata)
+
+    return SQLModel.metadata.tables[name]
+
+
 def _tables():
     """Every table class defined in storage.models."""
+    from storage import models
+
     return [c for c in vars(models).values()
             if isinstance(c, type) and issubclass(c, SQLModel) and hasattr(c, "__table__")
             and c.__module__ == models.__name__]
