@@ -15,19 +15,19 @@ import re
 import time
 from pathlib import Path
 
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import create_engine, event, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, NoSuchModuleError
-from sqlmodel import SQLModel, create_engine
 
 from pointexit.catalog import SITES
 from pointexit.errors import UserError
 from storage import migrations
 from storage.migrations import SCHEMA_VERSION
 
-# storage.models (the SQLModel table classes, ~30 ms to build) is imported
-# only where a database is created, migrated or has its sites written: a
-# read-only command on an up-to-date database never needs it.
+# SQLModel and storage.models (its table classes: ~30 ms to build, on top of
+# importing SQLModel and pydantic) are imported only where a database is
+# created, migrated or has its sites written: a read-only command on an
+# up-to-date database never needs them.
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
@@ -236,7 +236,8 @@ def _bring_up_to_date_once(engine: Engine) -> None:
                                f"(v{SCHEMA_VERSION}); upgrade pointexit to use it")
         if found is not None:
             migrations.upgrade(conn, found, SCHEMA_VERSION)
-        SQLModel.metadata.create_all(conn, tables=[t.__table__ for t in _tables()])
+        tables = _tables()
+        tables[0].metadata.create_all(conn, tables=tables)
         _sync_sites(conn)
         _stamp(conn)
         conn.commit()
@@ -283,16 +284,16 @@ def _stamp(conn: Connection) -> None:
 
 
 def _table(name: str):
-    from storage import models  # noqa: F401  (defines the tables on SQLModel.metadata)
-
-    return SQLModel.metadata.tables[name]
+    return next(t for t in _tables() if t.name == name)
 
 
 def _tables():
-    """Every table class defined in storage.models."""
+    """Every table defined in storage.models."""
+    from sqlmodel import SQLModel
+
     from storage import models
 
-    return [c for c in vars(models).values()
+    return [c.__table__ for c in vars(models).values()
             if isinstance(c, type) and issubclass(c, SQLModel) and hasattr(c, "__table__")
             and c.__module__ == models.__name__]
 
