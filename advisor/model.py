@@ -39,6 +39,7 @@ class Exit:
     # points arrive: the route goes on from there.
     leads_to: str | None = None
     max_points: int | None = None  # largest single exchange, when the site has one
+    lag_counts_saturday: bool = False  # the lag's business days include Saturday
 
     # Cached: the planner asks millions of times (the dataclass is frozen; a
     # cached_property writes to the instance dict, not through __setattr__).

@@ -107,7 +107,7 @@ def hop_days(route: Route, day: date, calendar: Calendar) -> tuple[tuple[date, .
     d = day
     for h in route.hops:
         days.append(d)
-        d = calendar.add_business_days(d, h.lag_max_days or 0)
+        d = calendar.add_business_days(d, h.lag_max_days or 0, h.lag_counts_saturday)
     return tuple(days), d
 
 

@@ -108,43 +108,38 @@ def largest_valid(e: Exit, available: int) -> int:
     return amount if amount >= e.floor else 0
 
 
+def _pipe(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
+          caps_left: tuple[int | None, ...] | None):
+    """Each hop as (exit, amount, units, charged, eligible): `first` points on
+    the first hop, then the largest valid amount of what arrived; stops
+    before a hop that cannot run."""
+    caps_left = caps_left or (None,) * len(route.hops)
+    units = 0
+    for i, e in enumerate(route.hops):
+        amount = largest_valid(e, units) if i else first
+        if not amount or not (i or e.valid_amount(amount)):
+            return
+        units, charged, eligible = hop_out(e, amount, campaigns[i], caps_left[i])
+        yield e, amount, units, charged, eligible
+
+
 def run_route(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
               caps_left: tuple[int | None, ...] | None = None) -> Run | None:
     """Exchange `first` points on the first hop, then pipe the units through."""
-    caps_left = caps_left or (None,) * len(route.hops)
-    runs, leftover = [], []
-    amount = first
-    for i, e in enumerate(route.hops):
-        if i:
-            available = runs[-1].units
-            amount = largest_valid(e, available)
-            if amount == 0:
-                return None
-        elif not e.valid_amount(amount):
-            return None
-        units, charged, eligible = hop_out(e, amount, campaigns[i], caps_left[i])
-        if i:
-            leftover.append(runs[-1].units - charged)
-        runs.append(HopRun(e, amount, charged, units, eligible, campaigns[i]))
-    return Run(tuple(runs), tuple(leftover))
+    hops = [HopRun(e, amount, charged, units, eligible, campaigns[i])
+            for i, (e, amount, units, charged, eligible) in enumerate(_pipe(route, first, campaigns, caps_left))]
+    if len(hops) < len(route.hops):
+        return None
+    return Run(tuple(hops), tuple(a.units - b.charged for a, b in zip(hops, hops[1:])))
 
 
 def route_yen(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
               caps_left: tuple[int | None, ...] | None = None) -> int:
     """What `run_route(...).yen` would be (0 for no run), without building the run."""
-    caps_left = caps_left or (None,) * len(route.hops)
-    units = 0
-    for i, e in enumerate(route.hops):
-        if i:
-            amount = largest_valid(e, units)
-            if amount == 0:
-                return 0
-        else:
-            amount = first
-            if not e.valid_amount(amount):
-                return 0
-        units = hop_out(e, amount, campaigns[i], caps_left[i])[0]
-    return units
+    hops, units = 0, 0
+    for hops, (_, _, units, _, _) in enumerate(_pipe(route, first, campaigns, caps_left), 1):
+        pass
+    return units if hops == len(route.hops) else 0
 
 
 def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
@@ -37,6 +38,14 @@ def return_rate(e: CurrentExit) -> Fraction | None:
     return received / cost
 
 
+def lag_counts_saturday(lag_text: str | None) -> bool:
+    """Whether a lag's wording counts Saturday as a business day: it names the
+    days it leaves out and Sunday is one of them but Saturday is not
+    (PointIncome's 「翌営業日(日曜・祝日を除く)」). Wording that names none
+    (「3営業日以内」) means Monday to Friday, as on most sites."""
+    return bool(lag_text and "除" in lag_text and re.search("日曜|日祝", lag_text) and "土" not in lag_text)
+
+
 def to_advisor_exit(e: CurrentExit) -> Exit:
     dest = DESTINATIONS.get(e.destination)
     return Exit(
@@ -48,6 +57,7 @@ def to_advisor_exit(e: CurrentExit) -> Exit:
         lag_min_days=e.lag_min_days, daily_cap_points=e.daily_cap_points,
         daily_exchanges=e.daily_exchanges, cap_scope=e.cap_scope or "exit",
         leads_to=dest.via_site if dest else None, max_points=e.max_points,
+        lag_counts_saturday=lag_counts_saturday(e.lag_text),
     )
 
 

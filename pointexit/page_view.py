@@ -182,8 +182,13 @@ def cap_label(e: CurrentExit) -> str:
 
 
 def cap_yen(e: CurrentExit) -> Fraction | None:
-    """The tightest cap as yen per month (a daily cap counts 30 days)."""
-    caps = [c for c in (e.monthly_cap_points, e.daily_cap_points and e.daily_cap_points * 30) if c]
+    """The tightest cap as yen per month (a daily cap counts 30 days). An
+    amount exchanged whole a limited number of times a day (ポイントインカム's
+    「1回ごとに指定額 1日1回」) is a daily cap too; without a daily limit it caps
+    nothing."""
+    whole_per_day = e.max_points * e.daily_exchanges if e.max_points and e.daily_exchanges else None
+    daily = [c for c in (e.daily_cap_points, whole_per_day) if c]
+    caps = [c for c in (e.monthly_cap_points, *(d * 30 for d in daily)) if c]
     return min(caps) * _site_point_yen(e) if caps else None
 
 

@@ -8,8 +8,8 @@ or not at all. A step changes *existing* tables (new columns, indexes, data);
 tables that are new in a version need no step: `create_all` adds them after
 the steps have run.
 
-Adding a version: bump `SCHEMA_VERSION` in storage/models.py, change the
-model, and add `STEPS[n]` here written in SQL both SQLite and PostgreSQL
+Adding a version: bump `SCHEMA_VERSION` below, change the model in
+storage/models.py, and add `STEPS[n]` here written in SQL both SQLite and PostgreSQL
 accept. tests/test_migrations.py runs the steps, on both, against databases
 written by version 1.
 """
@@ -20,6 +20,9 @@ from typing import Callable
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
+
+# The schema storage/models.py describes; bump with a step in STEPS.
+SCHEMA_VERSION = 4
 
 
 def _add_column(conn: Connection, table: str, column: str, ddl_type: str) -> None:

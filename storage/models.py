@@ -11,44 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import DateTime, Index, UniqueConstraint
-from sqlalchemy.types import TypeDecorator
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
 
-from pointexit.clock import JST
-
-# Bump with a step in storage/migrations.py (see there).
-SCHEMA_VERSION = 4
-
-
-class JstDateTime(TypeDecorator):
-    """Aware datetimes in and out, always in Asia/Tokyo.
-
-    SQLite has no time zone type: values are stored as naive JST wall time so
-    they sort as text; PostgreSQL gets a real timestamptz.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a JST column")
-        value = value.astimezone(JST)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=JST)
-        return value.astimezone(JST)
-
-
-def jst_column(**kw) -> Column:
-    return Column(JstDateTime(), **kw)
+from storage.migrations import SCHEMA_VERSION  # noqa: F401  (the version these tables are)
+from storage.types import jst_column
 
 
 class Meta(SQLModel, table=True):

@@ -1,24 +1,18 @@
-"""Reads the other layers need, answered as plain records."""
+"""Reads the other layers need, answered as plain records.
+
+Core queries over the light table clauses of `storage.tables`: no ORM
+classes are built or loaded, so a read-only command starts quickly and reads
+years of history row by row without making an object per row.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection, Engine
 
-from storage.models import (
-    CampaignObservation,
-    CampaignRow,
-    CrawlRun,
-    ExitObservation,
-    ExitRow,
-    RoutingOfferObservation,
-    RoutingOfferRow,
-    SiteRow,
-)
 from storage.records import (
     CurrentCampaign,
     CurrentExit,
@@ -28,20 +22,32 @@ from storage.records import (
     RateStep,
     RunSummary,
 )
+from storage.tables import (
+    CAMPAIGN,
+    CAMPAIGN_OBSERVATION,
+    CRAWL_RUN,
+    EXIT,
+    EXIT_OBSERVATION,
+    ROUTING_OFFER,
+    ROUTING_OFFER_OBSERVATION,
+    SITE,
+)
+
+RUN = CRAWL_RUN.c
 
 
-def _latest_ids(model, group_col):
-    return select(func.max(model.id)).group_by(group_col)
+def _latest_ids(observation, group_col):
+    return select(func.max(observation.c.id)).group_by(group_col)
 
 
-def _newest_finished_runs(s: Session, spiders: set[str]) -> dict[str, CrawlRun]:
+def _newest_finished_runs(conn: Connection, spiders: set[str]) -> dict:
     """The newest finished run of each spider: one index probe each (newest
     first, stopping at the first finished run) rather than a scan of every run
     ever made, so years of history cost nothing."""
     out = {}
     for spider in sorted(spiders):
-        run = s.exec(select(CrawlRun).where(CrawlRun.spider == spider, CrawlRun.verdict != "running")
-                     .order_by(CrawlRun.id.desc()).limit(1)).first()
+        run = conn.execute(select(CRAWL_RUN).where(RUN.spider == spider, RUN.verdict != "running")
+                           .order_by(RUN.id.desc()).limit(1)).first()
         if run is not None:
             out[spider] = run
     return out
@@ -49,20 +55,19 @@ def _newest_finished_runs(s: Session, spiders: set[str]) -> dict[str, CrawlRun]:
 
 def last_runs(engine: Engine) -> dict[str, RunSummary]:
     """The newest finished-or-running run of each spider."""
-    with Session(engine) as s:
-        ids = select(func.max(CrawlRun.id)).group_by(CrawlRun.spider)
-        rows = s.exec(select(CrawlRun).where(CrawlRun.id.in_(ids))).all()
-        return {r.spider: _run_summary(r) for r in rows}
+    ids = select(func.max(RUN.id)).group_by(RUN.spider)
+    with engine.connect() as conn:
+        rows = conn.execute(select(CRAWL_RUN).where(RUN.id.in_(ids))).all()
+    return {r.spider: _run_summary(r) for r in rows}
 
 
 def runs_since(engine: Engine, since) -> list[RunSummary]:
-    with Session(engine) as s:
-        rows = s.exec(select(CrawlRun).where(CrawlRun.started_at >= since)
-                      .order_by(CrawlRun.id)).all()
-        return [_run_summary(r) for r in rows]
+    with engine.connect() as conn:
+        rows = conn.execute(select(CRAWL_RUN).where(RUN.started_at >= since).order_by(RUN.id)).all()
+    return [_run_summary(r) for r in rows]
 
 
-def _run_summary(r: CrawlRun) -> RunSummary:
+def _run_summary(r) -> RunSummary:
     return RunSummary(
         run_id=r.id, spider=r.spider, site=r.site, started_at=r.started_at,
         finished_at=r.finished_at, verdict=r.verdict, reason=r.reason, items=r.items,
@@ -75,41 +80,42 @@ def _run_summary(r: CrawlRun) -> RunSummary:
 def current_exits(engine: Engine, destination: str | None = None) -> list[CurrentExit]:
     """Newest observation of every exit. Stale when the newest finished run of
     the spider that saw it was not ok, or was ok but no longer saw it."""
-    with Session(engine) as s:
-        latest = _latest_ids(ExitObservation, ExitObservation.exit_id)
-        q = (select(ExitObservation, ExitRow, SiteRow, CrawlRun.spider)
-             .join(ExitRow, ExitRow.id == ExitObservation.exit_id)
-             .join(SiteRow, SiteRow.slug == ExitRow.site)
-             .outerjoin(CrawlRun, CrawlRun.id == ExitObservation.run_id)
-             .where(ExitObservation.id.in_(latest)))
-        if destination:
-            q = q.where(ExitRow.destination == destination)
-        rows = s.exec(q).all()
-        last_run = _newest_finished_runs(s, {spider for *_, spider in rows if spider})
-        return [_current_exit(o, e, site, last_run.get(spider)) for o, e, site, spider in rows]
+    o, e = EXIT_OBSERVATION.c, EXIT.c
+    q = (select(EXIT_OBSERVATION, e.site, e.destination, e.variant, e.label,
+                SITE.c.name.label("site_name"), SITE.c.yen_num, SITE.c.yen_den, RUN.spider)
+         .join_from(EXIT_OBSERVATION, EXIT, e.id == o.exit_id)
+         .join(SITE, SITE.c.slug == e.site)
+         .outerjoin(CRAWL_RUN, RUN.id == o.run_id)
+         .where(o.id.in_(_latest_ids(EXIT_OBSERVATION, o.exit_id))))
+    if destination:
+        q = q.where(e.destination == destination)
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+        last_run = _newest_finished_runs(conn, {r.spider for r in rows if r.spider})
+    return [_current_exit(r, last_run.get(r.spider)) for r in rows]
 
 
-def _current_exit(o: ExitObservation, e: ExitRow, site: SiteRow, run: CrawlRun | None) -> CurrentExit:
+def _current_exit(r, run) -> CurrentExit:
     stale = run is not None and (
-        run.verdict != "ok" or (run.finished_at is not None and o.last_seen < run.started_at)
+        run.verdict != "ok" or (run.finished_at is not None and r.last_seen < run.started_at)
     )
     return CurrentExit(
-        exit_id=e.id, site=e.site, site_name=site.name, destination=e.destination,
-        variant=e.variant, label=e.label, points_in=o.points_in, value_out=o.value_out,
-        minimum_points=o.minimum_points, step_points=o.step_points, fee_points=o.fee_points,
-        lag_min_days=o.lag_min_days, lag_max_days=o.lag_max_days, lag_text=o.lag_text,
-        daily_cap_points=o.daily_cap_points, monthly_cap_points=o.monthly_cap_points,
-        daily_exchanges=o.daily_exchanges, cap_scope=o.cap_scope, cap_text=o.cap_text, source_url=o.source_url,
-        first_seen=o.first_seen, last_seen=o.last_seen, site_yen_num=site.yen_num,
-        site_yen_den=site.yen_den, stale=stale, max_points=o.max_points,
+        exit_id=r.exit_id, site=r.site, site_name=r.site_name, destination=r.destination,
+        variant=r.variant, label=r.label, points_in=r.points_in, value_out=r.value_out,
+        minimum_points=r.minimum_points, step_points=r.step_points, fee_points=r.fee_points,
+        lag_min_days=r.lag_min_days, lag_max_days=r.lag_max_days, lag_text=r.lag_text,
+        daily_cap_points=r.daily_cap_points, monthly_cap_points=r.monthly_cap_points,
+        daily_exchanges=r.daily_exchanges, cap_scope=r.cap_scope, cap_text=r.cap_text,
+        source_url=r.source_url, first_seen=r.first_seen, last_seen=r.last_seen,
+        site_yen_num=r.yen_num, site_yen_den=r.yen_den, stale=stale, max_points=r.max_points,
     )
 
 
 def exit_history(engine: Engine) -> dict[int, list[ObservationPoint]]:
-    with Session(engine) as s:
-        rows = s.exec(select(ExitObservation.exit_id, ExitObservation.points_in,
-                             ExitObservation.value_out, ExitObservation.first_seen,
-                             ExitObservation.last_seen).order_by(ExitObservation.id)).all()
+    o = EXIT_OBSERVATION.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(o.exit_id, o.points_in, o.value_out, o.first_seen, o.last_seen)
+                            .order_by(o.id)).all()
     out: dict[int, list[ObservationPoint]] = {}
     for r in rows:
         out.setdefault(r[0], []).append(ObservationPoint(*r))
@@ -121,7 +127,7 @@ def rate_history(engine: Engine, exit_ids: list[int] | None = None) -> dict[int,
     of its rate, compared in SQL with the observation before it, so years of
     append-on-change rows (most of them other changes, or the same rate
     again) are not all read."""
-    obs = ExitObservation
+    obs = EXIT_OBSERVATION.c
     window = dict(partition_by=obs.exit_id, order_by=obs.id)
     steps = select(obs.id, obs.exit_id, obs.first_seen, obs.points_in, obs.value_out,
                    func.lag(obs.points_in).over(**window).label("old_points_in"),
@@ -146,50 +152,52 @@ def rate_history(engine: Engine, exit_ids: list[int] | None = None) -> dict[int,
     return {exit_id: RateHistory(since, tuple(by_exit.get(exit_id, ()))) for exit_id, since in first}
 
 
-def _latest_with_identity(s: Session, observation, identity, key):
-    """(newest observation, identity row) of every identity that has one."""
-    latest = _latest_ids(observation, key)
-    return s.exec(select(observation, identity).join(identity, identity.id == key)
-                  .where(observation.id.in_(latest))).all()
+def _latest_with_identity(conn: Connection, observation, identity, key, *identity_columns: str):
+    """The newest observation of every identity that has one, with the
+    identity's columns named (the observation's own `id` is kept)."""
+    return conn.execute(select(observation, *(identity.c[name] for name in identity_columns))
+                        .join_from(observation, identity, identity.c.id == key)
+                        .where(observation.c.id.in_(_latest_ids(observation, key)))).all()
 
 
-def _latest_campaigns(s: Session):
-    return _latest_with_identity(s, CampaignObservation, CampaignRow, CampaignObservation.campaign_id)
+def _latest_campaigns(conn: Connection):
+    return _latest_with_identity(conn, CAMPAIGN_OBSERVATION, CAMPAIGN, CAMPAIGN_OBSERVATION.c.campaign_id,
+                                 "site", "key", "destination")
 
 
-def _current_campaign(o: CampaignObservation, c: CampaignRow) -> CurrentCampaign:
+def _current_campaign(r) -> CurrentCampaign:
     return CurrentCampaign(
-        campaign_id=c.id, site=c.site, destination=c.destination, title=o.title,
-        kind=o.kind, bonus_bp=o.bonus_bp, starts_at=o.starts_at, ends_at=o.ends_at,
-        cap_points=o.cap_points, cap_text=o.cap_text, first_come=o.first_come,
-        source_url=o.source_url, first_seen=o.first_seen, last_seen=o.last_seen,
-        in_rate=o.in_rate,
+        campaign_id=r.campaign_id, site=r.site, destination=r.destination, title=r.title,
+        kind=r.kind, bonus_bp=r.bonus_bp, starts_at=r.starts_at, ends_at=r.ends_at,
+        cap_points=r.cap_points, cap_text=r.cap_text, first_come=r.first_come,
+        source_url=r.source_url, first_seen=r.first_seen, last_seen=r.last_seen,
+        in_rate=r.in_rate,
     )
 
 
 def campaigns(engine: Engine) -> list[CurrentCampaign]:
     """Newest observation of every campaign ever seen (active or not)."""
-    with Session(engine) as s:
-        return [_current_campaign(o, c) for o, c in _latest_campaigns(s)]
+    with engine.connect() as conn:
+        return [_current_campaign(r) for r in _latest_campaigns(conn)]
 
 
-def _latest_offers(s: Session):
-    return _latest_with_identity(s, RoutingOfferObservation, RoutingOfferRow,
-                                 RoutingOfferObservation.offer_id)
+def _latest_offers(conn: Connection):
+    return _latest_with_identity(conn, ROUTING_OFFER_OBSERVATION, ROUTING_OFFER,
+                                 ROUTING_OFFER_OBSERVATION.c.offer_id, "site", "key", "store")
 
 
-def _current_offer(o: RoutingOfferObservation, r: RoutingOfferRow) -> CurrentRoutingOffer:
+def _current_offer(r) -> CurrentRoutingOffer:
     return CurrentRoutingOffer(
-        offer_id=r.id, site=r.site, store=r.store, title=o.title, rate_bp=o.rate_bp,
-        scope=o.scope, conditions=o.conditions, lag_text=o.lag_text,
-        starts_at=o.starts_at, ends_at=o.ends_at, source_url=o.source_url,
-        first_seen=o.first_seen, last_seen=o.last_seen,
+        offer_id=r.offer_id, site=r.site, store=r.store, title=r.title, rate_bp=r.rate_bp,
+        scope=r.scope, conditions=r.conditions, lag_text=r.lag_text,
+        starts_at=r.starts_at, ends_at=r.ends_at, source_url=r.source_url,
+        first_seen=r.first_seen, last_seen=r.last_seen,
     )
 
 
 def routing_offers(engine: Engine) -> list[CurrentRoutingOffer]:
-    with Session(engine) as s:
-        return [_current_offer(o, r) for o, r in _latest_offers(s)]
+    with engine.connect() as conn:
+        return [_current_offer(r) for r in _latest_offers(conn)]
 
 
 @dataclass(frozen=True)
@@ -211,17 +219,18 @@ class Sighting:
         return self.last_verdict not in (None, "ok")
 
 
-def _sightings(s: Session, observations) -> list[Sighting]:
+def _newest_runs(conn: Connection, spiders: set[str], verdict_is) -> dict:
+    """Per spider, its newest run whose verdict passes `verdict_is` (a SQL condition)."""
+    newest = (select(func.max(RUN.id)).where(verdict_is, RUN.spider.in_(spiders)).group_by(RUN.spider))
+    return {r.spider: r for r in conn.execute(select(CRAWL_RUN).where(RUN.id.in_(newest)))}
+
+
+def _sightings(conn: Connection, observations) -> list[Sighting]:
     run_ids = {o.run_id for o in observations if o.run_id is not None}
-    spider_of = dict(s.exec(select(CrawlRun.id, CrawlRun.spider).where(CrawlRun.id.in_(run_ids))).all())
+    spider_of = dict(conn.execute(select(RUN.id, RUN.spider).where(RUN.id.in_(run_ids))).all())
     spiders = set(spider_of.values())
-    newest = {r.spider: r for r in s.exec(select(CrawlRun).where(CrawlRun.id.in_(
-        select(func.max(CrawlRun.id)).where(CrawlRun.verdict != "running",
-                                            CrawlRun.spider.in_(spiders))
-        .group_by(CrawlRun.spider))))}
-    newest_ok = {r.spider: r for r in s.exec(select(CrawlRun).where(CrawlRun.id.in_(
-        select(func.max(CrawlRun.id)).where(CrawlRun.verdict == "ok", CrawlRun.spider.in_(spiders))
-        .group_by(CrawlRun.spider))))}
+    newest = _newest_runs(conn, spiders, RUN.verdict != "running")
+    newest_ok = _newest_runs(conn, spiders, RUN.verdict == "ok")
     out = []
     for o in observations:
         spider = spider_of.get(o.run_id)
@@ -235,31 +244,30 @@ def _sightings(s: Session, observations) -> list[Sighting]:
 
 def campaign_sightings(engine: Engine) -> list[tuple[CurrentCampaign, Sighting]]:
     """Every campaign ever seen, newest values, and whether it is still seen."""
-    with Session(engine) as s:
-        rows = _latest_campaigns(s)
-        return list(zip([_current_campaign(o, c) for o, c in rows], _sightings(s, [o for o, _ in rows])))
+    with engine.connect() as conn:
+        rows = _latest_campaigns(conn)
+        return list(zip([_current_campaign(r) for r in rows], _sightings(conn, rows)))
 
 
 def routing_offer_sightings(engine: Engine) -> list[tuple[CurrentRoutingOffer, Sighting]]:
     """Every routing offer ever seen, newest values, and whether it is still seen."""
-    with Session(engine) as s:
-        rows = _latest_offers(s)
-        return list(zip([_current_offer(o, r) for o, r in rows], _sightings(s, [o for o, _ in rows])))
+    with engine.connect() as conn:
+        rows = _latest_offers(conn)
+        return list(zip([_current_offer(r) for r in rows], _sightings(conn, rows)))
 
 
 def observation_count(engine: Engine) -> int:
-    with Session(engine) as s:
-        return s.exec(select(func.count()).select_from(ExitObservation)).one()
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(EXIT_OBSERVATION)).scalar_one()
 
 
 def recent_runs(engine: Engine, per_spider: int = 2) -> dict[str, list[RunSummary]]:
     """The newest finished runs of each spider, newest first."""
-    with Session(engine) as s:
-        rank = func.row_number().over(partition_by=CrawlRun.spider,
-                                      order_by=CrawlRun.id.desc()).label("rank")
-        ranked = (select(CrawlRun.id, rank).where(CrawlRun.verdict != "running").subquery())
-        rows = s.exec(select(CrawlRun).join(ranked, ranked.c.id == CrawlRun.id)
-                      .where(ranked.c.rank <= per_spider).order_by(CrawlRun.id.desc())).all()
+    rank = func.row_number().over(partition_by=RUN.spider, order_by=RUN.id.desc()).label("rank")
+    ranked = select(RUN.id, rank).where(RUN.verdict != "running").subquery()
+    with engine.connect() as conn:
+        rows = conn.execute(select(CRAWL_RUN).join(ranked, ranked.c.id == RUN.id)
+                            .where(ranked.c.rank <= per_spider).order_by(RUN.id.desc())).all()
     out: dict[str, list[RunSummary]] = {}
     for r in rows:
         out.setdefault(r.spider, []).append(_run_summary(r))
@@ -268,45 +276,45 @@ def recent_runs(engine: Engine, per_spider: int = 2) -> dict[str, list[RunSummar
 
 def first_runs(engine: Engine) -> dict[str, datetime]:
     """When each site was first crawled."""
-    with Session(engine) as s:
-        rows = s.exec(select(CrawlRun.site, func.min(CrawlRun.started_at))
-                      .group_by(CrawlRun.site)).all()
+    with engine.connect() as conn:
+        rows = conn.execute(select(RUN.site, func.min(RUN.started_at)).group_by(RUN.site)).all()
     return {site: at for site, at in rows}
 
 
 def newest_data(engine: Engine) -> dict[str, datetime]:
     """Per spider, when it last saw any of the values it recorded."""
     newest: dict[str, datetime] = {}
-    with Session(engine) as s:
-        for model in (ExitObservation, CampaignObservation, RoutingOfferObservation):
-            rows = s.exec(select(CrawlRun.spider, func.max(model.last_seen))
-                          .join(CrawlRun, CrawlRun.id == model.run_id)
-                          .group_by(CrawlRun.spider)).all()
+    with engine.connect() as conn:
+        for observation in (EXIT_OBSERVATION, CAMPAIGN_OBSERVATION, ROUTING_OFFER_OBSERVATION):
+            rows = conn.execute(select(RUN.spider, func.max(observation.c.last_seen))
+                                .join_from(observation, CRAWL_RUN, RUN.id == observation.c.run_id)
+                                .group_by(RUN.spider)).all()
             for spider, at in rows:
                 if at is not None and (spider not in newest or at > newest[spider]):
                     newest[spider] = at
     return newest
 
 
-def _changes(engine: Engine, observation, identity, key, record, limit: int | None):
+def _changes(engine: Engine, observation, identity, key, identity_columns, record, limit: int | None):
     """Every observation, newest first, as (identity key, n, record): n is 1 for
     the observation that first saw the thing, 2, 3, ... for each change."""
-    n = func.row_number().over(partition_by=key, order_by=observation.id).label("n")
-    q = (select(observation, identity, n).join(identity, identity.id == key)
-         .order_by(observation.id.desc()))
-    with Session(engine) as s:
-        rows = s.exec(q.limit(limit) if limit else q).all()
-        return [(ident.key, n, record(o, ident)) for o, ident, n in rows]
+    n = func.row_number().over(partition_by=key, order_by=observation.c.id).label("n")
+    q = (select(observation, *(identity.c[name] for name in identity_columns), n)
+         .join_from(observation, identity, identity.c.id == key)
+         .order_by(observation.c.id.desc()))
+    with engine.connect() as conn:
+        rows = conn.execute(q.limit(limit) if limit else q).all()
+    return [(r.key, r.n, record(r)) for r in rows]
 
 
 def campaign_changes(engine: Engine, limit: int | None = None) -> list[tuple[str, int, CurrentCampaign]]:
     """Campaign observations, newest first, as (the campaign's stable key on its
     site, n, record); n = 1 when the campaign appeared, 2, 3, ... its changes."""
-    return _changes(engine, CampaignObservation, CampaignRow, CampaignObservation.campaign_id,
-                    _current_campaign, limit)
+    return _changes(engine, CAMPAIGN_OBSERVATION, CAMPAIGN, CAMPAIGN_OBSERVATION.c.campaign_id,
+                    ("site", "key", "destination"), _current_campaign, limit)
 
 
 def routing_offer_changes(engine: Engine, limit: int | None = None) -> list[tuple[str, int, CurrentRoutingOffer]]:
     """Routing offer observations, newest first, as (key, n, record) (see campaign_changes)."""
-    return _changes(engine, RoutingOfferObservation, RoutingOfferRow, RoutingOfferObservation.offer_id,
-                    _current_offer, limit)
+    return _changes(engine, ROUTING_OFFER_OBSERVATION, ROUTING_OFFER, ROUTING_OFFER_OBSERVATION.c.offer_id,
+                    ("site", "key", "store"), _current_offer, limit)

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from pointexit.clock import JST
 from storage.models import (
-    JST,
     CampaignObservation,
     CampaignRow,
     CrawlRun,

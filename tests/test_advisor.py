@@ -213,6 +213,28 @@ def test_lags_add_in_business_days_across_hops():
     assert step.route == ("hapitas", "dotmoney", "amazon_gift")
 
 
+@pytest.mark.parametrize("start, n, saturdays, expected", [
+    (date(2026, 11, 27), 1, False, date(2026, 11, 30)),  # Fri + 1: Monday
+    (date(2026, 11, 27), 1, True, date(2026, 11, 28)),  # Fri + 1, Saturday counts: Saturday
+    (date(2026, 11, 28), 1, True, date(2026, 11, 30)),  # Sat + 1: never Sunday
+    (date(2028, 4, 28), 1, True, date(2028, 5, 1)),  # Sat 2028-04-29 is 昭和の日
+    (date(2026, 12, 28), 1, True, date(2027, 1, 4)),  # Sat 01-02 is in the year-end break
+])
+def test_business_days_with_and_without_saturday(start, n, saturdays, expected):
+    assert Calendar().add_business_days(start, n, saturdays) == expected
+
+
+def test_an_exit_counting_saturday_covers_a_monday_spend_from_friday():
+    counts = gift_exit("pointincome", 5_000, 500, lag=1, yen_per_point=Fraction(1, 10),
+                       lag_counts_saturday=True)
+    weekdays = gift_exit("pointincome", 5_000, 500, lag=1, yen_per_point=Fraction(1, 10))
+    spend = [Spend(date(2026, 11, 30), 500)]
+    [step] = plan_amazon_cover([counts], {"pointincome": 5_000}, spend, date(2026, 11, 27)).steps
+    assert (step.apply_on, step.arrives_by) == (date(2026, 11, 27), date(2026, 11, 28))
+    late = plan_amazon_cover([weekdays], {"pointincome": 5_000}, spend, date(2026, 11, 27))
+    assert (late.steps, late.shortfall) == ([], 500)  # Monday arrival is not before the spend
+
+
 # --- the plan ------------------------------------------------------------------------------
 
 def test_cheaper_route_wins_even_with_leftover():

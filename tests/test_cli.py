@@ -165,10 +165,26 @@ def test_recommend_does_not_import_crawler_scheduler_or_templates(demo_db):
         "from pointexit.cli import main\n"
         f"rc = main(['recommend', '--db', {db!r}, '--balance', 'hapitas=1000', '--spend', '2026-12-10:500', '--json'])\n"
         "heavy = sorted(m for m in ('scrapy', 'apscheduler', 'jinja2', 'twisted') if m in sys.modules)\n"
-        "print('HEAVY', heavy, rc, file=sys.stderr)\n"
+        "others = sorted(m for m in sys.modules if m.startswith('pointexit.cli.')\n"
+        "                and m not in ('pointexit.cli.app', 'pointexit.cli.recommend', 'pointexit.cli.safe_output'))\n"
+        "print('HEAVY', heavy, rc, 'OTHERS', others, file=sys.stderr)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert "HEAVY [] 0" in proc.stderr, proc.stderr
+    assert "HEAVY [] 0 OTHERS []" in proc.stderr, proc.stderr
+
+
+def test_every_command_module_is_loaded_by_its_name():
+    import re
+
+    import typer.main
+
+    from pointexit.cli import COMMANDS, app, load_commands
+
+    registering = {p.stem for p in (ROOT / "pointexit" / "cli").glob("*.py")
+                   if re.search(r"^@app\.command|^app\.add_typer", p.read_text(encoding="utf-8"), re.M)}
+    assert set(COMMANDS.values()) == registering
+    load_commands([])
+    assert set(typer.main.get_command(app).commands) == set(COMMANDS)
 
 
 def test_scrapy_list_from_the_repository_root():

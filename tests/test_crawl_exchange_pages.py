@@ -103,6 +103,20 @@ def test_pointincome_amounts_reach_the_advisor_as_single_exchanges(crawled):
     assert [p for p in (5_000, 10_000, 15_000) if small.valid_amount(p)] == [5_000]
 
 
+def test_pointincome_counts_saturday_so_a_friday_exchange_lands_saturday(crawled, cli):
+    """Its page says 「翌営業日(日曜・祝日を除く)」: applied on Friday 11-27, the
+    gift is there on Saturday, so a Monday spend is still covered from Friday."""
+    db, _, _ = crawled
+    proc = cli("recommend", "--db", db, "--today", "2026-11-27", "--balance", "pointincome=5000",
+               "--spend", "2026-11-30:500", "--json")
+    assert proc.returncode == 0, proc.stderr
+    plan = json.loads(proc.stdout)
+    [step] = plan["steps"]
+    assert (step["site"], step["apply_on"], step["arrives_by"], step["yen"]) == (
+        "pointincome", "2026-11-27", "2026-11-28", 500)
+    assert plan["shortfall_yen"] == 0
+
+
 def test_renamed_fee_column_degrades_and_keeps_stored_values(crawled, tmp_path):
     """A fee column that disappears must not read as "free"."""
     db = str(tmp_path / "copy.db")  # the shared crawl stays as it was for the other tests

@@ -122,8 +122,9 @@ def test_a_huge_number_on_a_page_is_flagged_and_not_stored(tmp_path, db_path, ru
 def _commands_with_db() -> list[str]:
     import typer.main
 
-    from pointexit.cli import app
+    from pointexit.cli import app, load_commands
 
+    load_commands([])
     group = typer.main.get_command(app)
     return sorted(name for name, cmd in group.commands.items()
                   if any("--db" in getattr(p, "opts", ()) for p in cmd.params))

@@ -152,6 +152,54 @@ def test_a_failed_migration_leaves_the_old_schema_whole(v1_db, monkeypatch):
     assert schema_version(open_engine(v1_db)) == SCHEMA_VERSION  # and it still migrates later
 
 
+def _locked() -> Exception:
+    from sqlalchemy.exc import OperationalError
+
+    return OperationalError("ALTER TABLE crawl_run ADD COLUMN host", None,
+                            sqlite3.OperationalError("database is locked"))
+
+
+def _lock_step_2(monkeypatch, times: int) -> list[int]:
+    """Step 2 runs, then SQLite refuses a lock, the first `times` times."""
+    real, calls = migrations.STEPS[2], []
+
+    def step(conn):
+        calls.append(1)
+        real(conn)
+        if len(calls) <= times:
+            raise _locked()
+
+    monkeypatch.setitem(migrations.STEPS, 2, step)
+    monkeypatch.setattr("storage.engine.time.sleep", lambda s: None)
+    return calls
+
+
+def test_an_upgrade_refused_a_lock_is_rolled_back_and_tried_again(tmp_path, request, monkeypatch):
+    db = load_v1("sqlite", tmp_path, request)
+    con = sqlite3.connect(db)
+    observations = con.execute("SELECT id, points_in, value_out FROM exit_observation").fetchall()
+    con.close()
+    calls = _lock_step_2(monkeypatch, times=2)
+    engine = open_engine(db)
+    assert len(calls) == 3 and schema_version(engine) == SCHEMA_VERSION and integrity_ok(engine)
+    with engine.connect() as conn:  # the v1 rows came through once each
+        assert conn.execute(text("SELECT id, points_in, value_out FROM exit_observation")).all() == observations
+    assert observations
+
+
+def test_an_upgrade_locked_out_every_time_gives_up_and_leaves_v1(tmp_path, request, monkeypatch):
+    db = load_v1("sqlite", tmp_path, request)
+    calls = _lock_step_2(monkeypatch, times=99)
+    with pytest.raises(StorageError, match=r"cannot upgrade the database from schema v1 to v\d+: "
+                                           r".*locked.*nothing was changed"):
+        open_engine(db)
+    assert len(calls) == 5
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT value FROM meta").fetchone() == ("1",)
+    assert "host" not in {row[1] for row in con.execute("PRAGMA table_info(crawl_run)")}
+    con.close()
+
+
 def test_two_processes_opening_an_old_database_at_once_both_succeed(v1_db):
     errors, versions = [], []
 

@@ -131,6 +131,23 @@ def test_cap_text_says_when_each_application_is_one_fixed_amount(world, max_poin
     assert page_view.cap_label(e) == expected
 
 
+@pytest.mark.parametrize("max_points, daily_exchanges, daily_cap, monthly_cap, expected", [
+    (5_000, 1, None, None, 15_000),  # one 5,000pt (¥500) exchange a day: ¥500 × 30
+    (5_000, 2, None, None, 30_000),
+    (5_000, None, None, None, None),  # whole amounts, as often as one likes: no cap
+    (5_000, 1, 3_000, None, 9_000),  # the tighter daily cap wins
+    (5_000, 1, None, 100_000, 10_000),  # the tighter monthly cap wins
+])
+def test_a_whole_amount_once_a_day_caps_the_month(world, max_points, daily_exchanges, daily_cap,
+                                                   monthly_cap, expected):
+    from dataclasses import replace
+
+    stored = next(e for e in world[2].exits if e.site == "pointincome" and e.destination == "amazon_gift")
+    e = replace(stored, max_points=max_points, daily_exchanges=daily_exchanges,
+                daily_cap_points=daily_cap, monthly_cap_points=monthly_cap)
+    assert page_view.cap_yen(e) == expected
+
+
 def test_values_of_a_degraded_site_are_stale_with_the_reason(tables):
     pi = line(tables["amazon_gift"], "pointincome")
     assert pi.stale and pi.stale_reason == "最新のクロールが一部異常"

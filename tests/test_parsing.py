@@ -243,3 +243,19 @@ def test_parse_caps_one_exchange_a_day():
 ])
 def test_bank_in_label(label, bank):
     assert parsing.bank_in_label(label) == bank
+
+
+@pytest.mark.parametrize("lag_text, counts", [
+    ("翌営業日(日曜・祝日を除く)", True),  # PointIncome's 交換予定日
+    ("翌営業日（日曜・祝日を除く）", True),  # as the page writes it, before normalizing
+    ("交換予定日は土日祝日・年末年始を除いた日数です。", False),  # Pointtown
+    ("4～10営業日後（土日祝祭日、休業日を除く）", False),  # LifeMedia
+    ("3営業日以内", False),  # names no days: Monday to Friday
+    ("翌々営業日", False),
+    ("リアルタイム", False),
+    (None, False),
+])
+def test_which_lag_wordings_count_saturday(lag_text, counts):
+    from pointexit.market import lag_counts_saturday
+
+    assert lag_counts_saturday(lag_text) is counts

@@ -18,6 +18,14 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+
+@app.callback()
+def _root() -> None:
+    # A group even when only one command is loaded (see pointexit.cli.COMMANDS):
+    # `pointexit recommend …` must never run as `pointexit …`.
+    pass
+
+
 DbOption = Annotated[Optional[str], typer.Option(
     "--db", help="Database path or SQLAlchemy URL (default: $POINTEXIT_DB, else the user data dir).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
