@@ -10,7 +10,7 @@ offers for fashion spend.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -18,9 +18,9 @@ from advisor.amazon import AmazonWallet, cover_from_balances
 from advisor.business_days import Calendar
 from advisor.model import Advice, Campaign, Exit, Plan, RoutingOffer, Spend, Step
 from advisor.offers import routing_offer_advice
-from advisor.plan import best_campaign, plan_amazon_cover, rate_text
+from advisor.plan import best_campaign, latest_apply, plan_amazon_cover, rate_text
 from advisor.rules import site_points_expiry
-from advisor.routes import GIFT
+from advisor.routes import GIFT, find_routes
 from advisor.timing import (
     History,
     Stream,
@@ -145,41 +145,14 @@ def route_rate(exit: Exit, exits: list[Exit]) -> Fraction | None:
     return rate * max(onward) if onward else None
 
 
-def slowest_lags(exits: list[Exit], sites: set[str]) -> list[int]:
-    """The worst-case lags of the slowest route to the gift from these sites
-    (direct, or through one intermediary)."""
-    best: list[int] | None = None
-    for e in exits:
-        if e.site not in sites or e.lag_max_days is None:
-            continue
-        if e.destination == GIFT:
-            lags = [e.lag_max_days]
-        elif e.leads_to is not None:
-            onward = [o.lag_max_days for o in exits if o.site == e.leads_to and o.destination == GIFT
-                      and o.lag_max_days is not None]
-            if not onward:
-                continue
-            lags = [e.lag_max_days, max(onward)]
-        else:
-            continue
-        if best is None or sum(lags) > sum(best):
-            best = lags
-    return best or []
-
-
-def latest_apply_day(lags: list[int], spend_on: date, today: date, calendar: Calendar) -> date:
-    """The last day from today on which exchanging through hops with these
-    worst-case lags (business days, one after the other) still arrives before
-    `spend_on` (today if none does)."""
-    day = spend_on - timedelta(days=1)
-    while day > today:
-        arrives = day
-        for lag in lags:
-            arrives = calendar.add_business_days(arrives, lag)
-        if arrives < spend_on:
-            return day
-        day -= timedelta(days=1)
-    return today
+def spend_deadlines(exits: list[Exit], sites: set[str], spends: list[Spend], today: date,
+                    calendar: Calendar) -> list[date]:
+    """Per spend: the last day from today on which every route from these
+    sites to the gift (`routes.find_routes`) can still deliver in time
+    (`plan.latest_apply`) — waiting past it could only leave the faster, often
+    worse, routes; today when even that day is too late."""
+    routes = find_routes(exits, sites)
+    return [min((latest_apply(r, sp.on, today, calendar) for r in routes), default=today) for sp in spends]
 
 
 def served_by(residual: list[Spend], steps: list[Step]) -> list[Step | None]:
@@ -319,8 +292,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     act: list[Spend] = []
     held: dict[int, list[tuple[Spend, date, WaitEstimate]]] = {}
     horizon = (residual[-1].on - s.today).days if residual else 0
-    slow = slowest_lags(s.exits, held_sites)
-    deadlines = [latest_apply_day(slow, sp.on, s.today, s.calendar) for sp in residual]
+    deadlines = spend_deadlines(s.exits, held_sites, residual, s.today, s.calendar)
     waiting_yen = sum(sp.yen for sp, d in zip(residual, deadlines) if d > s.today)
     rates_now = spend_rates(s, residual, serving)
     for j, (sp, st) in enumerate(zip(residual, serving)):

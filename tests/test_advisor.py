@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
@@ -11,9 +12,8 @@ from advisor.advise import (
     ExpiryRule,
     Situation,
     advise,
-    latest_apply_day,
     served_by,
-    slowest_lags,
+    spend_deadlines,
 )
 from advisor.amazon import (
     AmazonPoints,
@@ -354,18 +354,25 @@ def test_campaign_chances_value_a_campaign_by_its_route_and_share_its_cap():
     assert campaign_chances([via_dotmoney], TODAY, Fraction(500, 490))[1] == (Fraction(1, 100), Fraction(8_000, 9))
 
 
-def test_latest_apply_day_counts_each_hop_in_business_days():
+def test_spend_deadlines_are_the_last_day_the_slowest_route_from_the_held_sites_delivers():
     cal = Calendar()
-    assert latest_apply_day([3], date(2026, 12, 4), TODAY, cal) == date(2026, 11, 30)  # Thu 3 arrives
-    assert latest_apply_day([1, 5], date(2026, 12, 4), TODAY, cal) == date(2026, 11, 25)  # 26th, then 3 Dec
-    assert latest_apply_day([3], date(2026, 11, 25), TODAY, cal) == TODAY  # too late already: today
-
-
-def test_slowest_route_lags_from_the_sites_holding_points():
     into, out = dotmoney_chain(lag1=1, lag2=5)
     exits = [gift_exit(lag=3), into, out, gift_exit(site="chobirich", lag=0)]
-    assert slowest_lags(exits, {"hapitas"}) == [1, 5]
-    assert slowest_lags(exits, {"chobirich"}) == [0]
+    spends = [Spend(date(2026, 11, 25), 1_000), Spend(date(2026, 12, 4), 1_000)]
+    # Hapitas's direct exit (3 days) could wait until 11-30; its dot money
+    # chain must start by 11-25 (26th, then 3 Dec). 11-25 is too late already: today.
+    assert spend_deadlines(exits, {"hapitas"}, spends, TODAY, cal) == [TODAY, date(2026, 11, 25)]
+    assert spend_deadlines(exits, {"chobirich"}, spends, TODAY, cal) == [date(2026, 11, 24), date(2026, 12, 3)]
+
+
+def test_spend_deadlines_count_saturday_where_the_exit_does():
+    # Next business day, Saturday included: Friday 11-27 arrives on Saturday,
+    # before Monday's spend; counted Monday to Friday it would arrive Monday.
+    spend = [Spend(date(2026, 11, 30), 1_000)]
+    weekdays = gift_exit(site="pointincome", lag=1)
+    assert spend_deadlines([weekdays], {"pointincome"}, spend, TODAY, Calendar()) == [date(2026, 11, 26)]
+    saturday = replace(weekdays, lag_counts_saturday=True)
+    assert spend_deadlines([saturday], {"pointincome"}, spend, TODAY, Calendar()) == [date(2026, 11, 27)]
 
 
 def _step(for_spend, arrives, yen):
