@@ -10,7 +10,7 @@ offers for fashion spend.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -18,16 +18,16 @@ from advisor.amazon import AmazonWallet, cover_from_balances
 from advisor.business_days import Calendar
 from advisor.model import Advice, Campaign, Exit, Plan, RoutingOffer, Spend, Step
 from advisor.offers import routing_offer_advice
-from advisor.plan import best_campaign, plan_amazon_cover, rate_text
+from advisor.plan import best_campaign, latest_apply, plan_amazon_cover, rate_text
 from advisor.rules import site_points_expiry
-from advisor.routes import GIFT
+from advisor.routes import GIFT, find_routes
 from advisor.timing import (
     History,
     Stream,
     WaitEstimate,
     campaign_chances,
     estimate,
-    keep_chances,
+    keep_prices,
     waiting_values,
 )
 
@@ -145,41 +145,14 @@ def route_rate(exit: Exit, exits: list[Exit]) -> Fraction | None:
     return rate * max(onward) if onward else None
 
 
-def slowest_lags(exits: list[Exit], sites: set[str]) -> list[int]:
-    """The worst-case lags of the slowest route to the gift from these sites
-    (direct, or through one intermediary)."""
-    best: list[int] | None = None
-    for e in exits:
-        if e.site not in sites or e.lag_max_days is None:
-            continue
-        if e.destination == GIFT:
-            lags = [e.lag_max_days]
-        elif e.leads_to is not None:
-            onward = [o.lag_max_days for o in exits if o.site == e.leads_to and o.destination == GIFT
-                      and o.lag_max_days is not None]
-            if not onward:
-                continue
-            lags = [e.lag_max_days, max(onward)]
-        else:
-            continue
-        if best is None or sum(lags) > sum(best):
-            best = lags
-    return best or []
-
-
-def latest_apply_day(lags: list[int], spend_on: date, today: date, calendar: Calendar) -> date:
-    """The last day from today on which exchanging through hops with these
-    worst-case lags (business days, one after the other) still arrives before
-    `spend_on` (today if none does)."""
-    day = spend_on - timedelta(days=1)
-    while day > today:
-        arrives = day
-        for lag in lags:
-            arrives = calendar.add_business_days(arrives, lag)
-        if arrives < spend_on:
-            return day
-        day -= timedelta(days=1)
-    return today
+def spend_deadlines(exits: list[Exit], sites: set[str], spends: list[Spend], today: date,
+                    calendar: Calendar) -> list[date]:
+    """Per spend: the last day from today on which every route from these
+    sites to the gift (`routes.find_routes`) can still deliver in time
+    (`plan.latest_apply`) — waiting past it could only leave the faster, often
+    worse, routes; today when even that day is too late."""
+    routes = find_routes(exits, sites)
+    return [min((latest_apply(r, sp.on, today, calendar) for r in routes), default=today) for sp in spends]
 
 
 def served_by(residual: list[Spend], steps: list[Step]) -> list[Step | None]:
@@ -208,26 +181,76 @@ def _on_grid(x: Fraction, grid: int = 10_000) -> Fraction:
     return Fraction(round(x * grid), grid)
 
 
-def keep_values(s: Situation, streams: list[tuple[str, Stream]], horizon: int) -> dict[str, Fraction]:
-    """Per site holding points: 1 + the bonus (as a share) the points a plan
-    would take from it now are expected to fetch if kept `horizon` days, from
-    the campaigns seen on its own exits, over the best rate they get today
-    without one (`timing.keep_chances`: a capped campaign counts only as far
-    as campaigns to come could absorb the whole balance)."""
-    out = {}
-    for site, points in s.balances.items():
-        own = [st for owner, st in streams if owner == site]
-        if points <= 0 or not own:
-            continue
-        ypp = next(e.yen_per_point for e in s.exits if e.site == site)
-        standing = max(st.rate for st in own)
-        chances = keep_chances(own, s.today, standing, int(points * ypp), horizon)
-        out[site] = 1 + waiting_values(horizon, chances)[horizon] / 10_000
-    return out
+def future_prices(s: Situation, streams: list[tuple[str, Stream]], horizon: int, take_yen: int,
+                  needs: list[tuple[int, int]]) -> dict[str, Fraction]:
+    """Per site holding points: the price of its points used now, as a share
+    of their face value: 1 + what taking them now adds to covering the spends
+    still to come (`needs`: deadline in days from today, yen), over futures
+    drawn from the campaign history (`timing.keep_prices`)."""
+    if not streams or not needs:
+        return {}
+    standing: dict[str, Fraction] = {}
+    for e in s.exits:
+        if s.balances.get(e.site, 0) > 0 and (r := route_rate(e, s.exits)) is not None:
+            standing[e.site] = max(standing.get(e.site, r), r)
+    balances = {site: pts * next(e.yen_per_point for e in s.exits if e.site == site)
+                for site, pts in s.balances.items() if site in standing}
+    return keep_prices(streams, s.today, horizon, standing, balances, Fraction(take_yen), needs)
 
 
 def _rate(step: Step) -> Fraction | None:
     return Fraction(step.yen) / step.cost if step.cost else None
+
+
+def capped_part(s: Situation, step: Step) -> tuple[Fraction, Fraction, Fraction] | None:
+    """A step that claims a capped campaign is two exchanges in one: the
+    points within the cap at the campaign's rate, the rest at the route's
+    plain rate. (yen of the capped part, its rate, the plain rate) — None when
+    the step claims no capped campaign (its average rate is its rate)."""
+    if not step.cost or not step.campaigns:
+        return None
+    exits = {(e.site, e.label): e for e in s.exits}
+    hops = [exits[(site, label)] for site, (label, _, _) in zip(step.route, step.hops)]
+    plain = Fraction(1) / hops[0].yen_per_point
+    for h in hops:
+        plain *= Fraction(h.value_out, h.points_in)
+    for h, (_, points, _) in zip(hops, step.hops):
+        c = next((c for c in s.campaigns if c.site == h.site and c.destination == h.destination
+                  and c.title in step.campaigns and c.cap_points is not None), None)
+        if c is None or not points or c.cap_points >= points:
+            continue
+        share = Fraction(c.cap_points, points)
+        rest_yen = (1 - share) * step.cost * plain
+        capped_yen = step.yen - rest_yen
+        if capped_yen <= 0:
+            return None
+        return capped_yen, capped_yen / (share * step.cost), plain
+    return None
+
+
+def spend_rates(s: Situation, residual: list[Spend], serving: list[Step | None]) -> list[Fraction | None]:
+    """The rate each residual spend gets from the step that pays it. A step
+    claiming a capped campaign pours its capped part into its spends first,
+    nearest first (they have the fewest chances left to meet another
+    campaign), the rest at the plain rate: a spend the cap cannot reach is
+    judged by the rate it really gets, not by the step's average."""
+    out: list[Fraction | None] = []
+    room: dict[int, Fraction] = {}
+    for sp, st in zip(residual, serving):
+        if st is None:
+            out.append(None)
+            continue
+        part = capped_part(s, st)
+        if part is None:
+            out.append(_rate(st))
+            continue
+        capped_yen, rate_c, plain = part
+        left = room.setdefault(id(st), capped_yen)
+        take = min(left, sp.yen)
+        room[id(st)] = left - take
+        cost = take / rate_c + (sp.yen - take) / plain
+        out.append(sp.yen / cost if cost else None)
+    return out
 
 
 def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[list[Step], list[Advice]]:
@@ -269,16 +292,16 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     act: list[Spend] = []
     held: dict[int, list[tuple[Spend, date, WaitEstimate]]] = {}
     horizon = (residual[-1].on - s.today).days if residual else 0
-    slow = slowest_lags(s.exits, held_sites)
-    deadlines = [latest_apply_day(slow, sp.on, s.today, s.calendar) for sp in residual]
+    deadlines = spend_deadlines(s.exits, held_sites, residual, s.today, s.calendar)
     waiting_yen = sum(sp.yen for sp, d in zip(residual, deadlines) if d > s.today)
+    rates_now = spend_rates(s, residual, serving)
     for j, (sp, st) in enumerate(zip(residual, serving)):
         if st is None or st.apply_on != s.today:
             continue
         hops = [exits_by[(site, label)] for site, (label, _, _) in zip(st.route, st.hops)]
         deadline = deadlines[j]
         days_left = (deadline - s.today).days
-        rate_now = _rate(st)
+        rate_now = rates_now[j]
         base_step = base_serving[j] if base_serving is not None else st
         rate_base = _rate(base_step) if base_step is not None else None
         if days_left <= 0 or rate_now is None or not rate_base:
@@ -303,10 +326,14 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     if not act:
         now = []
     else:
-        # Which points to exchange now: each site's priced at what they are
-        # expected to fetch if kept (its own campaigns over the horizon), so
-        # the points with the best chances ahead are kept for them.
-        factor = keep_values(s, streams_of, horizon)
+        # Which points to exchange now: each site's priced at what using
+        # them now adds to covering the spend still to come (futures drawn
+        # from the campaign history), so the points the best futures need
+        # are kept for them.
+        act_yen = sum(sp.yen for sp in act)
+        acted = {id(sp) for sp in act}
+        factor = future_prices(s, streams_of, horizon, act_yen, [
+            ((d - s.today).days, sp.yen) for sp, d in zip(residual, deadlines) if id(sp) not in acted])
         priced = [replace(e, yen_per_point=_on_grid(e.yen_per_point * factor[e.site]))
                   if e.site in factor else e for e in s.exits]
         part = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,

@@ -22,6 +22,13 @@ pools the campaigns of every exit of the sites holding points (`Stream`,
 rate the spend gets without a campaign, and a capped campaign counts only for
 the share of the waiting spend its cap covers. `waiting_values` gives V(w)
 for every w at once over such (chance, gain) kinds.
+
+Which site's points to use now (`keep_prices`): futures are drawn from the
+same history, and in each the spends still to come are covered best rate
+first, each campaign serving the spends it can still reach
+(`cover_in_time`); a site's points cost what taking them now adds to that
+cover, so sites compete for the same spends instead of each being valued as
+if every campaign to come could use all of it.
 """
 
 from __future__ import annotations
@@ -29,7 +36,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from math import comb
+import math
+import random
 
 PRECISION = 10**12  # estimates (not money) are kept as fractions of bounded size
 
@@ -166,35 +174,6 @@ def _seen(streams: list[Stream], today: date, baseline: Fraction):
                 yield Fraction(1, observed), gain, cap
 
 
-def at_least(n: int, days: int, chance: Fraction) -> Fraction:
-    """The chance of at least n starts in `days` days, each day `chance`."""
-    if n <= 0:
-        return Fraction(1)
-    if n > days or chance <= 0:
-        return Fraction(0)
-    chance = chance.limit_denominator(10**6)
-    below = sum((comb(days, i) * chance**i * (1 - chance) ** (days - i) for i in range(n)), Fraction(0))
-    return (1 - below).limit_denominator(PRECISION)
-
-
-def keep_chances(streams: list[Stream], today: date, baseline: Fraction, balance_yen: int,
-                 days: int) -> list[tuple[Fraction, Fraction]]:
-    """The campaigns a site's points can still meet over `days`, as they bear on
-    the points a plan would take from it now — the last of its balance.
-    Uncapped campaigns take every point; a capped one reaches the last point
-    only if the capped campaigns to come can absorb the whole balance: with
-    caps of C yen, at least ⌈balance / C⌉ of them must start in time. So a
-    balance far above what campaigns absorb is cheap to use now."""
-    seen = list(_seen(streams, today, baseline))
-    capped = sum((chance for chance, _, cap in seen if cap is not None), Fraction(0))
-    out = []
-    for chance, gain, cap in seen:
-        if cap is not None:
-            chance *= at_least(-(-balance_yen // max(cap, 1)), days, capped) if cap else 0
-        out.append((chance, gain))
-    return out
-
-
 def history_from_campaigns(campaigns, observed_since: date, rate_changes=()) -> History:
     """A History from campaign-like records (starts_on, ends_on, bonus_bp); the
     observation starts at the earlier of `observed_since` and the first campaign."""
@@ -202,3 +181,111 @@ def history_from_campaigns(campaigns, observed_since: date, rate_changes=()) -> 
                          if c.starts_on is not None), key=lambda c: c.starts_on))
     since = min([observed_since] + [c.starts_on for c in past])
     return History(since, past, tuple(rate_changes))
+
+
+# Futures are many and only rank sites, so they are costed in whole units:
+# rates in millionths, yen in thousandths (an estimate, never money paid).
+RATE_UNIT = 1_000_000
+YEN_UNIT = 1_000
+
+
+def _units(x, unit: int) -> int:
+    return int(x * unit)
+
+
+def sample_futures(streams: list[tuple[str, Stream]], today: date, days: int, standing: dict[str, Fraction],
+                  n: int = 64) -> list[list[tuple[int, str, int | None, int]]]:
+    """`n` futures of `days` days drawn from the campaigns seen on the streams:
+    each seen start stands for a 1/D chance a day of one like it (D the days
+    observed), so alike ones come a Poisson number of times, each on a day
+    drawn evenly. A future is its (rate, site, cap, start day) opportunities,
+    best rate first, in the units above, with each site's standing rate from
+    today without a cap. Drawn from a generator seeded by `today`: the same
+    day gives the same answer."""
+    rng = random.Random(today.toordinal())
+    kinds: dict[tuple[int, str, int | None], float] = {}
+    for site, st in streams:
+        h = st.history
+        observed = max((today - h.observed_since).days, 1)
+        for c in h.campaigns:
+            if h.observed_since <= c.starts_on <= today:
+                rate = _units(st.rate * (10_000 + c.bonus_bp) / 10_000, RATE_UNIT)
+                cap = None if c.cap_points is None else _units(c.cap_points * st.yen_per_point, YEN_UNIT)
+                kinds[(rate, site, cap)] = kinds.get((rate, site, cap), 0.0) + days / observed
+    base = [(_units(rate, RATE_UNIT), site, None, 0) for site, rate in standing.items()]
+    out = []
+    for _ in range(n):
+        world = list(base)
+        for (rate, site, cap), lam in kinds.items():
+            k, p, u = 0, math.exp(-lam), rng.random()
+            acc = p
+            while u > acc and k < 1_000:
+                k += 1
+                p *= lam / k
+                acc += p
+            starts = sorted(rng.randrange(max(days, 1)) for _ in range(k))
+            if cap is None:
+                starts = starts[:1]  # the first uncapped one reaches all that a later one would
+            world += [(rate, site, cap, t) for t in starts]
+        world.sort(key=lambda o: (-o[0], o[3]))
+        out.append(world)
+    return out
+
+
+def cover_in_time(deadlines: list[int], needs: list[int], left: dict[str, int], ranked) -> int:
+    """The cost (units) of covering each need by its deadline (days from
+    today, ascending) from (rate, site, cap, start) opportunities best rate
+    first: each serves the earliest spends it can still reach (deadline ≥
+    start), as later ones have later chances. Need left uncovered costs
+    double at the worst rate."""
+    from bisect import bisect_left
+
+    needs = list(needs)
+    left = dict(left)
+    cost = 0
+    for rate, site, cap, start in ranked:
+        room = left.get(site, 0)
+        if room <= 0:
+            continue
+        if cap is not None:
+            room = min(room, cap)
+        used = 0
+        for j in range(bisect_left(deadlines, start), len(needs)):
+            if needs[j] <= 0:
+                continue
+            x = min(room - used, -(-needs[j] * RATE_UNIT // rate))
+            used += x
+            needs[j] -= x * rate // RATE_UNIT
+            if used >= room:
+                break
+        cost += used
+        left[site] -= used
+    rest = sum(x for x in needs if x > 0)
+    if rest:
+        cost += 2 * rest * RATE_UNIT // min((r for r, _, _, _ in ranked), default=RATE_UNIT)
+    return cost
+
+
+def keep_prices(streams: list[tuple[str, Stream]], today: date, days: int, standing: dict[str, Fraction],
+                balances_yen: dict[str, Fraction], take_yen: Fraction, needs: list[tuple[int, int]],
+                n: int = 64) -> dict[str, Fraction]:
+    """Per site: 1 + what taking `take_yen` of its points now adds, per yen
+    taken, to the cost of covering the spends to come — `needs`, (deadline in
+    days from today, yen), ascending — averaged over futures drawn from the
+    campaign history (`sample_futures`, `cover_in_time`). Sites compete for
+    the same spends: points the cheapest futures do not reach cost nothing
+    extra to use now."""
+    worlds = sample_futures(streams, today, days, standing, n)
+    left = {site: _units(b, YEN_UNIT) for site, b in balances_yen.items()}
+    deadlines = [d for d, _ in needs]
+    amounts = [y * YEN_UNIT for _, y in needs]
+    full = [cover_in_time(deadlines, amounts, left, w) for w in worlds]
+    out = {}
+    for site, bal in left.items():
+        take = min(_units(take_yen, YEN_UNIT), bal)
+        if take <= 0:
+            continue
+        fewer = dict(left, **{site: bal - take})
+        extra = sum(cover_in_time(deadlines, amounts, fewer, w) - f for w, f in zip(worlds, full))
+        out[site] = 1 + Fraction(extra, len(worlds) * take)
+    return out

@@ -7,8 +7,8 @@ cost when the time limit stops it — never flattering the advisor); the
 baseline is "naive", exchanging on the first day everything the year needs
 at that day's rates. Value captured = hindsight cost ÷ policy cost.
 
-Years run in parallel, one per core (`QUALITY_SEEDS`, `QUALITY_WORKERS`,
-`QUALITY_HISTORY_YEARS` env to change). Per-year figures are in the notes.
+Years run in parallel, one per core (`QUALITY_SEEDS`, `QUALITY_SEED_FROM`,
+`QUALITY_WORKERS`, `QUALITY_HISTORY_YEARS` env to change). Per-year figures are in the notes.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from fractions import Fraction
 from benchmarks import Figure
 
 HINDSIGHT_SECONDS = 120
-SEEDS = tuple(range(int(os.environ.get("QUALITY_SEEDS", "6"))))
+# Seeds QUALITY_SEED_FROM … + QUALITY_SEEDS − 1: the default six are the years
+# the policy was studied on; a later start (e.g. 100) gives held-out years.
+SEED_FROM = int(os.environ.get("QUALITY_SEED_FROM", "0"))
+SEEDS = tuple(range(SEED_FROM, SEED_FROM + int(os.environ.get("QUALITY_SEEDS", "6"))))
 # Years of campaign history the advisor learns from (1 by default; many years
 # show what knowing the campaigns' true frequencies and sizes is worth).
 HISTORY_YEARS = int(os.environ.get("QUALITY_HISTORY_YEARS", "1"))

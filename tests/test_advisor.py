@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
@@ -11,10 +12,8 @@ from advisor.advise import (
     ExpiryRule,
     Situation,
     advise,
-    keep_values,
-    latest_apply_day,
     served_by,
-    slowest_lags,
+    spend_deadlines,
 )
 from advisor.amazon import (
     AmazonPoints,
@@ -45,9 +44,11 @@ from advisor.timing import (
     PastCampaign,
     RateChange,
     Stream,
-    at_least,
     campaign_chances,
-    keep_chances,
+    RATE_UNIT,
+    YEN_UNIT,
+    cover_in_time,
+    keep_prices,
     should_wait,
     waiting_value,
     waiting_values,
@@ -353,18 +354,25 @@ def test_campaign_chances_value_a_campaign_by_its_route_and_share_its_cap():
     assert campaign_chances([via_dotmoney], TODAY, Fraction(500, 490))[1] == (Fraction(1, 100), Fraction(8_000, 9))
 
 
-def test_latest_apply_day_counts_each_hop_in_business_days():
+def test_spend_deadlines_are_the_last_day_the_slowest_route_from_the_held_sites_delivers():
     cal = Calendar()
-    assert latest_apply_day([3], date(2026, 12, 4), TODAY, cal) == date(2026, 11, 30)  # Thu 3 arrives
-    assert latest_apply_day([1, 5], date(2026, 12, 4), TODAY, cal) == date(2026, 11, 25)  # 26th, then 3 Dec
-    assert latest_apply_day([3], date(2026, 11, 25), TODAY, cal) == TODAY  # too late already: today
-
-
-def test_slowest_route_lags_from_the_sites_holding_points():
     into, out = dotmoney_chain(lag1=1, lag2=5)
     exits = [gift_exit(lag=3), into, out, gift_exit(site="chobirich", lag=0)]
-    assert slowest_lags(exits, {"hapitas"}) == [1, 5]
-    assert slowest_lags(exits, {"chobirich"}) == [0]
+    spends = [Spend(date(2026, 11, 25), 1_000), Spend(date(2026, 12, 4), 1_000)]
+    # Hapitas's direct exit (3 days) could wait until 11-30; its dot money
+    # chain must start by 11-25 (26th, then 3 Dec). 11-25 is too late already: today.
+    assert spend_deadlines(exits, {"hapitas"}, spends, TODAY, cal) == [TODAY, date(2026, 11, 25)]
+    assert spend_deadlines(exits, {"chobirich"}, spends, TODAY, cal) == [date(2026, 11, 24), date(2026, 12, 3)]
+
+
+def test_spend_deadlines_count_saturday_where_the_exit_does():
+    # Next business day, Saturday included: Friday 11-27 arrives on Saturday,
+    # before Monday's spend; counted Monday to Friday it would arrive Monday.
+    spend = [Spend(date(2026, 11, 30), 1_000)]
+    weekdays = gift_exit(site="pointincome", lag=1)
+    assert spend_deadlines([weekdays], {"pointincome"}, spend, TODAY, Calendar()) == [date(2026, 11, 26)]
+    saturday = replace(weekdays, lag_counts_saturday=True)
+    assert spend_deadlines([saturday], {"pointincome"}, spend, TODAY, Calendar()) == [date(2026, 11, 27)]
 
 
 def _step(for_spend, arrives, yen):
@@ -413,14 +421,81 @@ def test_without_history_nothing_waits():
 
 def test_points_with_campaigns_ahead_are_kept_and_others_used_for_what_is_due():
     # Site a is 2 % better today, but its campaigns (+10 % every 10 days) make
-    # its points worth more kept: the due spend is paid from b.
+    # its points worth more kept: the far spend needs all that a holds, so the
+    # due spend is paid from b.
+    near, far = Spend(TODAY + timedelta(days=1), 1_000), Spend(TODAY + timedelta(days=60), 2_000)
+    exits = [_one_to_one("a", 490, 500), _one_to_one("b", 500, 500)]
+    plan = advise(Situation(TODAY, exits, {"a": 2_000, "b": 10_000}, [near, far],
+                            histories=_frequent("a", 1_000)))
+    assert [(s.site, s.points) for s in plan.steps] == [("a", 1_960), ("b", 1_000)]  # the plan alone
+    assert [(s.site, s.points, s.cost) for s in plan.now] == [("b", 1_000, 1_000)]
+
+
+def test_points_beyond_what_the_spend_left_needs_are_used_at_the_better_rate():
+    # The same market, but a holds 10,000 pt: after the due spend it still
+    # holds far more than the far spend (¥2,000) can take in any campaign, so
+    # keeping its points gains nothing and the due spend gets a's 2 % better rate.
     near, far = Spend(TODAY + timedelta(days=1), 1_000), Spend(TODAY + timedelta(days=60), 2_000)
     exits = [_one_to_one("a", 490, 500), _one_to_one("b", 500, 500)]
     plan = advise(Situation(TODAY, exits, {"a": 10_000, "b": 10_000}, [near, far],
                             histories=_frequent("a", 1_000)))
-    assert {s.site for s in plan.steps} == {"a"}  # the plan alone: the better rate
-    assert [(s.site, s.points, s.cost) for s in plan.now] == [("b", 1_000, 1_000)]
-    assert keep_values(Situation(TODAY, exits, {"a": 10_000, "b": 10_000}, [near, far]), [], 60) == {}
+    assert [(s.site, s.points, s.yen, s.cost) for s in plan.now] == [("a", 980, 1_000, 980)]
+
+
+def test_a_capped_campaign_is_used_up_to_its_cap_for_the_nearest_spend_the_far_one_waits():
+    # +10 % on the first 1,000 pt. One step of the plan pays both spends (1,900
+    # pt: 1,000 at +10 %, 900 plain); judged by its average the far spend took
+    # plain points too. The cap's part goes to the near spend (fewest chances
+    # left); the far one is worth more waiting for the frequent +5 % campaigns.
+    near, far = Spend(TODAY + timedelta(days=10), 1_000), Spend(TODAY + timedelta(days=60), 1_000)
+    now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY + timedelta(days=3), "u", SEEN,
+                   cap_points=1_000)
+    plan = advise(Situation(TODAY, [_one_to_one()], {"a": 10_000}, [near, far], campaigns=[now],
+                            histories=_frequent()))
+    assert [(s.points, s.yen, s.campaigns) for s in plan.steps] == [(1_900, 2_000, ("+10%",))]
+    assert [(s.points, s.yen, s.cost, s.campaigns) for s in plan.now] == [(1_000, 1_100, 1_000, ("+10%",))]
+    [wait] = [a for a in plan.advice if a.kind == "wait"]
+    assert wait.numbers["spends"] == [far.on.isoformat()] and wait.numbers["yen"] == 1_000
+
+
+def test_cover_in_time_takes_the_best_rate_first_for_the_spends_it_can_reach():
+    u, m = RATE_UNIT, YEN_UNIT  # rates in millionths, yen in thousandths
+    par, plus10 = u, u * 11 // 10
+    # Spends of ¥550 due on day 10 and ¥550 on day 40; a's +10 % on 500 yen of
+    # points starts on day 20, so it reaches only the second spend: 500 (¥550)
+    # there, the first at par from b.
+    world = [(plus10, "a", 500 * m, 20), (par, "a", None, 0), (par, "b", None, 0)]
+    left = {"a": 2_000 * m, "b": 2_000 * m}
+    assert cover_in_time([10, 40], [550 * m, 550 * m], left, world) == 1_050 * m
+    # Starting on day 5 it reaches the first spend instead: the same cost.
+    early = [(plus10, "a", 500 * m, 5)] + world[1:]
+    assert cover_in_time([10, 40], [550 * m, 550 * m], left, early) == 1_050 * m
+    # Starting after both deadlines it reaches neither: all at par.
+    late = [(plus10, "a", 500 * m, 41)] + world[1:]
+    assert cover_in_time([10, 40], [550 * m, 550 * m], left, late) == 1_100 * m
+    # a holds only 300: 300 at +10 % (¥330), the rest from b
+    assert cover_in_time([10, 40], [550 * m, 550 * m], {"a": 300 * m, "b": 2_000 * m}, world) == 1_070 * m
+    # 500 + 500 give ¥1,050: the ¥50 no balance covers costs double at the worst rate
+    assert cover_in_time([10, 40], [550 * m, 550 * m], {"a": 500 * m, "b": 500 * m}, world) == 1_100 * m
+
+
+def _certain(bonus=1_000, cap=None):
+    """A history in which such a campaign started on the one day observed:
+    over 30 days one comes (the chance of none is e⁻³⁰)."""
+    return History(TODAY - timedelta(days=1), (PastCampaign(TODAY, None, bonus, cap),))
+
+
+def test_keep_prices_charge_what_taking_points_now_costs_the_spends_to_come():
+    streams = [("a", Stream(_certain(), Fraction(1)))]
+    standing = {"a": Fraction(1), "b": Fraction(1)}
+    # ¥1,000 due after the 30 days; a's +10 % covers it with 10,000/11 of
+    # a's 1,000. Taking 500 of a now leaves 500 (¥550) and 450 from b at par.
+    prices = keep_prices(streams, TODAY, 30, standing, {"a": Fraction(1_000), "b": Fraction(5_000)},
+                         Fraction(500), [(30, 1_000)])
+    assert prices["b"] == 1 and abs(prices["a"] - (1 + (950 - Fraction(10_000, 11)) / 500)) < Fraction(1, 10**5)
+    # a holds 3,000: what is taken now was never going to be needed
+    assert keep_prices(streams, TODAY, 30, standing, {"a": Fraction(3_000), "b": Fraction(5_000)},
+                       Fraction(500), [(30, 1_000)]) == {"a": 1, "b": 1}
 
 
 # --- an amount picker: ポイントインカム ------------------------------------------------------
@@ -488,24 +563,6 @@ def test_amount_picker_with_few_days_left_matches_brute_force(spend_on, shortfal
     assert sorted(s.yen for s in plan.steps) == amounts
     assert sorted(s.apply_on.day for s in plan.steps) == days
     assert_whole_amounts_one_a_day(plan, exits, spend_on)
-
-
-def test_at_least_n_starts_is_the_binomial_tail():
-    assert at_least(0, 10, Fraction(1, 2)) == 1 and at_least(3, 2, Fraction(1, 2)) == 0
-    assert at_least(1, 2, Fraction(1, 2)) == Fraction(3, 4)
-    assert at_least(2, 3, Fraction(1, 2)) == Fraction(1, 2)  # 3/8 + 1/8
-
-
-def test_keep_chances_count_a_capped_campaign_only_if_caps_to_come_absorb_the_balance():
-    since = TODAY - timedelta(days=100)
-    history = History(since, (PastCampaign(since + timedelta(days=5), None, 1_000),
-                              PastCampaign(since + timedelta(days=50), None, 1_000, cap_points=1_000)))
-    stream = Stream(history, Fraction(1))
-    # one capped campaign (1/100 a day) must start within 2 days: 1 − (99/100)²
-    assert keep_chances([stream], TODAY, Fraction(1), 1_000, 2) == [
-        (Fraction(1, 100), Fraction(1_000)), (Fraction(1, 100) * Fraction(199, 10_000), Fraction(1_000))]
-    # three would be needed in two days: the capped one no longer counts
-    assert keep_chances([stream], TODAY, Fraction(1), 3_000, 2)[1] == (0, Fraction(1_000))
 
 
 @pytest.mark.parametrize("used, steps", [
