@@ -111,8 +111,9 @@ def change_bp(step: RateStep) -> int:
 
 
 def histories(exits: list[CurrentExit], rates: dict[int, RateHistory],
-              campaigns: list[CurrentCampaign]) -> dict[tuple[str, str], History]:
-    """Per exit (site × destination): its campaigns and base-rate changes since first seen.
+              campaigns: list[CurrentCampaign], since: date | None = None) -> dict[tuple[str, str], History]:
+    """Per exit (site × destination): its campaigns and base-rate changes since
+    first seen, or since `since` when that is later (the forecast window).
 
     Years of history reach here: campaigns are grouped once (not searched per
     exit), and storage hands over only the observations that changed a rate.
@@ -125,15 +126,18 @@ def histories(exits: list[CurrentExit], rates: dict[int, RateHistory],
                 (c.starts_at or c.first_seen).date(), _last_day(c.ends_at) or c.last_seen.date(),
                 c.bonus_bp, c.cap_points))
     out: dict[tuple[str, str], History] = {}
+    first_of: dict[tuple[str, str], date] = {}  # of the exit whose rate changes are read
     for e in exits:
         rate = rates.get(e.exit_id)
-        since = min(rate.first_seen, e.first_seen).date() if rate else e.first_seen.date()
-        changes = tuple(RateChange(s.first_seen.date(), change_bp(s)) for s in rate.steps) if rate else ()
+        first = min(rate.first_seen, e.first_seen).date() if rate else e.first_seen.date()
         key = (e.site, e.destination)
+        if key in first_of and first_of[key] <= first:
+            continue  # variants of one exit: the longest-seen one speaks for it
+        first_of[key] = first
+        changes = tuple(RateChange(s.first_seen.date(), change_bp(s)) for s in rate.steps) if rate else ()
         past = tuple(sorted(past_of.get(key, ()), key=lambda p: p.starts_on))
-        prev = out.get(key)
-        if prev is None or since < prev.observed_since:
-            out[key] = History(min([since] + [p.starts_on for p in past]), past, changes)
+        observed = min([first] + [p.starts_on for p in past])
+        out[key] = History(observed if since is None else max(observed, since), past, changes)
     return out
 
 

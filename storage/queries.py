@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from storage.records import (
@@ -122,11 +122,13 @@ def exit_history(engine: Engine) -> dict[int, list[ObservationPoint]]:
     return out
 
 
-def rate_history(engine: Engine, exit_ids: list[int] | None = None) -> dict[int, RateHistory]:
+def rate_history(engine: Engine, exit_ids: list[int] | None = None,
+                 since: datetime | None = None) -> dict[int, RateHistory]:
     """Per exit (all, or those in `exit_ids`): when first seen and each change
     of its rate, compared in SQL with the observation before it, so years of
     append-on-change rows (most of them other changes, or the same rate
-    again) are not all read."""
+    again) are not all read. With `since`, only the changes seen from then on
+    (the first of them still compared with the observation before it)."""
     obs = EXIT_OBSERVATION.c
     window = dict(partition_by=obs.exit_id, order_by=obs.id)
     steps = select(obs.id, obs.exit_id, obs.first_seen, obs.points_in, obs.value_out,
@@ -143,6 +145,8 @@ def rate_history(engine: Engine, exit_ids: list[int] | None = None) -> dict[int,
                       steps.c.value_out * steps.c.old_points_in
                       != steps.c.old_value_out * steps.c.points_in)
                .order_by(steps.c.id))
+    if since is not None:
+        changed = changed.where(steps.c.first_seen >= since)
     with engine.connect() as conn:
         first = conn.execute(first_seen).all()
         rows = conn.execute(changed).all()
@@ -152,17 +156,21 @@ def rate_history(engine: Engine, exit_ids: list[int] | None = None) -> dict[int,
     return {exit_id: RateHistory(since, tuple(by_exit.get(exit_id, ()))) for exit_id, since in first}
 
 
-def _latest_with_identity(conn: Connection, observation, identity, key, *identity_columns: str):
+def _latest_with_identity(conn: Connection, observation, identity, key, *identity_columns: str, where=None):
     """The newest observation of every identity that has one, with the
     identity's columns named (the observation's own `id` is kept)."""
-    return conn.execute(select(observation, *(identity.c[name] for name in identity_columns))
-                        .join_from(observation, identity, identity.c.id == key)
-                        .where(observation.c.id.in_(_latest_ids(observation, key)))).all()
+    q = (select(observation, *(identity.c[name] for name in identity_columns))
+         .join_from(observation, identity, identity.c.id == key)
+         .where(observation.c.id.in_(_latest_ids(observation, key))))
+    return conn.execute(q if where is None else q.where(where)).all()
 
 
-def _latest_campaigns(conn: Connection):
-    return _latest_with_identity(conn, CAMPAIGN_OBSERVATION, CAMPAIGN, CAMPAIGN_OBSERVATION.c.campaign_id,
-                                 "site", "key", "destination")
+def _latest_campaigns(conn: Connection, since: datetime | None = None):
+    o = CAMPAIGN_OBSERVATION.c
+    # running then or later, or still seen since (an open-ended one only while it is seen)
+    recent = None if since is None else or_(o.ends_at >= since, o.last_seen >= since)
+    return _latest_with_identity(conn, CAMPAIGN_OBSERVATION, CAMPAIGN, o.campaign_id,
+                                 "site", "key", "destination", where=recent)
 
 
 def _current_campaign(r) -> CurrentCampaign:
@@ -175,10 +183,11 @@ def _current_campaign(r) -> CurrentCampaign:
     )
 
 
-def campaigns(engine: Engine) -> list[CurrentCampaign]:
-    """Newest observation of every campaign ever seen (active or not)."""
+def campaigns(engine: Engine, since: datetime | None = None) -> list[CurrentCampaign]:
+    """Newest observation of every campaign ever seen (active or not); with
+    `since`, only those running then or later, or seen since then."""
     with engine.connect() as conn:
-        return [_current_campaign(r) for r in _latest_campaigns(conn)]
+        return [_current_campaign(r) for r in _latest_campaigns(conn, since)]
 
 
 def _latest_offers(conn: Connection):

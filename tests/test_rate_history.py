@@ -88,3 +88,47 @@ def test_history_of_some_exits_is_theirs_in_the_whole_history(store):
     for exit_id, history in everything.items():
         assert rate_history(store.engine, [exit_id]) == {exit_id: history}
     assert rate_history(store.engine, []) == {}
+
+
+# --- the forecast window: recommend reads only the recent part ------------------------------
+
+def test_rate_history_since_keeps_the_changes_from_then_comparing_the_first_with_the_one_before(store):
+    t = [FROZEN_NOW + n * 30 * DAY for n in range(4)]
+    for at, points in zip(t, (490, 500, 490, 480)):
+        crawl(store, at, seen(at, points))
+    [(_, got)] = rate_history(store.engine, since=t[2]).items()
+    assert got == RateHistory(t[0], (RateStep(t[2], 500, 500, 490, 500), RateStep(t[3], 490, 500, 480, 500)))
+
+
+def test_campaigns_since_drop_only_those_over_before_it(store):
+    from storage.records import CampaignSeen
+
+    window = FROZEN_NOW - 730 * DAY
+
+    def camp(key, starts, ends, seen_at):
+        return CampaignSeen(site="hapitas", key=key, destination="amazon_gift", title=key, kind="bonus",
+                            bonus_bp=100, source_url="https://hapitas.jp/exchange/", seen_at=seen_at,
+                            starts_at=starts, ends_at=ends)
+
+    old = FROZEN_NOW - 1_000 * DAY
+    for c in (camp("over", old, old + 10 * DAY, old),
+              camp("across", window - 5 * DAY, window + 5 * DAY, window - 5 * DAY),
+              camp("open, seen lately", old, None, FROZEN_NOW),
+              camp("open, long gone", old, None, old)):
+        at = c.seen_at
+        store.finish_run(store.begin_run("hapitas", "hapitas", at), OK, at, [], [c])
+    assert sorted(c.title for c in campaigns(store.engine, since=window)) == ["across", "open, seen lately"]
+    assert len(campaigns(store.engine)) == 4
+
+
+def test_histories_are_observed_from_the_window_when_seen_longer(store):
+    t = [FROZEN_NOW + n * 30 * DAY for n in range(3)]
+    for at, points in zip(t, (490, 500, 490)):
+        crawl(store, at, seen(at, points))
+    exits = current_exits(store.engine)
+    window = t[1].date()
+    got = histories(exits, rate_history(store.engine, since=t[1]), campaigns(store.engine), since=window)
+    assert got == {("hapitas", "amazon_gift"): History(
+        window, (), (RateChange(t[1].date(), -200), RateChange(t[2].date(), 204)))}
+    later = histories(exits, rate_history(store.engine), campaigns(store.engine), since=t[0].date() - DAY)
+    assert later[("hapitas", "amazon_gift")].observed_since == t[0].date()  # first seen after the window
