@@ -86,13 +86,14 @@ def sim_market() -> list[Exit]:
         _exit("chobirich", "amazon_gift", 1_000, 500, 0, Fraction(1, 2)),
         # l.30: Chobirich → dot money 1,000 P → 500 マネー, real time, free
         _exit("chobirich", "dotmoney", 1_000, 500, 0, Fraction(1, 2), leads_to="dotmoney"),
-        # l.14: PointIncome 10 pt = ¥1, 5,000 pt → ¥500, next business day. The ⚠ fixed
+        # l.14: PointIncome 10 pt = ¥1, 5,000 pt → ¥500, next business day (Sundays and
+        # holidays excluded: Saturday counts). The ⚠ fixed
         # amounts (¥500–3,000) are modelled as 5,000 pt steps without a maximum. Its
         # "one exchange a day" is checked when settling (ONE_A_DAY), not given to
         # the planner: with one route and no maximum no plan exchanges there twice
         # a day (slots are disjoint runs of days), and the planner cuts 60 daily
         # slots for such an exit (~1 s a plan instead of ~20 ms).
-        _exit("pointincome", "amazon_gift", 5_000, 500, 1, Fraction(1, 10)),
+        _exit("pointincome", "amazon_gift", 5_000, 500, 1, Fraction(1, 10), lag_counts_saturday=True),
     ]
 
 
@@ -364,7 +365,7 @@ class Ledger:
             elif charged > units_in:
                 raise SettleError(f"{label}: {charged} > {units_in} arrived")
             units_in = units
-            d = cal.add_business_days(d, e.lag_max_days or 0)
+            d = cal.add_business_days(d, e.lag_max_days or 0, e.lag_counts_saturday)
             yen = units
         self.lots.append(GiftLot(yen, add_years(d, 10), d, "sim"))
         return Exchange(day, by_label[hops[0][0]].site, route, hops[0][1], yen, first_cost, title)

@@ -113,6 +113,15 @@ def test_settle_refuses_what_the_sites_refuse():
         book.settle(START, (("pointincome→amazon_gift", 5_000, 0),), ("pointincome",))
 
 
+def test_settle_lands_gift_when_the_site_counts_its_lag():
+    book = Ledger(_year())
+    friday = date(2026, 11, 27)
+    book.settle(friday, (("pointincome→amazon_gift", 5_000, 0),), ("pointincome",))
+    book.settle(friday, (("hapitas→amazon_gift", 490, 0),), ("hapitas",))
+    # PointIncome's next business day counts Saturday (l.14); Hapitas's 3 days do not.
+    assert [lot.arrives for lot in book.lots] == [date(2026, 11, 28), date(2026, 12, 2)]
+
+
 def test_a_monthly_cap_partly_used_shows_as_what_is_left():
     book = Ledger(_year(balances={"hapitas": 30_000}))
     book.settle(START, (("hapitas→amazon_gift", 9_800, 0),), ("hapitas",))
