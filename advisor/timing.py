@@ -33,11 +33,12 @@ if every campaign to come could use all of it.
 
 from __future__ import annotations
 
+import math
+import random
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-import math
-import random
 
 PRECISION = 10**12  # estimates (not money) are kept as fractions of bounded size
 
@@ -238,8 +239,6 @@ def cover_in_time(deadlines: list[int], needs: list[int], left: dict[str, int], 
     first: each serves the earliest spends it can still reach (deadline ≥
     start), as later ones have later chances. Need left uncovered costs
     double at the worst rate."""
-    from bisect import bisect_left
-
     needs = list(needs)
     left = dict(left)
     cost = 0
