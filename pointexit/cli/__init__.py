@@ -9,20 +9,19 @@ import sys
 
 from pointexit.cli.app import app
 
-# Command → its module, in the order help lists them. Only the module of the
-# command being run is imported: the others (and Typer building every
-# command's options) would cost ~10 ms on each run of a quick query such as
-# `recommend`. Help, and a word that is no command, load them all.
-COMMANDS = {"crawl": "crawl", "demo": "demo", "exits": "exits", "recommend": "recommend",
-            "wallet": "wallet", "status": "status", "campaigns": "campaigns", "offers": "offers",
-            "page": "page", "schedule": "schedule"}
+# The commands, each in the module of its name, in the order help lists them.
+# Only the module of the command being run is imported: the others (and Typer
+# building every command's options) would cost ~10 ms on each run of a quick
+# query such as `recommend`. Help, and a word that is no command, load them all.
+COMMANDS = ("crawl", "demo", "exits", "recommend", "wallet", "status", "campaigns", "offers", "page",
+            "schedule")
 
 
 def load_commands(argv: list[str]) -> None:
     """Register the command `argv` names, or every command when it names none."""
     word = next((a for a in argv if not a.startswith("-")), None)
     for name in [word] if word in COMMANDS else COMMANDS:
-        importlib.import_module(f"pointexit.cli.{COMMANDS[name]}")
+        importlib.import_module(f"pointexit.cli.{name}")
 
 
 def main(argv: list[str] | None = None) -> int:
