@@ -20,7 +20,7 @@ from advisor.model import Advice, Campaign, Exit, Plan, RoutingOffer, Spend, Ste
 from advisor.offers import routing_offer_advice
 from advisor.plan import best_campaign, latest_apply, plan_amazon_cover, rate_text
 from advisor.rules import site_points_expiry
-from advisor.routes import GIFT, find_routes
+from advisor.routes import GIFT, Route, find_routes
 from advisor.timing import (
     History,
     Stream,
@@ -202,19 +202,20 @@ def _rate(step: Step) -> Fraction | None:
     return Fraction(step.yen) / step.cost if step.cost else None
 
 
-def capped_part(s: Situation, step: Step) -> tuple[Fraction, Fraction, Fraction] | None:
+def step_route(exits_by: dict[tuple[str, str], Exit], step: Step) -> Route:
+    """The step's route as exits (`exits_by`: (site, label) → exit)."""
+    return Route(tuple(exits_by[(site, label)] for site, (label, _, _) in zip(step.route, step.hops)))
+
+
+def capped_part(s: Situation, step: Step, route: Route) -> tuple[Fraction, Fraction, Fraction] | None:
     """A step that claims a capped campaign is two exchanges in one: the
     points within the cap at the campaign's rate, the rest at the route's
     plain rate. (yen of the capped part, its rate, the plain rate) — None when
     the step claims no capped campaign (its average rate is its rate)."""
     if not step.cost or not step.campaigns:
         return None
-    exits = {(e.site, e.label): e for e in s.exits}
-    hops = [exits[(site, label)] for site, (label, _, _) in zip(step.route, step.hops)]
-    plain = Fraction(1) / hops[0].yen_per_point
-    for h in hops:
-        plain *= Fraction(h.value_out, h.points_in)
-    for h, (_, points, _) in zip(hops, step.hops):
+    plain = route.rate()
+    for h, (_, points, _) in zip(route.hops, step.hops):
         c = next((c for c in s.campaigns if c.site == h.site and c.destination == h.destination
                   and c.title in step.campaigns and c.cap_points is not None), None)
         if c is None or not points or c.cap_points >= points:
@@ -228,7 +229,8 @@ def capped_part(s: Situation, step: Step) -> tuple[Fraction, Fraction, Fraction]
     return None
 
 
-def spend_rates(s: Situation, residual: list[Spend], serving: list[Step | None]) -> list[Fraction | None]:
+def spend_rates(s: Situation, residual: list[Spend], serving: list[Step | None],
+                exits_by: dict[tuple[str, str], Exit]) -> list[Fraction | None]:
     """The rate each residual spend gets from the step that pays it. A step
     claiming a capped campaign pours its capped part into its spends first,
     nearest first (they have the fewest chances left to meet another
@@ -240,7 +242,7 @@ def spend_rates(s: Situation, residual: list[Spend], serving: list[Step | None])
         if st is None:
             out.append(None)
             continue
-        part = capped_part(s, st)
+        part = capped_part(s, st, step_route(exits_by, st))
         if part is None:
             out.append(_rate(st))
             continue
@@ -294,11 +296,11 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     horizon = (residual[-1].on - s.today).days if residual else 0
     deadlines = spend_deadlines(s.exits, held_sites, residual, s.today, s.calendar)
     waiting_yen = sum(sp.yen for sp, d in zip(residual, deadlines) if d > s.today)
-    rates_now = spend_rates(s, residual, serving)
+    rates_now = spend_rates(s, residual, serving, exits_by)
     for j, (sp, st) in enumerate(zip(residual, serving)):
         if st is None or st.apply_on != s.today:
             continue
-        hops = [exits_by[(site, label)] for site, (label, _, _) in zip(st.route, st.hops)]
+        first = exits_by[(st.site, st.hops[0][0])]
         deadline = deadlines[j]
         days_left = (deadline - s.today).days
         rate_now = rates_now[j]
@@ -311,7 +313,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
             values[rate_base] = waiting_values(horizon, campaign_chances(streams, s.today, rate_base,
                                                                          waiting_yen))
         gain_now = (rate_now / rate_base - 1) * 10_000
-        own = s.histories.get((hops[0].site, hops[0].destination))
+        own = s.histories.get((first.site, first.destination))
         est = estimate(own, s.today, days_left) if own else None
         loss = est.expected_loss_bp if est else Fraction(0)
         worth = values[rate_base][days_left]
