@@ -163,16 +163,23 @@ def campaign_chances(streams: list[Stream], today: date, baseline: Fraction,
     return out
 
 
+def _starts(st: Stream, today: date):
+    """(days observed, rate with the campaign, cap in yen or None) per campaign
+    start seen on the stream: each stands for a 1/(days observed) chance a day
+    of one like it."""
+    h = st.history
+    observed = max((today - h.observed_since).days, 1)
+    for c in h.campaigns:
+        if h.observed_since <= c.starts_on <= today:
+            yield (observed, st.rate * (10_000 + c.bonus_bp) / 10_000,
+                   None if c.cap_points is None else c.cap_points * st.yen_per_point)
+
+
 def _seen(streams: list[Stream], today: date, baseline: Fraction):
     """(chance per day, gain in bp over `baseline`, cap in yen or None) per campaign seen."""
     for st in streams:
-        h = st.history
-        observed = max((today - h.observed_since).days, 1)
-        for c in h.campaigns:
-            if h.observed_since <= c.starts_on <= today:
-                gain = (st.rate * (10_000 + c.bonus_bp) / 10_000 / baseline - 1) * 10_000
-                cap = None if c.cap_points is None else c.cap_points * st.yen_per_point
-                yield Fraction(1, observed), gain, cap
+        for observed, rate, cap in _starts(st, today):
+            yield Fraction(1, observed), (rate / baseline - 1) * 10_000, cap
 
 
 def history_from_campaigns(campaigns, observed_since: date, rate_changes=()) -> History:
@@ -206,13 +213,9 @@ def sample_futures(streams: list[tuple[str, Stream]], today: date, days: int, st
     rng = random.Random(today.toordinal())
     kinds: dict[tuple[int, str, int | None], float] = {}
     for site, st in streams:
-        h = st.history
-        observed = max((today - h.observed_since).days, 1)
-        for c in h.campaigns:
-            if h.observed_since <= c.starts_on <= today:
-                rate = _units(st.rate * (10_000 + c.bonus_bp) / 10_000, RATE_UNIT)
-                cap = None if c.cap_points is None else _units(c.cap_points * st.yen_per_point, YEN_UNIT)
-                kinds[(rate, site, cap)] = kinds.get((rate, site, cap), 0.0) + days / observed
+        for observed, rate, cap_yen in _starts(st, today):
+            key = (_units(rate, RATE_UNIT), site, None if cap_yen is None else _units(cap_yen, YEN_UNIT))
+            kinds[key] = kinds.get(key, 0.0) + days / observed
     base = [(_units(rate, RATE_UNIT), site, None, 0) for site, rate in standing.items()]
     out = []
     for _ in range(n):
