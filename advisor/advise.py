@@ -155,11 +155,13 @@ def spend_deadlines(exits: list[Exit], sites: set[str], spends: list[Spend], tod
     return [min((latest_apply(r, sp.on, today, calendar) for r in routes), default=today) for sp in spends]
 
 
-def served_by(residual: list[Spend], steps: list[Step]) -> list[Step | None]:
-    """For each residual spend, the step that pays most of it when each step's
-    gift pays the spends from its own first one on, earliest-arriving first."""
+def paid_parts(residual: list[Spend], steps: list[Step]) -> list[tuple[int, Spend, Step | None]]:
+    """Who pays what of each residual spend when each step's gift pays the
+    spends from its own first one on, earliest-arriving first: (index of the
+    spend, the part, the step paying it — None for what no step pays), in
+    spend order."""
     left = [sp.yen for sp in residual]
-    best: list[tuple[int, Step | None]] = [(0, None)] * len(residual)
+    paid: list[list[tuple[Step, int]]] = [[] for _ in residual]
     for st in sorted(steps, key=lambda st: (st.arrives_by, st.for_spend)):
         yen = st.yen
         for j, sp in enumerate(residual):
@@ -170,8 +172,21 @@ def served_by(residual: list[Spend], steps: list[Step]) -> list[Step | None]:
             take = min(left[j], yen)
             left[j] -= take
             yen -= take
-            if take > best[j][0]:
-                best[j] = (take, st)
+            paid[j].append((st, take))
+    out: list[tuple[int, Spend, Step | None]] = []
+    for j, sp in enumerate(residual):
+        out += [(j, replace(sp, yen=take), st) for st, take in paid[j]]
+        if left[j]:
+            out.append((j, replace(sp, yen=left[j]), None))
+    return out
+
+
+def served_by(residual: list[Spend], steps: list[Step]) -> list[Step | None]:
+    """For each residual spend, the step that pays most of it (`paid_parts`)."""
+    best: list[tuple[int, Step | None]] = [(0, None)] * len(residual)
+    for j, part, st in paid_parts(residual, steps):
+        if st is not None and part.yen > best[j][0]:
+            best[j] = (part.yen, st)
     return [st for _, st in best]
 
 
@@ -260,8 +275,10 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
 
     One step of the plan often pays many spends (a whole year from one site),
     but waiting is worth a different amount for each: little for a spend a
-    week away, a lot for one ten months away. So each spend a step planned
-    for today pays is decided on its own:
+    week away, a lot for one ten months away. And one spend is often paid by
+    several steps (a campaign's few points, the rest at the plain rate). So
+    each part of a spend that a step planned for today pays (`paid_parts`)
+    is decided on its own, at the rate that step gives it:
     - due: today is the last day the slowest route from the sites holding
       points can still deliver in time → exchange (waiting past it could only
       leave the faster, often worse, routes);
@@ -277,7 +294,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     if not today_steps:
         return [], []
     residual = cover_from_balances([sp for sp in s.spends if sp.on >= s.today], s.amazon).residual
-    serving = served_by(residual, plan.steps)
+    parts = paid_parts(residual, plan.steps)
     live = [c for c in s.campaigns if c.active_on(s.today)]
     held_sites = {site for site, pts in s.balances.items() if pts > 0}
     base_serving: list[Step | None] | None = None
@@ -296,14 +313,14 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     horizon = (residual[-1].on - s.today).days if residual else 0
     deadlines = spend_deadlines(s.exits, held_sites, residual, s.today, s.calendar)
     waiting_yen = sum(sp.yen for sp, d in zip(residual, deadlines) if d > s.today)
-    rates_now = spend_rates(s, residual, serving, exits_by)
-    for j, (sp, st) in enumerate(zip(residual, serving)):
+    rates_now = spend_rates(s, [sp for _, sp, _ in parts], [st for _, _, st in parts], exits_by)
+    for k, (j, sp, st) in enumerate(parts):
         if st is None or st.apply_on != s.today:
             continue
         first = exits_by[(st.site, st.hops[0][0])]
         deadline = deadlines[j]
         days_left = (deadline - s.today).days
-        rate_now = rates_now[j]
+        rate_now = rates_now[k]
         base_step = base_serving[j] if base_serving is not None else st
         rate_base = _rate(base_step) if base_step is not None else None
         if days_left <= 0 or rate_now is None or not rate_base:
@@ -335,17 +352,17 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         act_yen = sum(sp.yen for sp in act)
         acted = {id(sp) for sp in act}
         factor = future_prices(s, streams_of, horizon, act_yen, [
-            ((d - s.today).days, sp.yen) for sp, d in zip(residual, deadlines) if id(sp) not in acted])
+            ((deadlines[j] - s.today).days, sp.yen) for j, sp, _ in parts if id(sp) not in acted])
         priced = [replace(e, yen_per_point=_on_grid(e.yen_per_point * factor[e.site]))
                   if e.site in factor else e for e in s.exits]
-        part = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,
+        for_now = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,
                                  cap_used=s.cap_used,
                                  available_until=lapses)
         # the priced plan's costs are not money: give each step its real cost back
         value = {e.site: e.yen_per_point for e in s.exits}
         price = {e.site: e.yen_per_point for e in priced}
         now = [replace(st, cost=st.cost / price[st.site] * value[st.site])
-               for st in part.steps if st.apply_on == s.today]
+               for st in for_now.steps if st.apply_on == s.today]
     return now, [_wait_advice(s, st, held[id(st)]) for st in today_steps if id(st) in held]
 
 

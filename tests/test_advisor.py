@@ -12,6 +12,7 @@ from advisor.advise import (
     ExpiryRule,
     Situation,
     advise,
+    paid_parts,
     served_by,
     spend_deadlines,
 )
@@ -456,6 +457,29 @@ def test_a_capped_campaign_is_used_up_to_its_cap_for_the_nearest_spend_the_far_o
     assert [(s.points, s.yen, s.cost, s.campaigns) for s in plan.now] == [(1_000, 1_100, 1_000, ("+10%",))]
     [wait] = [a for a in plan.advice if a.kind == "wait"]
     assert wait.numbers["spends"] == [far.on.isoformat()] and wait.numbers["yen"] == 1_000
+
+
+def test_a_campaign_paying_a_small_part_of_a_spend_is_taken_for_that_part():
+    # a's +10 % can pay only ¥550 of the ¥3,050 spend (a holds 500 pt); b pays
+    # the rest at par and b's frequent +5 % campaigns make that part worth
+    # waiting for. Each part is decided by the step that pays it: judged by
+    # the step paying most of the spend, a's campaign waited with it and was lost.
+    far = Spend(TODAY + timedelta(days=60), 3_050)
+    now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY + timedelta(days=3), "u", SEEN)
+    plan = advise(Situation(TODAY, [_one_to_one("a"), _one_to_one("b")], {"a": 500, "b": 10_000}, [far],
+                            campaigns=[now], histories=_frequent("b")))
+    assert sorted((s.site, s.points, s.yen) for s in plan.steps) == [("a", 500, 550), ("b", 2_500, 2_500)]
+    assert [(s.site, s.points, s.yen, s.campaigns) for s in plan.now] == [("a", 500, 550, ("+10%",))]
+    [wait] = [a for a in plan.advice if a.kind == "wait"]
+    assert wait.numbers["site"] == "b" and wait.numbers["yen"] == 2_500
+
+
+def test_paid_parts_split_a_spend_between_the_steps_that_pay_it():
+    d1, d2 = date(2026, 12, 1), date(2026, 12, 20)
+    early, late = _step(d1, date(2026, 11, 24), 1_500), _step(d2, date(2026, 12, 10), 1_000)
+    parts = paid_parts([Spend(d1, 1_000), Spend(d2, 2_000)], [late, early])
+    assert [(j, sp.yen, st) for j, sp, st in parts] == [(0, 1_000, early), (1, 500, early), (1, 1_000, late),
+                                                         (1, 500, None)]
 
 
 def test_cover_in_time_takes_the_best_rate_first_for_the_spends_it_can_reach():
