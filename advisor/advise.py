@@ -356,8 +356,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         priced = [replace(e, yen_per_point=_on_grid(e.yen_per_point * factor[e.site]))
                   if e.site in factor else e for e in s.exits]
         for_now = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,
-                                 cap_used=s.cap_used,
-                                 available_until=lapses)
+                                    cap_used=s.cap_used, available_until=lapses)
         # the priced plan's costs are not money: give each step its real cost back
         value = {e.site: e.yen_per_point for e in s.exits}
         price = {e.site: e.yen_per_point for e in priced}
