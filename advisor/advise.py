@@ -28,6 +28,7 @@ from advisor.timing import (
     campaign_chances,
     estimate,
     keep_prices,
+    pooled_sizes,
     waiting_values,
 )
 
@@ -52,6 +53,8 @@ class Situation:
     campaigns: list[Campaign] = field(default_factory=list)
     offers: list[RoutingOffer] = field(default_factory=list)
     amazon: AmazonWallet = field(default_factory=AmazonWallet)
+    # per exit (site, destination); exits of sites holding no points still lend
+    # the sizes of their campaigns to the others to the same destination
     histories: dict[tuple[str, str], History] = field(default_factory=dict)
     destination_values: dict[str, Fraction] = field(default_factory=dict)
     calendar: Calendar = field(default_factory=Calendar)
@@ -285,7 +288,9 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     - else compare today's gain (its step's rate over the rate it gets with no
       campaign) with what waiting until its last day is worth, V(W), from the
       campaigns seen on every exit of the sites holding points (each counted
-      by how much its route beats that no-campaign rate, `timing.campaign_chances`),
+      by how much its route beats that no-campaign rate, `timing.campaign_chances`;
+      how often from the exit's own history, how large from every exit to
+      the same destination, `timing.pooled_sizes`),
       minus the expected loss from rate drops on the step's own exit; exchange
       when today's gain is at least that.
     The spends to exchange for are then planned on their own, today, and that
@@ -302,8 +307,10 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         base = plan_amazon_cover(s.exits, s.balances, residual, s.today, s.calendar, cap_used=s.cap_used,
                                  available_until=lapses)
         base_serving = served_by(residual, base.steps)
-    streams_of = [(e.site, Stream(s.histories[(e.site, e.destination)], r, e.yen_per_point)) for e in s.exits
-                  if e.site in held_sites and (e.site, e.destination) in s.histories
+    pooled = pooled_sizes(s.histories, {e.site: e.yen_per_point for e in s.exits}, s.today)
+    streams_of = [(e.site, Stream(s.histories[(e.site, e.destination)], r, e.yen_per_point,
+                                  pooled.get(e.destination, ())))
+                  for e in s.exits if e.site in held_sites and (e.site, e.destination) in s.histories
                   and (r := route_rate(e, s.exits)) is not None]
     streams = [st for _, st in streams_of]
     values: dict[Fraction, list[Fraction]] = {}

@@ -50,6 +50,7 @@ from advisor.timing import (
     YEN_UNIT,
     cover_in_time,
     keep_prices,
+    pooled_sizes,
     should_wait,
     waiting_value,
     waiting_values,
@@ -501,6 +502,52 @@ def test_cover_in_time_takes_the_best_rate_first_for_the_spends_it_can_reach():
     assert cover_in_time([10, 40], [550 * m, 550 * m], {"a": 300 * m, "b": 2_000 * m}, world) == 1_070 * m
     # 500 + 500 give ¥1,050: the ¥50 no balance covers costs double at the worst rate
     assert cover_in_time([10, 40], [550 * m, 550 * m], {"a": 500 * m, "b": 500 * m}, world) == 1_100 * m
+
+
+def test_pooled_sizes_gather_every_exit_to_a_destination_with_caps_in_yen():
+    since = TODAY - timedelta(days=100)
+    hist = {("a", "dotmoney"): History(since, (PastCampaign(since, None, 100),
+                                               PastCampaign(TODAY, None, 1_000, 2_000))),
+            ("c", "dotmoney"): History(since, (PastCampaign(since, None, 500, 4_000),
+                                               PastCampaign(TODAY - timedelta(days=3), None, 100),
+                                               PastCampaign(TODAY + timedelta(days=1), None, 2_000))),
+            ("a", "amazon_gift"): History(TODAY - timedelta(days=10), (PastCampaign(since, None, 300),))}
+    pooled = pooled_sizes(hist, {"a": Fraction(1), "c": Fraction(1, 2)}, TODAY)
+    # c's points are worth ¥0.5: its 4,000 pt cap is ¥2,000; tomorrow's start and
+    # one before the observation began are not seen yet
+    assert pooled == {"dotmoney": ((100, None, 2), (500, Fraction(2_000), 1), (1_000, Fraction(2_000), 1)),
+                      "amazon_gift": ()}
+
+
+def test_pooled_sizes_keep_an_exits_own_frequency():
+    # a saw 2 starts (+1 %) in 100 days; the pool saw +1 % three times and
+    # +10 % once: a's starts are +1 % three times in four, +10 % once
+    own = History(TODAY - timedelta(days=100), (PastCampaign(TODAY - timedelta(days=50), None, 100),
+                                                PastCampaign(TODAY - timedelta(days=5), None, 100)))
+    alone = Stream(own, Fraction(1))
+    pooled = Stream(own, Fraction(1), sizes=((100, None, 3), (1_000, None, 1)))
+    assert campaign_chances([alone], TODAY, Fraction(1)) == [(Fraction(1, 100), 100), (Fraction(1, 100), 100)]
+    assert campaign_chances([pooled], TODAY, Fraction(1)) == [(Fraction(3, 200), 100), (Fraction(1, 200), 1_000)]
+    # an exit that saw no start gets none from the pool
+    assert campaign_chances([Stream(History(own.observed_since), Fraction(1), sizes=pooled.sizes)], TODAY,
+                            Fraction(1)) == []
+
+
+def test_large_campaigns_seen_on_other_exits_to_the_same_place_are_worth_waiting_for():
+    # a's own history shows only +1 % campaigns (one every 10 days); on its
+    # own, today's +3 % beats waiting. c's exit to the same destination has
+    # run +10 % ones as often: a's next campaign may be one of those, and
+    # with two months to go waiting is worth more than +3 %.
+    far = Spend(TODAY + timedelta(days=60), 2_000)
+    now = Campaign("a", "amazon_gift", "+3%", "bonus", 300, TODAY, TODAY + timedelta(days=3), "u", SEEN)
+    exits = [_one_to_one("a"), _one_to_one("c")]
+    alone = advise(Situation(TODAY, exits, {"a": 10_000}, [far], campaigns=[now], histories=_frequent("a", 100)))
+    assert [(s.site, s.points, s.yen) for s in alone.now] == [("a", 2_000, 2_060)]
+    pooled = advise(Situation(TODAY, exits, {"a": 10_000}, [far], campaigns=[now],
+                              histories={**_frequent("a", 100), **_frequent("c", 1_000)}))
+    assert pooled.now == []
+    [wait] = [a for a in pooled.advice if a.kind == "wait"]
+    assert wait.numbers["site"] == "a" and wait.numbers["yen"] == 2_000
 
 
 def _certain(bonus=1_000, cap=None):

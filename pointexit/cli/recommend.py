@@ -79,10 +79,12 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
 
     now = now or now_jst()
     rows = current_exits(engine)
-    # The forecasts read the last FORECAST_DAYS of history, of the sites the
-    # user holds points on: sites change how they run campaigns, and years of
-    # history would cost every run time for little (issue 5's simulator: 20
-    # years instead of one moved plan quality by 0.1–0.2 pt).
+    # The forecasts read the last FORECAST_DAYS of history: sites change how
+    # they run campaigns, and years of history would cost every run time for
+    # little (issue 5's simulator: 20 years instead of one moved plan quality
+    # by 0.1–0.2 pt). Rate changes are read for the sites the user holds
+    # points on; campaigns of every exit, as their sizes are pooled per
+    # destination (advisor.timing.pooled_sizes).
     window = datetime.combine(today - timedelta(days=FORECAST_DAYS), datetime.min.time(), now.tzinfo)
     camp_rows = campaigns(engine, since=window)
     held = [e for e in rows if balances.get(e.site, 0) > 0]
@@ -90,7 +92,7 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
         today=today, exits=[to_advisor_exit(e) for e in rows], balances=dict(balances),
         spends=list(spends), campaigns=running_campaigns(camp_rows, now),
         offers=[to_offer(o) for o in routing_offers(engine)],
-        histories=histories(held, rate_history(engine, [e.exit_id for e in held], since=window), camp_rows,
+        histories=histories(rows, rate_history(engine, [e.exit_id for e in held], since=window), camp_rows,
                             since=window.date()),
         expiry_rules=expiry_rules(), names=site_names())
     if wallet is not None:
