@@ -28,7 +28,7 @@ How large an exit's next campaign will be is drawn from the sizes seen on
 every exit to the same destination (`pooled_sizes`), while how often its
 campaigns start stays its own: a year of one exit's history rarely shows
 its rare large campaigns, and one that showed none is no sign there will be
-none (issue 5's simulator: +0.30 / +0.14 / +0.08 pt on three sets of years).
+none (issue 5's simulator: +0.34 / +0.08 / +0.13 pt on three sets of years).
 
 Which site's points to use now (`keep_prices`): futures are drawn from the
 same history, and in each the spends still to come are covered best rate
