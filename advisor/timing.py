@@ -207,7 +207,11 @@ def pooled_sizes(histories: dict[tuple[str, str], History], yen_per_point: dict[
             if h.observed_since <= c.starts_on <= today:
                 key = (c.bonus_bp, None if c.cap_points is None else c.cap_points * ypp)
                 seen[key] = seen.get(key, 0) + 1
-    return {d: tuple((bp, cap, n) for (bp, cap), n in sorted(seen.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)))
+    def order(kv):
+        (bp, cap), _ = kv
+        return bp, cap or 0
+
+    return {d: tuple((bp, cap, n) for (bp, cap), n in sorted(seen.items(), key=order))
             for d, seen in counts.items()}
 
 

@@ -171,3 +171,42 @@ def test_wallet_exchanged_this_month_keeps_the_plan_within_hapitas_cap(cli, tmp_
     plan = json.loads(recommend(cli, db, "--wallet", str(wallet), "--spend", "2026-12-20:15000",
                                 "--json").stdout)
     assert [(s["apply_on"], s["points"]) for s in plan["steps"]] == [("2026-11-23", 14_700)]
+
+
+def test_campaign_sizes_seen_at_a_site_without_points_inform_the_wait(cli, tmp_path):
+    """The user holds only Hapitas, whose own history shows small campaigns
+    (+1 % every ten days); Moppy's exit to the same destination ran +10 %
+    ones as often. Hapitas's next campaign may be that large too, so today's
+    +3 % is not worth taking for a spend two months away."""
+    from storage.engine import open_engine
+    from storage.store import Store
+
+    def past(site, n, bp, days_ago):
+        start = NOW - timedelta(days=days_ago)
+        return CampaignSeen(site=site, key=f"{site}{n}", destination="amazon_gift",
+                            title=f"{site} +{bp // 100}% {n}", kind="bonus", bonus_bp=bp,
+                            source_url=f"https://{site}.example/campaign/{n}",
+                            seen_at=start, starts_at=start, ends_at=start + timedelta(days=3))
+
+    def crawl(db, with_moppy):
+        store = Store(open_engine(db))
+        hapitas = [past("hapitas", n, 100, 90 - 10 * n) for n in range(9)] + [CampaignSeen(
+            site="hapitas", key="now", destination="amazon_gift", title="Amazonギフト3%増量", kind="bonus",
+            bonus_bp=300, source_url="https://hapitas.example/campaign/now", seen_at=NOW,
+            starts_at=NOW - timedelta(days=1), ends_at=NOW + timedelta(days=3))]
+        sites = [("hapitas", [_exit("hapitas", "amazon_gift", "Amazonギフトカード", 100, 100, 3)], hapitas)]
+        if with_moppy:
+            sites.append(("moppy", [_exit("moppy", "amazon_gift", "Amazonギフトコード", 500, 500, 5)],
+                          [past("moppy", n, 1_000, 90 - 10 * n) for n in range(9)]))
+        for site, exits, camps in sites:
+            run = store.begin_run(site, site, NOW)
+            store.finish_run(run, RunOutcome("ok", None, 1, 1, 0, 0, 10_000), NOW, exits=exits, campaigns=camps)
+        return db
+
+    args = ("--balance", "hapitas=10000", "--spend", "2027-01-25:2000", "--json")
+    alone = json.loads(recommend(cli, crawl(str(tmp_path / "alone.db"), False), *args).stdout)
+    assert [(s["site"], s["points"], s["yen"]) for s in alone["now"]] == [("hapitas", 2_000, 2_060)]
+    pooled = json.loads(recommend(cli, crawl(str(tmp_path / "pooled.db"), True), *args).stdout)
+    assert pooled["now"] == []
+    [wait] = [a for a in pooled["advice"] if a["kind"] == "wait"]
+    assert wait["numbers"]["site"] == "hapitas" and wait["numbers"]["yen"] == 2_000
