@@ -249,11 +249,12 @@ def capped_part(s: Situation, step: Step, route: Route) -> tuple[Fraction, Fract
 
 def spend_rates(s: Situation, residual: list[Spend], serving: list[Step | None],
                 exits_by: dict[tuple[str, str], Exit]) -> list[Fraction | None]:
-    """The rate each residual spend gets from the step that pays it. A step
-    claiming a capped campaign pours its capped part into its spends first,
-    nearest first (they have the fewest chances left to meet another
-    campaign), the rest at the plain rate: a spend the cap cannot reach is
-    judged by the rate it really gets, not by the step's average."""
+    """The rate each residual spend (or part of one, `paid_parts`) gets from
+    the step that pays it. A step claiming a capped campaign pours its
+    capped part into its spends first, nearest first (they have the fewest
+    chances left to meet another campaign), the rest at the plain rate: a
+    spend the cap cannot reach is judged by the rate it really gets, not by
+    the step's average."""
     out: list[Fraction | None] = []
     room: dict[int, Fraction] = {}
     for sp, st in zip(residual, serving):
