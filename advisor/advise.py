@@ -257,11 +257,14 @@ def spend_rates(s: Situation, residual: list[Spend], serving: list[Step | None],
     the step's average."""
     out: list[Fraction | None] = []
     room: dict[int, Fraction] = {}
+    parts_of: dict[int, tuple[Fraction, Fraction, Fraction] | None] = {}  # a step pays many spends
     for sp, st in zip(residual, serving):
         if st is None:
             out.append(None)
             continue
-        part = capped_part(s, st, step_route(exits_by, st))
+        if id(st) not in parts_of:
+            parts_of[id(st)] = capped_part(s, st, step_route(exits_by, st))
+        part = parts_of[id(st)]
         if part is None:
             out.append(_rate(st))
             continue
@@ -308,7 +311,8 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         base = plan_amazon_cover(s.exits, s.balances, residual, s.today, s.calendar, cap_used=s.cap_used,
                                  available_until=lapses)
         base_serving = served_by(residual, base.steps)
-    pooled = pooled_sizes(s.histories, {e.site: e.yen_per_point for e in s.exits}, s.today)
+    value = {e.site: e.yen_per_point for e in s.exits}
+    pooled = pooled_sizes(s.histories, value, s.today)
     streams_of = [(e.site, Stream(s.histories[(e.site, e.destination)], r, e.yen_per_point,
                                   pooled.get(e.destination, ())))
                   for e in s.exits if e.site in held_sites and (e.site, e.destination) in s.histories
@@ -366,7 +370,6 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         for_now = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,
                                     cap_used=s.cap_used, available_until=lapses)
         # the priced plan's costs are not money: give each step its real cost back
-        value = {e.site: e.yen_per_point for e in s.exits}
         price = {e.site: e.yen_per_point for e in priced}
         now = [replace(st, cost=st.cost / price[st.site] * value[st.site])
                for st in for_now.steps if st.apply_on == s.today]

@@ -207,12 +207,13 @@ def pooled_sizes(histories: dict[tuple[str, str], History], yen_per_point: dict[
             if h.observed_since <= c.starts_on <= today:
                 key = (c.bonus_bp, None if c.cap_points is None else c.cap_points * ypp)
                 seen[key] = seen.get(key, 0) + 1
-    def order(kv):
-        (bp, cap), _ = kv
-        return bp, cap or 0
-
-    return {d: tuple((bp, cap, n) for (bp, cap), n in sorted(seen.items(), key=order))
+    return {d: tuple((bp, cap, n) for (bp, cap), n in sorted(seen.items(), key=_size_order))
             for d, seen in counts.items()}
+
+
+def _size_order(kv):
+    (bp, cap), _ = kv
+    return bp, cap or 0
 
 
 def _seen(streams: list[Stream], today: date, baseline: Fraction):
@@ -244,9 +245,9 @@ def _units(x, unit: int) -> int:
 def sample_futures(streams: list[tuple[str, Stream]], today: date, days: int, standing: dict[str, Fraction],
                   n: int = 64) -> list[list[tuple[int, str, int | None, int]]]:
     """`n` futures of `days` days drawn from the campaigns seen on the streams:
-    each seen start stands for a 1/D chance a day of one like it (D the days
-    observed), so alike ones come a Poisson number of times, each on a day
-    drawn evenly. A future is its (rate, site, cap, start day) opportunities,
+    each kind a stream's history stands for (`_starts`: a 1/D chance a day
+    per start seen over D days, its size its own or drawn from the pooled
+    sizes) comes a Poisson number of times, each on a day drawn evenly. A future is its (rate, site, cap, start day) opportunities,
     best rate first, in the units above, with each site's standing rate from
     today without a cap. Drawn from a generator seeded by `today`: the same
     day gives the same answer."""
