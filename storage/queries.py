@@ -34,6 +34,9 @@ from storage.tables import (
 )
 
 RUN = CRAWL_RUN.c
+# The identity columns read beside an observation (its stable key on its site).
+CAMPAIGN_IDENTITY = ("site", "key", "destination")
+OFFER_IDENTITY = ("site", "key", "store")
 
 
 def _latest_ids(observation, group_col):
@@ -169,8 +172,8 @@ def _latest_campaigns(conn: Connection, since: datetime | None = None):
     o = CAMPAIGN_OBSERVATION.c
     # running then or later, or still seen since (an open-ended one only while it is seen)
     recent = None if since is None else or_(o.ends_at >= since, o.last_seen >= since)
-    return _latest_with_identity(conn, CAMPAIGN_OBSERVATION, CAMPAIGN, o.campaign_id,
-                                 "site", "key", "destination", where=recent)
+    return _latest_with_identity(conn, CAMPAIGN_OBSERVATION, CAMPAIGN, o.campaign_id, *CAMPAIGN_IDENTITY,
+                                 where=recent)
 
 
 def _current_campaign(r) -> CurrentCampaign:
@@ -192,7 +195,7 @@ def campaigns(engine: Engine, since: datetime | None = None) -> list[CurrentCamp
 
 def _latest_offers(conn: Connection):
     return _latest_with_identity(conn, ROUTING_OFFER_OBSERVATION, ROUTING_OFFER,
-                                 ROUTING_OFFER_OBSERVATION.c.offer_id, "site", "key", "store")
+                                 ROUTING_OFFER_OBSERVATION.c.offer_id, *OFFER_IDENTITY)
 
 
 def _current_offer(r) -> CurrentRoutingOffer:
@@ -320,10 +323,10 @@ def campaign_changes(engine: Engine, limit: int | None = None) -> list[tuple[str
     """Campaign observations, newest first, as (the campaign's stable key on its
     site, n, record); n = 1 when the campaign appeared, 2, 3, ... its changes."""
     return _changes(engine, CAMPAIGN_OBSERVATION, CAMPAIGN, CAMPAIGN_OBSERVATION.c.campaign_id,
-                    ("site", "key", "destination"), _current_campaign, limit)
+                    CAMPAIGN_IDENTITY, _current_campaign, limit)
 
 
 def routing_offer_changes(engine: Engine, limit: int | None = None) -> list[tuple[str, int, CurrentRoutingOffer]]:
     """Routing offer observations, newest first, as (key, n, record) (see campaign_changes)."""
     return _changes(engine, ROUTING_OFFER_OBSERVATION, ROUTING_OFFER, ROUTING_OFFER_OBSERVATION.c.offer_id,
-                    ("site", "key", "store"), _current_offer, limit)
+                    OFFER_IDENTITY, _current_offer, limit)

@@ -1,4 +1,5 @@
-"""Column types shared by the table classes and the light reads (`storage.reads`)."""
+"""Column types shared by the table classes (`storage.models`) and the light
+read clauses (`storage.tables`)."""
 
 from __future__ import annotations
 
