@@ -76,9 +76,12 @@ def to_campaign(c: CurrentCampaign) -> Campaign:
         first_come=c.first_come, ident=str(c.campaign_id))
 
 
-def running_campaigns(rows: list[CurrentCampaign], now: datetime) -> list[Campaign]:
-    """Campaigns that still run today or are announced for later, and that the
-    exits' listed rates do not already include (those would count twice)."""
+def running_campaigns(rows: list[CurrentCampaign], now: datetime, today: date | None = None) -> list[Campaign]:
+    """Campaigns that still run on `today` (the day planned for, `now`'s date
+    unless given) or are announced for later, and that the exits' listed
+    rates do not already include (those would count twice). A campaign with
+    no end date counts while the last crawl still saw it (`now`)."""
+    today = today or now.date()
     out = []
     for c in rows:
         if c.in_rate:
@@ -87,7 +90,7 @@ def running_campaigns(rows: list[CurrentCampaign], now: datetime) -> list[Campai
         if camp.ends_on is None:
             if now - c.last_seen <= OPEN_CAMPAIGN_FRESH:
                 out.append(camp)
-        elif camp.ends_on >= now.date():
+        elif camp.ends_on >= today:
             out.append(camp)
     return out
 

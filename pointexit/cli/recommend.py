@@ -90,7 +90,7 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
     held = [e for e in rows if balances.get(e.site, 0) > 0]
     situation = Situation(
         today=today, exits=[to_advisor_exit(e) for e in rows], balances=dict(balances),
-        spends=list(spends), campaigns=running_campaigns(camp_rows, now),
+        spends=list(spends), campaigns=running_campaigns(camp_rows, now, today),
         offers=[to_offer(o) for o in routing_offers(engine)],
         histories=histories(rows, rate_history(engine, [e.exit_id for e in held], since=window), camp_rows,
                             since=window.date()),
