@@ -20,7 +20,7 @@ from advisor.model import Advice, Campaign, Exit, Plan, RoutingOffer, Spend, Ste
 from advisor.offers import routing_offer_advice
 from advisor.plan import best_campaign, latest_apply, plan_amazon_cover, rate_text
 from advisor.rules import site_points_expiry
-from advisor.routes import GIFT, Route, find_routes
+from advisor.routes import GIFT, Route, find_routes, largest_valid, run_route
 from advisor.timing import (
     History,
     Stream,
@@ -160,12 +160,15 @@ def spend_deadlines(exits: list[Exit], sites: set[str], spends: list[Spend], tod
 
 def paid_parts(residual: list[Spend], steps: list[Step]) -> list[tuple[int, Spend, Step | None]]:
     """Who pays what of each residual spend when each step's gift pays the
-    spends from its own first one on, earliest-arriving first: (index of the
-    spend, the part, the step paying it — None for what no step pays), in
-    spend order."""
+    spends from its own first one on, nearest first, the best rate's first:
+    (index of the spend, the part, the step paying it — None for what no
+    step pays), in spend order. The nearest spends have the fewest chances
+    left to meet another campaign, so today's campaign pays them and the
+    plain steps the far ones, which may still wait. (Any order covers what
+    the plan covers: a step reaches every spend after its first.)"""
     left = [sp.yen for sp in residual]
     paid: list[list[tuple[Step, int]]] = [[] for _ in residual]
-    for st in sorted(steps, key=lambda st: (st.arrives_by, st.for_spend)):
+    for st in sorted(steps, key=lambda st: (bool(st.cost), -_rate(st) if st.cost else 0, st.arrives_by, st.for_spend)):
         yen = st.yen
         for j, sp in enumerate(residual):
             if yen <= 0:
@@ -225,55 +228,62 @@ def step_route(exits_by: dict[tuple[str, str], Exit], step: Step) -> Route:
     return Route(tuple(exits_by[(site, label)] for site, (label, _, _) in zip(step.route, step.hops)))
 
 
-def capped_part(s: Situation, step: Step, route: Route) -> tuple[Fraction, Fraction, Fraction] | None:
+def capped_part(s: Situation, step: Step, route: Route) -> tuple[int, Fraction, Fraction] | None:
     """A step that claims a capped campaign is two exchanges in one: the
     points within the cap at the campaign's rate, the rest at the route's
-    plain rate. (yen of the capped part, its rate, the plain rate) — None when
-    the step claims no capped campaign (its average rate is its rate)."""
+    plain rate. (gift yen of the capped part, its rate, the plain rate) —
+    None when the step claims no capped campaign it overruns (its average
+    rate is its rate). A cap on the first hop is run exactly
+    (`routes.run_route` on the largest valid amount within it), so the yen
+    of the capped part is gift the route can really give: acted on alone, it
+    is filled by the campaign and not by a cheaper route's coarser steps."""
     if not step.cost or not step.campaigns:
         return None
     plain = route.rate()
-    for h, (_, points, _) in zip(route.hops, step.hops):
-        c = next((c for c in s.campaigns if c.site == h.site and c.destination == h.destination
-                  and c.title in step.campaigns and c.cap_points is not None), None)
-        if c is None or not points or c.cap_points >= points:
+    claimed = tuple(next((c for c in s.campaigns if c.site == h.site and c.destination == h.destination
+                          and c.title in step.campaigns), None) for h in route.hops)
+    for i, (h, c, (_, points, _)) in enumerate(zip(route.hops, claimed, step.hops)):
+        if c is None or c.cap_points is None or not points or c.cap_points >= points:
             continue
-        share = Fraction(c.cap_points, points)
-        rest_yen = (1 - share) * step.cost * plain
-        capped_yen = step.yen - rest_yen
+        if i == 0:
+            first = largest_valid(h, c.cap_points + h.fee_points)
+            run = run_route(route, first, claimed, tuple(c and c.cap_points for c in claimed)) if first else None
+            if run is None or not run.points or not 0 < run.yen < step.yen:
+                return None
+            return run.yen, Fraction(run.yen) / (run.points * h.yen_per_point), plain
+        share = Fraction(c.cap_points, points)  # a later hop's cap: shared out by points
+        capped_yen = int(step.yen - (1 - share) * step.cost * plain)
         if capped_yen <= 0:
             return None
         return capped_yen, capped_yen / (share * step.cost), plain
     return None
 
 
-def spend_rates(s: Situation, residual: list[Spend], serving: list[Step | None],
-                exits_by: dict[tuple[str, str], Exit]) -> list[Fraction | None]:
-    """The rate each residual spend (or part of one, `paid_parts`) gets from
-    the step that pays it. A step claiming a capped campaign pours its
-    capped part into its spends first, nearest first (they have the fewest
-    chances left to meet another campaign), the rest at the plain rate: a
-    spend the cap cannot reach is judged by the rate it really gets, not by
-    the step's average."""
-    out: list[Fraction | None] = []
-    room: dict[int, Fraction] = {}
-    parts_of: dict[int, tuple[Fraction, Fraction, Fraction] | None] = {}  # a step pays many spends
-    for sp, st in zip(residual, serving):
+def priced_parts(s: Situation, parts: list[tuple[int, Spend, Step | None]],
+                 exits_by: dict[tuple[str, str], Exit]) -> list[tuple[int, Spend, Step | None, Fraction | None]]:
+    """Each part of a spend (`paid_parts`) with the rate the step paying it
+    gives it. A step claiming a capped campaign pours its capped part into
+    its spends first, nearest first (they have the fewest chances left to
+    meet another campaign), the rest at the plain rate; the part where the
+    cap runs out is split in two, each judged by the rate it really gets —
+    averaged, the cap's last yen waited with the plain rest and were lost."""
+    out: list[tuple[int, Spend, Step | None, Fraction | None]] = []
+    room: dict[int, int] = {}
+    capped_of: dict[int, tuple[int, Fraction, Fraction] | None] = {}  # a step pays many spends
+    for j, sp, st in parts:
         if st is None:
-            out.append(None)
+            out.append((j, sp, None, None))
             continue
-        if id(st) not in parts_of:
-            parts_of[id(st)] = capped_part(s, st, step_route(exits_by, st))
-        part = parts_of[id(st)]
-        if part is None:
-            out.append(_rate(st))
+        if id(st) not in capped_of:
+            capped_of[id(st)] = capped_part(s, st, step_route(exits_by, st))
+        capped = capped_of[id(st)]
+        if capped is None:
+            out.append((j, sp, st, _rate(st)))
             continue
-        capped_yen, rate_c, plain = part
-        left = room.setdefault(id(st), capped_yen)
-        take = min(left, sp.yen)
-        room[id(st)] = left - take
-        cost = take / rate_c + (sp.yen - take) / plain
-        out.append(sp.yen / cost if cost else None)
+        capped_yen, rate_c, plain = capped
+        take = min(room.setdefault(id(st), capped_yen), sp.yen)
+        room[id(st)] -= take
+        out += [(j, replace(sp, yen=yen), st, rate) for yen, rate in ((take, rate_c), (sp.yen - take, plain)) if yen]
     return out
 
 
@@ -325,14 +335,13 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     horizon = (residual[-1].on - s.today).days if residual else 0
     deadlines = spend_deadlines(s.exits, held_sites, residual, s.today, s.calendar)
     waiting_yen = sum(sp.yen for sp, d in zip(residual, deadlines) if d > s.today)
-    rates_now = spend_rates(s, [sp for _, sp, _ in parts], [st for _, _, st in parts], exits_by)
-    for k, (j, sp, st) in enumerate(parts):
+    priced = priced_parts(s, parts, exits_by)
+    for j, sp, st, rate_now in priced:
         if st is None or st.apply_on != s.today:
             continue
         first = exits_by[(st.site, st.hops[0][0])]
         deadline = deadlines[j]
         days_left = (deadline - s.today).days
-        rate_now = rates_now[k]
         base_step = base_serving[j] if base_serving is not None else st
         rate_base = _rate(base_step) if base_step is not None else None
         if days_left <= 0 or rate_now is None or not rate_base:
@@ -364,7 +373,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         act_yen = sum(sp.yen for sp in act)
         acted = {id(sp) for sp in act}
         factor = future_prices(s, streams_of, horizon, act_yen, [
-            ((deadlines[j] - s.today).days, sp.yen) for j, sp, _ in parts if id(sp) not in acted])
+            ((deadlines[j] - s.today).days, sp.yen) for j, sp, _, _ in priced if id(sp) not in acted])
         priced = [replace(e, yen_per_point=_on_grid(e.yen_per_point * factor[e.site]))
                   if e.site in factor else e for e in s.exits]
         for_now = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,
@@ -397,5 +406,5 @@ def _wait_advice(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEst
                  "expected_bonus_bp": str(est.expected_bonus_bp),
                  "expected_loss_bp": str(est.expected_loss_bp),
                  "bonus_now_bp": now.bonus_bp if now else 0, "yen": yen,
-                 "spends": [sp.on.isoformat() for sp, _, _ in held]},
+                 "spends": sorted({sp.on.isoformat() for sp, _, _ in held})},
         source_url=first.source_url, seen_at=first.seen_at)

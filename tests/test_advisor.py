@@ -447,8 +447,9 @@ def test_points_beyond_what_the_spend_left_needs_are_used_at_the_better_rate():
 def test_a_capped_campaign_is_used_up_to_its_cap_for_the_nearest_spend_the_far_one_waits():
     # +10 % on the first 1,000 pt. One step of the plan pays both spends (1,900
     # pt: 1,000 at +10 %, 900 plain); judged by its average the far spend took
-    # plain points too. The cap's part goes to the near spend (fewest chances
-    # left); the far one is worth more waiting for the frequent +5 % campaigns.
+    # plain points too. The cap's part (¥1,100) goes to the near spend first
+    # (fewest chances left), its last ¥100 to the far one; the far spend's
+    # plain rest is worth more waiting for the frequent +5 % campaigns.
     near, far = Spend(TODAY + timedelta(days=10), 1_000), Spend(TODAY + timedelta(days=60), 1_000)
     now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY + timedelta(days=3), "u", SEEN,
                    cap_points=1_000)
@@ -457,7 +458,26 @@ def test_a_capped_campaign_is_used_up_to_its_cap_for_the_nearest_spend_the_far_o
     assert [(s.points, s.yen, s.campaigns) for s in plan.steps] == [(1_900, 2_000, ("+10%",))]
     assert [(s.points, s.yen, s.cost, s.campaigns) for s in plan.now] == [(1_000, 1_100, 1_000, ("+10%",))]
     [wait] = [a for a in plan.advice if a.kind == "wait"]
-    assert wait.numbers["spends"] == [far.on.isoformat()] and wait.numbers["yen"] == 1_000
+    assert wait.numbers["spends"] == [far.on.isoformat()] and wait.numbers["yen"] == 900
+
+
+def test_the_whole_capped_part_is_exchanged_through_the_campaign_even_where_its_steps_are_coarse():
+    # +10 % on a's first 1,200 pt, in 300 pt steps: 1,200 pt give ¥1,320, the
+    # near spend needs ¥1,000. Exchanged for the near spend alone, 300 pt steps
+    # cannot fit ¥1,000 (900 pt give ¥990) and b's 100 pt steps cover it as
+    # cheaply: the campaign went unused while its rate was what had been
+    # judged. The cap's whole ¥1,320 is the part taken now (¥320 of it for
+    # the far spend); the far spend's plain rest waits for a's frequent +5 %.
+    near, far = Spend(TODAY + timedelta(days=10), 1_000), Spend(TODAY + timedelta(days=60), 3_000)
+    now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY + timedelta(days=3), "u", SEEN,
+                   cap_points=1_200)
+    exits = [_one_to_one("a", 300, 300), _one_to_one("b")]
+    plan = advise(Situation(TODAY, exits, {"a": 10_000, "b": 10_000}, [near, far], campaigns=[now],
+                            histories=_frequent()))
+    assert [(s.site, s.points, s.yen, s.cost, s.campaigns) for s in plan.now] == [
+        ("a", 1_200, 1_320, 1_200, ("+10%",))]
+    [wait] = [a for a in plan.advice if a.kind == "wait"]
+    assert wait.numbers["spends"] == [far.on.isoformat()] and wait.numbers["yen"] == 2_680
 
 
 def test_a_campaign_paying_a_small_part_of_a_spend_is_taken_for_that_part():
@@ -473,6 +493,25 @@ def test_a_campaign_paying_a_small_part_of_a_spend_is_taken_for_that_part():
     assert [(s.site, s.points, s.yen, s.campaigns) for s in plan.now] == [("a", 500, 550, ("+10%",))]
     [wait] = [a for a in plan.advice if a.kind == "wait"]
     assert wait.numbers["site"] == "b" and wait.numbers["yen"] == 2_500
+
+
+def test_todays_campaign_pays_the_nearest_spend_and_the_plain_step_the_far_one():
+    # a's +10 % (first 1,000 pt) arrives in 5 days, b's plain exchange today.
+    # Poured earliest-arriving first, b's plain step paid the near spend, so
+    # the near spend — ten days left — was the one told to wait for a's next
+    # +10 %, and the campaign went to the far one. Best rate first, the
+    # campaign pays the near spend and the far one (sixty days of chances) waits.
+    near, far = Spend(TODAY + timedelta(days=10), 1_100), Spend(TODAY + timedelta(days=60), 1_000)
+    now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY + timedelta(days=3), "u", SEEN,
+                   cap_points=1_000)
+    exits = [gift_exit("a", 100, 100, lag=5), _one_to_one("b")]
+    plan = advise(Situation(TODAY, exits, {"a": 1_000, "b": 10_000}, [near, far], campaigns=[now],
+                            histories=_frequent("a", 1_000)))
+    assert sorted((s.site, s.points, s.yen, s.apply_on) for s in plan.steps) == [
+        ("a", 1_000, 1_100, TODAY), ("b", 1_000, 1_000, TODAY)]
+    assert [(s.site, s.points, s.yen, s.campaigns) for s in plan.now] == [("a", 1_000, 1_100, ("+10%",))]
+    [wait] = [a for a in plan.advice if a.kind == "wait"]
+    assert wait.numbers["site"] == "b" and wait.numbers["spends"] == [far.on.isoformat()]
 
 
 def test_paid_parts_split_a_spend_between_the_steps_that_pay_it():
