@@ -168,7 +168,8 @@ def paid_parts(residual: list[Spend], steps: list[Step]) -> list[tuple[int, Spen
     the plan covers: a step reaches every spend after its first.)"""
     left = [sp.yen for sp in residual]
     paid: list[list[tuple[Step, int]]] = [[] for _ in residual]
-    for st in sorted(steps, key=lambda st: (bool(st.cost), -_rate(st) if st.cost else 0, st.arrives_by, st.for_spend)):
+    best_rate_first = lambda st: (bool(st.cost), -_rate(st) if st.cost else 0, st.arrives_by, st.for_spend)  # noqa: E731
+    for st in sorted(steps, key=best_rate_first):
         yen = st.yen
         for j, sp in enumerate(residual):
             if yen <= 0:
@@ -247,7 +248,8 @@ def capped_part(s: Situation, step: Step, route: Route) -> tuple[int, Fraction, 
             continue
         if i == 0:
             first = largest_valid(h, c.cap_points + h.fee_points)
-            run = run_route(route, first, claimed, tuple(c and c.cap_points for c in claimed)) if first else None
+            caps = tuple(k.cap_points if k else None for k in claimed)
+            run = run_route(route, first, claimed, caps) if first else None
             if run is None or not run.points or not 0 < run.yen < step.yen:
                 return None
             return run.yen, Fraction(run.yen) / (run.points * h.yen_per_point), plain
@@ -335,8 +337,8 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     horizon = (residual[-1].on - s.today).days if residual else 0
     deadlines = spend_deadlines(s.exits, held_sites, residual, s.today, s.calendar)
     waiting_yen = sum(sp.yen for sp, d in zip(residual, deadlines) if d > s.today)
-    priced = priced_parts(s, parts, exits_by)
-    for j, sp, st, rate_now in priced:
+    rated = priced_parts(s, parts, exits_by)
+    for j, sp, st, rate_now in rated:
         if st is None or st.apply_on != s.today:
             continue
         first = exits_by[(st.site, st.hops[0][0])]
@@ -373,7 +375,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         act_yen = sum(sp.yen for sp in act)
         acted = {id(sp) for sp in act}
         factor = future_prices(s, streams_of, horizon, act_yen, [
-            ((deadlines[j] - s.today).days, sp.yen) for j, sp, _, _ in priced if id(sp) not in acted])
+            ((deadlines[j] - s.today).days, sp.yen) for j, sp, _, _ in rated if id(sp) not in acted])
         priced = [replace(e, yen_per_point=_on_grid(e.yen_per_point * factor[e.site]))
                   if e.site in factor else e for e in s.exits]
         for_now = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,

@@ -85,6 +85,19 @@ def test_running_campaign_is_used_and_flagged_first_come(cli, market_db):
     assert any(r["source_url"] == "https://moppy.example/campaign/1" for r in plan["reasons"])
 
 
+def test_campaigns_run_on_the_day_planned_for_not_on_the_clocks_date():
+    from pointexit.market import running_campaigns
+    from storage.records import CurrentCampaign
+
+    ends = datetime(2026, 11, 28, 23, 59, tzinfo=JST)
+    row = CurrentCampaign(1, "moppy", "amazon_gift", "Amazonギフト10%増量", "bonus", 1_000, NOW, ends,
+                          1_000, None, True, "https://moppy.example/campaign/1", NOW, NOW)
+    later = datetime(2026, 12, 3, 9, 0, tzinfo=JST)  # the clock, after the campaign ended
+    assert [c.ends_on for c in running_campaigns([row], later, NOW.date())] == [ends.date()]
+    assert running_campaigns([row], later) == []
+    assert running_campaigns([row], later, ends.date() + timedelta(days=1)) == []
+
+
 def test_fashion_spend_gets_the_routing_offer(cli, market_db):
     plan = json.loads(recommend(cli, market_db, "--spend", "2026-12-05:12345:fashion", "--json").stdout)
     [offer] = [a for a in plan["advice"] if a["kind"] == "routing_offer"]
