@@ -1,5 +1,6 @@
 """Japan's time. The only place that reads the wall clock for the app."""
 
+import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -7,7 +8,20 @@ JST = ZoneInfo("Asia/Tokyo")
 
 
 def now_jst() -> datetime:
-    return datetime.now(JST)
+    """Now in JST — or the moment POINTEXIT_NOW (ISO 8601, JST unless it says)
+    pins: a crawl of recorded pages and the commands that read it can then be
+    replayed as of one moment (the pages' dates often omit the year, which is
+    taken from when they were seen)."""
+    pinned = os.environ.get("POINTEXIT_NOW")
+    if not pinned:
+        return datetime.now(JST)
+    try:
+        t = datetime.fromisoformat(pinned)
+    except ValueError:
+        from pointexit.errors import UserError
+
+        raise UserError(f"POINTEXIT_NOW={pinned!r}: expected a time like 2026-11-23T09:00+09:00") from None
+    return t.astimezone(JST) if t.tzinfo else t.replace(tzinfo=JST)
 
 
 def today_jst() -> date:

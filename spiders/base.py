@@ -18,7 +18,7 @@ import scrapy
 
 from pointexit.catalog import site as site_info
 from spiders.items import CampaignItem, ExitItem, RoutingOfferItem
-from pointexit.clock import JST
+from pointexit.clock import now_jst
 from spiders.parsing import bank_in_label, clean, parse_point_value
 
 
@@ -80,7 +80,7 @@ class PointSiteSpider(scrapy.Spider):
         self.allowed_domains = [urlsplit(self.base_url).hostname]
 
     def now(self) -> datetime:
-        return datetime.now(JST)
+        return now_jst()
 
     def url(self, path: str) -> str:
         return self.base_url + path

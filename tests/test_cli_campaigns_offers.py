@@ -12,6 +12,9 @@ from tests.shopping_pages import STATES
 LISTINGS = ["hapitas_shopping", "moppy_shopping", "pointincome_shopping", "rakuten_rebates"]
 NO_OFFER = "現在Amazonファッションの還元はありません"
 IN_WINDOW = "2026-11-23T12:00"  # inside the recorded windows (they end 2026-11-30 23:59 JST)
+# The crawl and the commands run as of the recorded day: the listings write
+# 「11/30(月)23:59まで」 without a year, which is taken from when they were seen.
+AS_RECORDED = {"POINTEXIT_NOW": "2026-11-23T09:00+09:00"}
 
 
 @pytest.fixture(scope="module")
@@ -20,15 +23,15 @@ def crawled(tmp_path_factory):
     db = str(tmp_path_factory.mktemp("offers") / "pointexit.db")
     server = RecordedServer().start()
     try:
-        reports = crawl_subprocess(["hapitas", *LISTINGS], db, mirror=server.root_url)
+        reports = crawl_subprocess(["hapitas", *LISTINGS], db, mirror=server.root_url, env=AS_RECORDED)
     finally:
         server.stop()
     assert {r["verdict"] for r in reports.values()} == {"ok"}
     return db, server.root_url
 
 
-def run_json(cli, *args):
-    proc = cli(*args, "--json")
+def run_json(cli, *args, env=AS_RECORDED):
+    proc = cli(*args, "--json", env=env)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -123,7 +126,7 @@ def test_no_offer_is_said_plainly_and_a_gone_offer_is_ended(tmp_path, run_crawl,
     finally:
         server.stop()
     assert {r["verdict"] for r in [*first.values(), *second.values()]} == {"ok"}
-    out = run_json(cli, "offers", "--db", db)
+    out = run_json(cli, "offers", "--db", db, env=None)  # crawled now, read now
     assert (out["fashion_active"], out["message"], out["active"]) == (False, NO_OFFER, [])
     [gone] = out["ended"]
     assert (gone["site"], gone["ended_by"], gone["status"]) == ("rakuten_rebates", "gone", "ended")
