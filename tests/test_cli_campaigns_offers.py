@@ -154,3 +154,10 @@ def test_a_missing_database_is_one_line_exit_2(tmp_path, cli, command):
     assert proc.returncode == 2 and "no database" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "nowhere.db").exists()
+
+
+@pytest.mark.parametrize("command", ["offers", "campaigns"])
+def test_a_bad_pinned_clock_is_one_line_exit_2(crawled, cli, command):
+    proc = cli(command, "--db", crawled[0], env={"POINTEXIT_NOW": "soon"})
+    assert proc.returncode == 2 and "POINTEXIT_NOW='soon'" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
