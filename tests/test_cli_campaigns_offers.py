@@ -161,3 +161,12 @@ def test_a_bad_pinned_clock_is_one_line_exit_2(crawled, cli, command):
     proc = cli(command, "--db", crawled[0], env={"POINTEXIT_NOW": "soon"})
     assert proc.returncode == 2 and "POINTEXIT_NOW='soon'" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_bad_pinned_clock_stops_a_crawl_before_it_starts(tmp_path, cli):
+    db = tmp_path / "pointexit.db"
+    proc = cli("crawl", "hapitas", "--mirror", "http://127.0.0.1:9", "--db", str(db),
+               env={"POINTEXIT_NOW": "soon"})
+    assert proc.returncode == 2 and "POINTEXIT_NOW='soon'" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert not db.exists()

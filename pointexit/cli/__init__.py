@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     load_commands(argv)
 
     try:
+        from pointexit.clock import now_jst
+
+        now_jst()  # a bad POINTEXIT_NOW stops every command here, before a crawl's processes start
         rc = app(args=argv, prog_name="pointexit", standalone_mode=False)
     except UserError as exc:
         _error(str(exc))
