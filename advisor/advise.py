@@ -261,7 +261,7 @@ def capped_part(s: Situation, step: Step, route: Route) -> tuple[int, Fraction, 
     return None
 
 
-def priced_parts(s: Situation, parts: list[tuple[int, Spend, Step | None]],
+def rated_parts(s: Situation, parts: list[tuple[int, Spend, Step | None]],
                  exits_by: dict[tuple[str, str], Exit]) -> list[tuple[int, Spend, Step | None, Fraction | None]]:
     """Each part of a spend (`paid_parts`) with the rate the step paying it
     gives it. A step claiming a capped campaign pours its capped part into
@@ -337,7 +337,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     horizon = (residual[-1].on - s.today).days if residual else 0
     deadlines = spend_deadlines(s.exits, held_sites, residual, s.today, s.calendar)
     waiting_yen = sum(sp.yen for sp, d in zip(residual, deadlines) if d > s.today)
-    rated = priced_parts(s, parts, exits_by)
+    rated = rated_parts(s, parts, exits_by)
     for j, sp, st, rate_now in rated:
         if st is None or st.apply_on != s.today:
             continue
