@@ -33,7 +33,8 @@ need. Two stages, both exact:
    denominator) for exactly y units, from each site's Pareto points (an
    amount some larger amount beats on points is never needed).
 The answer is the largest coverage reachable, then the least cost for it,
-read back through the stored choices.
+read back through the choices each site's stage stored; the stage over sites
+stores only its tables and finds each choice again (`_site_choice`).
 """
 
 from __future__ import annotations
@@ -48,10 +49,20 @@ SAFE = 2**60  # totals (and λ-scaled totals) must stay far below INF
 
 
 def _site_value(options) -> Fraction | None:
-    values = {Fraction(o.cost) / o.points for o in options if o.points}  # exact, even for int costs
-    if len(values) > 1 or any(o.points == 0 and o.cost for o in options):
-        return None
-    return values.pop() if values else Fraction(0)
+    """The one yen value per point every option's cost is charged at, or None.
+    Compared by cross-multiplying numerators (exact, even for int costs):
+    a Fraction per option made this a tenth of the planner's time."""
+    n = d = None
+    for o in options:
+        c = o.cost
+        if not o.points:
+            if c:
+                return None
+        elif n is None:
+            n, d = c.numerator, c.denominator * o.points
+        elif c.numerator * d != n * c.denominator * o.points:
+            return None
+    return Fraction(n, d) if n is not None else Fraction(0)
 
 
 _INDEX = None
@@ -179,13 +190,12 @@ def solve_one_deadline(needs: list[int], items, balances: dict[str, int],
 
     reach = int(np.nonzero(total < INF)[0].max())
     chosen = []
-    y = reach
-    for trail, src, pick in reversed(stages):
-        sy = int(pick[y])
-        prev = int(src[y])
-        if sy >= 0:
+    y, table = reach, total
+    for trail, prev, *relaxed in reversed(stages):
+        sy, y = _site_choice(prev, *relaxed, y, int(table[y]), cap)
+        if sy:
             chosen += _read_back(trail, sy)
-        y = prev
+        table = prev
     relaxed = [0] * len(needs)
     relaxed[cls] = sum(o.yen for _, o in chosen)
     gift = [0] * len(needs)
@@ -248,8 +258,9 @@ def _group_stage(table, kind: str, members, room: int, budget: int, g: int, top:
             stages.append(("item", it, stage))
         read = ("one", which, stages)
     new, src, pick = _relaxing(table)
+    lo, hi = _span(table)
     for y in np.nonzero(inner < INF)[0][1:].tolist():
-        _add(new, src, pick, table, 0, top, y, int(inner[y]), y, top)
+        _add(new, src, pick, table, lo, hi, y, int(inner[y]), y, top)
     new[new > budget] = INF
     return new, (src, pick, read)
 
@@ -298,13 +309,11 @@ def _over_sites(stages_in, tops, target: int, cap: int, pruning):
     lo, hi, rest = 0, 0, sum(tops)
     stages = []
     for i, ((ys, cs), top) in enumerate(zip(pointsets, tops)):
-        if keep_zero[i]:
-            new, src, pick = _relaxing(total)
-        else:
-            new, src, pick = _fresh(cap + 1)
+        new = total.copy() if keep_zero[i] else np.full(cap + 1, INF, dtype=np.int64)
         if lo <= hi:
             for y, c in zip(ys.tolist(), cs.tolist()):
-                _add(new, src, pick, total, lo, hi, y, c, y, cap)
+                _shift_min(new, total, lo, hi, y, c, cap)
+        stages.append((stages_in[i][2], total, ys, cs, lo, hi, keep_zero[i]))
         rest -= top
         lo, hi = max(0, target - rest), min(cap, hi + top)
         new[:lo] = INF
@@ -315,11 +324,43 @@ def _over_sites(stages_in, tops, target: int, cap: int, pruning):
             floor = np.maximum(_cheapest_fill(later, short),
                                float(lam) * short + slack_rest[i + 1] - 1e-6 * (1 + abs(bound)))
             window[window + floor > bound + 0.5] = INF
-        live = np.nonzero(new < INF)[0]
-        lo, hi = (int(live[0]), int(live[-1])) if len(live) else (1, 0)
-        stages.append((stages_in[i][2], src, pick))
+        lo, hi = _span(new)
         total = new
     return total, stages
+
+
+def _shift_min(table, arr, lo: int, hi: int, d: int, weight: int, cap: int) -> None:
+    """`_add` without the read-back arrays: the sites' stage finds its choices
+    again afterwards (`_site_choice`), so each pass is two array operations."""
+    end = min(hi, cap - d)
+    if end >= lo:
+        view = table[lo + d:end + d + 1]
+        np.minimum(view, arr[lo:end + 1] + weight, out=view)
+    start = max(lo, cap - d + 1)
+    if start <= hi and d > 0:
+        best = int(arr[start:hi + 1].min()) + weight
+        if best < table[cap]:
+            table[cap] = best
+
+
+def _site_choice(prev, ys, cs, lo: int, hi: int, keep_zero: bool, y: int, value: int,
+                 cap: int) -> tuple[int, int]:
+    """(the site's amount, 0 for none; the amount before it) behind `value` at y
+    in the sites' stage built from `prev`: the first choice, in the order the
+    stage relaxed them, that reaches the value — the one its strict < kept."""
+    if keep_zero and prev[y] == value:
+        return 0, y
+    for yk, ck in zip(ys.tolist(), cs.tolist()):
+        if y < cap:
+            src = y - yk
+            if lo <= src <= hi and prev[src] + ck == value:
+                return yk, src
+        elif max(lo, cap - yk) <= hi:  # every amount reaching the top counts as the top
+            first = max(lo, cap - yk)
+            hit = np.flatnonzero(prev[first:hi + 1] + ck == value)
+            if len(hit):
+                return yk, first + int(hit[0])
+    raise AssertionError(f"no choice reaches {value} at {y}")  # the stage's own values: cannot happen
 
 
 def _segments(options) -> list[tuple[int, int]]:
@@ -349,14 +390,25 @@ def _fresh(n: int):
     return _relaxing(np.full(n, INF, dtype=np.int64))
 
 
+def _span(table) -> tuple[int, int]:
+    """First and last finite amount of a table: outside them nothing can relax."""
+    live = np.flatnonzero(table < INF)
+    return (int(live[0]), int(live[-1])) if len(live) else (1, 0)
+
+
 def _item_stage(table, it, budget: int, g: int, top: int):
     """Add one item (one option or none) to a site's table of fewest points.
 
     A run of options in arithmetic progression — the usual case: k steps of
     the same size — is added as its first option, then its extra steps split
     in parts 1, 2, 4, … (every count is a sum of distinct parts), so a run of
-    m options costs about log2(m) passes instead of m."""
+    m options costs about log2(m) passes instead of m. Passes cover only the
+    table's finite span; on a table holding only amount 0 (a site's first
+    item) each option simply lands on its own amount."""
     n = top + 1
+    lo, hi = _span(table)
+    if (lo, hi) == (0, 0):
+        return _first_item_stage(table, it, budget, g, top)
     new, src, pick = _relaxing(table)
     runs = []
     for i, j in _segments(it.options):
@@ -364,11 +416,13 @@ def _item_stage(table, it, budget: int, g: int, top: int):
         if j - i <= 3:
             for k in range(i, j):
                 if it.options[k].points <= budget:
-                    _add(new, src, pick, table, 0, top, it.options[k].yen // g, it.options[k].points, k, top)
+                    _add(new, src, pick, table, lo, hi, it.options[k].yen // g, it.options[k].points, k, top)
             continue
         used, usrc, upick = _fresh(n)
-        _add(used, usrc, upick, table, 0, top, opts[0].yen // g, opts[0].points, 0, top)
+        d0 = opts[0].yen // g
+        _add(used, usrc, upick, table, lo, hi, d0, opts[0].points, 0, top)
         used[used > budget] = INF
+        ulo, uhi = min(lo + d0, top), min(hi + d0, top)
         dy, dp = (opts[1].yen - opts[0].yen) // g, opts[1].points - opts[0].points
         parts, size, left = [], 1, j - i - 1
         while left > 0:
@@ -376,7 +430,8 @@ def _item_stage(table, it, budget: int, g: int, top: int):
             left -= part
             size *= 2
             nxt, psrc, ppick = _relaxing(used)
-            _add(nxt, psrc, ppick, used, 0, top, part * dy, part * dp, part, top)
+            _add(nxt, psrc, ppick, used, ulo, uhi, part * dy, part * dp, part, top)
+            uhi = min(top, uhi + part * dy)
             nxt[nxt > budget] = INF
             parts.append((psrc, ppick))
             used = nxt
@@ -387,6 +442,27 @@ def _item_stage(table, it, budget: int, g: int, top: int):
         runs.append((i, usrc, parts))
     new[new > budget] = INF
     return new, (src, pick, runs)
+
+
+def _first_item_stage(table, it, budget: int, g: int, top: int):
+    """`_item_stage` from amount 0 alone: amount y is the cheapest option
+    giving y (amounts past the top count as the top), the first on a tie."""
+    new, src, pick = _relaxing(table)
+    opts = it.options
+    ys = np.minimum(np.fromiter((o.yen // g for o in opts), np.int64, len(opts)), top)
+    ps = np.fromiter((o.points for o in opts), np.int64, len(opts))
+    ks = np.arange(len(opts))
+    ok = (ps <= budget) & (ys > 0)
+    ys, ps, ks = ys[ok], ps[ok], ks[ok]
+    order = np.lexsort((ks, ps, ys))
+    ys, ps, ks = ys[order], ps[order], ks[order]
+    first = np.ones(len(ys), dtype=bool)
+    first[1:] = ys[1:] != ys[:-1]
+    ys, ps, ks = ys[first], ps[first], ks[first]
+    new[ys] = ps
+    src[ys] = 0
+    pick[ys] = ks
+    return new, (src, pick, [])
 
 
 _RUN = 1 << 40  # pick tags at or above this name a run of options, not one option

@@ -232,7 +232,10 @@ def run_uses(run: Run, slot: Slot, binding: list[bool]) -> tuple[tuple[object, i
 
 
 def run_cost(run: Run) -> Fraction:
-    return run.points * run.hops[0].exit.yen_per_point
+    value = run.hops[0].exit.yen_per_point
+    if value.denominator == 1:  # the usual 1 yen a point: skip Fraction's gcd
+        return Fraction(run.points * value.numerator)
+    return run.points * value
 
 
 def limits_for(items: list[Item], campaigns: list[Campaign], today: date | None = None,

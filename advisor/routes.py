@@ -135,11 +135,15 @@ def run_route(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
 
 def route_yen(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
               caps_left: tuple[int | None, ...] | None = None) -> int:
-    """What `run_route(...).yen` would be (0 for no run), without building the run."""
-    hops, units = 0, 0
-    for hops, (_, _, units, _, _) in enumerate(_pipe(route, first, campaigns, caps_left), 1):
-        pass
-    return units if hops == len(route.hops) else 0
+    """What `run_route(...).yen` would be (0 for no run), without building the
+    run (`_pipe`'s loop, kept plain: the planner's bisection calls it thousands of times)."""
+    units = 0
+    for i, e in enumerate(route.hops):
+        amount = largest_valid(e, units) if i else first
+        if not amount or not (i or e.valid_amount(amount)):
+            return 0
+        units = hop_out(e, amount, campaigns[i], caps_left[i] if caps_left else None)[0]
+    return units
 
 
 def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...],

@@ -247,6 +247,16 @@ def test_cheaper_route_wins_even_with_leftover():
     assert (step.points, step.yen, plan.cost) == (1_188, 1_200, 1_188)
 
 
+@pytest.mark.parametrize("need", [1_500, 1_450])  # exactly reachable; only by going past it
+def test_sites_at_the_same_rate_are_not_split_the_first_by_name_pays(need):
+    # Ties keep the first plan found: one application instead of two.
+    exits = [gift_exit(site, 100, 100) for site in ("moppy", "hapitas", "gendama")]
+    plan = plan_amazon_cover(exits, {"moppy": 3_000, "hapitas": 3_000, "gendama": 3_000},
+                             [Spend(date(2026, 12, 20), need)], TODAY)
+    assert [(s.site, s.points) for s in plan.steps] == [("gendama", 1_500)]
+    assert (plan.shortfall, plan.cost, plan.method) == (0, 1_500, "dynamic program")
+
+
 def test_future_campaign_moves_the_exchange_into_its_window():
     camp = Campaign("hapitas", "amazon_gift", "5%増量", "bonus", 500, date(2026, 12, 1), date(2026, 12, 3),
                     "https://hapitas.example/campaign", SEEN, first_come=True)
