@@ -109,18 +109,21 @@ def largest_valid(e: Exit, available: int) -> int:
 
 
 def _pipe(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
-          caps_left: tuple[int | None, ...] | None):
+          caps_left: tuple[int | None, ...] | None) -> list[tuple[Exit, int, int, int, int]]:
     """Each hop as (exit, amount, units, charged, eligible): `first` points on
     the first hop, then the largest valid amount of what arrived; stops
-    before a hop that cannot run."""
+    before a hop that cannot run. (A plain list, not a generator: the
+    planner's bisection runs it thousands of times a plan.)"""
     caps_left = caps_left or (None,) * len(route.hops)
+    out = []
     units = 0
     for i, e in enumerate(route.hops):
         amount = largest_valid(e, units) if i else first
         if not amount or not (i or e.valid_amount(amount)):
-            return
+            break
         units, charged, eligible = hop_out(e, amount, campaigns[i], caps_left[i])
-        yield e, amount, units, charged, eligible
+        out.append((e, amount, units, charged, eligible))
+    return out
 
 
 def run_route(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
@@ -135,15 +138,9 @@ def run_route(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
 
 def route_yen(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
               caps_left: tuple[int | None, ...] | None = None) -> int:
-    """What `run_route(...).yen` would be (0 for no run), without building the
-    run (`_pipe`'s loop, kept plain: the planner's bisection calls it thousands of times)."""
-    units = 0
-    for i, e in enumerate(route.hops):
-        amount = largest_valid(e, units) if i else first
-        if not amount or not (i or e.valid_amount(amount)):
-            return 0
-        units = hop_out(e, amount, campaigns[i], caps_left[i] if caps_left else None)[0]
-    return units
+    """What `run_route(...).yen` would be (0 for no run), without building the run."""
+    hops = _pipe(route, first, campaigns, caps_left)
+    return hops[-1][2] if len(hops) == len(route.hops) else 0
 
 
 def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...],
