@@ -216,26 +216,36 @@ def _scope(e: Exit):
     return e.site if e.cap_scope == "site" else e.key
 
 
+def counts_uses(route: Route, slot: Slot, binding: list[bool]) -> bool:
+    """Whether the route's runs in this slot use any capped resource (`run_uses`)."""
+    return any((e.monthly_cap_points is not None and bind) or e.daily_cap_points is not None
+               or e.daily_exchanges is not None or (c is not None and c.cap_points is not None)
+               for e, c, bind in zip(route.hops, slot.campaigns, binding))
+
+
 def run_uses(run: Run, slot: Slot, binding: list[bool]) -> tuple[tuple[object, int], ...]:
     uses: list[tuple[object, int]] = []
-    for hop, d, bind in zip(run.hops, slot.hop_days, binding):
-        e = hop.exit
+    for (e, amount, _units, _charged, eligible), c, d, bind in zip(run.pipe, run.campaigns,
+                                                                   slot.hop_days, binding):
         if e.monthly_cap_points is not None and bind:
-            uses.append((("month", _scope(e), d.year, d.month), hop.points))
+            uses.append((("month", _scope(e), d.year, d.month), amount))
         if e.daily_cap_points is not None:
-            uses.append((("day", _scope(e), d), hop.points))
+            uses.append((("day", _scope(e), d), amount))
         if e.daily_exchanges is not None:
             uses.append((("count", _scope(e), d), 1))
-        if hop.campaign is not None and hop.campaign.cap_points is not None:
-            uses.append((("campaign", hop.campaign.key), hop.eligible))
+        if c is not None and c.cap_points is not None:
+            uses.append((("campaign", c.key), eligible))
     return tuple(uses)
 
 
-def run_cost(run: Run) -> Fraction:
-    value = run.hops[0].exit.yen_per_point
-    if value.denominator == 1:  # the usual 1 yen a point: skip Fraction's gcd
-        return Fraction(run.points * value.numerator)
-    return run.points * value
+def run_costs(route: Route, runs: list[Run]) -> list[Fraction | int]:
+    """Each run's cost: its points at the origin's point value (an int when
+    that value is whole — the usual 1 yen a point — which the solvers take
+    as it is; a Fraction per option was a tenth of the planner's time)."""
+    value = route.hops[0].yen_per_point
+    if value.denominator == 1:
+        return [r.points * value.numerator for r in runs]
+    return [r.points * value for r in runs]
 
 
 def limits_for(items: list[Item], campaigns: list[Campaign], today: date | None = None,
@@ -300,12 +310,16 @@ def build_items(routes: list[Route], balances: dict[str, int], residual: list[Sp
                 seen.setdefault(sig, slot.cls)
                 if sig not in runs_for:
                     caps = tuple(c.cap_points if c is not None else None for c in camps)
-                    runs_for[sig] = runs_up_to(route, budget, camps, caps, yen_enough=need)
-                runs = runs_for[sig]
+                    runs = runs_up_to(route, budget, camps, caps, yen_enough=need)
+                    runs_for[sig] = runs, run_costs(route, runs)
+                runs, costs = runs_for[sig]
                 if not runs:
                     continue
                 s = Slot(slot.start, slot.end, slot.hop_days, slot.arrives, slot.cls, camps)
-                options = [Option(r.yen, run_cost(r), r.points, run_uses(r, s, binding), r) for r in runs]
+                if counts_uses(route, s, binding):
+                    options = [Option(r.yen, c, r.points, run_uses(r, s, binding), r) for r, c in zip(runs, costs)]
+                else:
+                    options = [Option(r.yen, c, r.points, (), r) for r, c in zip(runs, costs)]
                 items.append(Item(site=route.origin, cls=slot.cls, options=options,
                                   payload=(route, s), order_key=(slot.start, ri, len(variants))))
     return items
@@ -376,7 +390,7 @@ def plan_amazon_cover(
             source_url=first.exit.source_url, seen_at=first.exit.seen_at, apply_on=slot.start,
             route=route.sites + (route.hops[-1].destination,),
             hops=tuple((h.exit.label, h.points, h.units) for h in run.hops),
-            cost=o.cost, leftover=tuple((h.exit.site, u) for h, u in zip(run.hops[1:], run.leftover) if u),
+            cost=Fraction(o.cost), leftover=tuple((h.exit.site, u) for h, u in zip(run.hops[1:], run.leftover) if u),
             campaigns=tuple(c.title for c in camps),
             uncertain=any(c.first_come for c in camps),
             sources=tuple((h.exit.source_url, h.exit.seen_at) for h in run.hops),

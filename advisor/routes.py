@@ -71,20 +71,32 @@ class HopRun:
     campaign: Campaign | None
 
 
-@dataclass(frozen=True)
 class Run:
-    """One exchange along a route: what goes in, what comes out, what is left."""
+    """One exchange along a route: what goes in, what comes out, what is left.
 
-    hops: tuple[HopRun, ...]
-    leftover: tuple[int, ...]  # intermediary units left after each hop but the last
+    The planner weighs thousands of runs a plan and reads few, so a run keeps
+    its pipe's tuples and makes its `HopRun`s only when they are read."""
+
+    __slots__ = ("pipe", "campaigns", "points", "yen")
+
+    def __init__(self, pipe: list[tuple[Exit, int, int, int, int]], campaigns: tuple[Campaign | None, ...]):
+        self.pipe = pipe  # per hop: (exit, amount, units, charged, eligible), as `_pipe` gives them
+        self.campaigns = campaigns
+        self.points = pipe[0][3]  # charged on the first hop
+        self.yen = pipe[-1][2]  # received from the last
 
     @property
-    def points(self) -> int:
-        return self.hops[0].charged
+    def hops(self) -> tuple[HopRun, ...]:
+        return tuple(HopRun(e, amount, charged, units, eligible, c)
+                     for (e, amount, units, charged, eligible), c in zip(self.pipe, self.campaigns))
 
     @property
-    def yen(self) -> int:
-        return self.hops[-1].units
+    def leftover(self) -> tuple[int, ...]:
+        """Intermediary units left after each hop but the last."""
+        return tuple(a[2] - b[3] for a, b in zip(self.pipe, self.pipe[1:]))
+
+    def __repr__(self) -> str:
+        return f"Run(points={self.points}, yen={self.yen}, hops={self.hops!r})"
 
 
 def hop_out(e: Exit, amount: int, campaign: Campaign | None, cap_left: int | None) -> tuple[int, int, int]:
@@ -129,18 +141,8 @@ def _pipe(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
 def run_route(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
               caps_left: tuple[int | None, ...] | None = None) -> Run | None:
     """Exchange `first` points on the first hop, then pipe the units through."""
-    hops = [HopRun(e, amount, charged, units, eligible, campaigns[i])
-            for i, (e, amount, units, charged, eligible) in enumerate(_pipe(route, first, campaigns, caps_left))]
-    if len(hops) < len(route.hops):
-        return None
-    return Run(tuple(hops), tuple(a.units - b.charged for a, b in zip(hops, hops[1:])))
-
-
-def route_yen(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
-              caps_left: tuple[int | None, ...] | None = None) -> int:
-    """What `run_route(...).yen` would be (0 for no run), without building the run."""
-    hops = _pipe(route, first, campaigns, caps_left)
-    return hops[-1][2] if len(hops) == len(route.hops) else 0
+    pipe = _pipe(route, first, campaigns, caps_left)
+    return Run(pipe, campaigns) if len(pipe) == len(route.hops) else None
 
 
 def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...],
@@ -167,23 +169,34 @@ def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...]
             if charged > budget:
                 break
             if units > last:
-                out.append(Run((HopRun(first, a, charged, units, eligible, camp),), ()))
+                out.append(Run([(first, a, units, charged, eligible)], campaigns))
                 last = units
                 if yen_enough is not None and units >= yen_enough:
                     break
         return out
     # Chains: the gift is a step function of the first-hop amount; find each
-    # step's left edge by bisection instead of running every amount.
+    # step's left edge by bisection instead of running every amount. A step's
+    # left edge was piped while looking for it: keep the pipes.
     out: list[Run] = []
     lo = 0
     n = len(amounts)
+    nh = len(route.hops)
     width = 0  # the last step's width: steps are usually regular, so try it first
+    piped: dict[int, list] = {}
+
+    def pipe(i: int) -> list:
+        p = piped.get(i)
+        if p is None:
+            p = piped[i] = _pipe(route, amounts[i], campaigns, caps_left)
+        return p
 
     def gift(i: int) -> int:
-        return route_yen(route, amounts[i], campaigns, caps_left)
+        p = pipe(i)
+        return p[-1][2] if len(p) == nh else 0
 
     while lo < n:
-        r = run_route(route, amounts[lo], campaigns, caps_left)
+        p = pipe(lo)
+        r = Run(p, campaigns) if len(p) == nh else None
         yen = r.yen if r else 0
         # first index after lo giving more gift than `yen`
         guess = lo + width

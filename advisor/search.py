@@ -32,16 +32,18 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 import math
 from math import lcm
+from typing import NamedTuple
 
 
 class SolverError(RuntimeError):
     pass
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
+    """One way to use an item (a tuple: the planner makes thousands a plan)."""
+
     yen: int
-    cost: Fraction
+    cost: Fraction | int
     points: int  # from the item's site balance
     uses: tuple[tuple[object, int], ...] = ()  # other resources: (key, amount)
     payload: object = None

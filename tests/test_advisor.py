@@ -30,7 +30,7 @@ from advisor.business_days import Calendar
 from advisor.model import Campaign, Exit, RoutingOffer, Spend, Step
 from advisor.offers import routing_offer_advice
 from advisor.plan import plan_amazon_cover
-from advisor.routes import Route, find_routes, run_route
+from advisor.routes import Route, find_routes, run_route, runs_up_to
 from advisor.rules import (
     add_months,
     award_points,
@@ -184,6 +184,24 @@ def test_chain_through_dot_money_compounds_exactly():
     run = run_route(route, 600, (None, None))
     assert (run.points, run.yen, run.leftover) == (600, 600, (6,))  # 594 マネー → ¥600, 6 left
     assert run_route(route, 296, (None, None)) is None  # below the first hop's minimum
+
+
+def test_chain_runs_are_the_smallest_exchange_for_each_gift_amount():
+    # In steps of 100 pt, a 297 マネー step is mostly 3 of them and now and
+    # then 2 (leftovers add up): the bisection's guess must not skip those.
+    into, out = dotmoney_chain()
+    into = replace(into, step_points=100)
+    [route] = [r for r in find_routes([into, out], {"hapitas"}) if len(r.hops) == 2]
+    expected, best = [], 0
+    for amount in range(300, 30_001, 100):
+        run = run_route(route, amount, (None, None))
+        if run.yen > best:
+            expected.append((run.points, run.yen, run.leftover))
+            best = run.yen
+    runs = runs_up_to(route, 30_000, (None, None))
+    assert [(r.points, r.yen, r.leftover) for r in runs] == expected
+    assert (runs[32].points, runs[33].points) == (9_900, 10_100)  # 34 × 297 = 10,098: 2 steps, not 3
+    assert (len(runs), runs[-1].yen) == (101, 30_300)  # 101 × 297 = 29,997 マネー
 
 
 def test_routes_skip_unknown_lags_and_cycles():

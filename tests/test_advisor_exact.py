@@ -440,19 +440,28 @@ def test_plan_invariants_on_large_instances(instance):
 
 
 @settings(max_examples=60, deadline=None)
-@given(instances(), st.integers(0, 40))
-def test_route_yen_is_the_runs_gift(instance, lots):
-    # The planner's shortcut for a chain's gift must agree with running it.
+@given(instances())
+def test_runs_up_to_keeps_each_gift_amounts_smallest_exchange(instance):
+    # The planner finds a chain's runs by bisection over its first-hop amounts,
+    # keeping the pipes it ran on the way: running every amount must agree.
     from advisor.plan import best_campaign
-    from advisor.routes import find_routes, route_yen, run_route
+    from advisor.routes import find_routes, hop_out, run_route, runs_up_to
 
     exits, balances, _spends, today, campaigns, _amazon = instance
     for route in find_routes(exits, set(balances)):
         camps = tuple(best_campaign(h, today, campaigns) for h in route.hops)
         caps = tuple(c.cap_points if c is not None else None for c in camps)
-        amount = route.hops[0].floor + lots * route.hops[0].step
-        run = run_route(route, amount, camps, caps)
-        assert route_yen(route, amount, camps, caps) == (run.yen if run else 0)
+        budget, first = balances[route.origin], route.hops[0]
+        expected, best, amount = [], 0, first.floor
+        while amount <= first.largest and hop_out(first, amount, camps[0], caps[0])[1] <= budget:
+            run = run_route(route, amount, camps, caps)
+            if run is not None and run.yen > best:
+                expected.append(run)
+                best = run.yen
+            amount += first.step
+        got = runs_up_to(route, budget, camps, caps)
+        assert [(r.points, r.yen, r.hops, r.leftover) for r in got] == \
+            [(r.points, r.yen, r.hops, r.leftover) for r in expected]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
