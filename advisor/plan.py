@@ -133,6 +133,8 @@ def _first_day(days: int, today: date, pred) -> int:
 def binding_caps(route: Route, budget: int, used: int = 0) -> list[bool]:
     """Per hop: can its monthly cap bind, given what can flow through it at most
     (and, for the origin's shared cap, what was already exchanged this month)?"""
+    if all(h.monthly_cap_points is None for h in route.hops):
+        return [False] * len(route.hops)  # the usual case, without the Fractions below
     out = []
     flow = Fraction(budget)  # the origin's whole balance: what every route from it shares
     for i, h in enumerate(route.hops):
@@ -239,13 +241,16 @@ def run_uses(run: Run, slot: Slot, binding: list[bool]) -> tuple[tuple[object, i
 
 
 def run_costs(route: Route, runs: list[Run]) -> list[Fraction | int]:
-    """Each run's cost: its points at the origin's point value (an int when
-    that value is whole — the usual 1 yen a point — which the solvers take
-    as it is; a Fraction per option was a tenth of the planner's time)."""
+    """Each run's cost: its points at the origin's point value, an int when
+    whole (the usual case: 1 yen a point, or 10 points a yen in tens), which
+    the solvers take as it is — a Fraction per option is slow to make."""
     value = route.hops[0].yen_per_point
-    if value.denominator == 1:
-        return [r.points * value.numerator for r in runs]
-    return [r.points * value for r in runs]
+    num, den = value.numerator, value.denominator
+    out: list[Fraction | int] = []
+    for r in runs:
+        c = r.points * num
+        out.append(c // den if c % den == 0 else Fraction(c, den))
+    return out
 
 
 def limits_for(items: list[Item], campaigns: list[Campaign], today: date | None = None,
@@ -277,6 +282,7 @@ def build_items(routes: list[Route], balances: dict[str, int], residual: list[Sp
     dates = [s.on for s in residual]
     need = sum(s.yen for s in residual)
     items: list[Item] = []
+    plain_slots: dict[tuple, list[Slot]] = {}
     for ri, route in enumerate(routes):
         budget = balances.get(route.origin, 0)
         if budget <= 0:
@@ -292,8 +298,14 @@ def build_items(routes: list[Route], balances: dict[str, int], residual: list[Sp
         runs_for: dict[tuple, list[Run]] = {}
         plain = not distinct and not any(c.site == h.site and c.destination == h.destination
                                          for c in campaigns for h in route.hops)
-        for slot in time_slots(route, today, dates, campaigns, calendar,
-                               budget if not any(binding) else None, first_only=plain):
+        if plain:  # its one slot depends on the hops' lags alone: routes share them
+            lags = tuple((h.lag_max_days, h.lag_counts_saturday) for h in route.hops)
+            if lags not in plain_slots:
+                plain_slots[lags] = time_slots(route, today, dates, campaigns, calendar, first_only=True)
+            slots = plain_slots[lags]
+        else:
+            slots = time_slots(route, today, dates, campaigns, calendar, budget if not any(binding) else None)
+        for slot in slots:
             if until is not None and slot.start > until:
                 continue  # the site's points have lapsed by then
             variants = [slot.campaigns]

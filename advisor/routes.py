@@ -133,7 +133,10 @@ def _pipe(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
         amount = largest_valid(e, units) if i else first
         if not amount or not (i or e.valid_amount(amount)):
             break
-        units, charged, eligible = hop_out(e, amount, campaigns[i], caps_left[i])
+        if campaigns[i] is None:  # `hop_out` without a campaign, inline: the usual hop
+            units, charged, eligible = amount * e.value_out // e.points_in, amount + e.fee_points, 0
+        else:
+            units, charged, eligible = hop_out(e, amount, campaigns[i], caps_left[i])
         out.append((e, amount, units, charged, eligible))
     return out
 
