@@ -304,6 +304,7 @@ def _over_sites(stages_in, tops, target: int, cap: int, pruning):
             keep_zero[i] = -mins[i] <= gap
         for i in range(len(stages_in) - 1, -1, -1):
             slack_rest[i] = slack_rest[i + 1] + mins[i] / b
+    rates = [float(r) for r, *_ in stages_in]  # a bound needs no exact rate (and sorts faster)
     total = np.full(cap + 1, INF, dtype=np.int64)
     total[0] = 0
     lo, hi, rest = 0, 0, sum(tops)
@@ -318,7 +319,7 @@ def _over_sites(stages_in, tops, target: int, cap: int, pruning):
         lo, hi = max(0, target - rest), min(cap, hi + top)
         new[:lo] = INF
         if pruning is not None and lo <= hi:
-            later = [(r, t) for (r, *_), t in zip(stages_in[i + 1:], tops[i + 1:])]
+            later = list(zip(rates[i + 1:], tops[i + 1:]))
             window = new[lo:hi + 1]
             short = target - np.arange(lo, hi + 1)
             floor = np.maximum(_cheapest_fill(later, short),
@@ -514,13 +515,13 @@ def _best_ratio(ys, cs) -> Fraction:
         k = int(np.nonzero(worse)[0][0])
 
 
-def _cheapest_fill(sites: list[tuple[Fraction, int]], need):
+def _cheapest_fill(sites: list[tuple[float, int]], need):
     """Lower bound on the cost of `need` units (an array) from these sites, each
     giving at most its units at no better than its best rate (fractional fill)."""
     caps, costs = [0.0], [0.0]
     for ratio, top in sorted(sites):
         caps.append(caps[-1] + top)
-        costs.append(costs[-1] + float(ratio) * top)
+        costs.append(costs[-1] + ratio * top)
     need = np.clip(need, 0, None).astype(float)
     # beyond what they can give the amount is dead anyway (handled by the window)
     return np.interp(need, caps, costs) * (1 - 1e-12) - 1e-6
