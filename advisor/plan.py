@@ -295,7 +295,7 @@ def build_items(routes: list[Route], balances: dict[str, int], residual: list[Sp
         distinct = any(h.max_points is not None or h.daily_cap_points is not None
                        or h.daily_exchanges is not None for h in route.hops) or any(
             b and h.monthly_cap_points is not None for h, b in zip(route.hops, binding))
-        runs_for: dict[tuple, list[Run]] = {}
+        runs_for: dict[tuple, tuple[list[Run], list[Fraction | int]]] = {}
         plain = not distinct and not any(c.site == h.site and c.destination == h.destination
                                          for c in campaigns for h in route.hops)
         if plain:  # its one slot depends on the hops' lags alone: routes share them
