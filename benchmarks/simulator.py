@@ -40,8 +40,12 @@ day "where nothing changed" can still decide differently.)
 
 Left out, on purpose (each would need the planner to know more, or costs time):
 - Hapitas balances stay at or under its 30,000 pt monthly cap, so the cap
-  never binds (a binding monthly cap makes each plan take ~10 s); a cap partly
-  used this month is shown to the advisor as what is left of it.
+  never binds: in November 2026 a binding monthly cap made each plan take
+  ~10 s. It no longer does (2026-12-03: replay ~90 s a year against ~25 s,
+  hindsight 1–5 min); `generate(..., caps_bind=True)` (`QUALITY_CAPS_BIND=1`)
+  keeps the balances as drawn, while the default keeps the years the cached
+  figures were measured on. A cap partly used this month is shown to the
+  advisor as what is left of it.
 - Base rates never change (no drops: the wait model's loss term is zero).
 - Campaigns are known from their first day (no pre-announcements); gift
   arrives on the worst-case lag; units left on dot money are not reused, and
@@ -200,9 +204,10 @@ class Year:
     history_since: date = START - timedelta(days=DAYS)
 
 
-def generate(seed: int, history_years: int = 1) -> Year:
+def generate(seed: int, history_years: int = 1, caps_bind: bool = False) -> Year:
     """One year; `history_years` > 1 gives the advisor a longer past to learn
-    the campaigns' frequencies and sizes from (the same year to replay)."""
+    the campaigns' frequencies and sizes from (the same year to replay);
+    `caps_bind` leaves a balance over its site's monthly cap as drawn."""
     rng = random.Random(seed)
     exits = sim_market()
     spends = monthly_spends(rng)
@@ -217,10 +222,9 @@ def generate(seed: int, history_years: int = 1) -> Year:
     for site, w in zip(origins, weights):
         yen = worth * w / sum(weights)
         balances[site] = int(yen / value[site]) // 100 * 100
-    for site, cap in caps.items():
-        # The planner is far slower when a monthly cap can bind (~10 s a plan
-        # in November 2026): a balance under the cap keeps the replay to
-        # minutes. What it moves elsewhere goes to the first site without one.
+    for site, cap in ({} if caps_bind else caps).items():
+        # The years measured first (a binding cap then cost ~10 s a plan) keep
+        # each balance under its cap; what it moves goes to the first site without one.
         extra = max(0, balances[site] - cap)
         balances[site] -= extra
         spare = next(s for s in origins if s not in caps)

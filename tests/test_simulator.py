@@ -79,6 +79,18 @@ def test_balances_cover_the_year_and_stay_under_monthly_caps(years):
         assert [s.on for s in y.spends] == [date(2027, m, 15) for m in range(2, 13)] + [date(2028, 1, 15)]
 
 
+def test_caps_bind_keeps_the_balances_as_drawn_and_the_same_year_otherwise():
+    # Seed 3 draws 57,200 Hapitas pt, over its 30,000 pt cap: the default moves the
+    # extra to Chobirich (the first site without a cap), caps_bind keeps it.
+    moved, drawn = generate(3), generate(3, caps_bind=True)
+    assert drawn.balances["hapitas"] > 30_000 == moved.balances["hapitas"]
+    extra = drawn.balances["hapitas"] - 30_000
+    assert moved.balances["chobirich"] == drawn.balances["chobirich"] + extra * 2  # 2 pt a yen
+    assert {s: p for s, p in drawn.balances.items() if s not in ("hapitas", "chobirich")} == \
+        {s: p for s, p in moved.balances.items() if s not in ("hapitas", "chobirich")}
+    assert (drawn.spends, drawn.campaigns, drawn.history) == (moved.spends, moved.campaigns, moved.history)
+
+
 def _year(campaigns=(), balances=None, spends=None):
     return Year(0, sim_market(), balances or {"hapitas": 10_000, "pointincome": 100_000},
                 spends or [Spend(START + timedelta(days=20), 5_000)], [], list(campaigns))
