@@ -42,7 +42,7 @@ Left out, on purpose (each would need the planner to know more, or costs time):
 - Hapitas balances stay at or under its 30,000 pt monthly cap, so the cap
   never binds: in November 2026 a binding monthly cap made each plan take
   ~10 s. It no longer does (2026-12-03: replay ~90 s a year against ~25 s,
-  hindsight 1–5 min); `generate(..., caps_bind=True)` (`QUALITY_CAPS_BIND=1`)
+  hindsight up to its 120 s limit); `generate(..., caps_bind=True)` (`QUALITY_CAPS_BIND=1`)
   keeps the balances as drawn, while the default keeps the years the cached
   figures were measured on. A cap partly used this month is shown to the
   advisor as what is left of it.
