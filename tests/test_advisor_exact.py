@@ -494,3 +494,30 @@ def test_a_plan_stopped_at_once_by_the_time_limit_is_still_a_plan():
     assert result.method == "integer program" and result.shortfall < 10_000
     if not result.proven:
         assert result.cost_bound is None or 0 <= result.cost_bound <= result.cost
+
+
+def test_a_first_stage_stopped_with_slack_coverage_gives_an_unproven_plan(monkeypatch):
+    # Stopped by the time limit, HiGHS may hand back an answer whose coverage
+    # variables have slack (seen on a simulated year with Hapitas' monthly cap
+    # binding, under load). The second stage then needs only that much; the
+    # plan it finds covers more than counted. Here: ¥500 to cover in ¥300
+    # lots, the first stage's ¥500 cut to ¥400 as HiGHS might have left it.
+    import advisor.search as search
+
+    real_run = search._run
+    calls = []
+
+    def first_stage_with_slack(n_cols, costs, *args, **kwargs):
+        x, proven = real_run(n_cols, costs, *args, **kwargs)
+        calls.append(list(x))
+        if len(calls) == 1:  # maximise coverage: the last column is the one spend's coverage
+            assert x[-1] == 500
+            x[-1], proven = 400.0, False
+        return x, proven
+
+    monkeypatch.setattr(search, "_run", first_stage_with_slack)
+    items = [Item("a", 0, [Option(300, Fraction(300), 300), Option(600, Fraction(600), 600)])]
+    result = solve([500], items, {"a": 1_000}, {}, one_deadline=False)
+    assert len(calls) >= 2  # the second stage ran on the real solver
+    assert (result.shortfall, result.cost, result.proven, result.cost_bound) == (0, 600, False, None)
+    assert [o.yen for _, o in result.chosen] == [600]
