@@ -218,13 +218,6 @@ def _scope(e: Exit):
     return e.site if e.cap_scope == "site" else e.key
 
 
-def counts_uses(route: Route, slot: Slot, binding: list[bool]) -> bool:
-    """Whether the route's runs in this slot use any capped resource (`run_uses`)."""
-    return any((e.monthly_cap_points is not None and bind) or e.daily_cap_points is not None
-               or e.daily_exchanges is not None or (c is not None and c.cap_points is not None)
-               for e, c, bind in zip(route.hops, slot.campaigns, binding))
-
-
 def run_uses(run: Run, slot: Slot, binding: list[bool]) -> tuple[tuple[object, int], ...]:
     uses: list[tuple[object, int]] = []
     for (e, amount, _units, _charged, eligible), c, d, bind in zip(run.pipe, run.campaigns,
@@ -328,10 +321,11 @@ def build_items(routes: list[Route], balances: dict[str, int], residual: list[Sp
                 if not runs:
                     continue
                 s = Slot(slot.start, slot.end, slot.hop_days, slot.arrives, slot.cls, camps)
-                if counts_uses(route, s, binding):
-                    options = [Option(r.yen, c, r.points, run_uses(r, s, binding), r) for r, c in zip(runs, costs)]
-                else:
-                    options = [Option(r.yen, c, r.points, (), r) for r, c in zip(runs, costs)]
+                # Which resources a run uses depends on its route and slot, not its
+                # amount: when the first uses none, none does (the usual case).
+                counted = bool(run_uses(runs[0], s, binding))
+                options = [Option(r.yen, c, r.points, run_uses(r, s, binding) if counted else (), r)
+                           for r, c in zip(runs, costs)]
                 items.append(Item(site=route.origin, cls=slot.cls, options=options,
                                   payload=(route, s), order_key=(slot.start, ri, len(variants))))
     return items

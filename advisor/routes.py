@@ -133,10 +133,7 @@ def _pipe(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
         amount = largest_valid(e, units) if i else first
         if not amount or not (i or e.valid_amount(amount)):
             break
-        if campaigns[i] is None:  # `hop_out` without a campaign, inline: the usual hop
-            units, charged, eligible = amount * e.value_out // e.points_in, amount + e.fee_points, 0
-        else:
-            units, charged, eligible = hop_out(e, amount, campaigns[i], caps_left[i])
+        units, charged, eligible = hop_out(e, amount, campaigns[i], caps_left[i])
         out.append((e, amount, units, charged, eligible))
     return out
 
@@ -179,27 +176,24 @@ def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...]
         return out
     # Chains: the gift is a step function of the first-hop amount; find each
     # step's left edge by bisection instead of running every amount. A step's
-    # left edge was piped while looking for it: keep the pipes.
+    # left edge was run while looking for it: keep the runs.
     out: list[Run] = []
     lo = 0
     n = len(amounts)
-    nh = len(route.hops)
     width = 0  # the last step's width: steps are usually regular, so try it first
-    piped: dict[int, list] = {}
+    ran: dict[int, Run | None] = {}
 
-    def pipe(i: int) -> list:
-        p = piped.get(i)
-        if p is None:
-            p = piped[i] = _pipe(route, amounts[i], campaigns, caps_left)
-        return p
+    def run(i: int) -> Run | None:
+        if i not in ran:
+            ran[i] = run_route(route, amounts[i], campaigns, caps_left)
+        return ran[i]
 
     def gift(i: int) -> int:
-        p = pipe(i)
-        return p[-1][2] if len(p) == nh else 0
+        r = run(i)
+        return r.yen if r else 0
 
     while lo < n:
-        p = pipe(lo)
-        r = Run(p, campaigns) if len(p) == nh else None
+        r = run(lo)
         yen = r.yen if r else 0
         # first index after lo giving more gift than `yen`
         guess = lo + width
