@@ -324,9 +324,10 @@ def solve(needs: list[int], items: list[Item], balances: dict[str, int],
     result = _checked(needs, chosen, balances, limits)
     result.method = "integer program"
     # The plan covers what the solver counted, unless the time limit stopped
-    # the first stage on an answer whose coverage variables had slack (seen
-    # with monthly caps binding, under load): the second stage then needed
-    # only that much and its plan may cover more. It stands, unproven.
+    # the first stage on an answer whose coverage variables had slack (the
+    # likely cause of a mismatch seen once with monthly caps binding, under
+    # load): the second stage then needed only that much and its plan may
+    # cover more. It stands, unproven.
     agrees = sum(needs) - result.shortfall == covered
     result.proven = proven and proven2 and agrees
     result.cost_bound = result.cost if result.proven else (bound if proven and agrees else None)

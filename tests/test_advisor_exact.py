@@ -498,8 +498,9 @@ def test_a_plan_stopped_at_once_by_the_time_limit_is_still_a_plan():
 
 def test_a_first_stage_stopped_with_slack_coverage_gives_an_unproven_plan(monkeypatch):
     # Stopped by the time limit, HiGHS may hand back an answer whose coverage
-    # variables have slack (seen on a simulated year with Hapitas' monthly cap
-    # binding, under load). The second stage then needs only that much; the
+    # variables have slack (the likely cause of a mismatch seen once on a
+    # simulated year with Hapitas' monthly cap binding, under load; not
+    # reproduced since). The second stage then needs only that much; the
     # plan it finds covers more than counted. Here: ¥500 to cover in ¥300
     # lots, the first stage's ¥500 cut to ¥400 as HiGHS might have left it.
     import advisor.search as search
