@@ -188,15 +188,6 @@ def paid_parts(residual: list[Spend], steps: list[Step]) -> list[tuple[int, Spen
     return out
 
 
-def served_by(residual: list[Spend], steps: list[Step]) -> list[Step | None]:
-    """For each residual spend, the step that pays most of it (`paid_parts`)."""
-    best: list[tuple[int, Step | None]] = [(0, None)] * len(residual)
-    for j, part, st in paid_parts(residual, steps):
-        if st is not None and part.yen > best[j][0]:
-            best[j] = (part.yen, st)
-    return [st for _, st in best]
-
-
 def _on_grid(x: Fraction, grid: int = 10_000) -> Fraction:
     """Round to 1/grid: prices with one small denominator keep the planner's
     exact integer costs small."""
@@ -211,10 +202,7 @@ def future_prices(s: Situation, streams: list[tuple[str, Stream]], horizon: int,
     drawn from the campaign history (`timing.keep_prices`)."""
     if not streams or not needs:
         return {}
-    standing: dict[str, Fraction] = {}
-    for e in s.exits:
-        if s.balances.get(e.site, 0) > 0 and (r := route_rate(e, s.exits)) is not None:
-            standing[e.site] = max(standing.get(e.site, r), r)
+    standing = plain_rates(s)
     balances = {site: pts * next(e.yen_per_point for e in s.exits if e.site == site)
                 for site, pts in s.balances.items() if site in standing}
     return keep_prices(streams, s.today, horizon, standing, balances, Fraction(take_yen), needs)
@@ -301,14 +289,24 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     - due: today is the last day the slowest route from the sites holding
       points can still deliver in time → exchange (waiting past it could only
       leave the faster, often worse, routes);
-    - else compare today's gain (its step's rate over the rate it gets with no
-      campaign) with what waiting until its last day is worth, V(W), from the
+    - a part paid through a campaign that is not first-come and runs past
+      today waits (to the campaign's last day at most): waiting loses
+      nothing, and a better campaign may start meanwhile;
+    - else compare today's gain with what waiting until its last day is
+      worth, V(W). A gain is measured over what the same points get anyway:
+      their site's best rate with no campaign, or, if higher, the plain rate
+      the last yen of the rest would get (`marginal_rates`) — a site's best
+      plain points are used at that rate sooner or later, so only what a
+      campaign adds to it is gained. V(W) comes from the
       campaigns seen on every exit of the sites holding points (each counted
-      by how much its route beats that no-campaign rate, `timing.campaign_chances`;
+      by how much its route beats that rate, `timing.campaign_chances`;
       how often from the exit's own history, how large from every exit to
       the same destination, `timing.pooled_sizes`),
       minus the expected loss from rate drops on the step's own exit; exchange
-      when today's gain is at least that.
+      when today's gain is at least that;
+    - a part exchanged for today's gain that the keep prices below would pay
+      at a plain rate instead (the campaign's points are worth more kept)
+      waits: a plain exchange today gains nothing it could not get later.
     The spends to exchange for are then planned on their own, today, and that
     plan's steps for today are what to do."""
     today_steps = [st for st in plan.steps if st.apply_on == s.today]
@@ -318,22 +316,25 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     parts = paid_parts(residual, plan.steps)
     live = [c for c in s.campaigns if c.active_on(s.today)]
     held_sites = {site for site, pts in s.balances.items() if pts > 0}
-    base_serving: list[Step | None] | None = None
+    base_steps = plan.steps
     if any(c.site in held_sites for c in live):
-        base = plan_amazon_cover(s.exits, s.balances, residual, s.today, s.calendar, cap_used=s.cap_used,
-                                 available_until=lapses)
-        base_serving = served_by(residual, base.steps)
+        base_steps = plan_amazon_cover(s.exits, s.balances, residual, s.today, s.calendar, cap_used=s.cap_used,
+                                       available_until=lapses).steps
+    marginal = marginal_rates(residual, base_steps)
+    plain_of = plain_rates(s)
     value = {e.site: e.yen_per_point for e in s.exits}
     pooled = pooled_sizes(s.histories, value, s.today)
     streams_of = [(e.site, Stream(s.histories[(e.site, e.destination)], r, e.yen_per_point,
-                                  pooled.get(e.destination, ())))
+                                  pooled.get(e.destination, ()), plain_of[e.site]))
                   for e in s.exits if e.site in held_sites and (e.site, e.destination) in s.histories
                   and (r := route_rate(e, s.exits)) is not None]
     streams = [st for _, st in streams_of]
     values: dict[Fraction, list[Fraction]] = {}
     exits_by = {(e.site, e.label): e for e in s.exits}
     act: list[Spend] = []
+    gained: dict[int, tuple[Step, date]] = {}  # parts acted for today's gain, not because they are due
     held: dict[int, list[tuple[Spend, date, WaitEstimate]]] = {}
+    lasting: dict[int, list[tuple[Spend, date]]] = {}  # held while today's campaign runs on
     horizon = (residual[-1].on - s.today).days if residual else 0
     deadlines = spend_deadlines(s.exits, held_sites, residual, s.today, s.calendar)
     waiting_yen = sum(sp.yen for sp, d in zip(residual, deadlines) if d > s.today)
@@ -344,15 +345,20 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         first = exits_by[(st.site, st.hops[0][0])]
         deadline = deadlines[j]
         days_left = (deadline - s.today).days
-        base_step = base_serving[j] if base_serving is not None else st
-        rate_base = _rate(base_step) if base_step is not None else None
+        rate_base = marginal[j]
         if days_left <= 0 or rate_now is None or not rate_base:
             act.append(sp)
             continue
         if rate_base not in values:
             values[rate_base] = waiting_values(horizon, campaign_chances(streams, s.today, rate_base,
                                                                          waiting_yen))
-        gain_now = (rate_now / rate_base - 1) * 10_000
+        gain_now = max(Fraction(0), (rate_now / max(rate_base, plain_of.get(st.site, rate_base)) - 1) * 10_000)
+        lasts = campaign_lasts(s, st)
+        if lasts is not None and lasts > s.today and rate_now > step_route(exits_by, st).rate():
+            # today's campaign is sure to run tomorrow too: holding loses
+            # nothing and keeps the chance of a better one
+            lasting.setdefault(id(st), []).append((sp, min(deadline, lasts)))
+            continue
         own = s.histories.get((first.site, first.destination))
         est = estimate(own, s.today, days_left) if own else None
         loss = est.expected_loss_bp if est else Fraction(0)
@@ -364,7 +370,10 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
                 mean_drop_bp=est.mean_drop_bp if est else Fraction(0), expected_bonus_bp=worth,
                 expected_loss_bp=loss, days_left=days_left)))
         else:
+            if gain_now > 0:
+                gained[id(sp)] = (st, deadline)
             act.append(sp)
+    put_off: list[Advice] = []
     if not act:
         now = []
     else:
@@ -380,11 +389,103 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
                   if e.site in factor else e for e in s.exits]
         for_now = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,
                                     cap_used=s.cap_used, available_until=lapses)
+        # A part acted for today's campaign that the keep prices pay from a
+        # plain step instead (the campaign's points are worth more kept)
+        # gains nothing today it could not get later: it waits.
+        kept, later = [], {}
+        for j, part, st in paid_parts(act, for_now.steps):
+            if id(act[j]) in gained and (st is None or not st.campaigns):
+                later.setdefault(id(act[j]), []).append(part)
+            else:
+                kept.append(part)
+        if later:
+            put_off = _put_off_advice(s, [(gained[k], parts) for k, parts in later.items()], factor)
+            act = kept
+            for_now = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,
+                                        cap_used=s.cap_used, available_until=lapses) if act else Plan()
         # the priced plan's costs are not money: give each step its real cost back
         price = {e.site: e.yen_per_point for e in priced}
         now = [replace(st, cost=st.cost / price[st.site] * value[st.site])
                for st in for_now.steps if st.apply_on == s.today]
-    return now, [_wait_advice(s, st, held[id(st)]) for st in today_steps if id(st) in held]
+    return now, ([_wait_advice(s, st, held[id(st)]) for st in today_steps if id(st) in held]
+                 + [_lasting_advice(s, st, lasting[id(st)]) for st in today_steps if id(st) in lasting] + put_off)
+
+
+def marginal_rates(residual: list[Spend], steps: list[Step]) -> list[Fraction | None]:
+    """Per residual spend, the plain rate the last yen of it and the spends
+    after it would get: the worst rate of the steps (of a plan without
+    campaigns) paying it or a later spend. A part a campaign pays now frees
+    that yen, not the best one: the best plain points are used either way."""
+    out: list[Fraction | None] = [None] * len(residual)
+    for j, _, st in paid_parts(residual, steps):
+        if st is not None and st.cost and (out[j] is None or _rate(st) < out[j]):
+            out[j] = _rate(st)
+    for j in range(len(out) - 2, -1, -1):
+        if out[j + 1] is not None and (out[j] is None or out[j + 1] < out[j]):
+            out[j] = out[j + 1]
+    return out
+
+
+def plain_rates(s: Situation) -> dict[str, Fraction]:
+    """Per site holding points, its best gift rate with no campaign (`route_rate`)."""
+    out: dict[str, Fraction] = {}
+    for e in s.exits:
+        if s.balances.get(e.site, 0) > 0 and (r := route_rate(e, s.exits)) is not None:
+            out[e.site] = max(out.get(e.site, r), r)
+    return out
+
+
+def _put_off_advice(s: Situation, later: list[tuple[tuple[Step, date], list[Spend]]],
+                    factor: dict[str, Fraction]) -> list[Advice]:
+    """Wait advice for parts today's campaign would pay but its points are
+    kept for: per campaign step, the yen put off, until when, and the price
+    (`future_prices`) that made its points worth more kept."""
+    by_step: dict[int, tuple[Step, list[date], list[Spend]]] = {}
+    for (st, deadline), parts in later:
+        entry = by_step.setdefault(id(st), (st, [], []))
+        entry[1].append(deadline)
+        entry[2].extend(parts)
+    out = []
+    for st, deadlines, parts in by_step.values():
+        first = next(e for e in s.exits if e.site == st.site and e.label == st.hops[0][0])
+        until, yen = min(deadlines), sum(p.yen for p in parts)
+        keep = factor.get(st.site, Fraction(1))
+        name = s.names.get(st.site, st.site)
+        why = (f"{name} のポイントは今後のキャンペーンに残すほうが価値が高く（残す価値 {float(keep):.4f} 円/円）、"
+               "今日交換すると通常レートになるため" if keep > 1 else
+               "今日の分だけ交換すると交換単位の都合でキャンペーンが使われないため")
+        out.append(Advice(
+            kind="wait",
+            text=(f"{name} {first.label}: ¥{yen:,} 分は今日のキャンペーンでも交換せず {until} まで待つ — {why}。"
+                  f"キャンペーンがなければ {until} に申請"),
+            numbers={"site": st.site, "exit": first.label, "wait_until": until.isoformat(), "yen": yen,
+                     "keep_price": str(keep), "campaigns": list(st.campaigns),
+                     "spends": sorted({p.on.isoformat() for p in parts})},
+            source_url=first.source_url, seen_at=first.seen_at))
+    return out
+
+
+def campaign_lasts(s: Situation, step: Step) -> date | None:
+    """The last day every campaign the step claims is sure to run (None when
+    one is first-come, which may end any day)."""
+    claimed = [c for c in s.campaigns if c.title in step.campaigns and c.site in step.route
+               and c.active_on(s.today)]
+    if not claimed or any(c.first_come for c in claimed):
+        return None
+    return min((c.ends_on for c in claimed if c.ends_on is not None), default=date.max)
+
+
+def _lasting_advice(s: Situation, step: Step, held: list[tuple[Spend, date]]) -> Advice:
+    first = next(e for e in s.exits if e.site == step.site and e.label == step.hops[0][0])
+    until, yen = min(d for _, d in held), sum(sp.yen for sp, _ in held)
+    return Advice(
+        kind="wait",
+        text=(f"{s.names.get(step.site, step.site)} {first.label}: ¥{yen:,} 分は {until} まで待つ — 今日のキャンペーン"
+              f"（{'、'.join(step.campaigns)}）は先着ではなく {until} も続くので、待っても失うものはなく、"
+              f"その間により良いキャンペーンが始まれば使える。なければ {until} に申請"),
+        numbers={"site": step.site, "exit": first.label, "wait_until": until.isoformat(), "yen": yen,
+                 "campaigns": list(step.campaigns), "spends": sorted({sp.on.isoformat() for sp, _ in held})},
+        source_url=first.source_url, seen_at=first.seen_at)
 
 
 def _wait_advice(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEstimate]]) -> Advice:

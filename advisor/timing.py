@@ -19,8 +19,8 @@ bonus is at least what waiting is worth.
 
 Points can leave a site by any of its exits, so the advisor (`advisor.advise`)
 pools the campaigns of every exit of the sites holding points (`Stream`,
-`campaign_chances`): each is valued by how much its route's rate beats the
-rate the spend gets without a campaign, and a capped campaign counts only for
+`campaign_chances`): each is valued by how much its route's rate beats what
+the spend's points get without a campaign (`Stream.floor`), and a capped campaign counts only for
 the share of the waiting spend its cap covers. `waiting_values` gives V(w)
 for every w at once over such (chance, gain) kinds.
 
@@ -152,6 +152,9 @@ class Stream:
     # exit to the same destination: when given, the stream's own starts keep
     # their frequency but their sizes are drawn from these (`pooled_sizes`)
     sizes: tuple[tuple[int, Fraction | None, int], ...] = ()
+    # the best rate its site's points get with no campaign: they are used at
+    # it anyway, so a campaign gains only what it adds over that (0: none known)
+    floor: Fraction = Fraction(0)
 
 
 def campaign_chances(streams: list[Stream], today: date, baseline: Fraction,
@@ -159,7 +162,8 @@ def campaign_chances(streams: list[Stream], today: date, baseline: Fraction,
     """Every campaign seen on the streams as (chance per day, gain in bp over
     `baseline`): each start observed over D days stands for a 1/D chance a day
     of one like it. Gains are what the campaign's route rate beats the
-    baseline by, so a campaign on a worse route counts for less (or nothing).
+    baseline (or the stream's floor, if higher) by, so a campaign on a worse
+    route counts for less (or nothing).
 
     A capped campaign pays its bonus on at most its cap: when `waiting_yen` of
     spend all wait for campaigns, one capped at C yen of points serves a share
@@ -217,10 +221,12 @@ def _size_order(kv):
 
 
 def _seen(streams: list[Stream], today: date, baseline: Fraction):
-    """(chance per day, gain in bp over `baseline`, cap in yen or None) per campaign kind seen."""
+    """(chance per day, gain in bp over `baseline` — or over the stream's
+    `floor` where that is higher —, cap in yen or None) per campaign kind seen."""
     for st in streams:
+        base = max(baseline, st.floor)
         for chance, rate, cap in _starts(st, today):
-            yield chance, (rate / baseline - 1) * 10_000, cap
+            yield chance, (rate / base - 1) * 10_000, cap
 
 
 def history_from_campaigns(campaigns, observed_since: date, rate_changes=()) -> History:

@@ -12,8 +12,8 @@ from advisor.advise import (
     ExpiryRule,
     Situation,
     advise,
+    marginal_rates,
     paid_parts,
-    served_by,
     spend_deadlines,
 )
 from advisor.amazon import (
@@ -409,12 +409,24 @@ def _step(for_spend, arrives, yen):
     return Step("a", "a", yen, 0, yen, TODAY, arrives, for_spend, "u", SEEN, apply_on=TODAY, cost=Fraction(yen))
 
 
-def test_served_by_pours_each_step_into_the_spends_from_its_first_one():
+def test_paid_parts_pour_each_step_into_the_spends_from_its_first_one():
     d1, d2 = date(2026, 12, 1), date(2026, 12, 20)
     early, late = _step(d1, date(2026, 11, 24), 2_500), _step(d2, date(2026, 12, 10), 500)
-    assert served_by([Spend(d1, 1_000), Spend(d2, 2_000)], [late, early]) == [early, early]
-    assert served_by([Spend(d1, 1_000), Spend(d2, 2_000)], [_step(d2, TODAY, 3_000)]) == [None, _step(d2, TODAY, 3_000)]
+    assert paid_parts([Spend(d1, 1_000), Spend(d2, 2_000)], [late, early]) == [
+        (0, Spend(d1, 1_000), early), (1, Spend(d2, 1_500), early), (1, Spend(d2, 500), late)]
+    only_late = _step(d2, TODAY, 3_000)
+    assert paid_parts([Spend(d1, 1_000), Spend(d2, 2_000)], [only_late]) == [
+        (0, Spend(d1, 1_000), None), (1, Spend(d2, 2_000), only_late)]
 
+
+def test_marginal_rates_are_the_worst_plain_rate_paying_the_spend_or_a_later_one():
+    d1, d2 = date(2026, 12, 1), date(2026, 12, 20)
+    dear, cheap = _step(d1, TODAY, 1_000), replace(_step(d2, TODAY, 1_020), cost=Fraction(1_000))
+    assert marginal_rates([Spend(d1, 1_000), Spend(d2, 1_020)], [dear, cheap]) == [1, Fraction(102, 100)]
+    worse_later = replace(_step(d2, TODAY, 1_000), for_spend=d2)
+    first_best = replace(_step(d1, TODAY, 1_020), cost=Fraction(1_000))
+    assert marginal_rates([Spend(d1, 1_020), Spend(d2, 1_000)], [first_best, worse_later]) == [1, 1]
+    assert marginal_rates([Spend(d1, 1_000)], []) == [None]
 
 def _frequent(site="a", bonus=500):
     return {(site, "amazon_gift"): _history(every_days=10, bonus=bonus)}
@@ -436,7 +448,7 @@ def test_a_spend_far_off_waits_and_one_due_today_is_exchanged_alone():
 
 def test_a_campaign_better_than_waiting_is_taken_for_every_spend():
     near, far = Spend(TODAY + timedelta(days=1), 1_000), Spend(TODAY + timedelta(days=60), 2_000)
-    now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY + timedelta(days=3), "u", SEEN)
+    now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY, "u", SEEN)
     plan = advise(Situation(TODAY, [_one_to_one()], {"a": 10_000}, [near, far], campaigns=[now],
                             histories=_frequent()))
     assert [(s.points, s.yen) for s in plan.now] == [(2_800, 3_080)]  # 2,700 pt would give 2,970
@@ -461,6 +473,24 @@ def test_points_with_campaigns_ahead_are_kept_and_others_used_for_what_is_due():
     assert [(s.site, s.points, s.cost) for s in plan.now] == [("b", 1_000, 1_000)]
 
 
+def test_a_campaign_whose_points_are_worth_more_kept_does_not_make_a_plain_exchange_now():
+    # a's +5 % today beats waiting for the near spend (4 days left), but a's
+    # 2,000 pt are worth more kept for its +10 % campaigns (every 10 days) and
+    # the far spend, so at the keep prices today's part would be paid from b
+    # at the plain rate — which b gives just as well on the near spend's last
+    # day. So nothing is exchanged today (before: b's 2,000 pt at once).
+    near, far = Spend(TODAY + timedelta(days=5), 2_000), Spend(TODAY + timedelta(days=60), 2_000)
+    now = Campaign("a", "amazon_gift", "+5%", "bonus", 500, TODAY, TODAY, "u", SEEN)
+    plan = advise(Situation(TODAY, [_one_to_one("a"), _one_to_one("b")], {"a": 2_000, "b": 10_000}, [near, far],
+                            campaigns=[now], histories=_frequent("a", 1_000)))
+    assert [(s.site, s.points, s.campaigns) for s in plan.steps] == [("a", 2_000, ("+5%",)), ("b", 1_900, ())]
+    assert plan.now == []
+    [kept] = [a for a in plan.advice if a.kind == "wait" and "keep_price" in a.numbers]
+    assert (kept.numbers["site"], kept.numbers["yen"], kept.numbers["spends"]) == ("a", 2_000, [near.on.isoformat()])
+    assert kept.numbers["wait_until"] == (near.on - timedelta(days=1)).isoformat()
+    assert Fraction(kept.numbers["keep_price"]) > Fraction(105, 100)  # more than today's +5 % gives
+
+
 def test_points_beyond_what_the_spend_left_needs_are_used_at_the_better_rate():
     # The same market, but a holds 10,000 pt: after the due spend it still
     # holds far more than the far spend (¥2,000) can take in any campaign, so
@@ -472,6 +502,45 @@ def test_points_beyond_what_the_spend_left_needs_are_used_at_the_better_rate():
     assert [(s.site, s.points, s.yen, s.cost) for s in plan.now] == [("a", 980, 1_000, 980)]
 
 
+def test_a_campaign_that_runs_on_is_held_to_its_last_day_unless_first_come():
+    # The same +10 % as above, running three more days: the far spend loses
+    # nothing by waiting (the campaign is there until then) and keeps the
+    # chance of a better one; the near spend is due today. A first-come
+    # campaign may end any day, so it is taken now.
+    near, far = Spend(TODAY + timedelta(days=1), 1_000), Spend(TODAY + timedelta(days=60), 2_000)
+    runs_on = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY + timedelta(days=3), "u", SEEN)
+    plan = advise(Situation(TODAY, [_one_to_one()], {"a": 10_000}, [near, far], campaigns=[runs_on],
+                            histories=_frequent()))
+    assert [(s.points, s.yen) for s in plan.now] == [(1_000, 1_100)]  # 900 pt would give 990
+    [wait] = [a for a in plan.advice if a.kind == "wait"]
+    assert (wait.numbers["yen"], wait.numbers["spends"], wait.numbers["wait_until"]) == (
+        2_000, [far.on.isoformat()], runs_on.ends_on.isoformat())
+    first_come = replace(runs_on, first_come=True)
+    plan = advise(Situation(TODAY, [_one_to_one()], {"a": 10_000}, [near, far], campaigns=[first_come],
+                            histories=_frequent()))
+    assert [(s.points, s.yen) for s in plan.now] == [(2_800, 3_080)]
+    assert not [a for a in plan.advice if a.kind == "wait"]
+
+
+def test_a_campaign_is_judged_against_what_the_same_points_get_without_it():
+    # a gives 2 % more than b with no campaign but holds only enough for half
+    # the spend; b's +1 % ends today. b's half would otherwise get b's plain
+    # rate, so the campaign gains 1 % — more than two months of b's rare +1 %
+    # campaigns are worth — and is taken. a's half gets a's rate today or
+    # later alike: it gains nothing now and waits. (Judged against the rate
+    # of the step paying most of the spend without campaigns, b's plain, a's
+    # half looked 2 % better than nothing and was exchanged at once.)
+    spend = Spend(TODAY + timedelta(days=60), 4_020)
+    now = Campaign("b", "amazon_gift", "+1%", "bonus", 100, TODAY, TODAY, "u", SEEN)
+    exits = [_one_to_one("a", 490, 500), _one_to_one("b")]
+    plan = advise(Situation(TODAY, exits, {"a": 1_960, "b": 10_000}, [spend], campaigns=[now],
+                            histories={("b", "amazon_gift"): _history(every_days=20, bonus=100)}))
+    assert sorted((s.site, s.points, s.yen) for s in plan.steps) == [("a", 1_960, 2_000), ("b", 2_000, 2_020)]
+    assert [(s.site, s.points, s.yen, s.campaigns) for s in plan.now] == [("b", 2_000, 2_020, ("+1%",))]
+    [wait] = [a for a in plan.advice if a.kind == "wait"]
+    assert (wait.numbers["site"], wait.numbers["yen"]) == ("a", 2_000)
+
+
 def test_a_capped_campaign_is_used_up_to_its_cap_for_the_nearest_spend_the_far_one_waits():
     # +10 % on the first 1,000 pt. One step of the plan pays both spends (1,900
     # pt: 1,000 at +10 %, 900 plain); judged by its average the far spend took
@@ -479,7 +548,7 @@ def test_a_capped_campaign_is_used_up_to_its_cap_for_the_nearest_spend_the_far_o
     # (fewest chances left), its last ¥100 to the far one; the far spend's
     # plain rest is worth more waiting for the frequent +5 % campaigns.
     near, far = Spend(TODAY + timedelta(days=10), 1_000), Spend(TODAY + timedelta(days=60), 1_000)
-    now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY + timedelta(days=3), "u", SEEN,
+    now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY, "u", SEEN,
                    cap_points=1_000)
     plan = advise(Situation(TODAY, [_one_to_one()], {"a": 10_000}, [near, far], campaigns=[now],
                             histories=_frequent()))
@@ -497,7 +566,7 @@ def test_the_whole_capped_part_is_exchanged_through_the_campaign_even_where_its_
     # judged. The cap's whole ¥1,320 is the part taken now (¥320 of it for
     # the far spend); the far spend's plain rest waits for a's frequent +5 %.
     near, far = Spend(TODAY + timedelta(days=10), 1_000), Spend(TODAY + timedelta(days=60), 3_000)
-    now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY + timedelta(days=3), "u", SEEN,
+    now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY, "u", SEEN,
                    cap_points=1_200)
     exits = [_one_to_one("a", 300, 300), _one_to_one("b")]
     plan = advise(Situation(TODAY, exits, {"a": 10_000, "b": 10_000}, [near, far], campaigns=[now],
@@ -514,7 +583,7 @@ def test_a_campaign_paying_a_small_part_of_a_spend_is_taken_for_that_part():
     # waiting for. Each part is decided by the step that pays it: judged by
     # the step paying most of the spend, a's campaign waited with it and was lost.
     far = Spend(TODAY + timedelta(days=60), 3_050)
-    now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY + timedelta(days=3), "u", SEEN)
+    now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY, "u", SEEN)
     plan = advise(Situation(TODAY, [_one_to_one("a"), _one_to_one("b")], {"a": 500, "b": 10_000}, [far],
                             campaigns=[now], histories=_frequent("b")))
     assert sorted((s.site, s.points, s.yen) for s in plan.steps) == [("a", 500, 550), ("b", 2_500, 2_500)]
@@ -530,7 +599,7 @@ def test_todays_campaign_pays_the_nearest_spend_and_the_plain_step_the_far_one()
     # +10 %, and the campaign went to the far one. Best rate first, the
     # campaign pays the near spend and the far one (sixty days of chances) waits.
     near, far = Spend(TODAY + timedelta(days=10), 1_100), Spend(TODAY + timedelta(days=60), 1_000)
-    now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY + timedelta(days=3), "u", SEEN,
+    now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY, "u", SEEN,
                    cap_points=1_000)
     exits = [gift_exit("a", 100, 100, lag=5), _one_to_one("b")]
     plan = advise(Situation(TODAY, exits, {"a": 1_000, "b": 10_000}, [near, far], campaigns=[now],
@@ -606,7 +675,7 @@ def test_large_campaigns_seen_on_other_exits_to_the_same_place_are_worth_waiting
     # run +10 % ones as often: a's next campaign may be one of those, and
     # with two months to go waiting is worth more than +3 %.
     far = Spend(TODAY + timedelta(days=60), 2_000)
-    now = Campaign("a", "amazon_gift", "+3%", "bonus", 300, TODAY, TODAY + timedelta(days=3), "u", SEEN)
+    now = Campaign("a", "amazon_gift", "+3%", "bonus", 300, TODAY, TODAY, "u", SEEN)
     exits = [_one_to_one("a"), _one_to_one("c")]
     alone = advise(Situation(TODAY, exits, {"a": 10_000}, [far], campaigns=[now], histories=_frequent("a", 100)))
     assert [(s.site, s.points, s.yen) for s in alone.now] == [("a", 2_000, 2_060)]

@@ -206,7 +206,8 @@ def test_campaign_sizes_seen_at_a_site_without_points_inform_the_wait(cli, tmp_p
         hapitas = [past("hapitas", n, 100, 90 - 10 * n) for n in range(9)] + [CampaignSeen(
             site="hapitas", key="now", destination="amazon_gift", title="Amazonギフト3%増量", kind="bonus",
             bonus_bp=300, source_url="https://hapitas.example/campaign/now", seen_at=NOW,
-            starts_at=NOW - timedelta(days=1), ends_at=NOW + timedelta(days=3))]
+            starts_at=NOW - timedelta(days=1), ends_at=NOW + timedelta(hours=14))]  # its last day: one
+        # that runs on is held to its last day whatever waiting is worth
         sites = [("hapitas", [_exit("hapitas", "amazon_gift", "Amazonギフトカード", 100, 100, 3)], hapitas)]
         if with_moppy:
             sites.append(("moppy", [_exit("moppy", "amazon_gift", "Amazonギフトコード", 500, 500, 5)],
