@@ -428,6 +428,7 @@ def test_marginal_rates_are_the_worst_plain_rate_paying_the_spend_or_a_later_one
     assert marginal_rates([Spend(d1, 1_020), Spend(d2, 1_000)], [first_best, worse_later]) == [1, 1]
     assert marginal_rates([Spend(d1, 1_000)], []) == [None]
 
+
 def _frequent(site="a", bonus=500):
     return {(site, "amazon_gift"): _history(every_days=10, bonus=bonus)}
 
