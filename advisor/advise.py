@@ -104,7 +104,7 @@ def advise(s: Situation) -> Plan:
             rule = s.expiry_rules.get(site)
             plan.warnings.append(f"{name(site)}: 交換後 {units:,} が残ります"
                                  + (f"（{rule.wording}で失効）" if rule else ""))
-        first = next(e for e in s.exits if e.site == step.site and e.label == step.hops[0][0])
+        first = first_exit(s, step)
         if first.stale:
             plan.warnings.append(f"{name(step.site)} {first.label}: 最新のクロールで確認できていない値です")
         better = best_alternative(s, first.site)
@@ -206,6 +206,11 @@ def future_prices(s: Situation, streams: list[tuple[str, Stream]], horizon: int,
     balances = {site: pts * next(e.yen_per_point for e in s.exits if e.site == site)
                 for site, pts in s.balances.items() if site in standing}
     return keep_prices(streams, s.today, horizon, standing, balances, Fraction(take_yen), needs)
+
+
+def first_exit(s: Situation, step: Step) -> Exit:
+    """The exit a step's points leave their site by."""
+    return next(e for e in s.exits if e.site == step.site and e.label == step.hops[0][0])
 
 
 def _rate(step: Step) -> Fraction | None:
@@ -349,16 +354,16 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         if days_left <= 0 or rate_now is None or not rate_base:
             act.append(sp)
             continue
-        if rate_base not in values:
-            values[rate_base] = waiting_values(horizon, campaign_chances(streams, s.today, rate_base,
-                                                                         waiting_yen))
-        gain_now = max(Fraction(0), (rate_now / max(rate_base, plain_of.get(st.site, rate_base)) - 1) * 10_000)
         lasts = campaign_lasts(s, st)
         if lasts is not None and lasts > s.today and rate_now > step_route(exits_by, st).rate():
             # today's campaign is sure to run tomorrow too: holding loses
             # nothing and keeps the chance of a better one
             lasting.setdefault(id(st), []).append((sp, min(deadline, lasts)))
             continue
+        if rate_base not in values:
+            values[rate_base] = waiting_values(horizon, campaign_chances(streams, s.today, rate_base,
+                                                                         waiting_yen))
+        gain_now = max(Fraction(0), (rate_now / max(rate_base, plain_of.get(st.site, rate_base)) - 1) * 10_000)
         own = s.histories.get((first.site, first.destination))
         est = estimate(own, s.today, days_left) if own else None
         loss = est.expected_loss_bp if est else Fraction(0)
@@ -392,14 +397,16 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         # A part acted for today's campaign that the keep prices pay from a
         # plain step instead (the campaign's points are worth more kept)
         # gains nothing today it could not get later: it waits.
-        kept, later = [], {}
+        kept: list[Spend] = []
+        later: dict[int, tuple[Step, list[tuple[Spend, date]]]] = {}  # by the campaign step
         for j, part, st in paid_parts(act, for_now.steps):
-            if id(act[j]) in gained and (st is None or not st.campaigns):
-                later.setdefault(id(act[j]), []).append(part)
+            origin = gained.get(id(act[j]))
+            if origin is not None and (st is None or not st.campaigns):
+                later.setdefault(id(origin[0]), (origin[0], []))[1].append((part, origin[1]))
             else:
                 kept.append(part)
         if later:
-            put_off = _put_off_advice(s, [(gained[k], parts) for k, parts in later.items()], factor)
+            put_off = [_put_off_advice(s, step, parts, factor) for step, parts in later.values()]
             act = kept
             for_now = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,
                                         cap_used=s.cap_used, available_until=lapses) if act else Plan()
@@ -435,34 +442,26 @@ def plain_rates(s: Situation) -> dict[str, Fraction]:
     return out
 
 
-def _put_off_advice(s: Situation, later: list[tuple[tuple[Step, date], list[Spend]]],
-                    factor: dict[str, Fraction]) -> list[Advice]:
-    """Wait advice for parts today's campaign would pay but its points are
-    kept for: per campaign step, the yen put off, until when, and the price
-    (`future_prices`) that made its points worth more kept."""
-    by_step: dict[int, tuple[Step, list[date], list[Spend]]] = {}
-    for (st, deadline), parts in later:
-        entry = by_step.setdefault(id(st), (st, [], []))
-        entry[1].append(deadline)
-        entry[2].extend(parts)
-    out = []
-    for st, deadlines, parts in by_step.values():
-        first = next(e for e in s.exits if e.site == st.site and e.label == st.hops[0][0])
-        until, yen = min(deadlines), sum(p.yen for p in parts)
-        keep = factor.get(st.site, Fraction(1))
-        name = s.names.get(st.site, st.site)
-        why = (f"{name} のポイントは今後のキャンペーンに残すほうが価値が高く（残す価値 {float(keep):.4f} 円/円）、"
-               "今日交換すると通常レートになるため" if keep > 1 else
-               "今日の分だけ交換すると交換単位の都合でキャンペーンが使われないため")
-        out.append(Advice(
-            kind="wait",
-            text=(f"{name} {first.label}: ¥{yen:,} 分は今日のキャンペーンでも交換せず {until} まで待つ — {why}。"
-                  f"キャンペーンがなければ {until} に申請"),
-            numbers={"site": st.site, "exit": first.label, "wait_until": until.isoformat(), "yen": yen,
-                     "keep_price": str(keep), "campaigns": list(st.campaigns),
-                     "spends": sorted({p.on.isoformat() for p in parts})},
-            source_url=first.source_url, seen_at=first.seen_at))
-    return out
+def _put_off_advice(s: Situation, step: Step, held: list[tuple[Spend, date]],
+                    factor: dict[str, Fraction]) -> Advice:
+    """Wait advice for parts today's campaign step would pay but its points
+    are kept for: the yen put off, until when, and the price (`future_prices`)
+    that made its points worth more kept."""
+    first = first_exit(s, step)
+    until, yen = min(d for _, d in held), sum(sp.yen for sp, _ in held)
+    keep = factor.get(step.site, Fraction(1))
+    name = s.names.get(step.site, step.site)
+    why = (f"{name} のポイントは今後のキャンペーンに残すほうが価値が高く（残す価値 {float(keep):.4f} 円/円）、"
+           "今日交換すると通常レートになるため" if keep > 1 else
+           "今日の分だけ交換すると交換単位の都合でキャンペーンが使われないため")
+    return Advice(
+        kind="wait",
+        text=(f"{name} {first.label}: ¥{yen:,} 分は今日のキャンペーンでも交換せず {until} まで待つ — {why}。"
+              f"キャンペーンがなければ {until} に申請"),
+        numbers={"site": step.site, "exit": first.label, "wait_until": until.isoformat(), "yen": yen,
+                 "keep_price": str(keep), "campaigns": list(step.campaigns),
+                 "spends": sorted({sp.on.isoformat() for sp, _ in held})},
+        source_url=first.source_url, seen_at=first.seen_at)
 
 
 def campaign_lasts(s: Situation, step: Step) -> date | None:
@@ -476,7 +475,7 @@ def campaign_lasts(s: Situation, step: Step) -> date | None:
 
 
 def _lasting_advice(s: Situation, step: Step, held: list[tuple[Spend, date]]) -> Advice:
-    first = next(e for e in s.exits if e.site == step.site and e.label == step.hops[0][0])
+    first = first_exit(s, step)
     until, yen = min(d for _, d in held), sum(sp.yen for sp, _ in held)
     return Advice(
         kind="wait",
@@ -489,7 +488,7 @@ def _lasting_advice(s: Situation, step: Step, held: list[tuple[Spend, date]]) ->
 
 
 def _wait_advice(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEstimate]]) -> Advice:
-    first = next(e for e in s.exits if e.site == step.site and e.label == step.hops[0][0])
+    first = first_exit(s, step)
     now = best_campaign(first, s.today, s.campaigns)
     until = min(d for _, d, _ in held)
     est = held[0][2]
