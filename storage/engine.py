@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
+import weakref
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect, select, text
@@ -61,6 +63,53 @@ def shown(db: str | os.PathLike) -> str:
     return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", db) if is_url(db) else db
 
 
+# POSIX advisory locks belong to the process, not to a descriptor: closing
+# any descriptor of the database file drops every lock this process's SQLite
+# connections hold on it (https://sqlite.org/howtocorrupt.html, 2.2). Another
+# process's last connection then thinks it is alone, checkpoints and deletes
+# the WAL under our reads and writes ("database disk image is malformed",
+# "disk I/O error": 4 runs of 4 of tests/test_concurrent_reads.py on a loaded
+# machine, where a reader opens the database again and again in one process).
+# So the header is read only while no connection of this process has the
+# file open; one that has it open was checked when its engine was made.
+_FILES_LOCK = threading.Lock()
+_CONNECTED: dict[tuple[int, int], weakref.WeakKeyDictionary] = {}  # file → {engine: open connections}
+
+
+def _file_key(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _connected(path: Path) -> bool:
+    """Whether a connection of this process has the file open (call under `_FILES_LOCK`)."""
+    key = _file_key(path)
+    return key is not None and any(_CONNECTED.get(key, {}).values())
+
+
+def _count_connections(engine: Engine, path: Path) -> None:
+    """Keep `_CONNECTED` as SQLAlchemy opens and closes the engine's connections.
+    An engine collected without closing its connections drops out with it
+    (their SQLite handles close with them)."""
+    ref = weakref.ref(engine)
+
+    def change(record, by: int) -> None:
+        e = ref()
+        key = record.info.get("pointexit_file") if by < 0 else _file_key(path)
+        if e is None or key is None:
+            return
+        with _FILES_LOCK:
+            counts = _CONNECTED.setdefault(key, weakref.WeakKeyDictionary())
+            counts[e] = max(counts.get(e, 0) + by, 0)
+        record.info["pointexit_file"] = key
+
+    event.listen(engine, "connect", lambda _conn, record: change(record, +1))
+    event.listen(engine, "close", lambda _conn, record: change(record, -1))
+
+
 def _sqlite_header_problem(path: Path) -> str | None:
     """Why the file cannot be a healthy SQLite database, from its 100-byte
     header and size alone (cheap: nothing else is read)."""
@@ -91,7 +140,7 @@ def _sqlite_header_problem(path: Path) -> str | None:
     return None
 
 
-def _check_sqlite_file(path: Path, *, must_exist: bool) -> None:
+def _check_sqlite_file(path: Path, *, must_exist: bool, read_header: bool = True) -> None:
     if not path.exists():
         if must_exist:
             raise StorageError(
@@ -102,6 +151,8 @@ def _check_sqlite_file(path: Path, *, must_exist: bool) -> None:
         return
     if path.is_dir():
         raise StorageError(f"{path} is a directory, not a database file")
+    if not read_header:
+        return
     try:
         problem = _sqlite_header_problem(path)
     except OSError as exc:
@@ -125,11 +176,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 def _create_engine(url: str, db, *, must_exist: bool) -> Engine:
     if url.startswith("sqlite:///"):
-        _check_sqlite_file(Path(url.removeprefix("sqlite:///")), must_exist=must_exist)
+        path = Path(url.removeprefix("sqlite:///"))
+        with _FILES_LOCK:
+            _check_sqlite_file(path, must_exist=must_exist, read_header=not _connected(path))
         engine = create_engine(
             url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        _count_connections(engine, path)
         return engine
     connect_args = {}
     if url.startswith("postgresql") and "connect_timeout" not in url:

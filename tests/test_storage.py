@@ -1,6 +1,8 @@
 """Storage: append-on-change, JST times, WAL, and databases it must refuse."""
 
+import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -88,6 +90,47 @@ def test_wal_and_busy_timeout(store):
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30_000
+
+
+def _my_locks(path) -> list[tuple[str, str, str]]:
+    """This process's POSIX locks on a file (type, first byte, last byte), from /proc/locks."""
+    ino = os.stat(path).st_ino
+    out = []
+    for line in Path("/proc/locks").read_text().split("\n"):
+        f = line.split()
+        if len(f) >= 8 and f[1] == "POSIX" and f[4] == str(os.getpid()) and int(f[5].rsplit(":", 1)[1]) == ino:
+            out.append((f[3], f[6], f[7]))
+    return sorted(out)
+
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux's /proc/locks")
+def test_opening_the_database_again_keeps_the_locks_of_a_read_in_progress(db_path):
+    """Closing any descriptor of the file drops every POSIX lock the process
+    holds on it: a header check while a read runs let another process's last
+    connection delete the WAL under it ("database disk image is malformed")."""
+    engine = open_engine(db_path)
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.isolation_level = None
+        cur = raw.cursor()
+        cur.execute("BEGIN")
+        cur.execute("SELECT count(*) FROM crawl_run").fetchall()
+        held = _my_locks(db_path)
+        assert held  # the read transaction's shared lock on the database file
+        again = open_engine(db_path, create=False)
+        assert _my_locks(db_path) == held
+        with again.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM crawl_run")).scalar() == 0
+        cur.execute("COMMIT")
+    finally:
+        raw.close()
+    engine.dispose()
+    again.dispose()
+    # With no connection left, the file is checked as before: damage is still refused.
+    with open(db_path, "r+b") as fh:
+        fh.write(b"not sqlite at all")
+    with pytest.raises(StorageError, match="not an SQLite file"):
+        open_engine(db_path, create=False)
 
 
 def test_a_run_left_running_by_a_dead_process_is_marked_failed(store):
