@@ -20,8 +20,8 @@ bonus is at least what waiting is worth.
 Points can leave a site by any of its exits, so the advisor (`advisor.advise`)
 pools the campaigns of every exit of the sites holding points (`Stream`,
 `campaign_chances`): each is valued by how much its route's rate beats what
-the spend's points get without a campaign (`Stream.floor`), and a capped campaign counts only for
-the share of the waiting spend its cap covers. `waiting_values` gives V(w)
+the spend's points get without a campaign (`Stream.floor`), and a capped
+campaign counts only for the share of the waiting spend its cap covers. `waiting_values` gives V(w)
 for every w at once over such (chance, gain) kinds.
 
 How large an exit's next campaign will be is drawn from the sizes seen on

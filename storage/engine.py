@@ -96,18 +96,21 @@ def _count_connections(engine: Engine, path: Path) -> None:
     (their SQLite handles close with them)."""
     ref = weakref.ref(engine)
 
-    def change(record, by: int) -> None:
+    def change(key: tuple[int, int] | None, by: int) -> None:
         e = ref()
-        key = record.info.get("pointexit_file") if by < 0 else _file_key(path)
         if e is None or key is None:
             return
         with _FILES_LOCK:
             counts = _CONNECTED.setdefault(key, weakref.WeakKeyDictionary())
             counts[e] = max(counts.get(e, 0) + by, 0)
-        record.info["pointexit_file"] = key
 
-    event.listen(engine, "connect", lambda _conn, record: change(record, +1))
-    event.listen(engine, "close", lambda _conn, record: change(record, -1))
+    def opened(_conn, record) -> None:
+        # the file a connection opened stays its file even if the path is replaced
+        record.info["pointexit_file"] = key = _file_key(path)
+        change(key, +1)
+
+    event.listen(engine, "connect", opened)
+    event.listen(engine, "close", lambda _conn, record: change(record.info.get("pointexit_file"), -1))
 
 
 def _sqlite_header_problem(path: Path) -> str | None:
