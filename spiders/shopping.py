@@ -91,6 +91,13 @@ class ShoppingListingSpider(PointSiteSpider):
                 self.stats.set_value("pointexit/layout_missing", 1)
                 self.logger.warning("no shopping listing at %s: the layout may have changed", response.url)
             return
+        if not ads:
+            # A listing page always lists stores: none at all means the ads'
+            # markup changed, and "no offer" would close a running one.
+            self.stats.set_value("pointexit/layout_missing", 1)
+            self.logger.warning("no ads in the shopping listing at %s: the layout may have changed",
+                                response.url)
+            return
         yield from self.offers_from(response, ads)
 
     def offers_from(self, response, ads: Iterable[ListedAd]):
@@ -101,6 +108,12 @@ class ShoppingListingSpider(PointSiteSpider):
                 # An ad we cannot name cannot be stored; count it, say so.
                 stats.inc_value("pointexit/listing/ads_without_id")
                 self.logger.warning("ad without an id on %s: %s", response.url, ad.title)
+                verdict = routing.classify(ad.title, ad.reward_text, conditions=ad.conditions,
+                                           tags=ad.tags)
+                if verdict.kind in (routing.OFFER, routing.UNREADABLE):
+                    # An Amazon offer we see but cannot store (its link changed):
+                    # an ok run without it would mark it ended.
+                    stats.set_value("pointexit/layout_missing", 1)
                 continue
             if ad.key in seen:  # the same ad shown twice (pickups, rankings)
                 continue

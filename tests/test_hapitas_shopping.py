@@ -67,3 +67,17 @@ def test_a_login_form_instead_of_the_catalog_is_login_required():
     items, _, stats = parse_listing(NAME, body=form.encode())
     assert items == [] and stats["pointexit/login_required"] == 1
     assert "pointexit/layout_missing" not in stats
+
+
+def test_an_offer_whose_link_no_longer_names_it_is_a_layout_problem():
+    # The item links change form: the running offer cannot be stored, and an
+    # ok run without it would mark it ended.
+    body = (RECORDED / "hapitas/category/shopping_store/index.html").read_bytes()
+    items, _, stats = parse_listing(NAME, body=body.replace(b"/itemid/", b"/item-id/"))
+    assert items == [] and stats["pointexit/layout_missing"] == 1
+
+
+def test_a_catalog_without_slots_is_a_layout_problem():
+    body = (RECORDED / "hapitas/category/shopping_store/index.html").read_bytes()
+    items, _, stats = parse_listing(NAME, body=body.replace(b"item_slots_thumb", b"item-slot"))
+    assert items == [] and stats["pointexit/layout_missing"] == 1
