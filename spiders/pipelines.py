@@ -207,12 +207,21 @@ class StorePipeline:
         spider = self.crawler.spider
         from pointexit.clock import now_jst
         from pointexit.config import resolve_db
-        from storage.engine import open_engine
+        from sqlalchemy.exc import DBAPIError
+
+        from storage.engine import StorageError, first_line, open_engine
         from storage.store import Store
 
-        self.engine = open_engine(resolve_db(self.crawler.settings.get("POINTEXIT_DB")))
-        self.store = Store(self.engine)
-        self.run_id = self.store.begin_run(spider.name, spider.site, now_jst())
+        self.engine, self.run_id, self.db_error = None, None, None
+        try:
+            self.engine = open_engine(resolve_db(self.crawler.settings.get("POINTEXIT_DB")))
+            self.store = Store(self.engine)
+            self.run_id = self.store.begin_run(spider.name, spider.site, now_jst())
+        except (StorageError, DBAPIError) as exc:
+            # One line in the run's report, not a traceback: nothing can be stored.
+            self.db_error = first_line(exc)
+            spider.logger.error("database: %s", self.db_error)
+            return
         self.crawler.stats.set_value("pointexit/run_id", self.run_id)
 
     def process_item(self, item):
@@ -230,7 +239,10 @@ class StorePipeline:
 
     def close_spider(self):
         spider = self.crawler.spider
+        from sqlalchemy.exc import DBAPIError
+
         from pointexit.clock import now_jst
+        from storage.engine import first_line
         from storage.records import RunOutcome
 
         stats = self.crawler.stats.get_stats()
@@ -244,8 +256,20 @@ class StorePipeline:
             stats_json=json.dumps({k: v for k, v in stats.items() if k.startswith("pointexit/")
                                    or k.startswith("downloader/response_status")}, default=str),
         )
-        result = self.store.finish_run(self.run_id, outcome, now_jst(), self.exits,
-                                       self.campaigns, self.offers)
+        if self.run_id is not None:
+            try:
+                result = self.store.finish_run(self.run_id, outcome, now_jst(), self.exits,
+                                               self.campaigns, self.offers)
+            except DBAPIError as exc:
+                self.db_error = first_line(exc)
+                spider.logger.error("database: %s", self.db_error)
+        if self.db_error:
+            # The run could not be recorded: nothing it saw was stored.
+            self.crawler.stats.set_value("pointexit/verdict", "failed")
+            self.crawler.stats.set_value("pointexit/reason", f"database_error: {self.db_error}")
+            if self.engine is not None:
+                self.engine.dispose()
+            return
         self.crawler.stats.set_value("pointexit/verdict", result.verdict)
         self.crawler.stats.set_value("pointexit/reason", verdict.reason)
         self.crawler.stats.set_value("pointexit/new_observations", result.new_observations)

@@ -210,6 +210,8 @@ def open_engine(db: str | os.PathLike, *, create: bool = True) -> Engine:
     engine = _create_engine(db_url(db), db, must_exist=not create)
     try:
         _prepare(engine, create=create)
+        if create and engine.dialect.name == "sqlite":
+            _check_writable(engine, db)
     except StorageError:
         engine.dispose()
         raise
@@ -217,6 +219,20 @@ def open_engine(db: str | os.PathLike, *, create: bool = True) -> Engine:
         engine.dispose()
         raise StorageError(f"cannot open database {shown(db)}: {first_line(exc)}") from None
     return engine
+
+
+def _check_writable(engine: Engine, db) -> None:
+    """A writer (crawl, schedule, demo) finds out now, in one line, that it
+    cannot write: SQLite opens a read-only file without a word and refuses
+    only the first write, deep inside a crawl. Nothing is changed."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            conn.exec_driver_sql("UPDATE meta SET value = value WHERE key = 'schema_version'")
+        except DBAPIError as exc:
+            raise StorageError(f"cannot write to database {shown(db)}: {first_line(exc)}") from None
+        finally:
+            conn.exec_driver_sql("ROLLBACK")
 
 
 def first_line(exc: Exception) -> str:
