@@ -21,6 +21,9 @@ class ChobirichSpider(PointSiteSpider):
         "/exchange/point/pex/info/",
     )
     expected_min_items = 5
+    # Every exit on the page shows these: one missing is a renamed column or label
+    # (a missing fee must not read as "free").
+    required_texts = ("rate_text", "fee_text", "lag_text")
     detail_labels = {
         "交換レート": "rate_text",
         "交換完了日": "lag_text",

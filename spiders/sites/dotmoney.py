@@ -16,6 +16,9 @@ class DotmoneySpider(PointSiteSpider):
     site = "dotmoney"
     start_paths = ("/exchange/",)
     expected_min_items = 4
+    # Every exit on the page shows these: one missing is a renamed column or label
+    # (a missing fee must not read as "free").
+    required_texts = ("rate_text", "fee_text", "lag_text")
     card_fields = {
         "label": ".c-card__title",
         "rate_text": ".c-card__rate",

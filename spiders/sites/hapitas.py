@@ -11,6 +11,9 @@ class HapitasSpider(PointSiteSpider):
     site = "hapitas"
     start_paths = ("/exchange/",)
     expected_min_items = 5
+    # Every exit on the page shows these: one missing is a renamed column or label
+    # (a missing fee must not read as "free").
+    required_texts = ("rate_text", "fee_text", "lag_text")
 
     def parse_exits(self, response):
         cap_text = next((clean(t) for t in response.css("p.exchange-note::text").getall()

@@ -13,6 +13,9 @@ class LifemediaSpider(PointSiteSpider):
     site = "lifemedia"
     start_paths = ("/exchange/",)
     expected_min_items = 5
+    # Every exit on the page shows these: one missing is a renamed column or label
+    # (a missing fee must not read as "free").
+    required_texts = ("rate_text", "fee_text", "lag_text")
     spec_labels = {
         "最低交換P": "minimum_text",
         "交換単位": "step_text",

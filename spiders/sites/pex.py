@@ -12,6 +12,9 @@ class PexSpider(PointSiteSpider):
     site = "pex"
     start_paths = ("/point_exchange/",)
     expected_min_items = 4
+    # Every exit on the page shows these: one missing is a renamed column or label
+    # (a missing fee must not read as "free").
+    required_texts = ("rate_text", "fee_text", "lag_text")
     column_labels = {
         "交換レート": "rate_text",
         "最低交換ポイント": "minimum_text",

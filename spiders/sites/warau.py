@@ -16,6 +16,9 @@ class WarauSpider(PointSiteSpider):
     site = "warau"
     start_paths = ("/point/exchange/",)
     expected_min_items = 5
+    # Every exit on the page shows these: one missing is a renamed column or label
+    # (a missing fee must not read as "free").
+    required_texts = ("rate_text", "fee_text", "lag_text")
     point_value_css = ".l-header__rate"
     card_fields = {
         "label": ".exchange-card__name",
