@@ -97,6 +97,15 @@ class WalletError(UserError):
     pass
 
 
+# Dates the planner can count years and business days from without leaving
+# what Python's dates hold (year 1 to 9999).
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def in_range(d: date) -> bool:
+    return FIRST_DATE <= d <= LAST_DATE
+
+
 @dataclass
 class Wallet:
     path: Path | None = None
@@ -136,7 +145,7 @@ class _Reader:
             self.fail(key, f"expected a {'table' if kind is dict else 'list of tables'}")
         return v
 
-    def int(self, key: str, required: bool = True, minimum: int = 0) -> int | None:
+    def int(self, key: str, required: bool = True, minimum: int = 0, maximum: int | None = None) -> int | None:
         v = self.table.get(key)
         if v is None:
             if required:
@@ -146,6 +155,8 @@ class _Reader:
             self.fail(key, f"expected a whole number, got {v!r}")
         if v < minimum:
             self.fail(key, "cannot be negative" if minimum == 0 else f"must be at least {minimum}")
+        if maximum is not None and v > maximum:
+            self.fail(key, f"must be at most {maximum}")
         return v
 
     def date(self, key: str, required: bool = True) -> date | None:
@@ -154,24 +165,33 @@ class _Reader:
             if required:
                 self.fail(key, "missing")
             return None
+        d = None
         if isinstance(v, datetime):
-            return v.date()
-        if isinstance(v, date):
-            return v
-        if isinstance(v, str):
+            d = v.date()
+        elif isinstance(v, date):
+            d = v
+        elif isinstance(v, str):
             try:
-                return date.fromisoformat(v)
+                d = date.fromisoformat(v)
             except ValueError:
                 pass
-        self.fail(key, f"expected a date like 2026-12-10, got {v!r}")
+        if d is None:
+            self.fail(key, f"expected a date like 2026-12-10, got {v!r}")
+        if not in_range(d):
+            self.fail(key, f"out of range ({FIRST_DATE.year}–{LAST_DATE.year}), got {d.isoformat()}")
+        return d
 
     def month(self, key: str) -> date:
         v = self.table.get(key)
         if isinstance(v, str):
             try:
-                return date.fromisoformat(v + "-01")
+                d = date.fromisoformat(v + "-01")
             except ValueError:
                 pass
+            else:
+                if not in_range(d):
+                    self.fail(key, f"out of range ({FIRST_DATE.year}–{LAST_DATE.year}), got {v!r}")
+                return d
         self.fail(key, f"expected a month like \"2026-10\", got {v!r}")
 
     def fraction(self, key: str, value=None, percent_ok: bool = False) -> Fraction:
@@ -181,18 +201,23 @@ class _Reader:
             if isinstance(v, bool):
                 raise InvalidOperation
             if isinstance(v, int | Decimal):
-                out = Fraction(v)
+                number, scale = Decimal(v), 1
             elif text is not None and percent_ok and text.strip().endswith("%"):
-                out = Fraction(Decimal(text.strip()[:-1])) / 100
+                number, scale = Decimal(text.strip()[:-1]), 100
             elif text is not None:
-                out = Fraction(Decimal(text.strip()))
+                number, scale = Decimal(text.strip()), 1
             else:
+                raise InvalidOperation
+            # inf and nan are no amounts, and 1e999999999 would take forever to make exact
+            if not number.is_finite():
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
             self.fail(key, f"expected a number{' or a percentage' if percent_ok else ''}, got {v!r}")
-        if out < 0:
+        if number < 0:
             self.fail(key, "cannot be negative")
-        return out
+        if number and not -12 <= number.adjusted() < 6:
+            self.fail(key, f"out of range, got {v!r}")
+        return Fraction(number) / scale
 
     def choice(self, key: str, options: tuple[str, ...], default: str) -> str:
         v = self.table.get(key, default)
@@ -258,7 +283,7 @@ def parse_wallet(text: str, path: Path) -> Wallet:
 
     assoc = _Reader(path, top.sub("associates"), "associates.")
     assoc.done({"validity_years", "earnings"})
-    validity = assoc.int("validity_years", required=False, minimum=1) or GIFT_VALIDITY_YEARS
+    validity = assoc.int("validity_years", required=False, minimum=1, maximum=100) or GIFT_VALIDITY_YEARS
     for i, t in enumerate(assoc.sub("earnings", list)):
         r = _Reader(path, t if isinstance(t, dict) else {}, f"associates.earnings[{i}].")
         r.done({"month", "yen"})

@@ -23,7 +23,7 @@ def parse_balance(text: str) -> tuple[str, int]:
     """`hapitas=1234` → ("hapitas", 1234)."""
     from pointexit.catalog import site
 
-    m = re.fullmatch(r"\s*([a-z_]+)\s*=\s*(-?[\d,]+)\s*", text)
+    m = re.fullmatch(r"\s*([a-z_]+)\s*=\s*(-?\d[\d,]*)\s*", text)
     if not m:
         raise BadOption(f"bad --balance {text!r}: expected SITE=POINTS, e.g. hapitas=1234")
     slug, amount = m.group(1), int(m.group(2).replace(",", ""))
@@ -34,10 +34,15 @@ def parse_balance(text: str) -> tuple[str, int]:
 
 
 def parse_date(text: str, what: str) -> date:
+    from pointexit.wallet import FIRST_DATE, LAST_DATE, in_range
+
     try:
-        return date.fromisoformat(text)
+        d = date.fromisoformat(text)
     except ValueError:
         raise BadOption(f"bad {what} {text!r}: expected a date like 2026-12-10") from None
+    if not in_range(d):
+        raise BadOption(f"bad {what} {text!r}: out of range ({FIRST_DATE.year}–{LAST_DATE.year})")
+    return d
 
 
 def parse_spend(text: str):
@@ -48,7 +53,7 @@ def parse_spend(text: str):
     if len(parts) not in (2, 3):
         raise BadOption(f"bad --spend {text!r}: expected DATE:YEN[:TAG], e.g. 2026-12-10:5000")
     on = parse_date(parts[0], "--spend date")
-    if not re.fullmatch(r"-?[\d,]+", parts[1].strip()):
+    if not re.fullmatch(r"-?\d[\d,]*", parts[1].strip()):
         raise BadOption(f"bad --spend {text!r}: amount must be whole yen, e.g. 5000")
     yen = int(parts[1].replace(",", ""))
     if yen <= 0:
