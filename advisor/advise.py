@@ -116,7 +116,7 @@ def advise(s: Situation) -> Plan:
 
     plan.now, waits = exchange_now(s, plan, lapses)
     plan.advice += waits
-    plan.advice += routing_offer_advice(s.offers, s.spends, s.today)
+    plan.advice += routing_offer_advice(s.offers, s.spends, s.today, s.names)
     return plan
 
 

@@ -26,8 +26,10 @@ def cashback_points(yen: int, offer: RoutingOffer) -> int:
     return int(yen_back / offer.yen_per_point)
 
 
-def routing_offer_advice(offers: list[RoutingOffer], spends: list[Spend], today) -> list[Advice]:
-    """For each active Amazon Fashion offer with `fashion` spend inside its window."""
+def routing_offer_advice(offers: list[RoutingOffer], spends: list[Spend], today,
+                         names: dict[str, str] | None = None) -> list[Advice]:
+    """For each active Amazon Fashion offer with `fashion` spend inside its window
+    (`names`: site → the name shown to the user)."""
     advice = []
     for offer in sorted(offers, key=lambda o: (-o.rate_bp, o.site)):
         if not is_fashion_offer(offer) or (offer.ends_on is not None and offer.ends_on < today):
@@ -37,10 +39,11 @@ def routing_offer_advice(offers: list[RoutingOffer], spends: list[Spend], today)
             continue
         yen = sum(s.yen for s in eligible)
         points = cashback_points(yen, offer)
-        window = f"{offer.starts_on or ''}〜{offer.ends_on or ''}"
+        window = (f"{offer.starts_on or ''}〜{offer.ends_on or ''}"
+                  if offer.starts_on or offer.ends_on else "不明")
         advice.append(Advice(
             kind="routing_offer",
-            text=(f"ファッションの買い物 ¥{yen:,} は {offer.site} 経由で: {offer.title} "
+            text=(f"ファッションの買い物 ¥{yen:,} は {(names or {}).get(offer.site, offer.site)} 経由で: {offer.title} "
                   f"{Decimal(offer.rate_bp) / 100}% → 約{points:,}pt（期間 {window}"
                   + (f"、条件: {offer.conditions}" if offer.conditions else "")
                   + (f"、{offer.lag_text}" if offer.lag_text else "") + "）"),

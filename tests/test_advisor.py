@@ -343,6 +343,15 @@ def test_fashion_offer_advice_inside_the_window():
     assert routing_offer_advice([zero, video], spends, TODAY) == []
 
 
+def test_fashion_offer_advice_names_the_site_and_says_when_the_window_is_unknown():
+    offer = RoutingOffer("rakuten_rebates", "Amazon", "Amazon(ファッション)", 100, "ファッション", None,
+                         None, None, "https://r.example/amazon", SEEN)
+    spends = [Spend(date(2026, 12, 10), 8_000, "fashion")]
+    [advice] = routing_offer_advice([offer], spends, TODAY, {"rakuten_rebates": "楽天リーベイツ"})
+    assert "楽天リーベイツ 経由で" in advice.text and "rakuten_rebates" not in advice.text
+    assert "期間 不明" in advice.text and "期間 〜" not in advice.text
+
+
 def test_advise_warns_about_lapses_amazon_points_unused_gift_and_leftovers():
     into, out = dotmoney_chain()
     s = Situation(
