@@ -209,3 +209,27 @@ def test_scrapy_crawl_with_base_url(recorded_server, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "'pointexit/verdict': 'ok'" in proc.stderr
     assert "'pointexit/new_observations': 9" in proc.stderr  # 8 exits + the campaign
+
+
+def test_a_large_spend_through_dot_money_is_planned_in_bounded_memory(demo_db, tmp_path, monkeypatch, capsys):
+    """The planner's read-back once kept two int64 tables per pass over a run
+    of options, and a dot money chain has a run per ~¥1,000 of need: memory
+    grew with the square of the spend (¥250,000: over 1 GB; ¥1,000,000: 16 GB)."""
+    import tracemalloc
+
+    from pointexit.cli import main
+
+    db, _ = demo_db
+    monkeypatch.setenv("POINTEXIT_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("POINTEXIT_DATA_DIR", str(tmp_path / "data"))
+    tracemalloc.start()
+    try:
+        code = main(["recommend", "--db", db, "--balance", "moppy=500000", "--spend", "2026-12-20:250000",
+                     "--today", "2026-11-23", "--json"])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert code == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["uncovered"] == [] and sum(s["yen"] for s in plan["steps"]) >= 250_000
+    assert peak < 150 * 2**20, f"peak {peak >> 20} MB"
