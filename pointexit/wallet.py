@@ -100,6 +100,9 @@ class WalletError(UserError):
 # Dates the planner can count years and business days from without leaving
 # what Python's dates hold (year 1 to 9999).
 FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2999, 12, 31)
+# One planned spend: more is surely a typo, and the exact planner's tables
+# grow with the yen to cover (¥2,000,000 on dot money chains: ~25 s, 0.8 GB).
+MAX_SPEND_YEN = 10_000_000
 
 
 def in_range(d: date) -> bool:
@@ -156,7 +159,7 @@ class _Reader:
         if v < minimum:
             self.fail(key, "cannot be negative" if minimum == 0 else f"must be at least {minimum}")
         if maximum is not None and v > maximum:
-            self.fail(key, f"must be at most {maximum}")
+            self.fail(key, f"must be at most {maximum:,}")
         return v
 
     def date(self, key: str, required: bool = True) -> date | None:
@@ -299,7 +302,7 @@ def parse_wallet(text: str, path: Path) -> Wallet:
     for i, t in enumerate(top.sub("spend", list)):
         r = _Reader(path, t if isinstance(t, dict) else {}, f"spend[{i}].")
         r.done({"date", "yen", "tag"})
-        yen = r.int("yen", minimum=1)
+        yen = r.int("yen", minimum=1, maximum=MAX_SPEND_YEN)
         tag = r.choice("tag", ("fashion", "abroad"), "fashion") if "tag" in t else None
         wallet.spends.append(Spend(r.date("date"), yen, tag))
 

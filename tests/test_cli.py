@@ -120,6 +120,7 @@ def test_recommend_table_names_sources(demo_db, cli):
     (["recommend", "--balance", "hapitas=-1"], "cannot be negative"),
     (["recommend", "--balance", "hapitas=,"], "expected SITE=POINTS"),
     (["recommend", "--spend", "2026-12-10:,"], "amount must be whole yen"),
+    (["recommend", "--spend", "2026-12-10:99999999999999999999999"], "at most ¥10,000,000"),
     (["recommend", "--today", "tomorrow"], "expected a date"),
     (["recommend", "--today", "0001-01-01"], "out of range"),
     (["recommend", "--today", "9999-12-31"], "out of range"),

@@ -87,6 +87,7 @@ def test_associates_validity_is_configurable():
     ("[[spend]]\ndate = 0001-01-01\nyen = 10\n", "spend[0].date", "out of range"),
     ('[settings]\namazon_points_use = "sometimes"\n', "settings.amazon_points_use", "expected one of"),
     ('[[spend]]\ndate = 2026-12-10\nyen = 0\n', "spend[0].yen", "must be at least 1"),
+    ('[[spend]]\ndate = 2026-12-10\nyen = 10_000_001\n', "spend[0].yen", "must be at most 10,000,000"),
     ('[[spend]]\ndate = 2026-12-10\nyen = 10\ntag = "food"\n', "spend[0].tag", "expected one of"),
     ("[amazon.points]\npoints = 10\n", "amazon.points.last_order", "lapse a year after"),
     ("wallet = 1\n", "wallet", "unknown key"),

@@ -48,6 +48,7 @@ def parse_date(text: str, what: str) -> date:
 def parse_spend(text: str):
     """`2026-12-10:5000[:fashion]` → Spend."""
     from advisor.model import Spend
+    from pointexit.wallet import MAX_SPEND_YEN
 
     parts = text.split(":")
     if len(parts) not in (2, 3):
@@ -58,6 +59,8 @@ def parse_spend(text: str):
     yen = int(parts[1].replace(",", ""))
     if yen <= 0:
         raise BadOption(f"bad --spend {text!r}: amount must be positive")
+    if yen > MAX_SPEND_YEN:
+        raise BadOption(f"bad --spend {text!r}: amount must be at most ¥{MAX_SPEND_YEN:,}")
     tag = parts[2] if len(parts) == 3 else None
     if tag is not None and tag not in ("fashion", "abroad"):
         raise BadOption(f"bad --spend {text!r}: tag must be fashion or abroad")
