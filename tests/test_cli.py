@@ -128,6 +128,8 @@ def test_recommend_table_names_sources(demo_db, cli):
     (["crawl", "nosuchsite"], "unknown site 'nosuchsite'"),
     (["crawl", "hapitas", "--base-url", "ftp://x"], "bad base URL"),
     (["exits", "--destination", "gold"], "unknown destination"),
+    (["campaigns", "--days", "99999999999"], "must be at most 36,500"),
+    (["offers", "--days", "36501"], "must be at most 36,500"),
     (["exits", "--no-such-flag"], "No such option"),
 ])
 def test_usage_errors_are_one_line_and_exit_2(cli, args, message):

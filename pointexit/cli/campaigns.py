@@ -36,9 +36,14 @@ def as_of(at: str | None, wall: datetime) -> datetime:
     return when.replace(tzinfo=JST) if when.tzinfo is None else when.astimezone(JST)
 
 
+MAX_DAYS = 36_500  # a hundred years back; far more overflows the date arithmetic
+
+
 def check_days(days: int) -> int:
     if days < 0:
         raise BadOption(f"bad --days {days}: must be 0 or more")
+    if days > MAX_DAYS:
+        raise BadOption(f"bad --days {days}: must be at most {MAX_DAYS:,}")
     return days
 
 
