@@ -19,9 +19,11 @@ business-day calendar:
    today to the day before the last spend are cut into *slots*: maximal runs
    of days on which the route's hops see the same campaigns, the same
    calendar month (when a hop has a monthly cap), the same first spend their
-   gift can reach, and — for exits that limit exchanges per day — the same
-   day. A plan uses a route at most once per slot (twice when a capped
-   campaign runs: once with it, once without), applied on the slot's first
+   gift can reach, and — when any hop limits what a day takes — the same
+   day. A plan uses a route at most once per slot and campaign variant —
+   a capped campaign adds a variant with the next best campaign or none,
+   down to the best uncapped one; a per-exchange maximum below the balance
+   lets the slot be used as often as is of use —, applied on the slot's first
    day, and never after the day the origin site's points lapse. It is
    **feasible** when, summed over the whole plan:
    - no site gives more points (amount, minus discount, plus fee) than it holds;
@@ -67,6 +69,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
+from itertools import product
 
 from advisor.amazon import AmazonWallet, cover_from_balances
 from advisor.business_days import Calendar
@@ -198,8 +201,9 @@ def time_slots(route: Route, today: date, spend_dates: list[date], campaigns: li
         off = _first_day(days, today, lambda d, t=t: hop_days(route, d, calendar)[1] >= t)
         if 0 < off < days:
             cuts.add(off)
-    h0 = route.hops[0]
-    if h0.daily_cap_points is not None or h0.daily_exchanges is not None:
+    # A limit a day on any hop (an intermediary's too): each day is its own
+    # slot, so exchanges on different days each get their day's room.
+    if any(h.daily_cap_points is not None or h.daily_exchanges is not None for h in route.hops):
         cuts.update(range(1, min(days, DAILY_SLOT_DAYS)))
     offs = sorted(cuts) + [days]
     slots: list[Slot] = []
@@ -212,6 +216,32 @@ def time_slots(route: Route, today: date, spend_dates: list[date], campaigns: li
         camps = tuple(best_campaign(h, d, relevant) for h, d in zip(route.hops, hd))
         slots.append(Slot(start, today + timedelta(days=b - 1), hd, arrives, cls, camps))
     return slots
+
+
+def campaign_variants(route: Route, slot: Slot, campaigns: list[Campaign]) -> list[tuple[Campaign | None, ...]]:
+    """The campaigns an exchange in the slot can claim, per hop: the best
+    (`slot.campaigns`) first; when it is capped, another exchange may claim the
+    next best instead — down to the best uncapped one, or none — since the
+    cap's points are soon used up and the rest still deserve the best rate left."""
+    if all(c is None or c.cap_points is None for c in slot.campaigns):
+        return [slot.campaigns]
+    per_hop = []
+    for h, d, best in zip(route.hops, slot.hop_days, slot.campaigns):
+        if best is None or best.cap_points is None:
+            per_hop.append([best])
+            continue
+        live = sorted((c for c in campaigns if c.site == h.site and c.destination == h.destination
+                       and c.active_on(d) and c.bonus_bp > 0 and c is not best),
+                      key=lambda c: (c.bonus_bp, c.key), reverse=True)
+        choices: list[Campaign | None] = [best]
+        for c in live:
+            choices.append(c)
+            if c.cap_points is None:
+                break
+        else:
+            choices.append(None)
+        per_hop.append(choices)
+    return list(product(*per_hop))
 
 
 def _scope(e: Exit):
@@ -301,10 +331,7 @@ def build_items(routes: list[Route], balances: dict[str, int], residual: list[Sp
         for slot in slots:
             if until is not None and slot.start > until:
                 continue  # the site's points have lapsed by then
-            variants = [slot.campaigns]
-            if any(c is not None and c.cap_points is not None for c in slot.campaigns):
-                variants.append(tuple(None if c is not None and c.cap_points is not None else c
-                                      for c in slot.campaigns))
+            variants = campaign_variants(route, slot, campaigns)
             for camps in variants:
                 # An item whose route and campaigns match an earlier slot's and
                 # that reaches no earlier spend (nor has caps of its own) adds
@@ -326,8 +353,19 @@ def build_items(routes: list[Route], balances: dict[str, int], residual: list[Sp
                 counted = bool(run_uses(runs[0], s, binding))
                 options = [Option(r.yen, c, r.points, run_uses(r, s, binding) if counted else (), r)
                            for r, c in zip(runs, costs)]
-                items.append(Item(site=route.origin, cls=slot.cls, options=options,
-                                  payload=(route, s), order_key=(slot.start, ri, len(variants))))
+                # A per-exchange maximum does not stop a second application:
+                # the slot offers as many exchanges as can be of use — each
+                # needs its minimum of points, and a minimal plan's gift from
+                # one slot falls short of the need by less than its smallest
+                # exchange — within the exits' applications a day.
+                repeat = 1
+                first = route.hops[0]
+                if first.max_points is not None and first.largest < budget:
+                    repeat = min(budget // first.floor, -(-need // runs[0].yen),
+                                 first.daily_exchanges or budget)
+                for _ in range(max(repeat, 1)):
+                    items.append(Item(site=route.origin, cls=slot.cls, options=options,
+                                      payload=(route, s), order_key=(slot.start, ri, len(variants))))
     return items
 
 
@@ -435,22 +473,27 @@ def apply_deadline(route: Route, slot: Slot, option: Option, claims_campaign: bo
 
 def spread_daily_limits(steps: list[Step], firsts: list[Exit]) -> list[Step]:
     """Each step's last day to apply, made to leave room for the others where
-    the first exit allows only so many applications a day (PointIncome: one
-    a day over all its exits): latest deadline first, each takes the latest
-    day still free on or before its own, never before the day it is planned."""
+    the first exit limits what a day takes — so many applications (PointIncome:
+    one a day over all its exits) or so many points (「1日1,000ptまで」):
+    latest deadline first, each takes the latest day still with room for it on
+    or before its own, never before the day it is planned."""
     out = list(steps)
-    groups: dict[object, list[int]] = {}
+    limits: dict[int, list[tuple[object, int, int]]] = {}  # step → (key, room a day, its use)
     for i, e in enumerate(firsts):
         if e.daily_exchanges:
-            groups.setdefault((_scope(e), e.daily_exchanges), []).append(i)
-    for (_key, per_day), idx in groups.items():
-        taken: dict[date, int] = {}
-        for i in sorted(idx, key=lambda i: (out[i].apply_by, out[i].apply_on), reverse=True):
-            d = out[i].apply_by
-            while taken.get(d, 0) >= per_day and d > (out[i].apply_on or d):
-                d -= timedelta(days=1)
-            taken[d] = taken.get(d, 0) + 1
-            out[i] = replace(out[i], apply_by=d)
+            limits.setdefault(i, []).append((("count", _scope(e), e.daily_exchanges), e.daily_exchanges, 1))
+        if e.daily_cap_points:
+            limits.setdefault(i, []).append((("day", _scope(e), e.daily_cap_points), e.daily_cap_points,
+                                             out[i].points))
+    taken: dict[tuple[object, date], int] = {}
+    for i in sorted(limits, key=lambda i: (out[i].apply_by, out[i].apply_on), reverse=True):
+        d = out[i].apply_by
+        while any(taken.get((key, d), 0) + use > room for key, room, use in limits[i]) \
+                and d > (out[i].apply_on or d):
+            d -= timedelta(days=1)
+        for key, _room, use in limits[i]:
+            taken[(key, d)] = taken.get((key, d), 0) + use
+        out[i] = replace(out[i], apply_by=d)
     return out
 
 

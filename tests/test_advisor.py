@@ -810,3 +810,43 @@ def test_a_step_counting_on_next_months_cap_room_is_not_told_to_wait_past_its_mo
                              date(2026, 11, 23), cap_used={"hapitas": 25_000})
     assert [(s.apply_on, s.apply_by) for s in plan.steps] == [
         (date(2026, 11, 23), date(2026, 11, 30)), (date(2026, 12, 1), date(2026, 12, 15))]
+
+
+def test_last_days_to_apply_leave_room_under_a_daily_points_cap():
+    # 1日1,000ptまで: ¥3,000 from three 1,000 pt exchanges cannot all be applied
+    # on the same last day; the deadlines fall on three days, latest first.
+    e = Exit("hapitas", "amazon_gift", "Amazon", 1, 1, 500, 500, 0, 1, "u", SEEN, daily_cap_points=1_000)
+    plan = plan_amazon_cover([e], {"hapitas": 3_000}, [Spend(date(2026, 12, 10), 3_000)], date(2026, 11, 24))
+    assert plan.proven and (plan.shortfall, plan.cost) == (0, 3_000)
+    per_day: dict[date, int] = {}
+    for s in plan.steps:
+        assert s.apply_on <= s.apply_by
+        assert Calendar().add_business_days(s.apply_by, 1) < date(2026, 12, 10)
+        per_day[s.apply_by] = per_day.get(s.apply_by, 0) + s.points
+    assert max(per_day.values()) <= 1_000
+    assert sorted(per_day) == [date(2026, 12, 6), date(2026, 12, 7), date(2026, 12, 8)]
+
+
+def test_a_per_exchange_maximum_alone_lets_the_plan_apply_again():
+    # 1回1,000ptまで, no limit a day: ¥3,000 two weeks out from 3,000 pt is three
+    # applications of 1,000 pt, not one application and ¥2,000 uncovered.
+    e = Exit("hapitas", "amazon_gift", "Amazon", 1, 1, 500, 500, 0, 1, "u", SEEN, max_points=1_000)
+    plan = plan_amazon_cover([e], {"hapitas": 3_000}, [Spend(date(2026, 12, 10), 3_000)], date(2026, 11, 24))
+    assert plan.proven and (plan.shortfall, plan.cost) == (0, 3_000)
+    assert sorted(s.points for s in plan.steps) == [1_000, 1_000, 1_000]
+    assert all(e.valid_amount(s.points) and s.arrives_by < date(2026, 12, 10) for s in plan.steps)
+
+
+def test_past_a_capped_campaign_the_rest_claims_the_next_best_one():
+    # +10 % on the first 1,000 pt and +5 % with no cap, both running: 1,000 pt
+    # at +10 % (¥1,100) and 2,000 pt at +5 % (¥2,100) pay ¥3,150 from 3,000 pt;
+    # the rest of the points at no campaign at all leaves ¥50 uncovered.
+    e = Exit("hapitas", "amazon_gift", "Amazon", 1, 1, 500, 500, 0, 1, "u", SEEN)
+    capped = Campaign("hapitas", "amazon_gift", "A10", "bonus", 1_000, None, date(2026, 12, 31), "c", SEEN,
+                      cap_points=1_000)
+    plain = Campaign("hapitas", "amazon_gift", "B5", "bonus", 500, None, date(2026, 12, 31), "c", SEEN)
+    plan = plan_amazon_cover([e], {"hapitas": 3_000}, [Spend(date(2026, 12, 10), 3_150)], date(2026, 11, 24),
+                             campaigns=[capped, plain])
+    assert plan.proven and (plan.shortfall, plan.cost) == (0, 3_000)
+    assert sum(s.yen for s in plan.steps) >= 3_150
+    assert sorted(s.campaigns for s in plan.steps) == [("A10",), ("B5",)]

@@ -522,3 +522,18 @@ def test_a_first_stage_stopped_with_slack_coverage_gives_an_unproven_plan(monkey
     assert len(calls) >= 2  # the second stage ran on the real solver
     assert (result.shortfall, result.cost, result.proven, result.cost_bound) == (0, 600, False, None)
     assert [o.yen for _, o in result.chosen] == [600]
+
+
+def test_a_daily_cap_on_the_intermediary_gives_each_day_its_own_exchange():
+    # ドットマネー → Amazon at most 600 a day: 1,200 pt through dot money pays
+    # ¥1,200 four days out as two days' exchanges, as enumerating days finds.
+    today = date(2026, 11, 24)
+    exits = [Exit("hapitas", "dotmoney", "ドットマネー", 100, 100, 300, 100, 0, 0, "https://x.example/dm", SEEN,
+                  leads_to="dotmoney"),
+             Exit("dotmoney", "amazon_gift", "ドットマネー Amazon", 300, 300, 300, 300, 0, 0,
+                  "https://dm.example/amazon", SEEN, daily_cap_points=600)]
+    spends = [Spend(date(2026, 11, 28), 1_200)]
+    plan = plan_amazon_cover(exits, {"hapitas": 1_200}, spends, today)
+    assert brute_force(exits, {"hapitas": 1_200}, spends, today, [], Calendar()) == (0, 1_200)
+    assert plan.proven and (plan.shortfall, plan.cost) == (0, 1_200)
+    assert len({s.apply_on for s in plan.steps}) == len(plan.steps) == 2
