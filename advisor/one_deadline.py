@@ -75,25 +75,40 @@ def _index(n: int):
     return _INDEX
 
 
-def _add(table, src, pick, arr, lo: int, hi: int, d: int, weight: int, tag: int, cap: int) -> None:
-    """Relax table[min(y + d, cap)] with arr[y] + weight for y in [lo, hi]
-    (amounts are exact below the top; everything past it counts as the top)."""
-    end = min(hi, cap - d)  # last source that does not overflow
+def _relax(table, arr, lo: int, hi: int, d: int, weight: int, top: int):
+    """Relax table[min(y + d, top)] with arr[y] + weight for y in [lo, hi]
+    (amounts are exact below the top; everything past it counts as the top).
+    Returns the first source of the exact run, which of its targets improved
+    (or None), and the source the top now comes from (-1: not improved)."""
+    better, top_from = None, -1
+    end = min(hi, top - d)  # last source that does not overflow
     if end >= lo:
         cand = arr[lo:end + 1] + weight
         view = table[lo + d:end + d + 1]
         better = cand < view
         np.copyto(view, cand, where=better)
-        np.copyto(src[lo + d:end + d + 1], _index(end + 1)[lo:end + 1], where=better)
-        np.copyto(pick[lo + d:end + d + 1], tag, where=better)
-    start = max(lo, cap - d + 1)
+        if end + d == top and better[-1]:
+            top_from = end
+    start = max(lo, top - d + 1)
     if start <= hi and d > 0:
         tail = arr[start:hi + 1]
         k = int(tail.argmin())
-        if tail[k] + weight < table[cap]:
-            table[cap] = tail[k] + weight
-            src[cap] = start + k
-            pick[cap] = tag
+        if tail[k] + weight < table[top]:
+            table[top] = tail[k] + weight
+            top_from = start + k
+    return better, top_from
+
+
+def _add(table, src, pick, arr, lo: int, hi: int, d: int, weight: int, tag: int, cap: int) -> None:
+    """`_relax`, writing where each improved amount came from and by which choice."""
+    better, top_from = _relax(table, arr, lo, hi, d, weight, cap)
+    if better is not None:
+        end = lo + len(better) - 1
+        np.copyto(src[lo + d:end + d + 1], _index(end + 1)[lo:end + 1], where=better)
+        np.copyto(pick[lo + d:end + d + 1], tag, where=better)
+    if top_from >= 0:
+        src[cap] = top_from
+        pick[cap] = tag
 
 
 def solve_one_deadline(needs: list[int], items, balances: dict[str, int],
@@ -337,24 +352,11 @@ def _relax_marked(table, arr, lo: int, hi: int, d: int, weight: int, top: int):
     instead of two int64 arrays: a run per ~¥1,000 of a chain's need made
     those need² (¥500,000 on a dot money chain took 4 GB)."""
     marked = np.zeros(len(table), dtype=bool)
-    top_from = -1
-    end = min(hi, top - d)
-    if end >= lo:
-        cand = arr[lo:end + 1] + weight
-        view = table[lo + d:end + d + 1]
-        better = cand < view
-        np.copyto(view, cand, where=better)
-        marked[lo + d:end + d + 1] = better
-        if end + d == top and better[-1]:
-            top_from = end
-    start = max(lo, top - d + 1)
-    if start <= hi and d > 0:
-        tail = arr[start:hi + 1]
-        k = int(tail.argmin())
-        if tail[k] + weight < table[top]:
-            table[top] = tail[k] + weight
-            top_from = start + k
-            marked[top] = True
+    better, top_from = _relax(table, arr, lo, hi, d, weight, top)
+    if better is not None:
+        marked[lo + d:lo + d + len(better)] = better
+    if top_from >= 0:
+        marked[top] = True
     return np.packbits(marked), top_from
 
 
