@@ -1,4 +1,5 @@
-"""Serving the bundled recorded pages on 127.0.0.1, as each real site would.
+"""Serving the bundled recorded pages on 127.0.0.1, as each real site would
+(or on another local address, e.g. host="::1" for IPv6).
 
 Layout: spiders/recorded/<site>/<the site's real path>. A path ending in "/"
 serves its index.html; a query string is part of the file name
@@ -14,6 +15,7 @@ handlers. Every request is recorded in `requests` (path and headers).
 
 from __future__ import annotations
 
+import socket
 import threading
 from dataclasses import dataclass
 from contextlib import contextmanager
@@ -121,13 +123,19 @@ class _Handler(SimpleHTTPRequestHandler):
     do_HEAD = do_GET
 
 
+class _HTTPServer6(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 class RecordedServer:
-    def __init__(self, roots: list[Path] | None = None, faults: dict | None = None):
+    def __init__(self, roots: list[Path] | None = None, faults: dict | None = None,
+                 host: str = "127.0.0.1"):
         handler = type("Handler", (_Handler,), {
             "roots": [Path(r) for r in (roots or [RECORDED])],
             "faults": {k: list(v) if isinstance(v, list) else v for k, v in (faults or {}).items()},
         })
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server_class = _HTTPServer6 if ":" in host else ThreadingHTTPServer
+        self.httpd = server_class((host, 0), handler)
         self.httpd.daemon_threads = True
         self.httpd.lock = threading.Lock()
         self.httpd.requests = []
@@ -137,7 +145,7 @@ class RecordedServer:
     @property
     def root_url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     def base_url(self, site: str) -> str:
         return f"{self.root_url}/{site}"
