@@ -84,10 +84,26 @@ def local_overrides(urls: list[str | None]) -> dict:
     return {}
 
 
-def validate_base_url(url: str) -> str:
-    parts = urlsplit(url)
+def validate_base_url(url: str, option: str) -> str:
+    """The URL without its trailing slash, or a usage error naming `option`
+    for one no crawl could fetch (checked before anything touches the
+    database, so a typo records no failed run)."""
+    def bad(problem: str) -> CrawlUsageError:
+        return CrawlUsageError(f"{option}: bad base URL {url!r}: {problem}")
+
+    expected = "expected http(s)://host[:port][/path]"
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed or invalid IPv6 bracket: http://[::1/
+        raise bad(expected) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CrawlUsageError(f"bad base URL {url!r}: expected http(s)://host[/path]")
+        raise bad(expected)
+    try:
+        port = parts.port  # None: none given, the scheme's default
+    except ValueError:  # not digits, or above 65535
+        port = 0
+    if port == 0:
+        raise bad("the port must be a number from 1 to 65535")
     return url.rstrip("/")
 
 

@@ -50,3 +50,75 @@ def test_base_url_crawls_over_ipv4_and_ipv6(host, db_path, run_crawl):
         [run] = s.exec(select(CrawlRun)).all()
         assert (run.spider, run.verdict, run.new_observations) == ("hapitas", "ok", 9)
         assert len(s.exec(select(ExitObservation)).all()) == 8
+
+
+def _db_with_one_run(path) -> bytes:
+    from pointexit.clock import now_jst
+
+    engine = open_engine(str(path))
+    with Session(engine) as s:
+        s.add(CrawlRun(spider="hapitas", site="hapitas", started_at=now_jst(), verdict="ok"))
+        s.commit()
+    engine.dispose()
+    return path.read_bytes()
+
+
+def _runs(path) -> list[tuple[str, str]]:
+    engine = open_engine(str(path), create=False)
+    with Session(engine) as s:
+        runs = [(r.spider, r.verdict) for r in s.exec(select(CrawlRun).order_by(CrawlRun.id))]
+    engine.dispose()
+    return runs
+
+
+def _one_line_usage_error(proc, *needles):
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    for needle in needles:
+        assert needle in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:99999/",  # above 65535
+    "http://127.0.0.1:abc/",  # not a number
+    "http://127.0.0.1:0/",  # no server listens on port 0
+    "http://[::1]:65536/hapitas",
+])
+def test_a_bad_port_in_base_url_is_a_usage_error_and_writes_nothing(cli, tmp_path, url):
+    # It used to be accepted: the crawl ran, failed to connect and recorded a
+    # failed run (exit 1) instead of telling the user about the typo.
+    db = tmp_path / "p.db"
+    before = _db_with_one_run(db)
+    proc = cli("crawl", "hapitas", "--base-url", url, "--db", str(db))
+    _one_line_usage_error(proc, "--base-url", f"bad base URL {url!r}",
+                          "port must be a number from 1 to 65535")
+    assert _runs(db) == [("hapitas", "ok")]
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.db"]  # no -wal/-journal left either
+
+
+def test_a_malformed_ipv6_base_url_is_a_usage_error_not_an_internal_error(cli, tmp_path):
+    # urlsplit raises ValueError("Invalid IPv6 URL"): it escaped as "internal error", exit 1.
+    proc = cli("crawl", "hapitas", "--base-url", "http://[::1:8000/", "--db", str(tmp_path / "p.db"))
+    _one_line_usage_error(proc, "--base-url", "expected http(s)://host[:port][/path]")
+    assert not (tmp_path / "p.db").exists()
+
+
+def test_a_bad_port_in_mirror_is_a_usage_error_before_any_database(cli, tmp_path):
+    db = tmp_path / "p.db"
+    proc = cli("crawl", "hapitas", "--mirror", "http://127.0.0.1:99999", "--db", str(db))
+    _one_line_usage_error(proc, "--mirror", "port must be a number from 1 to 65535")
+    assert not db.exists()
+
+    proc = cli("schedule", "hapitas", "--runs", "1", "--mirror", "http://127.0.0.1:abc",
+               "--db", str(db), "--out", str(tmp_path / "out"))
+    _one_line_usage_error(proc, "--mirror", "port must be a number from 1 to 65535")
+    assert not db.exists() and not (tmp_path / "out").exists()
+
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.toml").write_text(
+        '[schedule]\nmirror = "http://127.0.0.1:99999"\n', encoding="utf-8")
+    proc = cli("schedule", "hapitas", "--runs", "1", "--db", str(db), "--out", str(tmp_path / "out"))
+    _one_line_usage_error(proc, "[schedule] mirror", "port must be a number from 1 to 65535")
+    assert not db.exists() and not (tmp_path / "out").exists()

@@ -60,9 +60,9 @@ def crawl_command(
         chosen_sites = {s for s in (sites or [])}
         if len(chosen_sites) != 1:
             raise CrawlUsageError("--base-url needs exactly one SITE (use --mirror for several)")
-        base_urls = {_site_of(spiders[0]): validate_base_url(base_url)}
+        base_urls = {_site_of(spiders[0]): validate_base_url(base_url, "--base-url")}
     if mirror:
-        mirror = validate_base_url(mirror)
+        mirror = validate_base_url(mirror, "--mirror")
     cookie_files = _cookie_files(sites or [], spiders, cookies)
     path = resolve_db(db)
     open_engine(path).dispose()  # fail early, in one line, on a bad database

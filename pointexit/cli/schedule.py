@@ -60,7 +60,10 @@ def schedule_command(
     if runs < 0:
         raise BadOption(f"bad --runs {runs}: must be 0 (no limit) or more")
     sites = sites or config.config_value(cfg, "schedule", "sites", list) or []
+    mirror_source = "--mirror" if mirror else f"config {config.config_file()}: [schedule] mirror"
     mirror = mirror or config.config_value(cfg, "schedule", "mirror", str)
+    # Before the database is opened: a bad URL writes nothing there.
+    mirror = validate_base_url(mirror, mirror_source) if mirror else None
     out = out or (Path(p) if (p := config.config_value(cfg, "schedule", "out", str)) else None)
     out, wallet, stale_after = page_settings(out, wallet)
 
@@ -71,6 +74,6 @@ def schedule_command(
     configure_logging(verbose)
     run_schedule(ScheduleOptions(
         spiders=spiders, db=path, out=out, every=timedelta(hours=every), jitter_s=jitter,
-        runs=runs, mirror=validate_base_url(mirror) if mirror else None,
+        runs=runs, mirror=mirror,
         wallet=wallet, stale_after=stale_after,
     ))
