@@ -4,8 +4,6 @@ The CLI and tests override POINTEXIT_DB and, for the local recorded pages,
 the delays; nothing else differs between a home crawl and the demo.
 """
 
-from scrapy.settings import default_settings as _scrapy_defaults
-
 BOT_NAME = "pointexit"
 SPIDER_MODULES = ["spiders.sites"]
 NEWSPIDER_MODULE = "spiders.sites"
@@ -33,14 +31,9 @@ REMOTE_CONTROL_ENABLED = False  # Scrapy ≥ 2.19 opens a control port by defaul
 LOG_LEVEL = "INFO"
 
 # IPv4 and IPv6 (e.g. --base-url http://[::1]:8000/hapitas): Scrapy's default
-# resolver, CachingThreadedResolver, looks up IPv4 addresses only. The setting
-# is TWISTED_DNS_RESOLVER since Scrapy 2.15 (DNS_RESOLVER still works there
-# but warns), DNS_RESOLVER before. This resolver ignores DNS_TIMEOUT;
-# DOWNLOAD_TIMEOUT still bounds every request.
-if hasattr(_scrapy_defaults, "TWISTED_DNS_RESOLVER"):
-    TWISTED_DNS_RESOLVER = "scrapy.resolver.CachingHostnameResolver"
-else:
-    DNS_RESOLVER = "scrapy.resolver.CachingHostnameResolver"
+# resolver, CachingThreadedResolver, looks up IPv4 addresses only. This one
+# ignores DNS_TIMEOUT; DOWNLOAD_TIMEOUT still bounds every request.
+TWISTED_DNS_RESOLVER = "scrapy.resolver.CachingHostnameResolver"
 
 FEED_EXPORT_ENCODING = "utf-8"
 
