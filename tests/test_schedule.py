@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -217,11 +218,36 @@ def test_the_config_sets_the_schedule_and_a_signal_while_waiting_exits_promptly(
     (["--every", "1", "--jitter", "1800"], "under half the interval"),
     (["--every", "1", "--runs", "-1"], "bad --runs"),
     (["nosuchsite"], "unknown site 'nosuchsite'"),
+    # Past a leap year timedelta or APScheduler overflowed: an internal error.
+    (["--every", "inf"], "bad --every inf: hours between crawls must be positive and at most 8,784"),
+    (["--every", "1e10"], "bad --every 1e+10: hours between crawls must be positive and at most"),
+    (["--every", "8784.01"], "at most 8,784 (one leap year)"),
+    (["--every", "nan"], "bad --every nan"),
+    (["--every=-inf"], "bad --every -inf"),
+    (["--every=-1"], "bad --every -1"),
 ])
 def test_bad_options_fail_in_one_line(cli, tmp_path, args, message):
-    proc = cli("schedule", *args, "--db", str(tmp_path / "p.db"), "--out", str(tmp_path / "out"))
+    # Were an option taken, one quick offline crawl (port 9: nothing listens), not a schedule.
+    offline = ["hapitas", "--runs", "1", "--mirror", "http://127.0.0.1:9"]
+    proc = cli("schedule", *offline, *args, "--db", str(tmp_path / "p.db"),
+               "--out", str(tmp_path / "out"))
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "p.db").exists() and not (tmp_path / "out").exists()
+
+
+def test_the_longest_interval_is_one_leap_year(changing_server, tmp_path):
+    db = str(tmp_path / "p.db")
+    sched = Scheduled("hapitas", "--every", "8784", "--jitter", "0", "--mirror",
+                      changing_server.root_url, db=db, out=tmp_path / "out",
+                      env={"POINTEXIT_CONFIG_DIR": str(tmp_path / "config")})
+    line = sched.wait_for(r"next crawl at")
+    sched.proc.send_signal(signal.SIGTERM)
+    assert sched.finish(30) == 0, sched.log
+    assert "every 8784 h" in sched.log and "Traceback" not in sched.log
+    started = datetime.strptime(sched.lines[0][:19], "%Y-%m-%d %H:%M:%S")
+    due = datetime.strptime(line.rsplit("next crawl at ", 1)[1], "%Y-%m-%d %H:%M:%S")
+    assert timedelta(hours=8783) < due - started < timedelta(hours=8785)
 
 
 def test_a_bad_config_fails_in_one_line(cli, tmp_path):

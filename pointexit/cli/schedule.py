@@ -12,6 +12,9 @@ from pointexit.cli.page import OutOption, WalletOption
 
 DEFAULT_EVERY_HOURS = 6.0
 DEFAULT_JITTER_S = 600
+# The longest interval: one leap year. Beyond it timedelta and APScheduler
+# overflow (inf, 1e10), and no one means it.
+MAX_EVERY_HOURS = 8_784
 
 
 @app.command("schedule")
@@ -20,8 +23,8 @@ def schedule_command(
         help="Sites or spider names (default: [schedule] sites in config.toml, else all).",
         show_default=False)] = None,
     every: Annotated[Optional[float], typer.Option(
-        "--every", help=f"Hours between crawls (default: [schedule] every_hours, else "
-                        f"{DEFAULT_EVERY_HOURS:g}).")] = None,
+        "--every", help=f"Hours between crawls, more than 0 and at most {MAX_EVERY_HOURS:,} "
+                        f"(default: [schedule] every_hours, else {DEFAULT_EVERY_HOURS:g}).")] = None,
     jitter: Annotated[Optional[int], typer.Option(
         "--jitter", help=f"Seconds of random delay added or taken off each crawl time "
                          f"(default: [schedule] jitter_seconds, else {DEFAULT_JITTER_S}).")] = None,
@@ -52,8 +55,9 @@ def schedule_command(
         cfg, "schedule", "every_hours", float, DEFAULT_EVERY_HOURS)
     jitter = jitter if jitter is not None else config.config_value(
         cfg, "schedule", "jitter_seconds", int, DEFAULT_JITTER_S)
-    if not every > 0:
-        raise BadOption(f"bad --every {every:g}: hours between crawls must be positive")
+    if not 0 < every <= MAX_EVERY_HOURS:  # also false for nan
+        raise BadOption(f"bad --every {every:g}: hours between crawls must be positive and at "
+                        f"most {MAX_EVERY_HOURS:,} (one leap year)")
     if jitter < 0 or jitter * 2 >= every * 3600:
         raise BadOption(f"bad --jitter {jitter}: must be at least 0 and under half the interval "
                         f"({every * 1800:g} s)")
