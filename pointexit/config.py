@@ -6,6 +6,7 @@ Config:   $POINTEXIT_CONFIG_DIR, else the user config dir (platformdirs).
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -62,7 +63,8 @@ def load_config(path: Path | None = None) -> dict:
     """The user's config.toml as a dict ({} when there is none).
 
     Sections read today: [schedule] every_hours, jitter_seconds, out, sites,
-    mirror; [page] out, stale_after_hours.
+    mirror; [page] out, stale_after_hours. Their types and ranges are checked
+    where they are read (config_value).
     """
     import tomllib
 
@@ -79,14 +81,44 @@ def load_config(path: Path | None = None) -> dict:
         raise ConfigError(f"config {path} is not valid TOML: {exc}") from None
 
 
-def config_value(config: dict, section: str, key: str, kind: type, default=None):
-    """One typed value from a config section; a wrong type is a one-line error."""
-    value = (config.get(section) or {}).get(key, default)
+# The longest span in hours a setting may name: one leap year. Beyond it
+# timedelta and APScheduler overflow (inf, 1e10), and no one means it.
+LEAP_YEAR_HOURS = 8_784
+
+
+def config_value(config: dict, section: str, key: str, kind: type, default=None, *,
+                 positive: bool = False, minimum=None, maximum=None, items: type | None = None):
+    """One typed value from a config section; a wrong type or range is a one-line error.
+
+    positive: a number must be more than 0 (nan and -inf are not); minimum and
+    maximum bound it inclusively; items: the type of every element of a list.
+    """
+    where = f"config {config_file()}:"
+    table = config.get(section)
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{where} {section} must be a table ([{section}]), not {table!r}")
+    value = (table or {}).get(key, default)
     if value is None or value is default:
         return value
+    raw = value  # as written: -5, not -5.0
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise ConfigError(f"config {config_file()}: [{section}] {key} must be a {kind.__name__}, "
-                          f"not {value!r}")
+        raise ConfigError(f"{where} [{section}] {key} must be a {kind.__name__}, not {value!r}")
+    if items is not None:
+        for item in value:
+            if not isinstance(item, items):
+                noun = "string" if items is str else items.__name__
+                raise ConfigError(f"{where} [{section}] {key} must be a list of {noun}s, "
+                                  f"not {value!r}")
+    if kind in (int, float):
+        # Written so that nan fails every bound; a float without bounds must be finite.
+        if (positive and not value > 0 or minimum is not None and not value >= minimum
+                or maximum is not None and not value <= maximum
+                or kind is float and not math.isfinite(value)):
+            low = ("more than 0" if positive else
+                   f"at least {minimum:,}" if minimum is not None else None)
+            high = f"at most {maximum:,}" if maximum is not None else None
+            must = " and ".join(w for w in (low, high) if w) or "a finite number"
+            raise ConfigError(f"{where} [{section}] {key} must be {must}, not {raw!r}")
     return value

@@ -256,3 +256,52 @@ def test_a_bad_config_fails_in_one_line(cli, tmp_path):
     proc = cli("schedule", "--db", str(tmp_path / "p.db"), "--out", str(tmp_path / "out"))
     assert proc.returncode == 2 and "every_hours must be a float" in proc.stderr, proc.stderr
 
+
+
+@pytest.mark.parametrize("command, text, message", [
+    # A section that is not a table crashed ('int' object has no attribute 'get').
+    ("schedule", "schedule = 5", "schedule must be a table ([schedule]), not 5"),
+    ("page", 'page = "x"', "page must be a table ([page]), not 'x'"),
+    ("schedule", "page = []", "page must be a table ([page]), not []"),
+    # Numbers out of range overflowed, or were taken silently.
+    ("page", "[page]\nstale_after_hours = inf",
+     "[page] stale_after_hours must be more than 0 and at most 8,784, not inf"),
+    ("page", "[page]\nstale_after_hours = -5", "[page] stale_after_hours must be more than 0"),
+    ("page", "[page]\nstale_after_hours = 0", "[page] stale_after_hours must be more than 0"),
+    ("page", "[page]\nstale_after_hours = nan", "[page] stale_after_hours must be more than 0"),
+    ("schedule", "[page]\nstale_after_hours = 1e300",
+     "[page] stale_after_hours must be more than 0 and at most 8,784, not 1e+300"),
+    ("schedule", "[schedule]\nevery_hours = inf",
+     "[schedule] every_hours must be more than 0 and at most 8,784, not inf"),
+    ("schedule", "[schedule]\nevery_hours = 1e10", "[schedule] every_hours must be more than 0"),
+    ("schedule", "[schedule]\nevery_hours = -1", "[schedule] every_hours must be more than 0"),
+    ("schedule", "[schedule]\njitter_seconds = -1",
+     "[schedule] jitter_seconds must be at least 0, not -1"),
+    ("schedule", "[schedule]\nevery_hours = 1\njitter_seconds = 3600",
+     "[schedule] jitter_seconds must be under half the interval (1800 s), not 3600"),
+    ("schedule", "[schedule]\nsites = [1]", "[schedule] sites must be a list of strings, not [1]"),
+])
+def test_a_config_of_the_wrong_shape_or_range_fails_in_one_line(cli, tmp_path, command, text,
+                                                               message):
+    config = tmp_path / "config" / "config.toml"
+    config.parent.mkdir()
+    config.write_text(text + "\n", encoding="utf-8")
+    # Were the config taken, one quick offline crawl (port 9: nothing listens), not a schedule;
+    # the site named here does not excuse a bad [schedule] sites.
+    offline = ["hapitas", "--runs", "1", "--mirror", "http://127.0.0.1:9"]
+    offline = offline if command == "schedule" else []
+    proc = cli(command, *offline, "--db", str(tmp_path / "p.db"), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"config {config}: {message}" in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert not (tmp_path / "p.db").exists() and not (tmp_path / "out").exists()
+
+
+def test_a_bad_config_value_fails_even_when_an_option_overrides_it(cli, tmp_path):
+    """The same config would fail the next run without the option (cron, systemd)."""
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.toml").write_text("[schedule]\nevery_hours = inf\n")
+    proc = cli("schedule", "hapitas", "--every", "6", "--runs", "1", "--mirror",
+               "http://127.0.0.1:9", "--db", str(tmp_path / "p.db"), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and "[schedule] every_hours must be more than 0" in proc.stderr, (
+        proc.stderr)

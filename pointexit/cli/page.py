@@ -28,8 +28,9 @@ def page_settings(out: Path | None, wallet: Path | None):
     out = out or Path(config.config_value(cfg, "page", "out", str) or config.default_page_dir())
     if wallet is None and config.default_wallet().is_file():
         wallet = config.default_wallet()
-    hours = config.config_value(cfg, "page", "stale_after_hours", float)
-    stale_after = timedelta(hours=hours) if hours else DEFAULT_STALE_AFTER
+    hours = config.config_value(cfg, "page", "stale_after_hours", float, positive=True,
+                                maximum=config.LEAP_YEAR_HOURS)
+    stale_after = timedelta(hours=hours) if hours is not None else DEFAULT_STALE_AFTER
     return out.expanduser(), wallet, stale_after
 
 

@@ -9,12 +9,11 @@ import typer
 
 from pointexit.cli.app import BadOption, DbOption, app
 from pointexit.cli.page import OutOption, WalletOption
+from pointexit.config import LEAP_YEAR_HOURS
 
 DEFAULT_EVERY_HOURS = 6.0
 DEFAULT_JITTER_S = 600
-# The longest interval: one leap year. Beyond it timedelta and APScheduler
-# overflow (inf, 1e10), and no one means it.
-MAX_EVERY_HOURS = 8_784
+MAX_EVERY_HOURS = LEAP_YEAR_HOURS
 
 
 @app.command("schedule")
@@ -51,24 +50,33 @@ def schedule_command(
     from storage.engine import open_engine
 
     cfg = config.load_config()
-    every = every if every is not None else config.config_value(
-        cfg, "schedule", "every_hours", float, DEFAULT_EVERY_HOURS)
-    jitter = jitter if jitter is not None else config.config_value(
-        cfg, "schedule", "jitter_seconds", int, DEFAULT_JITTER_S)
+    # The config's values are checked whether or not an option overrides them:
+    # a bad config.toml is one line now, not a surprise on the run without the option.
+    every_cfg = config.config_value(cfg, "schedule", "every_hours", float,
+                                    positive=True, maximum=MAX_EVERY_HOURS)
+    jitter_cfg = config.config_value(cfg, "schedule", "jitter_seconds", int, minimum=0)
+    sites_cfg = config.config_value(cfg, "schedule", "sites", list, items=str)
+    mirror_cfg = config.config_value(cfg, "schedule", "mirror", str)
+    out_cfg = config.config_value(cfg, "schedule", "out", str)
+    every = every if every is not None else every_cfg or DEFAULT_EVERY_HOURS
     if not 0 < every <= MAX_EVERY_HOURS:  # also false for nan
         raise BadOption(f"bad --every {every:g}: hours between crawls must be positive and at "
                         f"most {MAX_EVERY_HOURS:,} (one leap year)")
+    if jitter is None and jitter_cfg is not None and jitter_cfg * 2 >= every * 3600:
+        raise config.ConfigError(f"config {config.config_file()}: [schedule] jitter_seconds must "
+                                 f"be under half the interval ({every * 1800:g} s), not {jitter_cfg}")
+    jitter = jitter if jitter is not None else DEFAULT_JITTER_S if jitter_cfg is None else jitter_cfg
     if jitter < 0 or jitter * 2 >= every * 3600:
         raise BadOption(f"bad --jitter {jitter}: must be at least 0 and under half the interval "
                         f"({every * 1800:g} s)")
     if runs < 0:
         raise BadOption(f"bad --runs {runs}: must be 0 (no limit) or more")
-    sites = sites or config.config_value(cfg, "schedule", "sites", list) or []
+    sites = sites or sites_cfg or []
     mirror_source = "--mirror" if mirror else f"config {config.config_file()}: [schedule] mirror"
-    mirror = mirror or config.config_value(cfg, "schedule", "mirror", str)
+    mirror = mirror or mirror_cfg
     # Before the database is opened: a bad URL writes nothing there.
     mirror = validate_base_url(mirror, mirror_source) if mirror else None
-    out = out or (Path(p) if (p := config.config_value(cfg, "schedule", "out", str)) else None)
+    out = out or (Path(out_cfg) if out_cfg else None)
     out, wallet, stale_after = page_settings(out, wallet)
 
     spiders = select_spiders(sites)
