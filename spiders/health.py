@@ -22,6 +22,8 @@ pointexit/pages                 pages that answered 2xx and were parsed
 pointexit/empty_pages           ... of which had no content at all
 pointexit/layout_missing        a spider found part of its expected structure missing
 pointexit/login_required        a login form was shown instead of the page
+pointexit/cookie_file_error     the name (not the path) of the user's cookie file that
+                                could not be used
 pointexit/download_errors       requests that failed (any cause, after retries)
 pointexit/errors/<cause>        ... by cause: http_404, timeout, robots, http_429, other
 pointexit/http_429              the site answered 429 (the run was aborted)
@@ -100,6 +102,11 @@ def judge_run(stats: dict, expected_min_items: int) -> Verdict:
     causes = error_causes(stats)
 
     if stats.get("pointexit/login_required"):
+        if cookie_file := stats.get("pointexit/cookie_file_error"):
+            return Verdict("login_required", "login_required",
+                           f"ページの代わりにログイン画面が表示されました (Cookieファイル "
+                           f"{cookie_file} を使えなかったため、Cookieなしで巡回しました。"
+                           "`pointexit crawl` で原因を確認できます)")
         return Verdict("login_required", "login_required",
                        "ページの代わりにログイン画面が表示されました (会員のCookieが必要です)")
     if _int(stats, "pointexit/http_429") or _int(stats, "downloader/response_status_count/429"):

@@ -18,6 +18,7 @@ SessionCookiesMiddleware the user's own session cookies (pointexit.cookies),
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -115,7 +116,8 @@ class SessionCookiesMiddleware:
         try:
             found = read_cookie_file(path)
         except CookieFileError as exc:
-            self.crawler.stats.set_value("pointexit/cookie_file_error", 1)
+            # Its name only: the run's reason reaches the page, which may be public.
+            self.crawler.stats.set_value("pointexit/cookie_file_error", Path(path).name)
             logger.error("session cookies not used: %s", exc)
             return
         self.cookies = cookies_for_host(found, host)

@@ -173,6 +173,40 @@ def test_a_bad_cookie_file_in_the_config_dir_is_a_one_line_error(cli, tmp_path):
     assert f"{config / 'hapitas.txt'}:1: not a Netscape cookies.txt line" in proc.stderr
 
 
+@pytest.mark.parametrize("sites", [["hapitas"], []], ids=["named", "all sites"])
+def test_schedule_checks_the_cookie_files_before_it_starts(cli, tmp_path, sites):
+    """As `crawl` does: a bad file is one line now, not a login_required run
+    after run later."""
+    config = tmp_path / "config" / "cookies"
+    config.mkdir(parents=True)
+    (config / "hapitas.txt").write_text("garbage line\n")
+    db, out = tmp_path / "x.db", tmp_path / "out"
+    # Were the file let through, one quick offline crawl (port 9: nothing listens).
+    proc = cli("schedule", *sites, "--runs", "1", "--mirror", "http://127.0.0.1:9",
+               "--db", str(db), "--out", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == (f"pointexit: error: {config / 'hapitas.txt'}:1: "
+                                   "not a Netscape cookies.txt line (expected 7 tab-separated "
+                                   "fields, found 1)")
+    assert not db.exists() and not out.exists()  # nothing scheduled, nothing written
+
+
+def test_a_cookie_file_that_cannot_be_used_is_named_in_the_login_required_reason(
+        site, db_path, tmp_path):
+    """The file can go bad after the check (a long-running schedule, a new
+    export): the crawl goes on without it, and its verdict says why."""
+    config = tmp_path / "config"
+    (config / "cookies").mkdir(parents=True)
+    (config / "cookies" / "hapitas.txt").write_text("garbage line\n")
+    report = crawl_subprocess(["hapitas"], db_path, mirror=site.root_url,
+                              env={"POINTEXIT_CONFIG_DIR": str(config)})["hapitas"]
+    assert report["verdict"] == "login_required"
+    assert report["reason"] == (
+        "login_required: ページの代わりにログイン画面が表示されました (Cookieファイル hapitas.txt "
+        "を使えなかったため、Cookieなしで巡回しました。`pointexit crawl` で原因を確認できます)")
+    assert str(tmp_path) not in report["reason"]  # the reason reaches the page, maybe public
+
+
 class TestCookieFile:
     def test_reads_a_browser_export(self, tmp_path):
         path = tmp_path / "c.txt"

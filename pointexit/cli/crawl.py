@@ -63,7 +63,7 @@ def crawl_command(
         base_urls = {_site_of(spiders[0]): validate_base_url(base_url, "--base-url")}
     if mirror:
         mirror = validate_base_url(mirror, "--mirror")
-    cookie_files = _cookie_files(sites or [], spiders, cookies)
+    cookie_files = check_cookie_files(sites or [], spiders, cookies)
     path = resolve_db(db)
     open_engine(path).dispose()  # fail early, in one line, on a bad database
     reports = run_and_report(spiders, db=path, base_urls=base_urls, mirror=mirror,
@@ -72,9 +72,10 @@ def crawl_command(
         raise typer.Exit(1)
 
 
-def _cookie_files(sites: list[str], spiders: list[str], explicit: str | None) -> dict[str, str]:
+def check_cookie_files(sites: list[str], spiders: list[str],
+                       explicit: str | None = None) -> dict[str, str]:
     """Check every cookie file the crawl would read, so a bad one is a
-    one-line error now rather than a failed run later."""
+    one-line error now rather than a failed run later (`crawl` and `schedule`)."""
     from pathlib import Path
 
     from pointexit.cookies import read_cookie_file, site_cookie_file

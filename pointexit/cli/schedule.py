@@ -43,6 +43,7 @@ def schedule_command(
     from datetime import timedelta
 
     from pointexit import config
+    from pointexit.cli.crawl import check_cookie_files
     from pointexit.cli.page import page_settings
     from pointexit.crawling import select_spiders, validate_base_url
     from pointexit.page import prepare_out_dir
@@ -80,6 +81,9 @@ def schedule_command(
     out, wallet, stale_after = page_settings(out, wallet)
 
     spiders = select_spiders(sites)
+    # As `crawl` does: a bad <config dir>/cookies/<site>.txt is one line now,
+    # not a login_required verdict on every scheduled run.
+    check_cookie_files(sites, spiders)
     path = config.resolve_db(db)
     open_engine(path).dispose()  # fail now, in one line, on a bad database
     prepare_out_dir(out)
