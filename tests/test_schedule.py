@@ -236,6 +236,18 @@ def test_bad_options_fail_in_one_line(cli, tmp_path, args, message):
     assert not (tmp_path / "p.db").exists() and not (tmp_path / "out").exists()
 
 
+def test_a_short_interval_without_jitter_gets_a_quarter_of_it(changing_server, tmp_path):
+    # 0.1 h: the default 600 s would be a whole third of the interval; it was refused
+    # as "bad --jitter 600" though nobody passed --jitter.
+    sched = Scheduled("hapitas", "--every", "0.1", "--mirror", changing_server.root_url,
+                      db=str(tmp_path / "p.db"), out=tmp_path / "out",
+                      env={"POINTEXIT_CONFIG_DIR": str(tmp_path / "config")})
+    sched.wait_for(r"next crawl at")
+    sched.proc.send_signal(signal.SIGTERM)
+    assert sched.finish(30) == 0, sched.log
+    assert "every 6 min (jitter ±90 s)" in sched.log, sched.log
+
+
 def test_the_longest_interval_is_one_leap_year(changing_server, tmp_path):
     db = str(tmp_path / "p.db")
     sched = Scheduled("hapitas", "--every", "8784", "--jitter", "0", "--mirror",

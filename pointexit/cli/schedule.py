@@ -26,7 +26,8 @@ def schedule_command(
                         f"(default: [schedule] every_hours, else {DEFAULT_EVERY_HOURS:g}).")] = None,
     jitter: Annotated[Optional[int], typer.Option(
         "--jitter", help=f"Seconds of random delay added or taken off each crawl time "
-                         f"(default: [schedule] jitter_seconds, else {DEFAULT_JITTER_S}).")] = None,
+                         f"(default: [schedule] jitter_seconds, else {DEFAULT_JITTER_S}, "
+                         f"at most a quarter of the interval).")] = None,
     out: OutOption = None,
     db: DbOption = None,
     mirror: Annotated[Optional[str], typer.Option(
@@ -66,7 +67,9 @@ def schedule_command(
     if jitter is None and jitter_cfg is not None and jitter_cfg * 2 >= every * 3600:
         raise config.ConfigError(f"config {config.config_file()}: [schedule] jitter_seconds must "
                                  f"be under half the interval ({every * 1800:g} s), not {jitter_cfg}")
-    jitter = jitter if jitter is not None else DEFAULT_JITTER_S if jitter_cfg is None else jitter_cfg
+    if jitter is None:
+        # Unasked, the default shrinks to a quarter of a short interval rather than refuse it.
+        jitter = min(DEFAULT_JITTER_S, int(every * 900)) if jitter_cfg is None else jitter_cfg
     if jitter < 0 or jitter * 2 >= every * 3600:
         raise BadOption(f"bad --jitter {jitter}: must be at least 0 and under half the interval "
                         f"({every * 1800:g} s)")
