@@ -3,6 +3,14 @@
 `crawl()` uses CrawlerProcess, which starts (and stops) the Twisted reactor:
 call it once per process. A scheduler that crawls repeatedly runs each crawl
 in a subprocess (see `python -m pointexit.crawling`).
+
+Scrapy stops gracefully on the first SIGINT/SIGTERM and, on a second one,
+stops the reactor at once, leaving the run "running" in the database. A
+person at a terminal may want that second Ctrl-C; the scheduler's child must
+not act on it: Ctrl-C reaches the whole process group and systemd signals the
+whole cgroup, so the child gets the signal itself *and* the stop the scheduler
+forwards. There (`graceful_only=True`) repeat signals are ignored and the
+child always closes its run; the scheduler kills it if it takes too long.
 """
 
 from __future__ import annotations
@@ -116,12 +124,14 @@ def crawl(
     settings: dict | None = None,
     cookie_files: dict[str, str] | None = None,
     on_report: Callable[[SpiderReport], None] | None = None,
+    graceful_only: bool = False,
 ) -> list[SpiderReport]:
     """Crawl the named spiders in this process; return one report each.
 
     base_urls maps site → base URL; mirror is a root under which every site
     lives at <mirror>/<site> (the recorded-pages layout); cookie_files maps
-    site → the user's cookies.txt for it (else the config dir's, if any).
+    site → the user's cookies.txt for it (else the config dir's, if any);
+    graceful_only: a repeat SIGINT/SIGTERM does not force an unclean stop.
     """
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
@@ -133,7 +143,7 @@ def crawl(
     for k, v in {**local_overrides(list(urls.values())), **(settings or {})}.items():
         merged.set(k, v, priority="cmdline")
 
-    process = CrawlerProcess(merged)
+    process = (_graceful_only_process_class() if graceful_only else CrawlerProcess)(merged)
     reports: list[SpiderReport] = []
     handlers: list = []
 
@@ -167,6 +177,18 @@ def crawl(
     return reports
 
 
+def _graceful_only_process_class():
+    from scrapy.crawler import CrawlerProcess
+
+    class GracefulOnlyCrawlerProcess(CrawlerProcess):
+        """The first signal starts Scrapy's graceful stop; later ones are ignored."""
+
+        def _signal_kill(self, signum, frame):
+            pass
+
+    return GracefulOnlyCrawlerProcess
+
+
 def _base_for(site: str, base_urls: dict[str, str] | None, mirror: str | None) -> str | None:
     if base_urls and site in base_urls:
         return base_urls[site]
@@ -180,7 +202,7 @@ def main(argv: list[str]) -> int:
     args = json.loads(argv[0])
     reports = crawl(args["spiders"], db=args["db"], base_urls=args.get("base_urls"),
                     mirror=args.get("mirror"), settings=args.get("settings"),
-                    cookie_files=args.get("cookie_files"))
+                    cookie_files=args.get("cookie_files"), graceful_only=True)
     print(json.dumps([asdict(r) for r in reports]))
     return 0
 

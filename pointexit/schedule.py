@@ -8,6 +8,9 @@ scheduler fires the job; `max_instances=1` and `coalesce=True` keep one crawl
 at a time, and a tick that arrives while a crawl still runs is skipped and
 logged. SIGTERM or Ctrl-C stops the schedule: no new crawl starts, a running
 crawl is asked to stop (Scrapy's own graceful shutdown), and the process exits.
+The child often gets the signal itself too (Ctrl-C reaches the process group,
+systemd signals the cgroup); it ignores repeat signals, so the second one
+does not turn the graceful stop into an unclean one (see pointexit.crawling).
 
 SQLite is in WAL mode with a busy timeout (storage.engine), so `pointexit
 exits` and friends keep reading while a crawl writes.

@@ -21,7 +21,7 @@ from pointexit.recorded import RECORDED, RecordedServer
 from storage.engine import integrity_ok, open_engine
 from storage.models import CrawlRun, ExitObservation, ExitRow
 from storage.queries import current_exits
-from tests.conftest import ROOT
+from tests.conftest import ROOT, crawl_subprocess
 
 EXCHANGE = "/hapitas/exchange/"
 PAGE = (RECORDED / "hapitas" / "exchange" / "index.html").read_text(encoding="utf-8")
@@ -39,11 +39,12 @@ def serve(handler, body: str) -> None:
 class Scheduled:
     """`pointexit schedule ...` in a subprocess, its log lines collected."""
 
-    def __init__(self, *args, db: str, out: Path, env: dict | None = None):
+    def __init__(self, *args, db: str, out: Path, env: dict | None = None,
+                 new_group: bool = False):
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pointexit", "schedule", *args, "--db", db, "--out", str(out)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-            env={**os.environ, **(env or {})})
+            env={**os.environ, **(env or {})}, process_group=0 if new_group else None)
         self.lines: list[str] = []
         self._changed = threading.Condition()
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -317,3 +318,51 @@ def test_a_bad_config_value_fails_even_when_an_option_overrides_it(cli, tmp_path
                "http://127.0.0.1:9", "--db", str(tmp_path / "p.db"), "--out", str(tmp_path / "out"))
     assert proc.returncode == 2 and "[schedule] every_hours must be more than 0" in proc.stderr, (
         proc.stderr)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "systemd stop"])
+def test_ctrl_c_reaching_the_crawl_child_as_well_still_records_its_run(tmp_path, stop):
+    """Ctrl-C in a terminal signals the whole foreground process group (and
+    `systemctl stop` the whole cgroup): the crawl child gets the signal itself
+    *and* the stop the schedule forwards. Two signals must not force Scrapy's
+    unclean shutdown: the child still closes its run, and nothing stored is lost."""
+    hold = {"on": False}
+    requested, release = threading.Event(), threading.Event()
+
+    def held(handler):
+        if hold["on"]:
+            requested.set()
+            release.wait(30)
+        return False
+
+    server = RecordedServer(faults={EXCHANGE: held}).start()
+    db = str(tmp_path / "p.db")
+    try:
+        first = crawl_subprocess(["hapitas"], db, mirror=server.root_url)["hapitas"]
+        assert first["verdict"] == "ok" and first["new_observations"] > 0
+        before = amazon_history(db)
+        hold["on"] = True
+        # Its own process group, as a shell runs a foreground job.
+        sched = Scheduled("hapitas", "--every", "1", "--jitter", "0", "--mirror", server.root_url,
+                          db=db, out=tmp_path / "out", new_group=True)
+        assert requested.wait(60), sched.log
+        assert sched.children(), "the crawl runs in a child process"
+        os.killpg(sched.proc.pid, stop)
+        sched.wait_for(r"stopping crawl #1")
+        time.sleep(1)  # the SIGTERM the schedule forwards reaches the child: its second signal
+        release.set()  # the page in flight arrives; Scrapy closes the run
+        assert sched.finish(60) == 0, sched.log
+    finally:
+        release.set()
+        server.stop()
+    log = sched.log
+    assert f"received {stop.name}: stopping" in log
+    assert re.search(r"crawl #1 finished in [\d.]+ s: stopped", log), log
+    assert "schedule stopped after 1 crawl(s)" in log
+    engine = open_engine(db, create=False)
+    assert integrity_ok(engine)
+    interrupted = runs(db)[-1]
+    assert len(runs(db)) == 2 and interrupted.verdict != "running", interrupted
+    assert interrupted.finished_at is not None
+    assert [(o.id, o.points_in, o.run_id) for o in amazon_history(db)] == \
+           [(o.id, o.points_in, o.run_id) for o in before]
