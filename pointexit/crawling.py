@@ -132,6 +132,7 @@ def crawl(
     lives at <mirror>/<site> (the recorded-pages layout); cookie_files maps
     site → the user's cookies.txt for it (else the config dir's, if any);
     graceful_only: a repeat SIGINT/SIGTERM does not force an unclean stop.
+    If on_report raises, the crawl stops (gracefully) and crawl() raises that.
     """
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
@@ -146,6 +147,7 @@ def crawl(
     process = (_graceful_only_process_class() if graceful_only else CrawlerProcess)(merged)
     reports: list[SpiderReport] = []
     handlers: list = []
+    raised: list[BaseException] = []  # by on_report
 
     def collect(crawler):
         def closed(spider, reason):
@@ -161,7 +163,19 @@ def crawl(
             )
             reports.append(report)
             if on_report:
-                on_report(report)
+                try:
+                    on_report(report)
+                except BaseException as exc:
+                    # Raised in the reactor, it would be swallowed (logged) by
+                    # Scrapy or Twisted: a SystemExit (what Rich raises when
+                    # stdout's reader is gone, `pointexit crawl | head`) left the
+                    # reactor running forever. Stop the crawl gracefully, so
+                    # every run is closed, and raise it once the reactor stops.
+                    if not raised:
+                        raised.append(exc)
+                        from twisted.internet import reactor
+
+                        reactor.callLater(0, process.stop)
         handlers.append(closed)  # Scrapy holds receivers weakly
         crawler.signals.connect(closed, signal=signals.spider_closed)
 
@@ -174,6 +188,8 @@ def crawl(
             kwargs["cookies_file"] = cookie_files[site]
         process.crawl(crawler, **kwargs)
     process.start()
+    if raised:
+        raise raised[0]
     return reports
 
 

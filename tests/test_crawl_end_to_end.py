@@ -42,3 +42,58 @@ def test_crawl_is_append_on_change(tmp_path, db_path, run_crawl):
         assert [r.verdict for r in runs] == ["ok", "ok", "ok"]
         assert [r.new_observations for r in runs] == [9, 0, 1]
         assert all(o.source_url.startswith(server.root_url) for o in history)
+
+
+def test_a_crawl_whose_reader_goes_away_still_exits(tmp_path, db_path):
+    """`pointexit crawl | head -2`: the reader closes the pipe while a spider
+    still crawls. Its report line then meets a broken pipe inside Scrapy's
+    reactor; the crawl must still close its runs and the process exit, without
+    a traceback, as a program whose output pipe closed (status 1, like Click)."""
+    import subprocess
+    import sys
+    import threading
+
+    from storage.engine import integrity_ok
+    from tests.conftest import ROOT
+
+    requested, release = threading.Event(), threading.Event()
+
+    def held(handler):
+        requested.set()
+        release.wait(30)
+        return False  # then serve the recorded page
+
+    server = RecordedServer(faults={"/hapitas/exchange/": held}).start()
+    err = tmp_path / "stderr"
+    try:
+        with err.open("w") as stderr:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "pointexit", "crawl", "hapitas", "--mirror", server.root_url,
+                 "--db", db_path], stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=ROOT)
+            try:
+                assert proc.stdout.readline().startswith("crawling 2 spider(s)")
+                assert proc.stdout.readline().startswith("hapitas_shopping")  # one spider done
+                assert requested.wait(60)  # the other waits for its page
+                proc.stdout.close()  # the reader goes away, as `head` does
+                release.set()  # the page arrives; the spider's report line meets the closed pipe
+                rc = proc.wait(30)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+    finally:
+        release.set()
+        server.stop()
+    stderr = err.read_text()
+    assert rc == 1, stderr
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+    engine = open_engine(db_path, create=False)
+    assert integrity_ok(engine)
+    with Session(engine) as s:
+        runs = {r.spider: r for r in s.exec(select(CrawlRun)).all()}
+        assert {name: r.verdict for name, r in runs.items()} == \
+               {"hapitas": "ok", "hapitas_shopping": "ok"}
+        stored = s.exec(select(ExitObservation).where(
+            ExitObservation.run_id == runs["hapitas"].id)).all()
+        # 8 exits and the Amazon 2% campaign, all stored by the run that met the closed pipe.
+        assert (len(stored), runs["hapitas"].new_observations) == (8, 9)
