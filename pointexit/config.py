@@ -62,9 +62,8 @@ def default_page_dir() -> Path:
 def load_config(path: Path | None = None) -> dict:
     """The user's config.toml as a dict ({} when there is none).
 
-    Sections read today: [schedule] every_hours, jitter_seconds, out, sites,
-    mirror; [page] out, stale_after_hours. Their types and ranges are checked
-    where they are read (config_value).
+    The sections and keys it may hold are SETTINGS; any other is refused here.
+    Their types and ranges are checked where they are read (config_value).
     """
     import tomllib
 
@@ -76,9 +75,39 @@ def load_config(path: Path | None = None) -> dict:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config {path}: {getattr(exc, 'strerror', None) or exc}") from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config {path} is not valid TOML: {exc}") from None
+    check_names(data, path)
+    return data
+
+
+# Every setting config.toml may hold. A misspelt one would otherwise be
+# ignored without a word, and the default used in its place.
+SETTINGS = {
+    "schedule": ("every_hours", "jitter_seconds", "sites", "mirror", "out"),
+    "page": ("out", "stale_after_hours"),
+}
+
+
+def check_names(data: dict, path: Path) -> None:
+    """A section or key config.toml does not read is a one-line error, with the near name."""
+    from difflib import get_close_matches
+
+    def unknown(name: str, known, what: str, shown=str) -> ConfigError:
+        near = get_close_matches(name, known, n=1)
+        hint = (f"did you mean {shown(near[0])}?" if near
+                else "known: " + ", ".join(map(shown, known)))
+        return ConfigError(f"config {path}: {what} is not a setting pointexit reads ({hint})")
+
+    for section, table in data.items():
+        if section not in SETTINGS:
+            raise unknown(section, list(SETTINGS), f"[{section}]" if isinstance(table, dict)
+                          else section, lambda name: f"[{name}]")
+        if isinstance(table, dict):  # a section of the wrong type is config_value's to report
+            for key in table:
+                if key not in SETTINGS[section]:
+                    raise unknown(key, SETTINGS[section], f"[{section}] {key}")
 
 
 # The longest span in hours a setting may name: one leap year. Beyond it

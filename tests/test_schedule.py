@@ -293,6 +293,15 @@ def test_a_bad_config_fails_in_one_line(cli, tmp_path):
     ("schedule", "[schedule]\nevery_hours = 1\njitter_seconds = 3600",
      "[schedule] jitter_seconds must be under half the interval (1800 s), not 3600"),
     ("schedule", "[schedule]\nsites = [1]", "[schedule] sites must be a list of strings, not [1]"),
+    # A misspelt setting was ignored without a word, and the default used instead.
+    ("schedule", "[schedule]\nevery_hour = 3",
+     "[schedule] every_hour is not a setting pointexit reads (did you mean every_hours?)"),
+    ("page", "[schedul]\nevery_hours = 3",
+     "[schedul] is not a setting pointexit reads (did you mean [schedule]?)"),
+    ("page", "[page]\nzzz = 1",
+     "[page] zzz is not a setting pointexit reads (known: out, stale_after_hours)"),
+    ("schedule", 'wallet = "w.toml"',
+     "wallet is not a setting pointexit reads (known: [schedule], [page])"),
 ])
 def test_a_config_of_the_wrong_shape_or_range_fails_in_one_line(cli, tmp_path, command, text,
                                                                message):
