@@ -319,6 +319,20 @@ def test_a_config_of_the_wrong_shape_or_range_fails_in_one_line(cli, tmp_path, c
     assert not (tmp_path / "p.db").exists() and not (tmp_path / "out").exists()
 
 
+def test_the_readme_config_example_is_accepted_whole(tmp_path):
+    """The README lists every setting; each must be one the code reads."""
+    from pointexit import config
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    after = readme.split("Settings in `~/.config/pointexit/config.toml`:", 1)[1]
+    example = after.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "config.toml"
+    path.write_text(example.replace("# mirror", "mirror"), encoding="utf-8")
+    cfg = config.load_config(path)
+    assert {section: sorted(table) for section, table in cfg.items()} == {
+        section: sorted(keys) for section, keys in config.SETTINGS.items()}
+
+
 def test_a_bad_config_value_fails_even_when_an_option_overrides_it(cli, tmp_path):
     """The same config would fail the next run without the option (cron, systemd)."""
     (tmp_path / "config").mkdir()
