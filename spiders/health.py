@@ -1,10 +1,11 @@
 """The verdict of a crawl run, by explicit rules over its Scrapy stats.
 
 ok             every page answered, enough items, (nearly) all valid
-degraded       data came, but something is off: some pages failed, items miss
-               required fields, fewer items than the site's expected minimum,
-               too small a share of valid items, or the spider saw part of its
-               expected page structure missing
+degraded       data came, but something is off: the crawl was stopped before
+               it had read every page (Ctrl-C, SIGTERM), some pages failed,
+               items miss required fields, fewer items than the site's expected
+               minimum, too small a share of valid items, or the spider saw
+               part of its expected page structure missing
 failed         nothing usable: no page could be read (HTTP errors, timeouts,
                robots.txt), HTTP 429 (the run is aborted), an empty page, a
                page without items (the layout changed), or no valid item
@@ -18,6 +19,7 @@ Only an ok run updates stored values (see storage.store).
 Stats the rules read (written by spiders.middlewares, spiders.base and
 spiders.pipelines.ValidatePipeline):
 
+pointexit/stopped               the crawl was asked to stop (its pending pages were dropped)
 pointexit/pages                 pages that answered 2xx and were parsed
 pointexit/empty_pages           ... of which had no content at all
 pointexit/layout_missing        a spider found part of its expected structure missing
@@ -112,6 +114,11 @@ def judge_run(stats: dict, expected_min_items: int) -> Verdict:
     if _int(stats, "pointexit/http_429") or _int(stats, "downloader/response_status_count/429"):
         return Verdict("failed", "http_429",
                        "サイトからアクセス過多 (HTTP 429) と返されたため、このサイトの巡回を中断しました")
+    if stats.get("pointexit/stopped"):
+        # What was read may be whole pages, but not every page: stored as the
+        # newest ok run, it would make what the dropped pages show look gone.
+        read = f" (読んだ{pages}ページも保存していません)" if pages else ""
+        return Verdict("degraded", "stopped", f"巡回が途中で止められました{read}")
     if pages == 0 and items == 0:
         if causes and set(causes) == {"robots"}:
             return Verdict("failed", "robots_disallowed",

@@ -245,6 +245,10 @@ class StorePipeline:
         from storage.engine import first_line
         from storage.records import RunOutcome
 
+        if not self.crawler.crawling:
+            # Crawler.stop() (Ctrl-C, SIGTERM, a reader gone) clears this before the
+            # engine closes the spider; a crawl that ran out of pages still has it set.
+            self.crawler.stats.set_value("pointexit/stopped", 1)
         stats = self.crawler.stats.get_stats()
         verdict = judge_run(stats, spider.expected_min_items)
         outcome = RunOutcome(

@@ -97,3 +97,62 @@ def test_a_crawl_whose_reader_goes_away_still_exits(tmp_path, db_path):
             ExitObservation.run_id == runs["hapitas"].id)).all()
         # 8 exits and the Amazon 2% campaign, all stored by the run that met the closed pipe.
         assert (len(stored), runs["hapitas"].new_observations) == (8, 9)
+
+
+def test_a_crawl_stopped_before_its_last_page_stores_nothing(tmp_path, db_path, run_crawl):
+    """Ctrl-C during `pointexit crawl`: Scrapy stops gracefully, dropping the pages
+    not yet fetched. What was read is not every page, so the run must not become
+    the spider's newest ok run (which would make the dropped page's values look
+    gone) nor change stored values: it is degraded, 'stopped', and stores nothing."""
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    from storage.queries import current_exits
+    from tests.conftest import ROOT
+
+    hold = {"on": False}
+    requested, release = threading.Event(), threading.Event()
+
+    def held(handler):
+        if hold["on"]:
+            requested.set()
+            release.wait(30)
+        return False  # then serve the recorded page
+
+    # Chobirich's four pages come one at a time; the third is held, the fourth not yet asked.
+    server = RecordedServer(faults={"/chobirich/exchange/dotmoney/money/info/": held}).start()
+    try:
+        first = run_crawl(["chobirich"], db_path, mirror=server.root_url)["chobirich"]
+        engine = open_engine(db_path, create=False)
+        with Session(engine) as s:
+            before = [o.model_dump() for o in s.exec(select(ExitObservation))]
+        hold["on"] = True
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pointexit", "crawl", "chobirich", "--mirror", server.root_url,
+             "--db", db_path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        try:
+            assert requested.wait(60), "the crawl never asked for its third page"
+            proc.send_signal(signal.SIGINT)
+            release.set()  # the page in flight arrives; the fourth is never asked for
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        asked = [r.path for r in server.requests if "/chobirich/exchange/" in r.path]
+    finally:
+        release.set()
+        server.stop()
+    assert (first["verdict"], first["items"]) == ("ok", 6)
+    assert asked.count("/chobirich/exchange/point/pex/info/") == 1, asked  # the first crawl's
+    assert "Traceback" not in err, err
+    assert proc.returncode == 1, out  # as for any run that is not ok
+    assert "stopped: 巡回が途中で止められました (読んだ3ページも保存していません)" in out, out
+    with Session(engine) as s:
+        stopped = s.exec(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
+        assert (stopped.verdict, stopped.new_observations) == ("degraded", 0)
+        assert [o.model_dump() for o in s.exec(select(ExitObservation))] == before
+    # Every exit is now marked unconfirmed alike, the PeX one no differently.
+    assert {e.stale for e in current_exits(engine)} == {True}

@@ -149,6 +149,18 @@ def test_rules_are_checked_in_order():
         "degraded", "pages_failed")
 
 
+def test_a_stopped_crawl_degrades_however_whole_its_pages_were():
+    """Ctrl-C drops the pages not yet fetched: the run must not become the newest ok one."""
+    assert verdict(run(stopped=1)) == ("degraded", "stopped")
+    assert judge_run(run(stopped=1), 5).reason == (
+        "stopped: 巡回が途中で止められました (読んだ1ページも保存していません)")
+    assert judge_run(run(stopped=1, pages=0, items=0, valid_items=0), 5).reason == (
+        "stopped: 巡回が途中で止められました")
+    # A login wall or a 429 explains more than the stop does.
+    assert verdict(run(stopped=1, login_required=1)) == ("login_required", "login_required")
+    assert verdict(run(stopped=1, http_429=1)) == ("failed", "http_429")
+
+
 def test_error_causes_and_missing_fields_read_only_their_keys():
     stats = run({"errors/http_404": 2, "errors/timeout": 0, "invalid/missing:label": 1,
                  "invalid/min_below_step": 3})

@@ -385,7 +385,8 @@ def test_ctrl_c_reaching_the_crawl_child_as_well_still_records_its_run(tmp_path,
     engine = open_engine(db, create=False)
     assert integrity_ok(engine)
     interrupted = runs(db)[-1]
-    assert len(runs(db)) == 2 and interrupted.verdict != "running", interrupted
+    assert len(runs(db)) == 2 and interrupted.verdict == "degraded", interrupted
+    assert interrupted.reason.startswith("stopped: ") and interrupted.new_observations == 0
     assert interrupted.finished_at is not None
     assert [(o.id, o.points_in, o.run_id) for o in amazon_history(db)] == \
            [(o.id, o.points_in, o.run_id) for o in before]
