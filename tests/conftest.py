@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -94,6 +95,22 @@ def recorded_server():
 @pytest.fixture
 def db_path(tmp_path) -> str:
     return str(tmp_path / "pointexit.db")
+
+
+class HeldPage:
+    """A RecordedServer fault: while `on`, a request for the page waits (setting
+    `requested`) until `release` is set, then the recorded page is served."""
+
+    def __init__(self, on: bool = True):
+        self.on = on
+        self.requested = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, handler) -> bool:
+        if self.on:
+            self.requested.set()
+            self.release.wait(30)
+        return False  # not handled: serve the page
 
 
 def crawl_subprocess(spiders, db, *, mirror=None, base_urls=None, settings=None,

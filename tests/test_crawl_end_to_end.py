@@ -1,10 +1,16 @@
 """Recorded pages over real HTTP → Scrapy engine → SQLite, twice, then a change."""
 
+import signal
+import subprocess
+import sys
+
 from sqlmodel import Session, select
 
 from pointexit.recorded import RECORDED, RecordedServer
-from storage.engine import open_engine
+from storage.engine import integrity_ok, open_engine
 from storage.models import CrawlRun, ExitObservation, ExitRow
+from storage.queries import current_exits
+from tests.conftest import ROOT, HeldPage
 
 
 def test_crawl_is_append_on_change(tmp_path, db_path, run_crawl):
@@ -49,20 +55,8 @@ def test_a_crawl_whose_reader_goes_away_still_exits(tmp_path, db_path):
     still crawls. Its report line then meets a broken pipe inside Scrapy's
     reactor; the crawl must still close its runs and the process exit, without
     a traceback, as a program whose output pipe closed (status 1, like Click)."""
-    import subprocess
-    import sys
-    import threading
-
-    from storage.engine import integrity_ok
-    from tests.conftest import ROOT
-
-    requested, release = threading.Event(), threading.Event()
-
-    def held(handler):
-        requested.set()
-        release.wait(30)
-        return False  # then serve the recorded page
-
+    held = HeldPage()
+    requested, release = held.requested, held.release
     server = RecordedServer(faults={"/hapitas/exchange/": held}).start()
     err = tmp_path / "stderr"
     try:
@@ -104,23 +98,8 @@ def test_a_crawl_stopped_before_its_last_page_stores_nothing(tmp_path, db_path, 
     not yet fetched. What was read is not every page, so the run must not become
     the spider's newest ok run (which would make the dropped page's values look
     gone) nor change stored values: it is degraded, 'stopped', and stores nothing."""
-    import signal
-    import subprocess
-    import sys
-    import threading
-
-    from storage.queries import current_exits
-    from tests.conftest import ROOT
-
-    hold = {"on": False}
-    requested, release = threading.Event(), threading.Event()
-
-    def held(handler):
-        if hold["on"]:
-            requested.set()
-            release.wait(30)
-        return False  # then serve the recorded page
-
+    held = HeldPage(on=False)
+    requested, release = held.requested, held.release
     # Chobirich's four pages come one at a time; the third is held, the fourth not yet asked.
     server = RecordedServer(faults={"/chobirich/exchange/dotmoney/money/info/": held}).start()
     try:
@@ -128,7 +107,7 @@ def test_a_crawl_stopped_before_its_last_page_stores_nothing(tmp_path, db_path, 
         engine = open_engine(db_path, create=False)
         with Session(engine) as s:
             before = [o.model_dump() for o in s.exec(select(ExitObservation))]
-        hold["on"] = True
+        held.on = True
         proc = subprocess.Popen(
             [sys.executable, "-m", "pointexit", "crawl", "chobirich", "--mirror", server.root_url,
              "--db", db_path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)

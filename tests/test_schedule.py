@@ -21,7 +21,7 @@ from pointexit.recorded import RECORDED, RecordedServer
 from storage.engine import integrity_ok, open_engine
 from storage.models import CrawlRun, ExitObservation, ExitRow
 from storage.queries import current_exits
-from tests.conftest import ROOT, crawl_subprocess
+from tests.conftest import ROOT, HeldPage, crawl_subprocess
 
 EXCHANGE = "/hapitas/exchange/"
 PAGE = (RECORDED / "hapitas" / "exchange" / "index.html").read_text(encoding="utf-8")
@@ -160,13 +160,8 @@ def test_a_crawl_that_overruns_its_interval_makes_the_next_one_skip(tmp_path):
 
 
 def test_sigterm_during_a_crawl_stops_it_and_the_schedule(tmp_path):
-    requested, release = threading.Event(), threading.Event()
-
-    def held(handler):
-        requested.set()
-        release.wait(30)
-        return False
-
+    held = HeldPage()
+    requested, release = held.requested, held.release
     server = RecordedServer(faults={EXCHANGE: held}).start()
     db = str(tmp_path / "p.db")
     try:
@@ -190,7 +185,8 @@ def test_sigterm_during_a_crawl_stops_it_and_the_schedule(tmp_path):
     assert all(not Path(f"/proc/{pid}").exists() for pid in children)
     engine = open_engine(db, create=False)
     assert integrity_ok(engine)
-    assert [r.verdict for r in runs(db)] != ["running"]
+    # Closed, not left running; and stopped before its end, it stores nothing.
+    assert [(r.verdict, r.new_observations) for r in runs(db)] == [("degraded", 0)]
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
@@ -349,22 +345,15 @@ def test_ctrl_c_reaching_the_crawl_child_as_well_still_records_its_run(tmp_path,
     `systemctl stop` the whole cgroup): the crawl child gets the signal itself
     *and* the stop the schedule forwards. Two signals must not force Scrapy's
     unclean shutdown: the child still closes its run, and nothing stored is lost."""
-    hold = {"on": False}
-    requested, release = threading.Event(), threading.Event()
-
-    def held(handler):
-        if hold["on"]:
-            requested.set()
-            release.wait(30)
-        return False
-
+    held = HeldPage(on=False)
+    requested, release = held.requested, held.release
     server = RecordedServer(faults={EXCHANGE: held}).start()
     db = str(tmp_path / "p.db")
     try:
         first = crawl_subprocess(["hapitas"], db, mirror=server.root_url)["hapitas"]
         assert first["verdict"] == "ok" and first["new_observations"] > 0
         before = amazon_history(db)
-        hold["on"] = True
+        held.on = True
         # Its own process group, as a shell runs a foreground job.
         sched = Scheduled("hapitas", "--every", "1", "--jitter", "0", "--mirror", server.root_url,
                           db=db, out=tmp_path / "out", new_group=True)
