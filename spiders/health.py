@@ -17,7 +17,7 @@ gives the verdict and its reason. A reason starts with a stable code
 Only an ok run updates stored values (see storage.store).
 
 Stats the rules read (written by spiders.middlewares, spiders.base and
-spiders.pipelines.ValidatePipeline):
+spiders.pipelines.ValidatePipeline; pointexit/stopped by StorePipeline):
 
 pointexit/stopped               the crawl was asked to stop (its pending pages were dropped)
 pointexit/pages                 pages that answered 2xx and were parsed
