@@ -139,6 +139,10 @@ def test_no_offer_is_said_plainly_and_a_gone_offer_is_ended(tmp_path, run_crawl,
     (["--days", "-1"], "bad --days -1"),
     (["--at", "next tuesday"], "bad --at 'next tuesday'"),
     (["--days", "many"], "--days"),
+    # Years the date arithmetic cannot hold were an internal error (exit 1).
+    (["--at", "0001-01-01T00:00+09:00"], "bad --at '0001-01-01T00:00+09:00': out of range (1900–2999)"),
+    (["--at", "9999-12-31T23:59-05:00"], "bad --at '9999-12-31T23:59-05:00': out of range (1900–2999)"),
+    (["--at", "0001-01-01"], "out of range (1900–2999)"),  # was read in Tokyo's mean time, +09:18:59
 ])
 def test_bad_options_are_one_line_exit_2(crawled, cli, command, args, message):
     db, _ = crawled

@@ -179,6 +179,8 @@ def test_status_table(db, cli):
 
 @pytest.mark.parametrize("args, message", [
     (["--now", "yesterday"], "bad --now 'yesterday'"),
+    (["--now", "9999-12-31T23:59-05:00"], "bad --now '9999-12-31T23:59-05:00': out of range (1900–2999)"),
+    (["--now", "0001-01-01T00:00"], "bad --now '0001-01-01T00:00': out of range (1900–2999)"),
 ])
 def test_bad_now_is_a_one_line_error(db, cli, args, message):
     proc = cli("status", "--db", db, *args)

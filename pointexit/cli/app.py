@@ -63,3 +63,17 @@ def age_text(then: datetime, now: datetime) -> str:
 
 class BadOption(UserError):
     pass
+
+
+def in_jst(when: datetime, option: str, text: str) -> datetime:
+    """A time an option named (`--at`, `--now`) in JST; naive means JST.
+
+    Its year must be one `recommend` takes dates in: year 1 or 9999 would
+    overflow the shift to JST or the `--days` before it (an internal error,
+    exit 1) and an early year reads Tokyo's local mean time (+09:18:59)."""
+    from pointexit.clock import JST
+    from pointexit.wallet import FIRST_DATE, LAST_DATE
+
+    if not FIRST_DATE.year <= when.year <= LAST_DATE.year:
+        raise BadOption(f"bad {option} {text!r}: out of range ({FIRST_DATE.year}–{LAST_DATE.year})")
+    return when.replace(tzinfo=JST) if when.tzinfo is None else when.astimezone(JST)

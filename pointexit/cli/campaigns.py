@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, console, open_db
+from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, console, in_jst, open_db
 
 DaysOption = Annotated[int, typer.Option(
     "--days", help="Also list what ended in the last N days.", show_default=True)]
@@ -25,15 +25,13 @@ ENDED_LABEL = {"window": "期間終了", "gone": "掲載終了"}
 
 
 def as_of(at: str | None, wall: datetime) -> datetime:
-    from pointexit.clock import JST
-
     if not at:
         return wall
     try:
         when = datetime.fromisoformat(at.strip())
     except ValueError:
         raise BadOption(f"bad --at {at!r}: expected a JST time like 2026-11-23T09:00") from None
-    return when.replace(tzinfo=JST) if when.tzinfo is None else when.astimezone(JST)
+    return in_jst(when, "--at", at)
 
 
 MAX_DAYS = 36_500  # a hundred years back; far more overflows the date arithmetic

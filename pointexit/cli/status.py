@@ -25,7 +25,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, console, open_db
+from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, console, in_jst, open_db
 
 WINDOW_DAYS = 7
 PARSE_RATE_TARGET_BP = 9_900
@@ -204,7 +204,7 @@ def status_command(
         hidden=True)] = None,
 ) -> None:
     """Crawl health: each spider's last run and data age; each site's 7-day success and parse rate."""
-    from pointexit.clock import JST, now_jst
+    from pointexit.clock import now_jst
 
     now = now_jst()
     if now_text:
@@ -212,7 +212,7 @@ def status_command(
             now = datetime.fromisoformat(now_text)
         except ValueError:
             raise BadOption(f"bad --now {now_text!r}: expected YYYY-MM-DDTHH:MM") from None
-        now = now.replace(tzinfo=JST) if now.tzinfo is None else now.astimezone(JST)
+        now = in_jst(now, "--now", now_text)
     engine = open_db(db, create=False)
     spiders, sites = build_status(engine, now)
     if as_json:
