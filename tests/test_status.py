@@ -188,6 +188,23 @@ def test_bad_now_is_a_one_line_error(db, cli, args, message):
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
+def test_spider_names_and_verdicts_from_another_writer_print_as_written(tmp_path, cli):
+    """Like scraped text, what another writer left in crawl_run (a shared
+    PostgreSQL, an older pointexit) neither acts on the terminal nor breaks
+    the table: markup in it was an internal error (exit 1), an escape
+    sequence reached the terminal."""
+    path = str(tmp_path / "hostile.db")
+    store = Store(open_engine(path))
+    for spider, verdict in (("hap[/]itas", "ok"), ("moppy\x1b[2J", "[/red]\x07")):
+        run = store.begin_run(spider, "hapitas", at(23, 6))
+        store.finish_run(run, outcome(verdict, 1), at(23, 7), [exit_seen("hapitas", at(23, 6))])
+    store.engine.dispose()
+    proc = cli("status", "--db", path, "--now", "2026-11-23T09:00")
+    assert proc.returncode == 0, proc.stderr
+    assert "hap[/]itas" in proc.stdout and "moppy\\x1b[2J" in proc.stdout
+    assert "[/red]\\x07" in proc.stdout and "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+
+
 def test_missing_database(cli, tmp_path):
     proc = cli("status", "--db", str(tmp_path / "none.db"))
     assert proc.returncode == 2 and "no database at" in proc.stderr

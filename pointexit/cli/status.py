@@ -157,9 +157,11 @@ def build_status(engine, now: datetime) -> tuple[list[SpiderStatus], list[SiteSt
 
 def _verdict_cell(verdict: str) -> str:
     from pointexit.cli.crawl import _VERDICT_STYLE
+    from pointexit.cli.safe_output import terminal
 
     style = _VERDICT_STYLE.get(verdict, "red")
-    return f"[{style}]{verdict}[/{style}]"
+    # Another writer of the database may have left any text here (see safe_output).
+    return f"[{style}]{terminal(verdict)}[/{style}]"
 
 
 def print_status(spiders: list[SpiderStatus], sites: list[SiteStatus], now: datetime) -> None:
@@ -178,7 +180,7 @@ def print_status(spiders: list[SpiderStatus], sites: list[SiteStatus], now: date
         seen = datetime.fromisoformat(s.newest_data_at) if s.newest_data_at else None
         notes = [f.message for f in s.flags] + ([run["reason"]] if run["reason"] else [])
         table.add_row(
-            s.spider, started.strftime("%Y-%m-%d %H:%M"), _verdict_cell(run["verdict"]),
+            terminal(s.spider), started.strftime("%Y-%m-%d %H:%M"), _verdict_cell(run["verdict"]),
             f"{run['items']:,}", f"{run['http_errors'] + run['invalid_items']:,}",
             age_text(seen, now) if seen else "—", terminal(" / ".join(notes)))
     out.print(table)
