@@ -265,6 +265,8 @@ def _prepare(engine: Engine, *, create: bool) -> None:
         )
     if found == SCHEMA_VERSION and not sites_missing:
         return
+    if found is not None and found < SCHEMA_VERSION:
+        _refuse_damaged(engine)
     try:
         _bring_up_to_date(engine)
     except DBAPIError as exc:
@@ -274,6 +276,22 @@ def _prepare(engine: Engine, *, create: bool) -> None:
                 if found < SCHEMA_VERSION else "add the catalog's new sites to the database")
         raise StorageError(f"cannot {what}: {first_line(exc)} (nothing was changed; run pointexit "
                            "once as a user allowed to change tables)") from None
+
+
+def _refuse_damaged(engine: Engine) -> None:
+    """Before a migration writes to an SQLite file, make sure it is sound.
+
+    A damaged index can hide the version row (a v4 file reads as v0), and the
+    migration would then write into the damaged file, even for a read-only
+    command. Migrations are rare, so a full quick_check here costs little."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        problem = conn.execute(text("PRAGMA quick_check")).scalar()
+    if problem != "ok":
+        detail = " ".join(str(problem).replace("*** in database main ***", "").split())
+        raise StorageError(f"database {engine.url.database} is damaged ({detail}); left untouched "
+                           "(restore a backup, or move it away to start a new one)")
 
 
 def _bring_up_to_date(engine: Engine, attempts: int = 5) -> None:

@@ -230,6 +230,33 @@ def test_damage_found_only_by_a_query_is_still_one_line_exit_2(tmp_path, monkeyp
     assert path.read_bytes() == before  # (SQLite's -wal/-shm of an open WAL database may appear)
 
 
+@pytest.mark.parametrize("command", ["exits", "campaigns", "offers", "status"])
+def test_a_damaged_index_hiding_the_version_is_not_migrated(tmp_path, monkeypatch, capsys, command):
+    """A broken page in meta's index can hide the version row: the file read
+    as schema v0 and a read-only command migrated it (writing into the damaged
+    file) and went on as if nothing were wrong."""
+    from pointexit.cli import main
+
+    path = _real_db(tmp_path)
+    con = sqlite3.connect(path)
+    [root] = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_meta_1'").fetchone()
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    con.close()
+    data = bytearray(path.read_bytes())
+    start = (root - 1) * page_size + 8  # the cells of the index's only page
+    data[start:start + 200] = b"\xff" * 200
+    path.write_bytes(bytes(data))
+    before = snapshot(path)
+    monkeypatch.setenv("POINTEXIT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("POINTEXIT_DEBUG", raising=False)
+    rc = main([command, "--db", str(path)])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    # SQLite notices the damage either on the version read or in the check before a migration.
+    assert ("is damaged" in err or "malformed" in err) and len(err.strip().splitlines()) == 1, err
+    assert snapshot(path) == before
+
+
 def test_the_installed_command_says_the_same(tmp_path, cli):
     """The matrix above calls main() in-process; one real process for good measure."""
     path, message = truncated(tmp_path)
