@@ -245,7 +245,11 @@ def _version(conn: Connection) -> int | None:
     if not inspect(conn).has_table("meta"):
         return None
     row = conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).first()
-    return int(row[0]) if row else 0
+    try:
+        return int(row[0]) if row else 0
+    except (TypeError, ValueError):  # not one pointexit wrote: never guess a version to migrate from
+        raise StorageError(f"database has an unreadable schema version {row[0]!r} (is it damaged?); "
+                           "left untouched") from None
 
 
 def _prepare(engine: Engine, *, create: bool) -> None:

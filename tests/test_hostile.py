@@ -181,7 +181,18 @@ def another_programs_database(tmp_path):
     return p, "another program's database"
 
 
-BAD_FILES = [junk, header_then_noise, valid_header_damaged_pages, truncated, another_programs_database]
+def unreadable_schema_version(tmp_path):
+    # was an internal error (int() of it), exit 1
+    p = _real_db(tmp_path)
+    con = sqlite3.connect(p)
+    con.execute("UPDATE meta SET value = 'v4' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    return p, "unreadable schema version 'v4'"
+
+
+BAD_FILES = [junk, header_then_noise, valid_header_damaged_pages, truncated, another_programs_database,
+             unreadable_schema_version]
 
 
 def snapshot(path: Path) -> dict:
