@@ -115,6 +115,38 @@ def test_campaign_after_its_window_has_ended(crawled, cli):
     assert "実施中の交換キャンペーンはありません" in proc.stdout
 
 
+def test_at_an_earlier_time_a_campaign_removed_since_is_still_on(tmp_path, cli):
+    """Seen by the crawls of 11-02 and 11-05 inside its window (to 11-30), no
+    longer by the one of 11-10: it is gone (掲載終了) as of now, but as of
+    11-04 it was listed and on. It was shown ended on 11-05, after the very
+    time it was judged at."""
+    from datetime import datetime, timedelta
+
+    from pointexit.clock import JST
+    from storage.engine import open_engine
+    from storage.records import CampaignSeen, RunOutcome
+    from storage.store import Store
+
+    db = str(tmp_path / "pointexit.db")
+    store = Store(open_engine(db))
+    for day, listed in ((2, True), (5, True), (10, False)):
+        when = datetime(2026, 11, day, 9, 0, tzinfo=JST)
+        campaign = CampaignSeen(
+            site="hapitas", key="amazon-bonus", destination="amazon_gift", title="Amazonギフト2%増量",
+            kind="bonus", bonus_bp=200, source_url="https://hapitas.jp/exchange/", seen_at=when,
+            starts_at=datetime(2026, 11, 1, tzinfo=JST), ends_at=datetime(2026, 11, 30, 23, 59, tzinfo=JST))
+        run = store.begin_run("hapitas", "hapitas", when)
+        store.finish_run(run, RunOutcome("ok", None, 1, 1, 0, 0, 10_000), when + timedelta(minutes=1),
+                         campaigns=[campaign] if listed else [])
+    store.engine.dispose()
+    now = run_json(cli, "campaigns", "--db", db)
+    assert now["active"] == []
+    assert [(c["ended_by"], c["ended_at"]) for c in now["ended"]] == [("gone", "2026-11-05T09:00:00+09:00")]
+    then = run_json(cli, "campaigns", "--db", db, "--at", "2026-11-04T12:00")
+    assert [(c["title"], c["status"]) for c in then["active"]] == [("Amazonギフト2%増量", "active")]
+    assert then["ended"] == []
+
+
 def test_no_offer_is_said_plainly_and_a_gone_offer_is_ended(tmp_path, run_crawl, cli):
     db = str(tmp_path / "pointexit.db")
     overlay = tmp_path / "overlay"

@@ -69,8 +69,11 @@ def split_listed(sightings, now: datetime, days: int):
 
     on, ended = [], []
     for record, sighting in sightings:
+        # The newest crawl no longer listing it says it is gone *by now*; as
+        # of an earlier --at it was still listed if it was seen at or after then.
+        confirmed = sighting.confirmed or record.last_seen >= now
         act = activity(starts_at=record.starts_at, ends_at=record.ends_at,
-                       last_seen=record.last_seen, confirmed=sighting.confirmed, now=now)
+                       last_seen=record.last_seen, confirmed=confirmed, now=now)
         if not shown(act, now, days):
             continue
         (ended if act.state == ENDED else on).append((record, sighting, act))
