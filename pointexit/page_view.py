@@ -199,12 +199,13 @@ def fee_label(points: int, e: CurrentExit) -> str:
     return f"{points:,}pt (¥{decimal(yen, 0 if yen.denominator == 1 else 1)})"
 
 
-def staleness(e: CurrentExit, last_run: RunSummary | None, now: datetime,
-              stale_after: timedelta) -> str:
-    """Why a value is not trustworthy now ("" when it is)."""
+def staleness(e: CurrentExit, now: datetime, stale_after: timedelta) -> str:
+    """Why a value is not trustworthy now ("" when it is). The reason is the
+    run of the spider that records the exit: the site's newest run may be its
+    shopping spider's, which says nothing about the exchange page."""
     if e.stale:
-        if last_run is not None and last_run.verdict != "ok":
-            return f"最新のクロールが{VERDICT_JA.get(last_run.verdict, last_run.verdict)}"
+        if e.last_verdict not in (None, "ok"):
+            return f"最新のクロールが{VERDICT_JA.get(e.last_verdict, e.last_verdict)}"
         return "最新のクロールで見つかりませんでした"
     if now - e.last_seen > stale_after:
         return f"最終確認が{age_text(e.last_seen, now)}"
@@ -293,9 +294,7 @@ def destination_tables(
 ) -> list[DestinationTable]:
     """One table per destination (Amazon gift first), every stored exit once,
     plus the routes through intermediaries that beat a site's direct exit."""
-    last_run = latest_run_by_site(runs)
-    lines = {e.exit_id: exit_line(e, now, staleness(e, last_run.get(e.site), now, stale_after))
-             for e in exits}
+    lines = {e.exit_id: exit_line(e, now, staleness(e, now, stale_after)) for e in exits}
     span = chart_span(history, now)
     for e in exits:
         bands = [campaign_band(c) for c in campaigns
@@ -347,17 +346,6 @@ def routes(exits: list[CurrentExit], lines: dict[int, ExitLine], now: datetime):
             found.append((second.destination, route_line(
                 lines[first.exit_id], lines[second.exit_id], first, second, now)))
     return found
-
-
-def latest_run_by_site(runs: dict[str, RunSummary]) -> dict[str, RunSummary]:
-    """The newest finished run of each site (a site may have several spiders)."""
-    out: dict[str, RunSummary] = {}
-    for r in runs.values():
-        if r.verdict == "running":
-            continue
-        if r.site not in out or r.started_at > out[r.site].started_at:
-            out[r.site] = r
-    return out
 
 
 # --------------------------------------------------------------------------- charts

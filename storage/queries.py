@@ -111,6 +111,7 @@ def _current_exit(r, run) -> CurrentExit:
         daily_exchanges=r.daily_exchanges, cap_scope=r.cap_scope, cap_text=r.cap_text,
         source_url=r.source_url, first_seen=r.first_seen, last_seen=r.last_seen,
         site_yen_num=r.yen_num, site_yen_den=r.yen_den, stale=stale, max_points=r.max_points,
+        last_verdict=run.verdict if run is not None else None,
     )
 
 

@@ -124,6 +124,9 @@ class CurrentExit:
     # failed, or the exit was not seen by an ok run).
     stale: bool = False
     max_points: int | None = None  # largest single exchange, when the site has one
+    # The verdict `stale` was judged by: the newest finished run of the spider
+    # that saw this exit (not of another spider of the site, e.g. its shopping one).
+    last_verdict: str | None = None
 
 
 @dataclass(frozen=True)

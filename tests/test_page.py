@@ -13,6 +13,7 @@ from pointexit import page_view
 from pointexit.page import read_inputs, render_page
 from pointexit.step_chart import step_chart
 from storage.queries import current_exits
+from storage.records import RunOutcome
 from storage.store import Store
 from tests.page_world import DEGRADED, NOW, START, build_world, crawl, hapitas_exits
 
@@ -152,6 +153,28 @@ def test_values_of_a_degraded_site_are_stale_with_the_reason(tables):
     pi = line(tables["amazon_gift"], "pointincome")
     assert pi.stale and pi.stale_reason == "最新のクロールが一部異常"
     assert not line(tables["amazon_gift"], "hapitas").stale
+
+
+@pytest.mark.parametrize("exits_run, shopping_run, reason", [
+    # Hapitas's exchange page is members-only; its shopping listing is not.
+    ("login_required", "ok", "最新のクロールが要ログイン"),
+    ("ok", "failed", "最新のクロールで見つかりませんでした"),
+])
+def test_the_stale_reason_is_the_run_of_the_spider_that_records_the_exits(tmp_path, exits_run,
+                                                                          shopping_run, reason):
+    engine = build_world(str(tmp_path / "w.db"))
+    store = Store(engine)
+    later = NOW + timedelta(hours=1)
+    # The exits spider runs first (spiders run in name order), its shopping spider after it.
+    crawl(store, "hapitas", later, outcome=RunOutcome(exits_run, exits_run, 0, 0, 0, 0, 0))
+    run = store.begin_run("hapitas_shopping", "hapitas", later + timedelta(minutes=1))
+    store.finish_run(run, RunOutcome(shopping_run, shopping_run, 0, 0, 0, 0, 0),
+                     later + timedelta(minutes=2), [], [], [])
+    inputs = read_inputs(engine)
+    [table] = [t for t in page_view.destination_tables(
+        inputs.exits, inputs.history, inputs.campaign_records, inputs.runs, later) if t.slug == "amazon_gift"]
+    hapitas = line(table, "hapitas")
+    assert (hapitas.stale, hapitas.stale_reason) == (True, reason)
 
 
 def test_old_values_are_stale_even_without_a_bad_run(world):
