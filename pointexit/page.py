@@ -204,6 +204,7 @@ def write_site(out: Path, files: dict[str, bytes]) -> dict[str, Path]:
     written = {}
     for name, body in files.items():
         target = out / name
+        tmp = None
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out)
             with os.fdopen(fd, "wb") as fh:
@@ -211,6 +212,10 @@ def write_site(out: Path, files: dict[str, bytes]) -> dict[str, Path]:
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         except OSError as exc:
+            # A failed write (disk full, a directory in the way) must not leave
+            # a hidden partial file in a published directory, one per rebuild.
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
             raise PageOutputError(f"cannot write {target}: {exc.strerror or exc}") from None
         written[name] = target
     return written

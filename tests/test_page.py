@@ -372,6 +372,15 @@ def test_page_into_an_unwritable_out_fails_in_one_line(cli, world, tmp_path, mak
     assert "cannot" in err
 
 
+def test_a_file_that_cannot_be_replaced_leaves_no_temporary_file_behind(tmp_path):
+    from pointexit.page import PageOutputError, write_site
+
+    (tmp_path / "feed.xml").mkdir()  # something in the way: the rename fails
+    with pytest.raises(PageOutputError, match="cannot write .*feed.xml"):
+        write_site(tmp_path, {"index.html": b"<html>", "feed.xml": b"<feed/>"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.xml", "index.html"]
+
+
 def test_a_bad_wallet_fails_in_one_line(cli, world, tmp_path):
     db, _, _ = world
     wallet = tmp_path / "wallet.toml"
