@@ -157,7 +157,7 @@ def render_page(inputs: PageInputs, now: datetime, personal: PersonalView | None
     now = now.astimezone(JST)
     tables = page_view.destination_tables(inputs.exits, inputs.history, inputs.campaign_records,
                                           inputs.runs, now, stale_after)
-    offers = page_view.active_amazon_offers(inputs.offers, now)
+    offers = page_view.active_amazon_offers(inputs.offers, now, stale_after)
     health = page_view.health_lines(inputs.runs, now)
     style = (TEMPLATES / "page.css").read_text(encoding="utf-8")
     script = (TEMPLATES / "sort.js").read_text(encoding="utf-8")
@@ -165,7 +165,7 @@ def render_page(inputs: PageInputs, now: datetime, personal: PersonalView | None
         generated=page_view.jst_text(now), generated_iso=now.isoformat(timespec="seconds"),
         tables=tables, exit_count=sum(t.exit_count for t in tables),
         offers=offers, fashion_offer=any(o.fashion for o in offers),
-        campaigns=page_view.active_campaigns(inputs.campaigns, now),
+        campaigns=page_view.active_campaigns(inputs.campaigns, now, stale_after),
         no_fashion_offer=NO_FASHION_OFFER,
         personal=personal, health=health, health_ok=sum(h.verdict == "ok" for h in health),
         style=Markup(style), style_hash=_csp_hash(style),

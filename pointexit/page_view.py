@@ -408,7 +408,14 @@ def _on_now(sightings, now: datetime):
             yield record, sighting
 
 
-def active_campaigns(sightings, now: datetime) -> list[OfferLine]:
+def sighting_stale(record, sighting, now: datetime, stale_after: timedelta) -> bool:
+    """Stale by the rule the exits follow: the spider's newest run was not ok,
+    or it was not seen for longer than `stale_after` (no crawl ran since)."""
+    return sighting.stale or now - record.last_seen > stale_after
+
+
+def active_campaigns(sightings, now: datetime,
+                     stale_after: timedelta = DEFAULT_STALE_AFTER) -> list[OfferLine]:
     out = []
     for c, sighting in _on_now(sightings, now):
         dest = DESTINATIONS.get(c.destination)
@@ -419,12 +426,13 @@ def active_campaigns(sightings, now: datetime) -> list[OfferLine]:
             capped=bool(c.cap_points or c.cap_text),
             cap_text=f"{c.cap_points:,}ptまで" if c.cap_points else (c.cap_text or ""),
             source_url=c.source_url, seen_at=c.last_seen, age=age_text(c.last_seen, now),
-            stale=sighting.stale,
+            stale=sighting_stale(c, sighting, now, stale_after),
         ))
     return sorted(out, key=lambda o: (o.target != DESTINATIONS["amazon_gift"].label, o.site_name, o.title))
 
 
-def active_amazon_offers(sightings, now: datetime) -> list[OfferLine]:
+def active_amazon_offers(sightings, now: datetime,
+                         stale_after: timedelta = DEFAULT_STALE_AFTER) -> list[OfferLine]:
     """Amazon routing offers paying something now (a 0 % listing is no offer)."""
     from spiders.routing import is_fashion
 
@@ -437,7 +445,8 @@ def active_amazon_offers(sightings, now: datetime) -> list[OfferLine]:
             target=o.store + (f" ({o.scope})" if o.scope else ""),
             bonus=f"{percent_text(o.rate_bp)}%還元", window=window_text(o.starts_at, o.ends_at),
             first_come=False, capped=False, cap_text=o.conditions or "", source_url=o.source_url,
-            seen_at=o.last_seen, age=age_text(o.last_seen, now), stale=sighting.stale,
+            seen_at=o.last_seen, age=age_text(o.last_seen, now),
+            stale=sighting_stale(o, sighting, now, stale_after),
             fashion=is_fashion(o.scope),
         ))
     return sorted(out, key=lambda o: (not o.fashion, o.site_name, o.title))

@@ -216,6 +216,20 @@ def test_a_campaign_of_a_site_whose_last_crawl_failed_is_shown_stale(tmp_path):
     assert c.stale
 
 
+def test_campaigns_and_offers_not_seen_for_longer_than_stale_after_are_stale(world):
+    _, _, inputs = world
+    later = NOW + timedelta(days=3)  # no crawl since: the exits of those crawls are stale too
+    shown = page_view.active_campaigns(inputs.campaigns, later) + page_view.active_amazon_offers(
+        inputs.offers, later)
+    assert [(o.title, o.age, o.stale) for o in shown] == [
+        ("Amazonギフトカード交換 2%増量キャンペーン", "3日前", True),
+        ("これからの増量", "3日前", True),
+        ("Amazonファッション 1%還元", "3日前", True),
+    ]
+    assert render_page(inputs, later).count("⚠ 古い情報") == 3
+    assert render_page(inputs, later, stale_after=timedelta(days=4)).count("⚠ 古い情報") == 0
+
+
 def test_the_fashion_offer_is_active_and_a_zero_rate_is_not(world):
     _, _, inputs = world
     offers = page_view.active_amazon_offers(inputs.offers, NOW)
