@@ -321,6 +321,20 @@ def test_the_personal_section_comes_from_the_wallet(world, tmp_path):
     assert "あなたの交換プラン" not in render_page(inputs, NOW)
 
 
+def test_the_wallet_the_readme_shows_for_the_page_is_read(world, tmp_path):
+    from pathlib import Path
+
+    from pointexit.page import personal_plan
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Comparison page")[1].split("\n## ")[0]
+    [example] = re.findall(r"```toml\n(.*?)```", section, re.S)
+    wallet = tmp_path / "wallet.toml"
+    wallet.write_text(example, encoding="utf-8")
+    personal = personal_plan(world[1], wallet, NOW.date())
+    assert [(s.site_name, s.for_spend.isoformat()) for s in personal.steps][:1] == [("ハピタス", "2026-12-10")]
+
+
 # --------------------------------------------------------------------------- the command
 
 
