@@ -104,6 +104,12 @@ def advise(s: Situation) -> Plan:
             rule = s.expiry_rules.get(site)
             plan.warnings.append(f"{name(site)}: 交換後 {units:,} が残ります"
                                  + (f"（{rule.wording}で失効）" if rule else ""))
+        if step.uncertain:
+            # Named by its site: two sites' routes through dot money read alike.
+            warning = (f"{step.apply_on or s.today} の {name(step.site)} {step.label}: "
+                       "先着順キャンペーンを前提にしています（締切前に終わると受取が減ります）")
+            if warning not in plan.warnings:  # one slot may be split into several steps
+                plan.warnings.append(warning)
         first = first_exit(s, step)
         if first.stale:
             plan.warnings.append(f"{name(step.site)} {first.label}: 最新のクロールで確認できていない値です")

@@ -448,9 +448,6 @@ def plan_amazon_cover(
                 + (f"、{c.starts_on}〜{c.ends_on}" if c.starts_on or c.ends_on else "")
                 + ("、先着順のため終了が早まる可能性" if c.first_come else ""),
                 c.source_url, c.seen_at))
-        if any(s.uncertain for s in plan.steps[-1:]):
-            plan.warnings.append(f"{slot.start} の {route_label(route)}: 先着順キャンペーンを前提にしています"
-                                 "（締切前に終わると受取が減ります）")
     plan.steps = spread_daily_limits(plan.steps, [it.payload[0].hops[0] for it, _ in chosen])
     for (on, short) in zip([s.on for s in residual], result.uncovered):
         if short:

@@ -282,7 +282,7 @@ def test_future_campaign_moves_the_exchange_into_its_window():
                              {"hapitas": 5_000}, [Spend(date(2026, 12, 20), 2_100)], TODAY, campaigns=[camp])
     [step] = plan.steps
     assert step.apply_on == date(2026, 12, 1) and (step.points, step.yen) == (2_000, 2_100)
-    assert step.uncertain and any("先着" in w for w in plan.warnings)
+    assert step.uncertain  # advise() warns of it (see the first-come warning test)
 
 
 def test_monthly_cap_spreads_over_months():
@@ -370,6 +370,24 @@ def test_advise_warns_about_lapses_amazon_points_unused_gift_and_leftovers():
     assert "¥200 が使われないまま 2026-12-15 に失効" in text
     assert "ドットマネー: 交換後 3 が残ります" in text and "獲得から6ヶ月" in text
     assert plan.steps[0].yen == 300 and plan.shortfall == 0
+
+
+def test_each_first_come_step_is_warned_of_once_naming_its_site():
+    """Two sites' routes through dot money's first-come campaign read alike
+    without the site: the warning was printed twice, word for word."""
+    h_into, out = dotmoney_chain("hapitas")
+    m_into, _ = dotmoney_chain("moppy")
+    camp = Campaign("dotmoney", "amazon_gift", "2%増量", "bonus", 200, TODAY, date(2026, 11, 30),
+                    "https://d-money.example/campaign", SEEN, first_come=True)
+    s = Situation(today=TODAY, exits=[h_into, m_into, out], balances={"hapitas": 1_200, "moppy": 1_200},
+                  spends=[Spend(date(2026, 12, 20), 2_300)], campaigns=[camp],
+                  names={"hapitas": "ハピタス", "moppy": "モッピー", "dotmoney": "ドットマネー"})
+    plan = advise(s)
+    assert sorted(st.site for st in plan.steps if st.uncertain) == ["hapitas", "moppy"]
+    assert [w for w in plan.warnings if "先着" in w] == [
+        f"{st.apply_on} の {s.names[st.site]} ドットマネー → Amazonギフト (ドットマネー): "
+        "先着順キャンペーンを前提にしています（締切前に終わると受取が減ります）"
+        for st in plan.steps if st.uncertain]
 
 
 # --- waiting, spend by spend ---------------------------------------------------------------
