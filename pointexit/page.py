@@ -156,7 +156,7 @@ def render_page(inputs: PageInputs, now: datetime, personal: PersonalView | None
 
     now = now.astimezone(JST)
     tables = page_view.destination_tables(inputs.exits, inputs.history, inputs.campaign_records,
-                                          inputs.runs, now, stale_after)
+                                          now, stale_after)
     offers = page_view.active_amazon_offers(inputs.offers, now, stale_after)
     health = page_view.health_lines(inputs.runs, now)
     style = (TEMPLATES / "page.css").read_text(encoding="utf-8")

@@ -288,7 +288,6 @@ def destination_tables(
     exits: list[CurrentExit],
     history: dict[int, list[ObservationPoint]],
     campaigns: list[CurrentCampaign],
-    runs: dict[str, RunSummary],
     now: datetime,
     stale_after: timedelta = DEFAULT_STALE_AFTER,
 ) -> list[DestinationTable]:

@@ -29,7 +29,7 @@ def world(tmp_path_factory):
 def tables(world):
     _, _, inputs = world
     return {t.slug: t for t in page_view.destination_tables(
-        inputs.exits, inputs.history, inputs.campaign_records, inputs.runs, NOW)}
+        inputs.exits, inputs.history, inputs.campaign_records, NOW)}
 
 
 @pytest.fixture(scope="module")
@@ -172,7 +172,7 @@ def test_the_stale_reason_is_the_run_of_the_spider_that_records_the_exits(tmp_pa
                      later + timedelta(minutes=2), [], [], [])
     inputs = read_inputs(engine)
     [table] = [t for t in page_view.destination_tables(
-        inputs.exits, inputs.history, inputs.campaign_records, inputs.runs, later) if t.slug == "amazon_gift"]
+        inputs.exits, inputs.history, inputs.campaign_records, later) if t.slug == "amazon_gift"]
     hapitas = line(table, "hapitas")
     assert (hapitas.stale, hapitas.stale_reason) == (True, reason)
 
@@ -181,7 +181,7 @@ def test_old_values_are_stale_even_without_a_bad_run(world):
     _, _, inputs = world
     later = NOW + timedelta(days=3)
     [table] = [t for t in page_view.destination_tables(
-        inputs.exits, inputs.history, inputs.campaign_records, inputs.runs, later) if t.slug == "amazon_gift"]
+        inputs.exits, inputs.history, inputs.campaign_records, later) if t.slug == "amazon_gift"]
     hapitas = line(table, "hapitas")
     assert hapitas.stale and hapitas.stale_reason.startswith("最終確認が3日前")
 
