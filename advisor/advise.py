@@ -106,7 +106,7 @@ def advise(s: Situation) -> Plan:
                                  + (f"（{rule.wording}で失効）" if rule else ""))
         if step.uncertain:
             # Named by its site: two sites' routes through dot money read alike.
-            warning = (f"{step.apply_on or s.today} の {name(step.site)} {step.label}: "
+            warning = (f"{step.apply_on or s.today} の {name(step.site)} → {step.label}: "
                        "先着順キャンペーンを前提にしています（締切前に終わると受取が減ります）")
             if warning not in plan.warnings:  # one slot may be split into several steps
                 plan.warnings.append(warning)

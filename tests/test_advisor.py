@@ -385,7 +385,7 @@ def test_each_first_come_step_is_warned_of_once_naming_its_site():
     plan = advise(s)
     assert sorted(st.site for st in plan.steps if st.uncertain) == ["hapitas", "moppy"]
     assert [w for w in plan.warnings if "先着" in w] == [
-        f"{st.apply_on} の {s.names[st.site]} ドットマネー → Amazonギフト (ドットマネー): "
+        f"{st.apply_on} の {s.names[st.site]} → ドットマネー → Amazonギフト (ドットマネー): "
         "先着順キャンペーンを前提にしています（締切前に終わると受取が減ります）"
         for st in plan.steps if st.uncertain]
 
