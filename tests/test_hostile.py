@@ -200,21 +200,39 @@ def snapshot(path: Path) -> dict:
     return {q.name: q.read_bytes() for q in path.parent.glob(path.name + "*")}
 
 
+def run_in_process(command: str, path, monkeypatch, capsys) -> tuple[int, str]:
+    """`pointexit COMMAND --db PATH` through main(): its exit status and stderr."""
+    from pointexit.cli import main
+
+    monkeypatch.setenv("POINTEXIT_DATA_DIR", str(path.parent / "data"))
+    monkeypatch.delenv("POINTEXIT_DEBUG", raising=False)
+    rc = main([command, "--db", str(path)])
+    return rc, capsys.readouterr().err
+
+
 @pytest.mark.parametrize("make", BAD_FILES, ids=lambda f: f.__name__)
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_bad_database_file_is_one_line_exit_2_and_untouched(tmp_path, monkeypatch, capsys,
                                                               command, make):
-    from pointexit.cli import main
-
     path, message = make(tmp_path)
     before = snapshot(path)
-    monkeypatch.setenv("POINTEXIT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("POINTEXIT_DEBUG", raising=False)
-    rc = main([command, "--db", str(path)])
-    err = capsys.readouterr().err
+    rc, err = run_in_process(command, path, monkeypatch, capsys)
     assert rc == 2, err
     assert message in err and len(err.strip().splitlines()) == 1, err
     assert snapshot(path) == before
+
+
+def _overwrite_page(path, name: str, skip: int = 0, length: int | None = None) -> None:
+    """Fill the root page of table or index `name` with 0xff (from byte `skip`, `length` bytes)."""
+    con = sqlite3.connect(path)
+    [root] = con.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (name,)).fetchone()
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    con.close()
+    data = bytearray(path.read_bytes())
+    start = (root - 1) * page_size + skip
+    length = page_size - skip if length is None else length
+    data[start:start + length] = b"\xff" * length
+    path.write_bytes(bytes(data))
 
 
 def test_damage_found_only_by_a_query_is_still_one_line_exit_2(tmp_path, monkeypatch, capsys):
@@ -223,14 +241,7 @@ def test_damage_found_only_by_a_query_is_still_one_line_exit_2(tmp_path, monkeyp
     from pointexit.cli import main
 
     path = _real_db(tmp_path)
-    con = sqlite3.connect(path)
-    [root] = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'exit_observation'").fetchone()
-    page_size = con.execute("PRAGMA page_size").fetchone()[0]
-    con.close()
-    data = bytearray(path.read_bytes())
-    start = (root - 1) * page_size
-    data[start:start + page_size] = b"\xff" * page_size
-    path.write_bytes(bytes(data))
+    _overwrite_page(path, "exit_observation")
     before = path.read_bytes()
     monkeypatch.setenv("POINTEXIT_DATA_DIR", str(tmp_path / "data"))
     for command in ("exits", "recommend"):  # the commands that read exit observations
@@ -246,22 +257,10 @@ def test_a_damaged_index_hiding_the_version_is_not_migrated(tmp_path, monkeypatc
     """A broken page in meta's index can hide the version row: the file read
     as schema v0 and a read-only command migrated it (writing into the damaged
     file) and went on as if nothing were wrong."""
-    from pointexit.cli import main
-
     path = _real_db(tmp_path)
-    con = sqlite3.connect(path)
-    [root] = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_meta_1'").fetchone()
-    page_size = con.execute("PRAGMA page_size").fetchone()[0]
-    con.close()
-    data = bytearray(path.read_bytes())
-    start = (root - 1) * page_size + 8  # the cells of the index's only page
-    data[start:start + 200] = b"\xff" * 200
-    path.write_bytes(bytes(data))
+    _overwrite_page(path, "sqlite_autoindex_meta_1", skip=8, length=200)  # the index's cells
     before = snapshot(path)
-    monkeypatch.setenv("POINTEXIT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("POINTEXIT_DEBUG", raising=False)
-    rc = main([command, "--db", str(path)])
-    err = capsys.readouterr().err
+    rc, err = run_in_process(command, path, monkeypatch, capsys)
     assert rc == 2, err
     # SQLite notices the damage either on the version read or in the check before a migration.
     assert ("is damaged" in err or "malformed" in err) and len(err.strip().splitlines()) == 1, err
