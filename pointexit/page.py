@@ -67,12 +67,14 @@ def read_inputs(engine) -> PageInputs:
 
 @dataclass
 class PersonalStep:
+    apply_on: date  # the day the plan applies: today, or later when a campaign starts later
     apply_by: date
     site_name: str
     label: str
     points: int
+    unit: str  # of the site's points (pt, マネー, PeXポイント)
     yen: int
-    arrives_by: date
+    arrives_by: date  # worst case, applied on apply_on
     for_spend: date
     source_url: str
 
@@ -96,6 +98,7 @@ def personal_plan(engine, wallet: Path, today: date) -> PersonalView:
     from pointexit import wallet as wallet_file
     from pointexit.catalog import SITES
     from pointexit.cli.recommend import build_plan
+    from pointexit.page_view import point_unit
 
     try:
         w = wallet_file.load_wallet(wallet)
@@ -104,8 +107,10 @@ def personal_plan(engine, wallet: Path, today: date) -> PersonalView:
     plan = build_plan(engine, w.balances, w.spends, today, wallet=w)
     return PersonalView(
         today=today,
-        steps=[PersonalStep(s.apply_by, SITES[s.site].name if s.site in SITES else s.site, s.label,
-                            s.points, s.yen, s.arrives_by, s.for_spend, s.source_url)
+        steps=[PersonalStep(s.apply_on or today, s.apply_by,
+                            SITES[s.site].name if s.site in SITES else s.site, s.label,
+                            s.points, point_unit(s.site), s.yen, s.arrives_by, s.for_spend,
+                            s.source_url)
                for s in plan.steps],
         warnings=list(plan.warnings),
     )

@@ -30,6 +30,11 @@ VERDICT_JA = {"ok": "正常", "degraded": "一部異常", "failed": "失敗",
 
 # A site's own point unit where it is not plain "pt".
 _UNIT_IN = {"dotmoney": "マネー", "pex": "PeXポイント"}
+
+
+def point_unit(site: str) -> str:
+    """How the site's own points are written: 297マネー, not 297pt."""
+    return _UNIT_IN.get(site, "pt")
 _UNIT_OUT = {"amazon_gift": "円分", "bank": "円", "rakuten_point": "ポイント", "paypay": "ポイント",
              "d_point": "ポイント", "waon": "ポイント", "dotmoney": "マネー", "pex": "PeXポイント",
              "jal_mile": "マイル"}
@@ -110,6 +115,7 @@ class ExitLine:
     stale: bool
     stale_reason: str
     exit_id: int | None = None
+    unit: str = "pt"  # of the site's points: minimum, step, fee and caps are in it
     chart: Chart | None = None
     best: set[str] = field(default_factory=set)
 
@@ -166,10 +172,11 @@ def lag_label(lo: int | None, hi: int | None, text: str | None) -> str:
 
 def cap_label(e: CurrentExit) -> str:
     parts = []
+    unit = point_unit(e.site)
     if e.daily_cap_points:
-        parts.append(f"1日{e.daily_cap_points:,}ptまで")
+        parts.append(f"1日{e.daily_cap_points:,}{unit}まで")
     if e.monthly_cap_points:
-        parts.append(f"月{e.monthly_cap_points:,}ptまで")
+        parts.append(f"月{e.monthly_cap_points:,}{unit}まで")
     if e.daily_exchanges:
         parts.append(f"1日{e.daily_exchanges}回")
     if parts and e.cap_scope == "site":
@@ -177,7 +184,7 @@ def cap_label(e: CurrentExit) -> str:
     if e.max_points:
         # An amount picker's option is exchanged whole, one per application.
         fixed = e.max_points == e.minimum_points
-        parts.insert(0, "1回ごとに指定額" if fixed else f"1回{e.max_points:,}ptまで")
+        parts.insert(0, "1回ごとに指定額" if fixed else f"1回{e.max_points:,}{unit}まで")
     return " ".join(parts) if parts else (e.cap_text or "なし")
 
 
@@ -196,7 +203,7 @@ def fee_label(points: int, e: CurrentExit) -> str:
     if not points:
         return "無料"
     yen = points * _site_point_yen(e)
-    return f"{points:,}pt (¥{decimal(yen, 0 if yen.denominator == 1 else 1)})"
+    return f"{points:,}{point_unit(e.site)} (¥{decimal(yen, 0 if yen.denominator == 1 else 1)})"
 
 
 def staleness(e: CurrentExit, now: datetime, stale_after: timedelta) -> str:
@@ -218,7 +225,7 @@ def exit_line(e: CurrentExit, now: datetime, stale_reason: str) -> ExitLine:
     return ExitLine(
         kind="exit", site=e.site, site_name=e.site_name, label=e.label,
         hops=[Hop(e.site_name, e.label, e.source_url)],
-        rate_text=f"{e.points_in:,}{_UNIT_IN.get(e.site, 'pt')} → {e.value_out:,}{unit}",
+        rate_text=f"{e.points_in:,}{point_unit(e.site)} → {e.value_out:,}{unit}",
         per100=None if per_point is None else per_point * 100, return_rate=return_rate(e),
         minimum_points=e.minimum_points, minimum_yen=_points_yen(e.minimum_points, e),
         step_points=e.step_points, step_yen=_points_yen(e.step_points, e),
@@ -226,7 +233,7 @@ def exit_line(e: CurrentExit, now: datetime, stale_reason: str) -> ExitLine:
         lag_text=lag_label(e.lag_min_days, e.lag_max_days, e.lag_text), lag_max=e.lag_max_days,
         cap_text=cap_label(e), cap_yen=cap_yen(e), source_url=e.source_url, seen_at=e.last_seen,
         age=age_text(e.last_seen, now), stale=bool(stale_reason), stale_reason=stale_reason,
-        exit_id=e.exit_id,
+        exit_id=e.exit_id, unit=point_unit(e.site),
     )
 
 
@@ -261,7 +268,7 @@ def route_line(first: ExitLine, second: ExitLine, e1: CurrentExit, e2: CurrentEx
         cap_text=" / ".join(caps) or "なし",
         cap_yen=min((c for c in (first.cap_yen, second.cap_yen) if c is not None), default=None),
         source_url=e1.source_url, seen_at=seen, age=age_text(seen, now),
-        stale=bool(reasons), stale_reason=" / ".join(reasons),
+        stale=bool(reasons), stale_reason=" / ".join(reasons), unit=first.unit,
     )
 
 

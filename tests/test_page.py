@@ -116,6 +116,26 @@ def test_no_cap_is_the_best_cap(tables):
     assert {ln.site for ln in amazon if "cap" not in ln.best} == {"hapitas"}  # 30,000 pt a month
 
 
+def test_an_intermediarys_amounts_are_written_in_its_own_unit(world, tables):
+    """ドットマネー counts マネー and PeX PeXポイント: 「297pt」 beside 「297マネー → 300円分」
+    read as if dot money had points."""
+    from dataclasses import replace
+
+    dm = line(tables["amazon_gift"], "dotmoney")
+    assert (dm.rate_text, dm.unit) == ("297マネー → 300円分", "マネー")
+    html = render_page(world[2], NOW)
+    row = html[html.index("297マネー → 300円分"):]
+    row = row[:row.index("</tr>")]
+    # minimum and step cells: 297 マネー, worth ¥297 (1 マネー = ¥1, so no yen aside)
+    assert row.count(">297マネー</a>") == 2 and "297pt" not in row
+    stored = next(e for e in world[2].exits if e.site == "dotmoney" and e.destination == "amazon_gift")
+    capped = replace(stored, fee_points=50, daily_cap_points=3_000, monthly_cap_points=None,
+                     max_points=None, daily_exchanges=None, cap_scope="exit")
+    assert page_view.cap_label(capped) == "1日3,000マネーまで"
+    assert page_view.fee_label(50, capped) == "50マネー (¥50)"
+    assert line(tables["amazon_gift"], "hapitas").unit == "pt"
+
+
 @pytest.mark.parametrize("max_points, daily_exchanges, scope, expected", [
     (5_000, 1, "site", "1回ごとに指定額 1日1回 (全交換先合計)"),  # ポイントインカム's amount picker
     (5_000, None, "site", "1回ごとに指定額"),
@@ -319,6 +339,29 @@ def test_the_personal_section_comes_from_the_wallet(world, tmp_path):
     assert (step.site_name, step.points, step.yen) == ("ハピタス", 490, 510)
     assert "あなたの交換プラン" in render_page(inputs, NOW, personal)
     assert "あなたの交換プラン" not in render_page(inputs, NOW)
+
+
+def test_the_personal_table_says_when_to_apply_and_in_the_sites_unit(world, tmp_path):
+    """Hapitas' 30,000 pt monthly cap moves part of the exchange to December: the
+    table had no apply day, and its 「今日申請なら到着」 column gave that part's
+    arrival as if applied today; dot money's balance read 594pt."""
+    from pointexit.page import personal_plan
+
+    _, engine, inputs = world
+    wallet = tmp_path / "wallet.toml"
+    wallet.write_text("[sites.hapitas]\npoints = 60000\n\n[sites.dotmoney]\npoints = 600\n\n"
+                      "[[spend]]\ndate = 2027-01-20\nyen = 45000\n", encoding="utf-8")
+    personal = personal_plan(engine, wallet, NOW.date())
+    december = [s for s in personal.steps if s.apply_on > NOW.date()]
+    assert [(s.apply_on.isoformat(), s.points, s.arrives_by.isoformat()) for s in december] == [
+        ("2026-12-01", 12_740, "2026-12-04")]
+    html = render_page(inputs, NOW, personal)
+    section = html[html.index('<section id="personal">'):]
+    section = section[:section.index("</section>")]
+    assert "<th>申請日</th>" in section and "<th>到着(遅くとも)</th>" in section
+    assert "今日申請なら到着" not in section
+    assert "<tr><td>2026-12-01</td>" in section
+    assert ">594マネー</td>" in section and "594pt" not in section
 
 
 def test_the_wallet_the_readme_shows_for_the_page_is_read(world, tmp_path):
