@@ -22,9 +22,17 @@ class Activity:
     ended_by: str | None = None  # "window" (the page said so) or "gone" (no longer listed)
 
 
+def window_over(ends_at: datetime, now: datetime) -> bool:
+    """Past a stated end, which includes its last unit: 「〜11/30 23:59」 (stored
+    23:59:00) runs through 23:59:59, as a date-only end (stored 23:59:59) does;
+    both are over at 00:00, the moment the advisor's day-level end is too."""
+    whole_minute = ends_at.second == 0 and ends_at.microsecond == 0
+    return now >= ends_at + (timedelta(minutes=1) if whole_minute else timedelta(seconds=1))
+
+
 def activity(*, starts_at: datetime | None, ends_at: datetime | None, last_seen: datetime,
              confirmed: bool, now: datetime) -> Activity:
-    if ends_at is not None and ends_at <= now:
+    if ends_at is not None and window_over(ends_at, now):
         return Activity(ENDED, ends_at, "window")
     if not confirmed:
         return Activity(ENDED, min(last_seen, ends_at) if ends_at else last_seen, "gone")

@@ -16,7 +16,9 @@ SEEN = NOW - timedelta(hours=2)
     (NOW - timedelta(days=1), NOW + timedelta(days=7), True, Activity(ACTIVE)),
     (NOW + timedelta(days=1), None, True, Activity(UPCOMING)),
     (None, NOW - timedelta(minutes=1), True, Activity(ENDED, NOW - timedelta(minutes=1), "window")),
-    (None, NOW, True, Activity(ENDED, NOW, "window")),
+    # An end written to the minute includes that minute (「〜12:00」 runs through 12:00:59).
+    (None, NOW, True, Activity(ACTIVE)),
+    (None, NOW - timedelta(seconds=1), True, Activity(ENDED, NOW - timedelta(seconds=1), "window")),
     (None, None, False, Activity(ENDED, SEEN, "gone")),
     # Gone before its stated end: it ended when last seen.
     (None, NOW + timedelta(days=3), False, Activity(ENDED, SEEN, "gone")),
@@ -34,3 +36,21 @@ def test_activity(starts, ends, confirmed, expected):
 ])
 def test_shown_within_days(act, days, listed):
     assert shown(act, NOW, days) is listed
+
+
+@pytest.mark.parametrize("now, over", [
+    (datetime(2026, 11, 30, 23, 59, 30, tzinfo=JST), False),
+    (datetime(2026, 11, 30, 23, 59, 59, 999_999, tzinfo=JST), False),
+    (datetime(2026, 12, 1, 0, 0, tzinfo=JST), True),
+])
+def test_a_window_to_2359_and_a_date_only_one_end_together_at_midnight(now, over):
+    """「〜11/30 23:59」 is stored as 23:59:00 and 「〜11/30」 as 23:59:59: for the last
+    minute of the day `campaigns` called the first over while the advisor still
+    counted the whole day."""
+    from pointexit.activity import window_over
+    from spiders.parsing import parse_window
+
+    _, to_the_minute = parse_window("2026/11/01(日)10:00～2026/11/30(月)23:59")
+    _, whole_day = parse_window("2026/11/01～2026/11/30")
+    assert (to_the_minute.second, whole_day.second) == (0, 59)
+    assert window_over(to_the_minute, now) is over and window_over(whole_day, now) is over
