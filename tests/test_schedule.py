@@ -159,6 +159,13 @@ def test_a_crawl_that_overruns_its_interval_makes_the_next_one_skip(tmp_path):
     assert [r.verdict for r in runs(db)] == ["ok"]
 
 
+def assert_stopped_during_crawl_1(log: str, signal_name: str) -> None:
+    """The schedule's log after a stop signal arrived while crawl #1 ran."""
+    assert f"received {signal_name}: stopping" in log
+    assert re.search(r"crawl #1 finished in [\d.]+ s: stopped", log), log
+    assert "schedule stopped after 1 crawl(s)" in log
+
+
 def test_sigterm_during_a_crawl_stops_it_and_the_schedule(tmp_path):
     held = HeldPage()
     requested, release = held.requested, held.release
@@ -178,9 +185,7 @@ def test_sigterm_during_a_crawl_stops_it_and_the_schedule(tmp_path):
         release.set()
         server.stop()
     log = sched.log
-    assert "received SIGTERM: stopping" in log
-    assert re.search(r"crawl #1 finished in [\d.]+ s: stopped", log), log
-    assert "schedule stopped after 1 crawl(s)" in log
+    assert_stopped_during_crawl_1(log, "SIGTERM")
     assert "page rebuilt" not in log  # a stopped crawl does not republish
     assert all(not Path(f"/proc/{pid}").exists() for pid in children)
     engine = open_engine(db, create=False)
@@ -367,10 +372,7 @@ def test_ctrl_c_reaching_the_crawl_child_as_well_still_records_its_run(tmp_path,
     finally:
         release.set()
         server.stop()
-    log = sched.log
-    assert f"received {stop.name}: stopping" in log
-    assert re.search(r"crawl #1 finished in [\d.]+ s: stopped", log), log
-    assert "schedule stopped after 1 crawl(s)" in log
+    assert_stopped_during_crawl_1(sched.log, stop.name)
     engine = open_engine(db, create=False)
     assert integrity_ok(engine)
     interrupted = runs(db)[-1]
