@@ -96,9 +96,8 @@ def personal_plan(engine, wallet: Path, today: date) -> PersonalView:
     recommendation, as plain rows for the template.
     """
     from pointexit import wallet as wallet_file
-    from pointexit.catalog import SITES
     from pointexit.cli.recommend import build_plan
-    from pointexit.page_view import point_unit
+    from pointexit.page_view import point_unit, site_name
 
     try:
         w = wallet_file.load_wallet(wallet)
@@ -107,8 +106,7 @@ def personal_plan(engine, wallet: Path, today: date) -> PersonalView:
     plan = build_plan(engine, w.balances, w.spends, today, wallet=w)
     return PersonalView(
         today=today,
-        steps=[PersonalStep(s.apply_on or today, s.apply_by,
-                            SITES[s.site].name if s.site in SITES else s.site, s.label,
+        steps=[PersonalStep(s.apply_on or today, s.apply_by, site_name(s.site), s.label,
                             s.points, point_unit(s.site), s.yen, s.arrives_by, s.for_spend,
                             s.source_url)
                for s in plan.steps],
