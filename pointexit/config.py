@@ -47,6 +47,14 @@ class ConfigError(UserError):
     pass
 
 
+class Config(dict):
+    """config.toml's tables, remembering the file they came from for error messages."""
+
+    def __init__(self, data: dict, path: Path):
+        super().__init__(data)
+        self.path = path
+
+
 def config_file() -> Path:
     return config_dir() / "config.toml"
 
@@ -59,8 +67,8 @@ def default_page_dir() -> Path:
     return data_dir() / "page"
 
 
-def load_config(path: Path | None = None) -> dict:
-    """The user's config.toml as a dict ({} when there is none).
+def load_config(path: Path | None = None) -> Config:
+    """The user's config.toml as a dict (empty when there is none).
 
     The sections and keys it may hold are SETTINGS; any other is refused here.
     Their types and ranges are checked where they are read (config_value).
@@ -71,7 +79,7 @@ def load_config(path: Path | None = None) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return {}
+        return Config({}, path)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config {path}: {getattr(exc, 'strerror', None) or exc}") from None
     try:
@@ -79,7 +87,7 @@ def load_config(path: Path | None = None) -> dict:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config {path} is not valid TOML: {exc}") from None
     check_names(data, path)
-    return data
+    return Config(data, path)
 
 
 # Every setting config.toml may hold. A misspelt one would otherwise be
@@ -122,7 +130,7 @@ def config_value(config: dict, section: str, key: str, kind: type, default=None,
     positive: a number must be more than 0 (nan and -inf are not); minimum and
     maximum bound it inclusively; items: the type of every element of a list.
     """
-    where = f"config {config_file()}:"
+    where = f"config {getattr(config, 'path', None) or config_file()}:"
     table = config.get(section)
     if table is not None and not isinstance(table, dict):
         raise ConfigError(f"{where} {section} must be a table ([{section}]), not {table!r}")

@@ -334,6 +334,17 @@ def test_the_readme_config_example_is_accepted_whole(tmp_path):
         section: sorted(keys) for section, keys in config.SETTINGS.items()}
 
 
+def test_a_bad_value_in_a_config_read_from_another_path_names_that_file(tmp_path, monkeypatch):
+    from pointexit import config
+
+    monkeypatch.setenv("POINTEXIT_CONFIG_DIR", str(tmp_path / "elsewhere"))
+    path = tmp_path / "mine.toml"
+    path.write_text("[page]\nstale_after_hours = 0\n", encoding="utf-8")
+    with pytest.raises(config.ConfigError) as caught:
+        config.config_value(config.load_config(path), "page", "stale_after_hours", float, positive=True)
+    assert str(caught.value) == f"config {path}: [page] stale_after_hours must be more than 0, not 0"
+
+
 def test_a_bad_config_value_fails_even_when_an_option_overrides_it(cli, tmp_path):
     """The same config would fail the next run without the option (cron, systemd)."""
     (tmp_path / "config").mkdir()
