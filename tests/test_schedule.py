@@ -149,7 +149,7 @@ def test_a_crawl_that_overruns_its_interval_makes_the_next_one_skip(tmp_path):
     with_delay = RecordedServer(faults={EXCHANGE: slow}).start()
     try:
         db = str(tmp_path / "p.db")
-        sched = Scheduled("hapitas", "--every", "0.0002", "--jitter", "0", "--runs", "1",
+        sched = Scheduled("hapitas", "--every", "0.0003", "--jitter", "0", "--runs", "1",
                           "--mirror", with_delay.root_url, db=db, out=tmp_path / "out")
         assert sched.finish() == 0, sched.log
     finally:
@@ -216,13 +216,17 @@ def test_the_config_sets_the_schedule_and_a_signal_while_waiting_exits_promptly(
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--every", "0"], "hours between crawls must be positive"),
+    (["--every", "0"], "hours between crawls must be at least one second (1/3600)"),
+    # A zero timedelta: crawls back to back.
+    (["--every", "1e-12"], "bad --every 1e-12: hours between crawls must be at least one second"),
+    (["--every", "0.0002"], "bad --every 0.0002: hours between crawls must be at least one second"),
     (["--every", "1", "--jitter", "1800"], "under half the interval"),
     (["--every", "1", "--runs", "-1"], "bad --runs"),
     (["nosuchsite"], "unknown site 'nosuchsite'"),
     # Past a leap year timedelta or APScheduler overflowed: an internal error.
-    (["--every", "inf"], "bad --every inf: hours between crawls must be positive and at most 8,784"),
-    (["--every", "1e10"], "bad --every 1e+10: hours between crawls must be positive and at most"),
+    (["--every", "inf"], "bad --every inf: hours between crawls must be at least one second (1/3600) and at "
+                            "most 8,784"),
+    (["--every", "1e10"], "bad --every 1e+10: hours between crawls must be at least one second"),
     (["--every", "8784.01"], "at most 8,784 (one leap year)"),
     (["--every", "nan"], "bad --every nan"),
     (["--every=-inf"], "bad --every -inf"),
@@ -289,6 +293,8 @@ def test_a_bad_config_fails_in_one_line(cli, tmp_path):
      "[schedule] every_hours must be more than 0 and at most 8,784, not inf"),
     ("schedule", "[schedule]\nevery_hours = 1e10", "[schedule] every_hours must be more than 0"),
     ("schedule", "[schedule]\nevery_hours = -1", "[schedule] every_hours must be more than 0"),
+    ("schedule", "[schedule]\nevery_hours = 1e-12",
+     "[schedule] every_hours must be at least one second (1/3600), not 1e-12"),
     ("schedule", "[schedule]\njitter_seconds = -1",
      "[schedule] jitter_seconds must be at least 0, not -1"),
     ("schedule", "[schedule]\nevery_hours = 1\njitter_seconds = 3600",

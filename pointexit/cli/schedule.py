@@ -14,6 +14,9 @@ from pointexit.config import LEAP_YEAR_HOURS
 DEFAULT_EVERY_HOURS = 6.0
 DEFAULT_JITTER_S = 600
 MAX_EVERY_HOURS = LEAP_YEAR_HOURS
+# A shorter interval rounds to nothing (1e-12 h is a zero timedelta): crawls
+# back to back. One second still lets the tests schedule fast.
+MIN_EVERY_HOURS = 1 / 3600
 
 
 @app.command("schedule")
@@ -22,7 +25,7 @@ def schedule_command(
         help="Sites or spider names (default: [schedule] sites in config.toml, else all).",
         show_default=False)] = None,
     every: Annotated[Optional[float], typer.Option(
-        "--every", help=f"Hours between crawls, more than 0 and at most {MAX_EVERY_HOURS:,} "
+        "--every", help=f"Hours between crawls, at least one second (1/3600) and at most {MAX_EVERY_HOURS:,} "
                         f"(default: [schedule] every_hours, else {DEFAULT_EVERY_HOURS:g}).")] = None,
     jitter: Annotated[Optional[int], typer.Option(
         "--jitter", help=f"Seconds of random delay added or taken off each crawl time "
@@ -56,16 +59,19 @@ def schedule_command(
     # a bad config.toml is one line now, not a surprise on the run without the option.
     every_cfg = config.config_value(cfg, "schedule", "every_hours", float,
                                     positive=True, maximum=MAX_EVERY_HOURS)
+    if every_cfg is not None and not every_cfg >= MIN_EVERY_HOURS:
+        raise config.ConfigError(f"config {cfg.path}: [schedule] every_hours must be at least one "
+                                 f"second (1/3600), not {every_cfg:g}")
     jitter_cfg = config.config_value(cfg, "schedule", "jitter_seconds", int, minimum=0)
     sites_cfg = config.config_value(cfg, "schedule", "sites", list, items=str)
     mirror_cfg = config.config_value(cfg, "schedule", "mirror", str)
     out_cfg = config.config_value(cfg, "schedule", "out", str)
     every = every if every is not None else every_cfg or DEFAULT_EVERY_HOURS
-    if not 0 < every <= MAX_EVERY_HOURS:  # also false for nan
-        raise BadOption(f"bad --every {every:g}: hours between crawls must be positive and at "
-                        f"most {MAX_EVERY_HOURS:,} (one leap year)")
+    if not MIN_EVERY_HOURS <= every <= MAX_EVERY_HOURS:  # also false for nan
+        raise BadOption(f"bad --every {every:g}: hours between crawls must be at least one second "
+                        f"(1/3600) and at most {MAX_EVERY_HOURS:,} (one leap year)")
     if jitter is None and jitter_cfg is not None and jitter_cfg * 2 >= every * 3600:
-        raise config.ConfigError(f"config {config.config_file()}: [schedule] jitter_seconds must "
+        raise config.ConfigError(f"config {cfg.path}: [schedule] jitter_seconds must "
                                  f"be under half the interval ({every * 1800:g} s), not {jitter_cfg}")
     if jitter is None:
         # Unasked, the default shrinks to a quarter of a short interval rather than refuse it.
@@ -76,7 +82,7 @@ def schedule_command(
     if runs < 0:
         raise BadOption(f"bad --runs {runs}: must be 0 (no limit) or more")
     sites = sites or sites_cfg or []
-    mirror_source = "--mirror" if mirror else f"config {config.config_file()}: [schedule] mirror"
+    mirror_source = "--mirror" if mirror else f"config {cfg.path}: [schedule] mirror"
     mirror = mirror or mirror_cfg
     # Before the database is opened: a bad URL writes nothing there.
     mirror = validate_base_url(mirror, mirror_source) if mirror else None
