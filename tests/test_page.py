@@ -128,6 +128,8 @@ def test_an_intermediarys_amounts_are_written_in_its_own_unit(world, tables):
     row = row[:row.index("</tr>")]
     # minimum and step cells: 297 マネー, worth ¥297 (1 マネー = ¥1, so no yen aside)
     assert row.count(">297マネー</a>") == 2 and "297pt" not in row
+    # 100ptあたり: ¥101.01 for 100 マネー, said in the cell (the column is headed in pt)
+    assert "/100マネー</small>" in row and "/100pt" not in row
     stored = next(e for e in world[2].exits if e.site == "dotmoney" and e.destination == "amazon_gift")
     capped = replace(stored, fee_points=50, daily_cap_points=3_000, monthly_cap_points=None,
                      max_points=None, daily_exchanges=None, cap_scope="exit")
