@@ -52,6 +52,32 @@ def test_exits_json_is_exact(demo_db, cli):
     assert amazon["age_seconds"] >= 0 and amazon["stale"] is False
 
 
+def test_exits_not_seen_for_48_hours_are_stale_as_on_the_page(demo_db, cli, tmp_path):
+    """The page's rule ([page] stale_after_hours, 48 by default) holds in `exits` too:
+    a value no crawl has confirmed for two days was shown with its age alone."""
+    from datetime import datetime, timedelta
+
+    db, _ = demo_db
+    [hapitas] = [e for e in json.loads(cli("exits", "-d", "amazon_gift", "--json", "--db", db).stdout)
+                 if e["site"] == "hapitas"]
+    later = (datetime.fromisoformat(hapitas["last_seen"]) + timedelta(hours=49)).isoformat()
+    at = {"POINTEXIT_NOW": later}
+    rows = json.loads(cli("exits", "-d", "amazon_gift", "--json", "--db", db, env=at).stdout)
+    assert {(r["stale"], r["stale_reason"]) for r in rows} == {(True, "最終確認が2日前")}
+    table = cli("exits", "-d", "amazon_gift", "--db", db, env=at).stdout
+    assert table.count("2日前 (古い)") == len(rows), table
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.toml").write_text("[page]\nstale_after_hours = 72\n")
+    rows = json.loads(cli("exits", "-d", "amazon_gift", "--json", "--db", db, env=at).stdout)
+    assert {(r["stale"], r["stale_reason"]) for r in rows} == {(False, None)}
+
+
+def test_exits_write_an_intermediarys_amounts_in_its_own_unit(demo_db, cli):
+    db, _ = demo_db
+    table = cli("exits", "-d", "amazon_gift", "--db", db).stdout
+    assert "297マネー → 300円 " in table and "297pt" not in table, table
+
+
 def test_exits_are_ranked_best_first(demo_db, cli):
     db, _ = demo_db
     rows = json.loads(cli("exits", "--json", "--db", db).stdout)

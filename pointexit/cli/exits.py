@@ -30,12 +30,20 @@ def ranked_exits(engine, destination: str | None):
     return rows
 
 
-def exits_json(rows, now) -> list[dict]:
+def stale_reasons(rows, now, stale_after) -> list[str]:
+    """The page's rule, row by row: stale after a bad run, or when not seen
+    for stale_after ("" when fresh)."""
+    from pointexit.page_view import DEFAULT_STALE_AFTER, staleness
+
+    return [staleness(e, now, stale_after or DEFAULT_STALE_AFTER) for e, _ in rows]
+
+
+def exits_json(rows, now, stale_after) -> list[dict]:
     from pointexit.market import yen_per_site_point
     from advisor.plan import rate_text
 
     out = []
-    for e, rate in rows:
+    for (e, rate), reason in zip(rows, stale_reasons(rows, now, stale_after)):
         per_pt = yen_per_site_point(e)
         out.append({
             "site": e.site, "site_name": e.site_name, "destination": e.destination,
@@ -51,37 +59,40 @@ def exits_json(rows, now) -> list[dict]:
             "daily_exchanges": e.daily_exchanges, "cap_scope": e.cap_scope,
             "cap_text": e.cap_text, "source_url": e.source_url,
             "first_seen": e.first_seen.isoformat(), "last_seen": e.last_seen.isoformat(),
-            "age_seconds": int((now - e.last_seen).total_seconds()), "stale": e.stale,
+            "age_seconds": int((now - e.last_seen).total_seconds()),
+            "stale": bool(reason), "stale_reason": reason or None,
         })
     return out
 
 
-def print_exits(rows, now, title: str) -> None:
+def print_exits(rows, now, title: str, stale_after=None) -> None:
     from rich.table import Table
     from pointexit.cli.safe_output import terminal
 
     from advisor.plan import rate_text
     from pointexit.catalog import DESTINATIONS
     from pointexit.market import yen_per_site_point
+    from pointexit.page_view import point_unit
 
     table = Table(title=title, title_justify="left")
     for col, just in (("サイト", "left"), ("交換先", "left"), ("レート", "left"),
                       ("円/pt", "right"), ("還元率", "right"), ("最低", "right"),
                       ("単位", "right"), ("手数料", "right"), ("反映", "left"), ("確認", "left")):
         table.add_column(col, justify=just)
-    for e, rate in rows:
+    for (e, rate), reason in zip(rows, stale_reasons(rows, now, stale_after)):
         per_pt = yen_per_site_point(e)
         unit = DESTINATIONS.get(e.destination)
         table.add_row(
             terminal(e.site_name), terminal(e.label),
-            f"{e.points_in:,}pt → {e.value_out:,}{unit.unit if unit else ''}",
+            f"{e.points_in:,}{point_unit(e.site)} → {e.value_out:,}{unit.unit if unit else ''}",
             rate_text(per_pt) if per_pt is not None else "—",
             f"{rate_text(rate * 100, 2)}%" if rate is not None else "—",
             f"{e.minimum_points:,}" if e.minimum_points else "—",
             f"{e.step_points:,}" if e.step_points else "—",
-            f"{e.fee_points:,}pt" if e.fee_points else "無料",
+            f"{e.fee_points:,}{point_unit(e.site)}" if e.fee_points else "無料",
             terminal(_lag(e)),
-            age_text(e.last_seen, now) + (" (古い)" if e.stale else ""),
+            # The reason is in --json; a 160-column table has no room for it.
+            age_text(e.last_seen, now) + (" (古い)" if reason else ""),
         )
     console().print(table)
 
@@ -95,18 +106,21 @@ def exits_command(
 ) -> None:
     """Compare every site's exits: best yen per point first, with min, step, fee, lag and age."""
     from pointexit.catalog import DESTINATIONS
+    from pointexit.cli.page import stale_after_setting
     from pointexit.clock import now_jst
 
     if destination and destination not in DESTINATIONS:
         raise BadOption(f"unknown destination {destination!r}; known: {', '.join(DESTINATIONS)}")
+    stale_after = stale_after_setting()
     engine = open_db(db)
     now = now_jst()
     rows = ranked_exits(engine, destination)
     if as_json:
-        print(dumps(exits_json(rows, now)))
+        print(dumps(exits_json(rows, now, stale_after)))
         return
     if not rows:
         console().print("交換先のデータがありません。`pointexit crawl` か `pointexit demo` を実行してください。")
         return
     label = DESTINATIONS[destination].label if destination else "すべての交換先"
-    print_exits(rows, now, f"交換先の比較 ({label}) — 還元率 = 受取額 ÷ 交換ポイントの円換算 (最低交換時、手数料込み)")
+    print_exits(rows, now, f"交換先の比較 ({label}) — 還元率 = 受取額 ÷ 交換ポイントの円換算 (最低交換時、手数料込み)",
+                stale_after)

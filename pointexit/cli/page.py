@@ -19,19 +19,27 @@ WalletOption = Annotated[Optional[Path], typer.Option(
 
 def page_settings(out: Path | None, wallet: Path | None):
     """Where the page goes, which wallet, and when values count as stale."""
-    from datetime import timedelta
-
     from pointexit import config
-    from pointexit.page_view import DEFAULT_STALE_AFTER
 
     cfg = config.load_config()
     out = out or Path(config.config_value(cfg, "page", "out", str) or config.default_page_dir())
     if wallet is None and config.default_wallet().is_file():
         wallet = config.default_wallet()
+    return out.expanduser(), wallet, stale_after_setting(cfg)
+
+
+def stale_after_setting(cfg=None):
+    """[page] stale_after_hours as a timedelta (48 hours when unset): the page
+    and `exits` call a value this old stale."""
+    from datetime import timedelta
+
+    from pointexit import config
+    from pointexit.page_view import DEFAULT_STALE_AFTER
+
+    cfg = config.load_config() if cfg is None else cfg
     hours = config.config_value(cfg, "page", "stale_after_hours", float, positive=True,
                                 maximum=config.LEAP_YEAR_HOURS)
-    stale_after = timedelta(hours=hours) if hours is not None else DEFAULT_STALE_AFTER
-    return out.expanduser(), wallet, stale_after
+    return timedelta(hours=hours) if hours is not None else DEFAULT_STALE_AFTER
 
 
 def build(db: str | None, out: Path, wallet: Path | None, stale_after, now):
