@@ -274,10 +274,11 @@ def observation_count(engine: Engine) -> int:
         return conn.execute(select(func.count()).select_from(EXIT_OBSERVATION)).scalar_one()
 
 
-def recent_runs(engine: Engine, per_spider: int = 2) -> dict[str, list[RunSummary]]:
-    """The newest finished runs of each spider, newest first."""
+def recent_runs(engine: Engine, per_spider: int = 2, until=None) -> dict[str, list[RunSummary]]:
+    """The newest finished runs of each spider, newest first (started by `until`, if given)."""
     rank = func.row_number().over(partition_by=RUN.spider, order_by=RUN.id.desc()).label("rank")
-    ranked = select(RUN.id, rank).where(RUN.verdict != "running").subquery()
+    finished = select(RUN.id, rank).where(RUN.verdict != "running")
+    ranked = (finished if until is None else finished.where(RUN.started_at <= until)).subquery()
     with engine.connect() as conn:
         rows = conn.execute(select(CRAWL_RUN).join(ranked, ranked.c.id == RUN.id)
                             .where(ranked.c.rank <= per_spider).order_by(RUN.id.desc())).all()
@@ -292,6 +293,16 @@ def first_runs(engine: Engine) -> dict[str, datetime]:
     with engine.connect() as conn:
         rows = conn.execute(select(RUN.site, func.min(RUN.started_at)).group_by(RUN.site)).all()
     return {site: at for site, at in rows}
+
+
+def ok_runs_stored_by(engine: Engine, until) -> dict[str, datetime]:
+    """Per spider, when its newest ok run that read values had stored them by `until`
+    (only ok runs store values)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(RUN.spider, func.max(RUN.finished_at))
+                            .where(RUN.verdict == "ok", RUN.valid_items > 0, RUN.finished_at <= until)
+                            .group_by(RUN.spider)).all()
+    return {spider: at for spider, at in rows if at is not None}
 
 
 def newest_data(engine: Engine) -> dict[str, datetime]:

@@ -111,6 +111,25 @@ def test_a_spider_without_any_ok_run_has_no_data_age(report):
     assert report[0]["gendama"].newest_data_age_seconds is None
 
 
+def test_as_of_a_past_time_later_runs_and_sightings_do_not_count(db):
+    """--now two days before: the spider table showed the 11-23 runs, and data
+    seen 11-22 gave a negative age."""
+    from pointexit.cli.status import build_status
+
+    spiders, sites = build_status(open_engine(db, create=False), at(21, 9))
+    spiders = {s.spider: s for s in spiders}
+    assert sorted(spiders) == [s.site for s in sites] == ["hapitas"]  # the rest began later
+    hapitas = spiders["hapitas"]
+    assert (hapitas.last_run["started_at"], hapitas.last_run["verdict"]) == (
+        "2026-11-21T06:00:00+09:00", "ok")
+    assert hapitas.previous_items == 8 and hapitas.flags == []
+    # Its values were seen again on 11-22 (that minute overwrote 11-21's): the age
+    # counts from when the 11-21 run had stored them.
+    assert hapitas.newest_data_at == "2026-11-21T06:02:00+09:00"
+    assert hapitas.newest_data_age_seconds == 2 * 3600 + 58 * 60
+    assert (sites[0].days, sites[0].ok_days) == (6, 5)  # 11-16 … 11-21, none on 11-20
+
+
 def test_a_429_run_is_flagged_aborted(report):
     assert codes(report[0]["gendama"].flags) == ["aborted"]
 

@@ -143,15 +143,24 @@ def _pct(bp: int) -> str:
 
 
 def build_status(engine, now: datetime) -> tuple[list[SpiderStatus], list[SiteStatus]]:
-    from storage.queries import first_runs, newest_data, recent_runs, runs_since
+    from storage.queries import first_runs, newest_data, ok_runs_stored_by, recent_runs, runs_since
 
     from pointexit.clock import JST
 
-    last = recent_runs(engine, per_spider=2)
+    # As of a past `now` (--now): the runs started by then, and, where values
+    # were seen again since, when the last ok run before it stored them (a
+    # later crawl overwrote the minute they were seen).
+    last = recent_runs(engine, per_spider=2, until=now)
+    newest = newest_data(engine)
+    if any(seen > now for seen in newest.values()):
+        stored = ok_runs_stored_by(engine, now)
+        newest = {spider: seen if seen <= now else stored.get(spider) for spider, seen in newest.items()}
+        newest = {spider: seen for spider, seen in newest.items() if seen is not None}
     since = datetime.combine(now.date() - timedelta(days=WINDOW_DAYS - 1), datetime.min.time(),
                              tzinfo=JST)
-    spiders = spider_statuses(last, newest_data(engine), now)
-    sites = site_statuses(runs_since(engine, since), first_runs(engine), last, now)
+    spiders = spider_statuses(last, newest, now)
+    first = {site: at for site, at in first_runs(engine).items() if at <= now}
+    sites = site_statuses(runs_since(engine, since), first, last, now)
     return spiders, sites
 
 
