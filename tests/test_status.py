@@ -130,6 +130,23 @@ def test_as_of_a_past_time_later_runs_and_sightings_do_not_count(db):
     assert (sites[0].days, sites[0].ok_days) == (6, 5)  # 11-16 … 11-21, none on 11-20
 
 
+def test_a_run_stopped_on_purpose_is_not_flagged_for_its_few_items(tmp_path):
+    from pointexit.cli.status import build_status
+
+    store = Store(open_engine(str(tmp_path / "s.db")))
+    for when, result in ((at(22, 6), outcome("ok", 8)),
+                         (at(23, 6), outcome("degraded", 2, reason="stopped: 巡回が途中で止められました")),
+                         (at(23, 7), outcome("degraded", 2, reason="too_few_items: 項目が2件だけです"))):
+        store.finish_run(store.begin_run("hapitas", "hapitas", when), result, when + timedelta(minutes=2))
+    engine = store.engine
+    [stopped], _ = build_status(engine, at(23, 6) + timedelta(minutes=30))
+    assert stopped.previous_items == 8 and stopped.flags == []
+    # The next run is compared with the last one that was not stopped.
+    [halved], _ = build_status(engine, at(23, 9))
+    assert halved.previous_items == 8 and codes(halved.flags) == ["items_halved"]
+    engine.dispose()
+
+
 def test_a_429_run_is_flagged_aborted(report):
     assert codes(report[0]["gendama"].flags) == ["aborted"]
 

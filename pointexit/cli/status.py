@@ -61,6 +61,11 @@ class SiteStatus:
     flags: list[Flag] = field(default_factory=list)
 
 
+# Runs read per spider: the newest, and enough before it to find one not
+# stopped on purpose to compare its items with.
+RECENT_RUNS = 6
+
+
 def window(first_run: date, today: date, ran_today: bool) -> list[date]:
     start = max(first_run, today - timedelta(days=WINDOW_DAYS - 1))
     end = today if ran_today else today - timedelta(days=1)
@@ -71,9 +76,12 @@ def spider_statuses(last: dict, newest: dict, now: datetime) -> list[SpiderStatu
     """last: spider → its newest finished runs, newest first."""
     out = []
     for spider, runs in sorted(last.items()):
-        run, previous = runs[0], (runs[1] if len(runs) > 1 else None)
+        # A run stopped on purpose (Ctrl-C, SIGTERM) read less by design, and its
+        # reason says so: it is not flagged, nor the run compared with.
+        run = runs[0]
+        previous = next((r for r in runs[1:] if not _stopped(r)), None)
         flags = []
-        if previous is not None and run.items * 2 < previous.items:
+        if previous is not None and run.items * 2 < previous.items and not _stopped(run):
             flags.append(Flag("items_halved",
                               f"項目数が前回の半分未満です ({previous.items}件 → {run.items}件)"))
         if run.reason and run.reason.startswith("http_429"):
@@ -95,6 +103,10 @@ def spider_statuses(last: dict, newest: dict, now: datetime) -> list[SpiderStatu
             flags=flags,
         ))
     return out
+
+
+def _stopped(run) -> bool:
+    return bool(run.reason and run.reason.startswith("stopped:"))
 
 
 def site_statuses(runs_in_window: list, first: dict, last: dict, now: datetime) -> list[SiteStatus]:
@@ -150,7 +162,7 @@ def build_status(engine, now: datetime) -> tuple[list[SpiderStatus], list[SiteSt
     # As of a past `now` (--now): the runs started by then, and, where values
     # were seen again since, when the last ok run before it stored them (a
     # later crawl overwrote the minute they were seen).
-    last = recent_runs(engine, per_spider=2, until=now)
+    last = recent_runs(engine, per_spider=RECENT_RUNS, until=now)
     newest = newest_data(engine)
     if any(seen > now for seen in newest.values()):
         stored = ok_runs_stored_by(engine, now)
