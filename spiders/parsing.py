@@ -150,6 +150,26 @@ def parse_caps(text: str | None) -> dict[str, int]:
     return caps
 
 
+# How a site's own points are written after a figure (a cap's 「40,000ちょびポイント」),
+# where not as most sites write them; 「20,000マネー」 on another site is what
+# the points become, not the points.
+_OWN_POINT_UNIT = {"dotmoney": r"マネー", "pex": r"(?:PeX)?ポイント|pt|P"}
+_POINT_UNIT = r"(?:ちょび)?ポイント|pt|P(?!eX)"
+
+
+def parse_cap_points(text: str | None, site: str | None = None) -> int | None:
+    """A campaign's cap as points of the exchange, in the site's own points:
+    「お一人様20,000マネー（40,000ちょびポイント）の交換分まで」 → 40000 on
+    ちょびリッチ, 「お一人様10,000マネーの交換まで」 → 10000 on ドットマネー.
+    Without a figure in the site's points, the first whole number (as parse_int)."""
+    t = numeric_text(text)
+    own = _OWN_POINT_UNIT.get(site or "", _POINT_UNIT)
+    for m in re.finditer(_NUM + r"\s*", t):
+        if not m.group(2) and re.match(own, t[m.end():]):
+            return _to_int(m.group(1))
+    return parse_int(text)
+
+
 # Site wording → destination slug. Order matters: first match wins.
 _DESTINATION_WORDS = (
     ("amazon_gift", r"amazon|アマゾン"),

@@ -76,7 +76,8 @@ class NormalizePipeline:
         item["kind"] = "discount" if "割引" in text else "bonus"
         item["starts_at"], item["ends_at"] = parsing.parse_window(item.get("window_text"))
         caps = parsing.parse_caps(item.get("cap_text"))
-        item["cap_points"] = parsing.parse_int(item.get("cap_text")) if item.get("cap_text") else None
+        item["cap_points"] = (parsing.parse_cap_points(item.get("cap_text"), item.get("site"))
+                              if item.get("cap_text") else None)
         if caps.get("monthly_cap_points"):
             item["cap_points"] = caps["monthly_cap_points"]
         item["first_come"] = bool(item.get("first_come"))

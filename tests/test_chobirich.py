@@ -112,9 +112,11 @@ def test_campaign_window_end_takes_the_start_year(campaigns):
     assert c["starts_at"] <= FROZEN_NOW <= c["ends_at"]
 
 
-def test_campaign_cap_in_money_as_the_page_states_it(campaigns):
+def test_campaign_cap_in_chobi_points_the_exchange_spends(campaigns):
+    # A campaign's cap counts the points of the exchange (what the advisor
+    # caps): the page's 40,000 ちょびポイント, not the 20,000 マネー they become.
     c = campaigns[0]
-    assert c["cap_points"] == 20_000
+    assert c["cap_points"] == 40_000
     assert c["cap_text"] == "お一人様20,000マネー（40,000ちょびポイント）の交換分まで"
 
 

@@ -259,3 +259,19 @@ def test_which_lag_wordings_count_saturday(lag_text, counts):
     from pointexit.market import lag_counts_saturday
 
     assert lag_counts_saturday(lag_text) is counts
+
+
+# --- a campaign's cap, in the points the exchange spends ---
+
+
+@pytest.mark.parametrize("text, site, expected", [
+    # ちょびリッチ states both: the cap counts its own points, not the マネー they become.
+    ("お一人様20,000マネー（40,000ちょびポイント）の交換分まで", "chobirich", 40_000),
+    ("増量対象：お一人様10,000マネーの交換まで", "dotmoney", 10_000),  # マネー are dot money's points
+    ("増量上限：お一人様10,000Pの交換まで", "moppy", 10_000),
+    ("お一人様1回10,000Pまで", "moppy", 10_000),  # a count is not the cap
+    ("お一人様20,000マネーまで", "chobirich", 20_000),  # nothing better stated: the first figure
+    (None, "chobirich", None),
+])
+def test_parse_cap_points_in_the_sites_own_points(text, site, expected):
+    assert parsing.parse_cap_points(text, site) == expected

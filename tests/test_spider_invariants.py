@@ -199,7 +199,7 @@ def test_crawl_stores_every_exit_and_campaign(db_path, recorded_server, run_craw
                                   CampaignObservation.cap_points, CampaignObservation.first_come,
                                   CampaignObservation.starts_at, CampaignObservation.ends_at)
                            .join(CampaignObservation).order_by(CampaignRow.site)).all()
-        assert [tuple(c[:5]) for c in campaigns] == [("chobirich", "dotmoney", 1000, 20_000, False),
+        assert [tuple(c[:5]) for c in campaigns] == [("chobirich", "dotmoney", 1000, 40_000, False),
                                                       ("dotmoney", "amazon_gift", 200, 10_000, True)]
         assert [(c[5].isoformat(), c[6].isoformat()) for c in campaigns] == [
             ("2026-11-01T00:00:00+09:00", "2026-11-30T23:59:00+09:00"),
