@@ -94,7 +94,16 @@ def parse_fee(text: str | None) -> tuple[int, str] | None:
         return (0, "pt") if re.search(r"レートに(?:含|反映)|差引後|込み", t) else None
     if re.search(r"無料|なし|不要|^0\D*$", t):
         return 0, "pt"
-    m = re.search(_NUM + r"\s*(円|pt|P|ポイント|Pt|マネー)?", t)
+    unit = r"\s*(円|pt|P|ポイント|Pt|マネー)?"
+    m = re.search(_NUM + unit + r"\s*~\s*" + _NUM + unit, t)
+    if m:
+        # 「100～300円」: a fee that depends on the bank or the amount is, at
+        # worst, its upper end, in the unit written after it (or after both).
+        low, high = _to_int(m.group(1)), _to_int(m.group(4))
+        if m.group(2) or m.group(5) or low is None or high is None or low > high:
+            return None
+        return high, "yen" if (m.group(6) or m.group(3)) == "円" else "pt"
+    m = re.search(_NUM + unit, t)
     if not m or m.group(2):
         return None
     amount = _to_int(m.group(1))

@@ -275,3 +275,18 @@ def test_which_lag_wordings_count_saturday(lag_text, counts):
 ])
 def test_parse_cap_points_in_the_sites_own_points(text, site, expected):
     assert parsing.parse_cap_points(text, site) == expected
+
+
+# --- a fee given as a range: the most it can be, in the unit the range names ---
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("100～300円", (300, "yen")),  # the unit after the range is both ends' unit
+    ("100〜300円", (300, "yen")),
+    ("100円～300円", (300, "yen")),
+    ("５０～１００ｐｔ", (100, "pt")),
+    ("1,000pt〜2,000pt（金融機関により異なります）", (2_000, "pt")),
+    ("150P～（交換額により異なります）", (150, "pt")),  # open range: as before, the stated fee
+])
+def test_parse_fee_range_is_its_most(text, expected):
+    assert parsing.parse_fee(text) == expected
