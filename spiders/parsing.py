@@ -144,16 +144,17 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
 
 
 def parse_caps(text: str | None) -> dict[str, int]:
-    """Caps from wording: 「1ヶ月30,000ptまで」, 「1日2,000ptまで」, 「1日1回まで」."""
+    """Caps from wording: 「1ヶ月30,000ptまで」 (or 1ヵ月, 1ケ月, 1か月, 1カ月),
+    「1日2,000ptまで」, 「1日1回まで」 (or 1日につき / あたり 1回)."""
     t = numeric_text(text)
     caps: dict[str, int] = {}
-    m = re.search(r"(?:1\s*ヶ月|1\s*か月|1\s*カ月|月間|毎月)[^\d]{0,12}?" + _NUM + r"\s*(?:pt|P|ポイント)", t)
+    m = re.search(r"(?:1\s*[ヶヵかカケ]\s*月|月間|毎月)[^\d]{0,12}?" + _NUM + r"\s*(?:pt|P|ポイント)", t)
     if m and not m.group(2) and _to_int(m.group(1)):
         caps["monthly_cap_points"] = _to_int(m.group(1))
     m = re.search(r"(?:1\s*日|1日あたり|日毎)[^\d]{0,12}?" + _NUM + r"\s*(?:pt|P|ポイント)", t)
     if m and not m.group(2) and _to_int(m.group(1)):
         caps["daily_cap_points"] = _to_int(m.group(1))
-    m = re.search(r"1\s*日\s*(\d+)\s*回", t)
+    m = re.search(r"1\s*日\s*(?:につき|あたり|当たり|に)?\s*(\d+)\s*回", t)
     if m and _to_int(m.group(1)):
         caps["daily_exchanges"] = _to_int(m.group(1))
     return caps

@@ -290,3 +290,18 @@ def test_parse_cap_points_in_the_sites_own_points(text, site, expected):
 ])
 def test_parse_fee_range_is_its_most(text, expected):
     assert parsing.parse_fee(text) == expected
+
+
+# --- caps in the other usual spellings ---
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ポイント交換は1ヵ月あたり全交換先合計30,000ptまで", {"monthly_cap_points": 30_000}),
+    ("1ケ月30,000ptまで", {"monthly_cap_points": 30_000}),
+    ("1ヶ月あたり全交換先合計30,000ptまで", {"monthly_cap_points": 30_000}),
+    ("交換申請は1日につき1回までです", {"daily_exchanges": 1}),
+    ("交換は1日あたり2回まで", {"daily_exchanges": 2}),
+    ("１日１回まで", {"daily_exchanges": 1}),
+])
+def test_parse_caps_other_spellings(text, expected):
+    assert parsing.parse_caps(text) == expected
