@@ -121,3 +121,22 @@ def test_campaign_provenance_and_validity(campaign):
 def test_the_campaign_badge_is_already_in_the_listed_rate(parse_page):
     [campaign] = [i for i in parse_page("hapitas", "/exchange/") if "bonus_bp" in i]
     assert (campaign["bonus_bp"], campaign["in_rate"]) == (200, True)
+
+
+@pytest.mark.parametrize("note, first_come", [
+    ("先着順ではありません。期間中に申し込まれた方全員が対象です。", False),
+    ("先着10,000名様限定", True),
+    ("予算上限に達し次第終了となります。", True),
+])
+def test_campaign_first_come_reads_the_boxs_wording(tmp_path, note, first_come):
+    from pointexit.recorded import RECORDED
+    from tests.conftest import parse_file
+
+    page = (RECORDED / "hapitas/exchange/index.html").read_text(encoding="utf-8")
+    anchor = '<p class="campaign-text">'
+    assert page.count(anchor) == 1
+    file = tmp_path / "index.html"
+    file.write_text(page.replace(anchor, f'<p class="campaign-note">{note}</p>{anchor}'),
+                    encoding="utf-8")
+    [campaign] = [i for i in parse_file("hapitas", file, URL) if "bonus_bp" in i]
+    assert (campaign["first_come"], campaign["problems"]) == (first_come, [])

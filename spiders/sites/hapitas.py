@@ -1,5 +1,5 @@
 from spiders.base import PointSiteSpider, text_of
-from spiders.parsing import clean, destination_for, parse_window
+from spiders.parsing import clean, destination_for, is_first_come, parse_window
 
 
 class HapitasSpider(PointSiteSpider):
@@ -47,7 +47,7 @@ class HapitasSpider(PointSiteSpider):
                 "title": text_of(box.css(".campaign-ttl")) or f"{label} {badge}",
                 "bonus_text": badge,
                 "window_text": window_text,
-                "first_come": "先着" in text_of(box),
+                "first_come": is_first_come(text_of(box)),
                 # The badge sits on the rate it describes: 490pt → 500円 is the boosted rate.
                 "in_rate": True,
             }
