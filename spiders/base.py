@@ -19,6 +19,7 @@ import scrapy
 from pointexit.catalog import site as site_info
 from spiders.items import CampaignItem, ExitItem, RoutingOfferItem
 from pointexit.clock import now_jst
+from pointexit.crawling import validate_base_url
 from spiders.parsing import bank_in_label, clean, parse_point_value
 
 
@@ -76,8 +77,19 @@ class PointSiteSpider(scrapy.Spider):
 
     def __init__(self, base_url: str | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.base_url = (base_url or site_info(self.site).base_url).rstrip("/")
+        self.base_url = self.checked_base_url(base_url)
         self.allowed_domains = [urlsplit(self.base_url).hostname]
+
+    @classmethod
+    def checked_base_url(cls, base_url: str | None) -> str:
+        """The base URL to crawl under: `base_url` (`scrapy crawl SPIDER -a
+        base_url=...`), checked as `pointexit crawl --base-url` checks it — a
+        UserError naming the argument for one no crawl could fetch (a port
+        outside 1–65535, a malformed IPv6 host) —, else the real site's.
+        spiders.commands.crawl runs it before the engine starts."""
+        if base_url:
+            return validate_base_url(base_url, "-a base_url")
+        return site_info(cls.site).base_url.rstrip("/")
 
     def now(self) -> datetime:
         return now_jst()

@@ -57,3 +57,6 @@ ITEM_PIPELINES = {
 
 # Path or SQLAlchemy URL; empty means $POINTEXIT_DB or the user data dir.
 POINTEXIT_DB = ""
+
+# `scrapy crawl` checks the spider's arguments (-a base_url=...) before it starts.
+COMMANDS_MODULE = "spiders.commands"

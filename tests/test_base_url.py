@@ -122,3 +122,49 @@ def test_a_bad_port_in_mirror_is_a_usage_error_before_any_database(cli, tmp_path
     proc = cli("schedule", "hapitas", "--runs", "1", "--db", str(db), "--out", str(tmp_path / "out"))
     _one_line_usage_error(proc, "[schedule] mirror", "port must be a number from 1 to 65535")
     assert not db.exists() and not (tmp_path / "out").exists()
+
+
+# --- the plain Scrapy CLI: `scrapy crawl SPIDER -a base_url=...` ---
+
+
+@pytest.mark.parametrize("url, problem", [
+    ("http://127.0.0.1:99999", "the port must be a number from 1 to 65535"),
+    ("http://127.0.0.1:abc/hapitas", "the port must be a number from 1 to 65535"),
+    ("http://[::1/", "expected http(s)://host[:port][/path]"),
+    ("ftp://127.0.0.1/hapitas", "expected http(s)://host[:port][/path]"),
+])
+def test_scrapy_crawl_refuses_a_bad_base_url_in_one_line(tmp_path, url, problem):
+    # It used to be accepted: the crawl started, every request failed on the URL
+    # and a failed run was recorded, exit status 0.
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    db = tmp_path / "s.db"
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "hapitas", "-a", f"base_url={url}",
+         "-s", f"POINTEXIT_DB={db}"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == f"scrapy crawl: error: -a base_url: bad base URL {url!r}: {problem}\n"
+    assert not db.exists()
+
+
+def test_the_spider_itself_refuses_a_bad_base_url():
+    # Scrapyd and other hosts construct the spider without the crawl command.
+    from pointexit.crawling import CrawlUsageError
+    from spiders.sites.hapitas import HapitasSpider
+    from spiders.sites.moppy_shopping import MoppyShoppingSpider
+
+    with pytest.raises(CrawlUsageError) as bad:
+        HapitasSpider(base_url="http://127.0.0.1:99999")
+    assert str(bad.value) == ("-a base_url: bad base URL 'http://127.0.0.1:99999': "
+                              "the port must be a number from 1 to 65535")
+    with pytest.raises(CrawlUsageError, match="expected http"):
+        MoppyShoppingSpider(base_url="http://[::1/")
+
+    good = HapitasSpider(base_url="http://[::1]:8000/hapitas/")
+    assert (good.base_url, good.allowed_domains) == ("http://[::1]:8000/hapitas", ["::1"])
+    real = HapitasSpider()
+    assert (real.base_url, real.allowed_domains) == ("https://hapitas.jp", ["hapitas.jp"])
