@@ -115,7 +115,7 @@ def parse_fee(text: str | None) -> tuple[int, str] | None:
 def parse_lag(text: str | None) -> tuple[int, int] | None:
     """Crediting lag in business days (min, max), from the site's wording.
 
-    リアルタイム / 即時 / 当日 → (0, 0); 翌営業日 → (1, 1);
+    リアルタイム / 即時 / 即日 / 当日 → (0, 0); 翌営業日 → (1, 1);
     3営業日以内 → (0, 3), 申請の翌日より3営業日以内 → (1, 3);
     4~10営業日後 → (4, 10); 25営業日 → (25, 25); 翌々営業日 → (2, 2).
     """
@@ -137,8 +137,8 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
     if "翌々営業日" in t:
         return 2, 2
     if "翌営業日" in t:
-        return (0, 1) if re.search(r"当日|即時|リアルタイム", t) else (1, 1)
-    if re.search(r"リアルタイム|即時|当日", t):
+        return (0, 1) if re.search(r"当日|即日|即時|リアルタイム", t) else (1, 1)
+    if re.search(r"リアルタイム|即時|即日|当日", t):
         return 0, 0
     return None
 

@@ -305,3 +305,12 @@ def test_parse_fee_range_is_its_most(text, expected):
 ])
 def test_parse_caps_other_spellings(text, expected):
     assert parsing.parse_caps(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("即日", (0, 0)),  # same day, as 当日 and 即時
+    ("即日反映", (0, 0)),
+    ("即日～翌営業日", (0, 1)),
+])
+def test_parse_lag_same_day_wording(text, expected):
+    assert parsing.parse_lag(text) == expected
