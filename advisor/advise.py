@@ -10,7 +10,7 @@ offers for fashion spend.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -40,6 +40,7 @@ class ExpiryRule:
     months: int
     since: str  # "last_login", "last_earned", "last_activity", "point_age"
     wording: str
+    days: int | None = None  # counted in days rather than months (「180日」)
 
 
 @dataclass
@@ -69,7 +70,8 @@ def lapse_dates(s: Situation) -> dict[str, date]:
     for site, points in s.balances.items():
         rule, since = s.expiry_rules.get(site), s.last_activity.get(site)
         if points > 0 and rule and since:
-            out[site] = site_points_expiry(rule.months, since)
+            out[site] = (since + timedelta(days=rule.days) if rule.days is not None
+                         else site_points_expiry(rule.months, since))
     return out
 
 

@@ -17,11 +17,13 @@ from pointexit.errors import UserError
 
 @dataclass(frozen=True)
 class ExpiryRule:
-    """How a site's points lapse. `months` of inactivity counted from `since`."""
+    """How a site's points lapse. `months` of inactivity counted from `since`
+    (`days` instead, when the site counts in days: 「180日」 is not six months)."""
 
     months: int
     since: str  # "last_login", "last_earned", "last_activity", "point_age"
     wording: str
+    days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -51,11 +53,11 @@ SITES: dict[str, Site] = {
         Site("hapitas", "ハピタス", "https://hapitas.jp", Fraction(1),
              ExpiryRule(12, "last_login", "12ヶ月間ログインがない場合")),
         Site("moppy", "モッピー", "https://pc.moppy.jp", Fraction(1),
-             ExpiryRule(6, "last_activity", "最終ログインまたはポイント獲得から180日")),
+             ExpiryRule(6, "last_activity", "最終ログインまたはポイント獲得から180日", days=180)),
         Site("gendama", "げん玉", "https://www.gendama.jp", Fraction(1, 10),
-             ExpiryRule(6, "last_activity", "最終利用から180日")),
+             ExpiryRule(6, "last_activity", "最終利用から180日", days=180)),
         Site("pointincome", "ポイントインカム", "https://pointi.jp", Fraction(1, 10),
-             ExpiryRule(6, "last_login", "最終ログインから180日")),
+             ExpiryRule(6, "last_login", "最終ログインから180日", days=180)),
         Site("ecnavi", "ECナビ", "https://ecnavi.jp", Fraction(1, 10),
              ExpiryRule(12, "point_age", "獲得から1年経過したポイントは3ヶ月ごとに失効")),
         Site("pointtown", "ポイントタウン", "https://www.pointtown.com", Fraction(1, 20),

@@ -145,7 +145,7 @@ def histories(exits: list[CurrentExit], rates: dict[int, RateHistory],
 
 
 def expiry_rules() -> dict[str, ExpiryRule]:
-    return {s.slug: ExpiryRule(s.expiry.months, s.expiry.since, s.expiry.wording)
+    return {s.slug: ExpiryRule(s.expiry.months, s.expiry.since, s.expiry.wording, s.expiry.days)
             for s in SITES.values() if s.expiry}
 
 

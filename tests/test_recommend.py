@@ -224,3 +224,12 @@ def test_campaign_sizes_seen_at_a_site_without_points_inform_the_wait(cli, tmp_p
     assert pooled["now"] == []
     [wait] = [a for a in pooled["advice"] if a["kind"] == "wait"]
     assert wait["numbers"]["site"] == "hapitas" and wait["numbers"]["yen"] == 2_000
+
+
+def test_a_site_that_counts_180_days_lapses_on_the_180th_day_not_six_months_on(cli, market_db, tmp_path):
+    """Moppy's points lapse 180 days after the last login or point earned:
+    from 2026-06-01 that is 2026-11-28, three days before six months on."""
+    w = tmp_path / "wallet.toml"
+    w.write_text("[sites.moppy]\npoints = 1500\nlast_activity = 2026-06-01\n", encoding="utf-8")
+    plan = json.loads(recommend(cli, market_db, "--wallet", str(w), "--json").stdout)
+    assert "モッピー: 1,500pt が 2026-11-28 に失効します（最終ログインまたはポイント獲得から180日）" in plan["warnings"]
