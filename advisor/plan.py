@@ -426,10 +426,14 @@ def plan_amazon_cover(
         plan.left[route.origin] -= run.points
         first = run.hops[0]
         camps = tuple(h.campaign for h in run.hops if h.campaign is not None and h.eligible)
+        apply_by = apply_deadline(route, slot, o, bool(camps), spend_on, today, calendar)
+        lapse = (available_until or {}).get(route.origin)
+        if lapse is not None:
+            apply_by = min(apply_by, lapse)  # the points are gone after it (slots start by then)
         plan.steps.append(Step(
             site=route.origin, label=route_label(route), points=first.points,
             fee_points=first.exit.fee_points, yen=run.yen,
-            apply_by=apply_deadline(route, slot, o, bool(camps), spend_on, today, calendar),
+            apply_by=apply_by,
             arrives_by=slot.arrives, for_spend=spend_on,
             source_url=first.exit.source_url, seen_at=first.exit.seen_at, apply_on=slot.start,
             route=route.sites + (route.hops[-1].destination,),

@@ -233,3 +233,15 @@ def test_a_site_that_counts_180_days_lapses_on_the_180th_day_not_six_months_on(c
     w.write_text("[sites.moppy]\npoints = 1500\nlast_activity = 2026-06-01\n", encoding="utf-8")
     plan = json.loads(recommend(cli, market_db, "--wallet", str(w), "--json").stdout)
     assert "モッピー: 1,500pt が 2026-11-28 に失効します（最終ログインまたはポイント獲得から180日）" in plan["warnings"]
+
+
+def test_the_last_day_to_apply_is_never_after_the_sites_points_lapse(cli, market_db, tmp_path):
+    """Hapitas's points lapse on 2026-12-01 (a year without a login): the
+    gift for January could still arrive in time from an application in
+    January, but by then there are no points to apply with."""
+    w = tmp_path / "wallet.toml"
+    w.write_text("[sites.hapitas]\npoints = 1500\nlast_activity = 2025-12-01\n"
+                 "[[spend]]\ndate = 2027-01-15\nyen = 1000\n", encoding="utf-8")
+    plan = json.loads(recommend(cli, market_db, "--wallet", str(w), "--json").stdout)
+    assert [(s["apply_on"], s["apply_by"], s["yen"]) for s in plan["steps"]] == [
+        ("2026-11-23", "2026-12-01", 1_000)]
