@@ -356,7 +356,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         if st is None or st.apply_on != s.today:
             continue
         first = exits_by[(st.site, st.hops[0][0])]
-        deadline = deadlines[j]
+        deadline = min(deadlines[j], lapses.get(st.site, date.max))  # no waiting past the points' lapse
         days_left = (deadline - s.today).days
         rate_base = marginal[j]
         if days_left <= 0 or rate_now is None or not rate_base:

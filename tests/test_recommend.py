@@ -245,3 +245,26 @@ def test_the_last_day_to_apply_is_never_after_the_sites_points_lapse(cli, market
     plan = json.loads(recommend(cli, market_db, "--wallet", str(w), "--json").stdout)
     assert [(s["apply_on"], s["apply_by"], s["yen"]) for s in plan["steps"]] == [
         ("2026-11-23", "2026-12-01", 1_000)]
+
+
+def test_wait_advice_never_waits_past_the_day_the_points_lapse(cli, tmp_path):
+    """Today's +3 % runs to 11-30 and is not first-come, so the plan would
+    hold the exchange to that day; but these Hapitas points lapse on 11-26."""
+    from storage.engine import open_engine
+    from storage.store import Store
+
+    db = str(tmp_path / "lapse.db")
+    store = Store(open_engine(db))
+    run = store.begin_run("hapitas", "hapitas", NOW)
+    store.finish_run(run, RunOutcome("ok", None, 1, 1, 0, 0, 10_000), NOW, exits=[
+        _exit("hapitas", "amazon_gift", "Amazonギフトカード", 100, 100, 3)], campaigns=[CampaignSeen(
+            site="hapitas", key="now", destination="amazon_gift", title="Amazonギフト3%増量", kind="bonus",
+            bonus_bp=300, source_url="https://hapitas.example/campaign/now", seen_at=NOW,
+            starts_at=NOW - timedelta(days=1), ends_at=datetime(2026, 11, 30, 23, 59, tzinfo=JST))])
+    wallet = tmp_path / "wallet.toml"
+    wallet.write_text("[sites.hapitas]\npoints = 10000\nlast_activity = 2025-11-26\n"
+                      "[[spend]]\ndate = 2027-01-25\nyen = 2000\n", encoding="utf-8")
+    plan = json.loads(recommend(cli, db, "--wallet", str(wallet), "--json").stdout)
+    [wait] = [a for a in plan["advice"] if a["kind"] == "wait"]
+    assert wait["numbers"]["wait_until"] == "2026-11-26" and "2026-11-26 に申請" in wait["text"]
+    assert [s["apply_by"] for s in plan["steps"]] == ["2026-11-26"]
