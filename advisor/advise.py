@@ -88,17 +88,23 @@ def advise(s: Situation) -> Plan:
         left = plan.left.get(site, 0)
         if left > 0 and when <= horizon:
             rule = s.expiry_rules[site]
-            plan.warnings.append(f"{name(site)}: {left:,}pt が {when} に失効します（{rule.wording}）")
+            lapse = "に失効しています" if when < s.today else "に失効します"  # a wallet not updated since
+            plan.warnings.append(f"{name(site)}: {left:,}pt が {when} {lapse}（{rule.wording}）")
     for site, points in sorted(s.balances.items()):
         if points > 0 and site in s.expiry_rules and site not in s.last_activity:
             plan.warnings.append(f"{name(site)}: 最終利用日が未登録のため失効日を確認できません")
 
     cover = cover_from_balances([sp for sp in s.spends if sp.on >= s.today], s.amazon)
-    if cover.points_left and cover.points_expiry:
+    if cover.points_left and cover.points_expiry and cover.points_expiry < s.today:
+        plan.warnings.append(f"Amazonポイント {cover.points_left:,}pt は {cover.points_expiry} に失効しています"
+                             "（最後の注文またはポイント獲得から1年）")
+    elif cover.points_left and cover.points_expiry:
         plan.warnings.append(f"Amazonポイント {cover.points_left:,}pt の有効期限は {cover.points_expiry}"
                              "（最後の注文またはポイント獲得から1年。注文するたびに延長）")
     for label, yen, expires in cover.unused:
-        if expires is not None and expires <= horizon:
+        if expires is not None and expires < s.today:
+            plan.warnings.append(f"{label}: ¥{yen:,} は {expires} に失効しています")
+        elif expires is not None and expires <= horizon:
             plan.warnings.append(f"{label}: ¥{yen:,} が使われないまま {expires} に失効します")
 
     for step in plan.steps:

@@ -268,3 +268,21 @@ def test_wait_advice_never_waits_past_the_day_the_points_lapse(cli, tmp_path):
     [wait] = [a for a in plan["advice"] if a["kind"] == "wait"]
     assert wait["numbers"]["wait_until"] == "2026-11-26" and "2026-11-26 に申請" in wait["text"]
     assert [s["apply_by"] for s in plan["steps"]] == ["2026-11-26"]
+
+
+def test_balances_already_past_their_date_are_said_to_have_lapsed(cli, market_db, tmp_path):
+    """A wallet not updated for a while: what lapsed before today is not
+    announced as lapsing (「失効します」) on a day already gone, nor told that
+    an order would still extend it."""
+    w = tmp_path / "wallet.toml"
+    w.write_text("[sites.moppy]\npoints = 1500\nlast_activity = 2026-01-01\n"
+                 "[[amazon.gift]]\nyen = 2000\nexpires = 2026-01-01\n"
+                 "[amazon.points]\npoints = 500\nlast_order = 2025-01-01\n"
+                 "[[amazon.timed_points]]\npoints = 300\nexpires = 2026-11-01\n", encoding="utf-8")
+    plan = json.loads(recommend(cli, market_db, "--wallet", str(w), "--json").stdout)
+    assert plan["warnings"] == [
+        "モッピー: 1,500pt が 2026-06-30 に失効しています（最終ログインまたはポイント獲得から180日）",
+        "Amazonポイント 500pt は 2026-01-01 に失効しています（最後の注文またはポイント獲得から1年）",
+        "期間限定ポイント (期限 2026-11-01): ¥300 は 2026-11-01 に失効しています",
+        "ギフト残高 (期限 2026-01-01): ¥2,000 は 2026-01-01 に失効しています",
+    ]
