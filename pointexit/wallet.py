@@ -236,6 +236,8 @@ def parse_wallet(text: str, path: Path) -> Wallet:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise WalletError(f"{path}: not valid TOML: {exc}") from None
+    except ValueError:  # an integer of more digits than Python reads (4,300)
+        raise WalletError(f"{path}: not valid TOML: a number with too many digits") from None
     top = _Reader(path, data, "")
     top.done({"settings", "sites", "amazon", "associates", "destinations", "spend"})
     wallet = Wallet(path=path)

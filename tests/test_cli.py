@@ -147,6 +147,8 @@ def test_recommend_table_names_sources(demo_db, cli):
     (["recommend", "--balance", "hapitas=,"], "expected SITE=POINTS"),
     (["recommend", "--spend", "2026-12-10:,"], "amount must be whole yen"),
     (["recommend", "--spend", "2026-12-10:99999999999999999999999"], "at most ¥10,000,000"),
+    (["recommend", "--spend", "2026-12-10:" + "9" * 5000], "at most ¥10,000,000"),
+    (["recommend", "--balance", "hapitas=" + "9" * 5000], "too many digits"),
     (["recommend", "--today", "tomorrow"], "expected a date"),
     (["recommend", "--today", "0001-01-01"], "out of range"),
     (["recommend", "--today", "9999-12-31"], "out of range"),

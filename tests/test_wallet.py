@@ -64,6 +64,7 @@ def test_associates_validity_is_configurable():
     ("[sites.hapitas]\npoint = 1\n", "sites.hapitas.point", "unknown key"),
     ("[[amazon.gift]]\nyen = 100\n", "amazon.gift[0].expires", "missing"),
     ("[[amazon.gift]]\nyen = 100\nexpires = 2026-13-01\n", "not valid TOML", ""),
+    ("[sites.hapitas]\npoints = " + "9" * 5000 + "\n", "not valid TOML", "a number with too many digits"),
     ('[[associates.earnings]]\nmonth = "Oct"\nyen = 1\n', "associates.earnings[0].month", "expected a month"),
     ('[destinations]\ngold = "1.0"\n', "destinations.gold", "unknown destination"),
     ('[sites.hapitas]\npoints = 1\nexchanged = { month = "11", points = 5 }\n',

@@ -26,7 +26,11 @@ def parse_balance(text: str) -> tuple[str, int]:
     m = re.fullmatch(r"\s*([a-z_]+)\s*=\s*(-?\d[\d,]*)\s*", text)
     if not m:
         raise BadOption(f"bad --balance {text!r}: expected SITE=POINTS, e.g. hapitas=1234")
-    slug, amount = m.group(1), int(m.group(2).replace(",", ""))
+    slug = m.group(1)
+    try:
+        amount = int(m.group(2).replace(",", ""))
+    except ValueError:  # more digits than Python turns into an int (4,300)
+        raise BadOption(f"bad --balance {text!r}: too many digits") from None
     site(slug)  # raises UnknownSite
     if amount < 0:
         raise BadOption(f"bad --balance {text!r}: points cannot be negative")
@@ -56,7 +60,10 @@ def parse_spend(text: str):
     on = parse_date(parts[0], "--spend date")
     if not re.fullmatch(r"-?\d[\d,]*", parts[1].strip()):
         raise BadOption(f"bad --spend {text!r}: amount must be whole yen, e.g. 5000")
-    yen = int(parts[1].replace(",", ""))
+    try:
+        yen = int(parts[1].replace(",", ""))
+    except ValueError:  # more digits than Python turns into an int (4,300): surely too much
+        yen = MAX_SPEND_YEN + 1
     if yen <= 0:
         raise BadOption(f"bad --spend {text!r}: amount must be positive")
     if yen > MAX_SPEND_YEN:
