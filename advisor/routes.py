@@ -179,7 +179,7 @@ def runs_up_to(route: Route, budget: int, campaigns: tuple[Campaign | None, ...]
     # left edge was run while looking for it: keep the runs.
     out: list[Run] = []
     lo = 0
-    n = len(amounts)
+    n = (amounts.stop - amounts.start + amounts.step - 1) // amounts.step  # len() overflows past 2**63
     width = 0  # the last step's width: steps are usually regular, so try it first
     ran: dict[int, Run | None] = {}
 

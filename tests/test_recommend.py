@@ -286,3 +286,13 @@ def test_balances_already_past_their_date_are_said_to_have_lapsed(cli, market_db
         "期間限定ポイント (期限 2026-11-01): ¥300 は 2026-11-01 に失効しています",
         "ギフト残高 (期限 2026-01-01): ¥2,000 は 2026-01-01 に失効しています",
     ]
+
+
+def test_a_balance_past_two_to_the_63_plans_like_any_other(cli, market_db):
+    """A chain's amounts were counted with len(range(...)), which overflows
+    past 2**63: an internal error instead of the plan."""
+    plan = json.loads(recommend(cli, market_db, "--balance", f"hapitas={10**20}",
+                                "--spend", "2026-12-20:1200", "--json").stdout)
+    [step] = plan["steps"]
+    assert (step["route"], step["points"], step["yen"]) == (["hapitas", "dotmoney", "amazon_gift"], 1_188, 1_200)
+    assert plan["left"] == {"hapitas": 10**20 - 1_188}
