@@ -315,7 +315,7 @@ def parse_wallet(text: str, path: Path) -> Wallet:
 
 def load_wallet(path: Path) -> Wallet:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # Windows editors may start it with a BOM
     except FileNotFoundError:
         raise WalletError(f"{path}: no wallet file (create one with `pointexit wallet init`)") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from advisor.model import Spend
-from pointexit.wallet import WALLET_EXAMPLE, WalletError, parse_wallet, write_example
+from pointexit.wallet import WALLET_EXAMPLE, WalletError, load_wallet, parse_wallet, write_example
 from tests.conftest import ROOT
 
 PATH = Path("/home/me/.config/pointexit/wallet.toml")
@@ -107,3 +107,11 @@ def test_init_refuses_to_overwrite(tmp_path):
     with pytest.raises(WalletError, match="already exists"):
         write_example(path)
     write_example(path, force=True)
+
+
+def test_a_wallet_saved_with_a_byte_order_mark_reads_like_any_other(tmp_path):
+    """Notepad's 「UTF-8 (BOM付き)」: the file was 'not valid TOML: Invalid
+    statement (at line 1, column 1)' though nothing could be seen wrong."""
+    path = tmp_path / "wallet.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + "# 財布\n[sites.hapitas]\npoints = 3210\n".encode("utf-8"))
+    assert load_wallet(path).balances == {"hapitas": 3_210}
