@@ -186,6 +186,8 @@ class _Reader:
 
     def month(self, key: str) -> date:
         v = self.table.get(key)
+        if v is None:
+            self.fail(key, "missing")
         if isinstance(v, str):
             try:
                 d = date.fromisoformat(v + "-01")

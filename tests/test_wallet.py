@@ -66,6 +66,8 @@ def test_associates_validity_is_configurable():
     ("[[amazon.gift]]\nyen = 100\nexpires = 2026-13-01\n", "not valid TOML", ""),
     ("[sites.hapitas]\npoints = " + "9" * 5000 + "\n", "not valid TOML", "a number with too many digits"),
     ('[[associates.earnings]]\nmonth = "Oct"\nyen = 1\n', "associates.earnings[0].month", "expected a month"),
+    ("[[associates.earnings]]\nyen = 1800\n", "associates.earnings[0].month", "missing"),
+    ('[sites.hapitas]\npoints = 1\nexchanged = { points = 5 }\n', "sites.hapitas.exchanged.month", "missing"),
     ('[destinations]\ngold = "1.0"\n', "destinations.gold", "unknown destination"),
     ('[sites.hapitas]\npoints = 1\nexchanged = { month = "11", points = 5 }\n',
      "sites.hapitas.exchanged.month", "expected a month"),
