@@ -148,6 +148,15 @@ class _Reader:
             self.fail(key, f"expected a {'table' if kind is dict else 'list of tables'}")
         return v
 
+    def tables(self, key: str) -> list[_Reader]:
+        """A list of tables ([[key]]), one reader each; an entry that is no table is named."""
+        out = []
+        for i, t in enumerate(self.sub(key, list)):
+            if not isinstance(t, dict):
+                self.fail(f"{key}[{i}]", f"expected a table, got {t!r}")
+            out.append(_Reader(self.path, t, f"{self.prefix}{key}[{i}]."))
+        return out
+
     def int(self, key: str, required: bool = True, minimum: int = 0, maximum: int | None = None) -> int | None:
         v = self.table.get(key)
         if v is None:
@@ -270,8 +279,7 @@ def parse_wallet(text: str, path: Path) -> Wallet:
     amazon = _Reader(path, top.sub("amazon"), "amazon.")
     amazon.done({"gift", "points", "timed_points"})
     lots = []
-    for i, t in enumerate(amazon.sub("gift", list)):
-        r = _Reader(path, t if isinstance(t, dict) else {}, f"amazon.gift[{i}].")
+    for r in amazon.tables("gift"):
         r.done({"yen", "expires", "arrives"})
         lots.append(GiftLot(r.int("yen"), r.date("expires"), r.date("arrives", required=False)))
     points = None
@@ -283,16 +291,14 @@ def parse_wallet(text: str, path: Path) -> Wallet:
         if points.points and not (points.last_order or points.last_earned):
             r.fail("last_order", "give last_order or last_earned: the points lapse a year after the later")
     timed = []
-    for i, t in enumerate(amazon.sub("timed_points", list)):
-        r = _Reader(path, t if isinstance(t, dict) else {}, f"amazon.timed_points[{i}].")
+    for r in amazon.tables("timed_points"):
         r.done({"points", "expires"})
         timed.append(TimedPoints(r.int("points"), r.date("expires")))
 
     assoc = _Reader(path, top.sub("associates"), "associates.")
     assoc.done({"validity_years", "earnings"})
     validity = assoc.int("validity_years", required=False, minimum=1, maximum=100) or GIFT_VALIDITY_YEARS
-    for i, t in enumerate(assoc.sub("earnings", list)):
-        r = _Reader(path, t if isinstance(t, dict) else {}, f"associates.earnings[{i}].")
+    for r in assoc.tables("earnings"):
         r.done({"month", "yen"})
         wallet.associates.append((r.month("month"), r.int("yen")))
     lots += associates_gift_lots(wallet.associates, validity_years=validity)
@@ -303,11 +309,10 @@ def parse_wallet(text: str, path: Path) -> Wallet:
             dests.fail(slug, f"unknown destination; known: {', '.join(DESTINATIONS)}")
         wallet.destination_values[slug] = dests.fraction(slug, value)
 
-    for i, t in enumerate(top.sub("spend", list)):
-        r = _Reader(path, t if isinstance(t, dict) else {}, f"spend[{i}].")
+    for r in top.tables("spend"):
         r.done({"date", "yen", "tag"})
         yen = r.int("yen", minimum=1, maximum=MAX_SPEND_YEN)
-        tag = r.choice("tag", ("fashion", "abroad"), "fashion") if "tag" in t else None
+        tag = r.choice("tag", ("fashion", "abroad"), "fashion") if "tag" in r.table else None
         wallet.spends.append(Spend(r.date("date"), yen, tag))
 
     wallet.amazon = AmazonWallet(gift_lots=tuple(lots), points=points, timed_points=tuple(timed),

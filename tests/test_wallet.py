@@ -63,6 +63,8 @@ def test_associates_validity_is_configurable():
      "expected a date"),
     ("[sites.hapitas]\npoint = 1\n", "sites.hapitas.point", "unknown key"),
     ("[[amazon.gift]]\nyen = 100\n", "amazon.gift[0].expires", "missing"),
+    ('spend = ["2026-12-10:5000"]\n', "spend[0]", "expected a table, got '2026-12-10:5000'"),
+    ("[amazon]\ngift = [2000]\n", "amazon.gift[0]", "expected a table, got 2000"),
     ("[[amazon.gift]]\nyen = 100\nexpires = 2026-13-01\n", "not valid TOML", ""),
     ("[sites.hapitas]\npoints = " + "9" * 5000 + "\n", "not valid TOML", "a number with too many digits"),
     ('[[associates.earnings]]\nmonth = "Oct"\nyen = 1\n', "associates.earnings[0].month", "expected a month"),
