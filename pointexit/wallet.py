@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -128,6 +128,18 @@ def default_wallet_path() -> Path:
     return default_wallet()
 
 
+def shown(v) -> str:
+    """A value as TOML writes it, not as Python's repr does (Decimal('1.5'),
+    datetime.date(2026, 11, 1), True)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Decimal):
+        return str(v)
+    if isinstance(v, date | time):
+        return v.isoformat()
+    return repr(v)
+
+
 class _Reader:
     """Typed access to one table, with the file and key path in every error."""
 
@@ -153,7 +165,7 @@ class _Reader:
         out = []
         for i, t in enumerate(self.sub(key, list)):
             if not isinstance(t, dict):
-                self.fail(f"{key}[{i}]", f"expected a table, got {t!r}")
+                self.fail(f"{key}[{i}]", f"expected a table, got {shown(t)}")
             out.append(_Reader(self.path, t, f"{self.prefix}{key}[{i}]."))
         return out
 
@@ -164,7 +176,7 @@ class _Reader:
                 self.fail(key, "missing")
             return None
         if isinstance(v, bool) or not isinstance(v, int):
-            self.fail(key, f"expected a whole number, got {v!r}")
+            self.fail(key, f"expected a whole number, got {shown(v)}")
         if v < minimum:
             self.fail(key, "cannot be negative" if minimum == 0 else f"must be at least {minimum}")
         if maximum is not None and v > maximum:
@@ -188,7 +200,7 @@ class _Reader:
             except ValueError:
                 pass
         if d is None:
-            self.fail(key, f"expected a date like 2026-12-10, got {v!r}")
+            self.fail(key, f"expected a date like 2026-12-10, got {shown(v)}")
         if not in_range(d):
             self.fail(key, f"out of range ({FIRST_DATE.year}–{LAST_DATE.year}), got {d.isoformat()}")
         return d
@@ -204,9 +216,9 @@ class _Reader:
                 pass
             else:
                 if not in_range(d):
-                    self.fail(key, f"out of range ({FIRST_DATE.year}–{LAST_DATE.year}), got {v!r}")
+                    self.fail(key, f"out of range ({FIRST_DATE.year}–{LAST_DATE.year}), got {shown(v)}")
                 return d
-        self.fail(key, f"expected a month like \"2026-10\", got {v!r}")
+        self.fail(key, f"expected a month like \"2026-10\", got {shown(v)}")
 
     def fraction(self, key: str, value=None, percent_ok: bool = False) -> Fraction:
         v = self.table.get(key) if value is None else value
@@ -226,17 +238,17 @@ class _Reader:
             if not number.is_finite():
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
-            self.fail(key, f"expected a number{' or a percentage' if percent_ok else ''}, got {v!r}")
+            self.fail(key, f"expected a number{' or a percentage' if percent_ok else ''}, got {shown(v)}")
         if number < 0:
             self.fail(key, "cannot be negative")
         if number and not -12 <= number.adjusted() < 6:
-            self.fail(key, f"out of range, got {v!r}")
+            self.fail(key, f"out of range, got {shown(v)}")
         return Fraction(number) / scale
 
     def choice(self, key: str, options: tuple[str, ...], default: str) -> str:
         v = self.table.get(key, default)
         if v not in options:
-            self.fail(key, f"expected one of {', '.join(options)}, got {v!r}")
+            self.fail(key, f"expected one of {', '.join(options)}, got {shown(v)}")
         return v
 
 

@@ -57,7 +57,10 @@ def test_associates_validity_is_configurable():
 @pytest.mark.parametrize("text, key, what", [
     ("[sites.nosuch]\npoints = 1\n", "sites.nosuch", "unknown site"),
     ("[sites.hapitas]\npoints = -5\n", "sites.hapitas.points", "cannot be negative"),
-    ("[sites.hapitas]\npoints = 1.5\n", "sites.hapitas.points", "expected a whole number"),
+    ("[sites.hapitas]\npoints = 1.5\n", "sites.hapitas.points", "expected a whole number, got 1.5"),
+    ("[sites.hapitas]\npoints = true\n", "sites.hapitas.points", "expected a whole number, got true"),
+    ('[sites.hapitas]\npoints = 1\nexchanged = { month = 2026-11-01, points = 5 }\n',
+     "sites.hapitas.exchanged.month", 'expected a month like "2026-10", got 2026-11-01'),
     ('[sites.hapitas]\npoints = "many"\n', "sites.hapitas.points", "expected a whole number"),
     ('[sites.hapitas]\npoints = 1\nlast_activity = "yesterday"\n', "sites.hapitas.last_activity",
      "expected a date"),
