@@ -103,6 +103,12 @@ class UnknownSite(UserError):
     pass
 
 
+def site_name(slug: str) -> str:
+    """The site's Japanese name; a slug the catalog does not know (another
+    writer's database) as written."""
+    return SITES[slug].name if slug in SITES else slug
+
+
 def site(slug: str) -> Site:
     try:
         return SITES[slug]

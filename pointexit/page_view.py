@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 
 from advisor.plan import rate_text
-from pointexit.catalog import DESTINATION_ORDER, DESTINATIONS, SITES
+from pointexit.catalog import DESTINATION_ORDER, DESTINATIONS, SITES, site_name
 from pointexit.clock import JST
 from pointexit.market import return_rate, yen_per_site_point
 from pointexit.step_chart import Chart, step_chart
@@ -55,10 +55,6 @@ def percent_text(bp: int) -> str:
     from pointexit.cli.campaigns import percent_text as text
 
     return text(bp)
-
-
-def site_name(slug: str) -> str:
-    return SITES[slug].name if slug in SITES else slug
 
 
 def jst_text(t: datetime | None) -> str:

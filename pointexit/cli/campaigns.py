@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from pointexit.catalog import site_name
 from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, console, in_jst, open_db
 
 DaysOption = Annotated[int, typer.Option(
@@ -166,12 +167,6 @@ def print_listed(found: Listed, heading: str, columns: tuple[str, ...], row, emp
         for record, sighting, act in rows:
             table.add_row(*row(record, sighting, act, found.wall))
         out.print(table)
-
-
-def site_name(slug: str) -> str:
-    from pointexit.catalog import SITES
-
-    return SITES[slug].name if slug in SITES else slug
 
 
 def campaign_row(c, sighting, act, wall) -> list[str]:

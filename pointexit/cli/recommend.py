@@ -121,9 +121,9 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
 
 
 def route_text(route: tuple[str, ...]) -> str:
-    from pointexit.catalog import DESTINATIONS, SITES
+    from pointexit.catalog import DESTINATIONS, site_name
 
-    names = [SITES[s].name if s in SITES else s for s in route[:-1]]
+    names = [site_name(s) for s in route[:-1]]
     last = route[-1] if route else ""
     return " → ".join(names + [DESTINATIONS[last].label if last in DESTINATIONS else last])
 
@@ -162,11 +162,11 @@ def plan_json(plan, today: date, now) -> dict:
 
 
 def _step_json(s, today: date, now) -> dict:
-    from pointexit.catalog import SITES
+    from pointexit.catalog import site_name
 
     return {
             "apply_on": (s.apply_on or today).isoformat(), "apply_by": s.apply_by.isoformat(),
-            "site": s.site, "site_name": SITES[s.site].name if s.site in SITES else s.site,
+            "site": s.site, "site_name": site_name(s.site),
             "route": list(s.route), "route_text": route_text(s.route), "label": s.label,
             "points": s.points, "fee_points": s.fee_points, "yen": s.yen,
             "arrives_by": s.arrives_by.isoformat(), "for_spend": s.for_spend.isoformat(),
@@ -194,7 +194,7 @@ def print_plan(plan, today: date, now) -> None:
     from rich.table import Table
 
     from advisor.model import Reason
-    from pointexit.catalog import SITES
+    from pointexit.catalog import site_name
 
     out = console()
     if plan.steps:
@@ -205,7 +205,7 @@ def print_plan(plan, today: date, now) -> None:
             table.add_column(col, justify=just)
         for s in plan.steps:
             mark = " (先着)" if s.uncertain else ""
-            table.add_row((s.apply_on or today).isoformat(), SITES[s.site].name if s.site in SITES else s.site,
+            table.add_row((s.apply_on or today).isoformat(), site_name(s.site),
                           terminal(route_text(s.route)) + (f" [{terminal(', '.join(s.campaigns))}]" if s.campaigns else ""),
                           f"{s.points:,}pt" + (f" (+手数料{s.fee_points:,}pt)" if s.fee_points else ""),
                           f"{s.yen:,}{mark}", s.arrives_by.isoformat(), s.apply_by.isoformat(),
@@ -214,13 +214,13 @@ def print_plan(plan, today: date, now) -> None:
         if any((s.apply_on or today) == today for s in plan.steps):
             if plan.now:
                 for s in plan.now:
-                    out.print(f"[bold]今日の申請:[/bold] {SITES[s.site].name if s.site in SITES else s.site} "
+                    out.print(f"[bold]今日の申請:[/bold] {site_name(s.site)} "
                               f"{terminal(route_text(s.route))} {s.points:,}pt → ¥{s.yen:,}")
             else:
                 out.print("[bold]今日の申請:[/bold] なし（下の助言のとおり待ちます）")
     else:
         out.print("交換は不要か、間に合う交換先がありません。")
-    left = ", ".join(f"{SITES[k].name if k in SITES else k} {v:,}pt" for k, v in plan.left.items())
+    left = ", ".join(f"{site_name(k)} {v:,}pt" for k, v in plan.left.items())
     out.print(f"残高: {left or '—'}")
     for d, src, y in plan.covered_by_balance:
         out.print(f"{d}: {terminal(src)} から ¥{y:,}")

@@ -111,7 +111,7 @@ def _stopped(run) -> bool:
 
 def site_statuses(runs_in_window: list, first: dict, last: dict, now: datetime) -> list[SiteStatus]:
     """runs_in_window: every run since the window's first day (RunSummary)."""
-    from pointexit.catalog import SITES
+    from pointexit.catalog import site_name
 
     today = now.date()
     by_day: dict[str, dict[date, set[str]]] = {}
@@ -136,7 +136,7 @@ def site_statuses(runs_in_window: list, first: dict, last: dict, now: datetime) 
             flags.append(Flag("success_rate_low",
                               f"{len(span)}日中{len(ok)}日だけ成功 ({_pct(rate)}、目標 95%以上)"))
         out.append(SiteStatus(
-            site=site, site_name=SITES[site].name if site in SITES else site,
+            site=site, site_name=site_name(site),
             days=len(span), ok_days=len(ok), success_rate_bp=rate,
             days_without_run=[d.isoformat() for d in missing], parse_rate_bp=parse, flags=flags))
     return out
