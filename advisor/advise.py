@@ -60,6 +60,7 @@ class Situation:
     destination_values: dict[str, Fraction] = field(default_factory=dict)
     calendar: Calendar = field(default_factory=Calendar)
     names: dict[str, str] = field(default_factory=dict)  # site → display name
+    units: dict[str, str] = field(default_factory=dict)  # site → its points' unit where not "pt"
     # site → points already exchanged this month against its shared monthly cap
     cap_used: dict[str, int] = field(default_factory=dict)
 
@@ -82,6 +83,7 @@ def advise(s: Situation) -> Plan:
                              cap_used=s.cap_used,
                              amazon=s.amazon, available_until=lapses)
     name = lambda site: s.names.get(site, site)  # noqa: E731
+    unit = lambda site: s.units.get(site, "pt")  # noqa: E731
     horizon = max([sp.on for sp in s.spends] + [date.fromordinal(s.today.toordinal() + WARN_DAYS)])
 
     for site, when in sorted(lapses.items(), key=lambda kv: kv[1]):
@@ -89,7 +91,7 @@ def advise(s: Situation) -> Plan:
         if left > 0 and when <= horizon:
             rule = s.expiry_rules[site]
             lapse = "に失効しています" if when < s.today else "に失効します"  # a wallet not updated since
-            plan.warnings.append(f"{name(site)}: {left:,}pt が {when} {lapse}（{rule.wording}）")
+            plan.warnings.append(f"{name(site)}: {left:,}{unit(site)} が {when} {lapse}（{rule.wording}）")
     for site, points in sorted(s.balances.items()):
         if points > 0 and site in s.expiry_rules and site not in s.last_activity:
             plan.warnings.append(f"{name(site)}: 最終利用日が未登録のため失効日を確認できません")
@@ -110,7 +112,7 @@ def advise(s: Situation) -> Plan:
     for step in plan.steps:
         for site, units in step.leftover:
             rule = s.expiry_rules.get(site)
-            plan.warnings.append(f"{name(site)}: 交換後 {units:,} が残ります"
+            plan.warnings.append(f"{name(site)}: 交換後 {units:,}{unit(site)} が残ります"
                                  + (f"（{rule.wording}で失効）" if rule else ""))
         if step.uncertain:
             # Named by its site: two sites' routes through dot money read alike.

@@ -448,7 +448,7 @@ def plan_amazon_cover(
             plan.reasons.append(Reason(
                 f"キャンペーン「{c.title}」: {c.site} → {c.destination} "
                 f"{'増量' if c.kind == 'bonus' else '割引'} {Decimal(c.bonus_bp) / 100}%"
-                + (f"、上限 {c.cap_points:,}pt" if c.cap_points else "")
+                + (f"、上限 {c.cap_points:,}{c.cap_unit}" if c.cap_points else "")
                 + (f"、{c.starts_on}〜{c.ends_on}" if c.starts_on or c.ends_on else "")
                 + ("、先着順のため終了が早まる可能性" if c.first_come else ""),
                 c.source_url, c.seen_at))

@@ -103,6 +103,15 @@ class UnknownSite(UserError):
     pass
 
 
+# A site's own point unit where it is not plain "pt".
+POINT_UNITS = {"dotmoney": "マネー", "pex": "PeXポイント"}
+
+
+def point_unit(slug: str) -> str:
+    """How the site's own points are written: 297マネー, not 297pt."""
+    return POINT_UNITS.get(slug, "pt")
+
+
 def site_name(slug: str) -> str:
     """The site's Japanese name; a slug the catalog does not know (another
     writer's database) as written."""

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 
 from advisor.plan import rate_text
-from pointexit.catalog import DESTINATION_ORDER, DESTINATIONS, SITES, site_name
+from pointexit.catalog import DESTINATION_ORDER, DESTINATIONS, SITES, point_unit, site_name
 from pointexit.clock import JST
 from pointexit.market import return_rate, yen_per_site_point
 from pointexit.step_chart import Chart, step_chart
@@ -28,13 +28,6 @@ MAIN_DESTINATIONS = ("amazon_gift", "bank", "rakuten_point", "paypay", "d_point"
 VERDICT_JA = {"ok": "正常", "degraded": "一部異常", "failed": "失敗",
               "login_required": "要ログイン", "running": "実行中"}
 
-# A site's own point unit where it is not plain "pt".
-_UNIT_IN = {"dotmoney": "マネー", "pex": "PeXポイント"}
-
-
-def point_unit(site: str) -> str:
-    """How the site's own points are written: 297マネー, not 297pt."""
-    return _UNIT_IN.get(site, "pt")
 _UNIT_OUT = {"amazon_gift": "円分", "bank": "円", "rakuten_point": "ポイント", "paypay": "ポイント",
              "d_point": "ポイント", "waon": "ポイント", "dotmoney": "マネー", "pex": "PeXポイント",
              "jal_mile": "マイル"}

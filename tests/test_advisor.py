@@ -362,13 +362,13 @@ def test_advise_warns_about_lapses_amazon_points_unused_gift_and_leftovers():
                       "dotmoney": ExpiryRule(6, "point_age", "獲得から6ヶ月")},
         amazon=AmazonWallet(gift_lots=(GiftLot(300, date(2027, 1, 10)), GiftLot(200, date(2026, 12, 15))),
                             points=AmazonPoints(50, last_order=date(2026, 1, 10)), points_use="never"),
-        names={"moppy": "モッピー", "dotmoney": "ドットマネー"})
+        names={"moppy": "モッピー", "dotmoney": "ドットマネー"}, units={"dotmoney": "マネー"})
     plan = advise(s)
     text = "\n".join(plan.warnings)
     assert "モッピー: 900pt が 2026-12-01 に失効" in text
     assert "Amazonポイント 50pt の有効期限は 2027-12-20" in text  # renewed by the 12-20 order
     assert "¥200 が使われないまま 2026-12-15 に失効" in text
-    assert "ドットマネー: 交換後 3 が残ります" in text and "獲得から6ヶ月" in text
+    assert "ドットマネー: 交換後 3マネー が残ります" in text and "獲得から6ヶ月" in text
     assert plan.steps[0].yen == 300 and plan.shortfall == 0
 
 

@@ -1,6 +1,7 @@
 """The `pointexit` command as a user runs it (subprocesses, real files)."""
 
 import json
+import re
 import sys
 import subprocess
 
@@ -128,6 +129,16 @@ def test_recommend_exchanges_only_what_is_needed(demo_db, cli):
     assert sum(s["points"] + s["fee_points"] for s in plan["steps"]) == 1190
     assert sum(s["yen"] for s in plan["steps"]) == 1200
     assert plan["uncovered"] == []
+
+
+def test_recommend_writes_dot_moneys_amounts_in_its_own_unit(demo_db, cli):
+    """The page writes 594マネー; the table, today's line and the balance wrote 594pt."""
+    db, _ = demo_db
+    proc = cli("recommend", "--db", db, "--balance", "dotmoney=700", "--spend", "2026-12-20:500",
+               "--today", "2026-11-23")
+    assert proc.returncode == 0, proc.stderr
+    assert "594マネー" in proc.stdout and "残高: ドットマネー 106マネー" in proc.stdout, proc.stdout
+    assert not re.search(r"\d+pt", proc.stdout), proc.stdout
 
 
 def test_recommend_table_names_sources(demo_db, cli):

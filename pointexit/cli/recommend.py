@@ -87,6 +87,7 @@ def load_wallet_option(path: str | None):
 def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=None, now: datetime | None = None):
     """Storage + wallet → the advisor's Situation → the plan with warnings and advice."""
     from advisor.advise import Situation, advise
+    from pointexit.catalog import POINT_UNITS
     from pointexit.clock import now_jst
     from pointexit.market import (
         expiry_rules, histories, running_campaigns, site_names, to_advisor_exit, to_offer)
@@ -109,7 +110,7 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
         offers=[to_offer(o) for o in routing_offers(engine)],
         histories=histories(rows, rate_history(engine, [e.exit_id for e in held], since=window), camp_rows,
                             since=window.date()),
-        expiry_rules=expiry_rules(), names=site_names())
+        expiry_rules=expiry_rules(), names=site_names(), units=POINT_UNITS)
     if wallet is not None:
         situation.last_activity = dict(wallet.last_activity)
         this_month = today.replace(day=1)
@@ -194,7 +195,7 @@ def print_plan(plan, today: date, now) -> None:
     from rich.table import Table
 
     from advisor.model import Reason
-    from pointexit.catalog import site_name
+    from pointexit.catalog import point_unit, site_name
 
     out = console()
     if plan.steps:
@@ -207,7 +208,8 @@ def print_plan(plan, today: date, now) -> None:
             mark = " (先着)" if s.uncertain else ""
             table.add_row((s.apply_on or today).isoformat(), site_name(s.site),
                           terminal(route_text(s.route)) + (f" [{terminal(', '.join(s.campaigns))}]" if s.campaigns else ""),
-                          f"{s.points:,}pt" + (f" (+手数料{s.fee_points:,}pt)" if s.fee_points else ""),
+                          f"{s.points:,}{point_unit(s.site)}"
+                          + (f" (+手数料{s.fee_points:,}{point_unit(s.site)})" if s.fee_points else ""),
                           f"{s.yen:,}{mark}", s.arrives_by.isoformat(), s.apply_by.isoformat(),
                           s.for_spend.isoformat())
         out.print(table)
@@ -215,12 +217,12 @@ def print_plan(plan, today: date, now) -> None:
             if plan.now:
                 for s in plan.now:
                     out.print(f"[bold]今日の申請:[/bold] {site_name(s.site)} "
-                              f"{terminal(route_text(s.route))} {s.points:,}pt → ¥{s.yen:,}")
+                              f"{terminal(route_text(s.route))} {s.points:,}{point_unit(s.site)} → ¥{s.yen:,}")
             else:
                 out.print("[bold]今日の申請:[/bold] なし（下の助言のとおり待ちます）")
     else:
         out.print("交換は不要か、間に合う交換先がありません。")
-    left = ", ".join(f"{site_name(k)} {v:,}pt" for k, v in plan.left.items())
+    left = ", ".join(f"{site_name(k)} {v:,}{point_unit(k)}" for k, v in plan.left.items())
     out.print(f"残高: {left or '—'}")
     for d, src, y in plan.covered_by_balance:
         out.print(f"{d}: {terminal(src)} から ¥{y:,}")
