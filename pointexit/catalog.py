@@ -4,7 +4,9 @@ Pure data with no heavy imports: the spiders, the storage, the advisor and the
 CLI all read it, and the `recommend` path must stay cheap to import.
 Figures follow ../shared/reference/point-sites.md; where the reference marks a
 figure as conflicting (⚠) the value here is only a default the user's config
-can override (see `pointexit.config`).
+can override (a site's point value: [point_values] in config.toml,
+`pointexit.config.apply_point_values`; the other ⚠ figures are read from the
+pages each crawl, or are wallet settings).
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ SITES: dict[str, Site] = {
              ExpiryRule(12, "last_activity", "最終ポイント獲得または交換から1年")),
         # ⚠ Warau's point value: 1 pt = ¥0.1 in 2017 reports, ¥1 by 2025. Its
         # spider checks the page's own statement (「1pt＝1円相当」) against this on
-        # every crawl and flags a mismatch (stat pointexit/point_value_mismatch).
+        # every crawl and flags a mismatch (stat pointexit/point_value_mismatch);
+        # [point_values] warau = "0.1" in config.toml sets the other value.
         Site("warau", "ワラウ", "https://www.warau.jp", Fraction(1),
              ExpiryRule(12, "last_activity", "最終利用から1年")),
         Site("rakuten_rebates", "楽天リーベイツ", "https://www.rebates.jp", Fraction(1), None),
@@ -110,6 +113,20 @@ POINT_UNITS = {"dotmoney": "マネー", "pex": "PeXポイント"}
 def point_unit(slug: str) -> str:
     """How the site's own points are written: 297マネー, not 297pt."""
     return POINT_UNITS.get(slug, "pt")
+
+
+def set_point_values(values: dict[str, Fraction]) -> None:
+    """Yen per point of these sites from now on in this process (the user's
+    [point_values], `pointexit.config.apply_point_values`)."""
+    from dataclasses import replace
+
+    for slug, value in values.items():
+        SITES[slug] = replace(SITES[slug], yen_per_point=value)
+
+
+def point_values() -> dict[str, str]:
+    """Every site's yen per point as text ("1/20"), for a child process to set."""
+    return {slug: str(s.yen_per_point) for slug, s in SITES.items()}
 
 
 def site_name(slug: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+from fractions import Fraction
 from pathlib import Path
 
 from pointexit.errors import UserError
@@ -73,8 +74,6 @@ def load_config(path: Path | None = None) -> Config:
     The sections and keys it may hold are SETTINGS; any other is refused here.
     Their types and ranges are checked where they are read (config_value).
     """
-    import tomllib
-
     path = path or config_file()
     try:
         text = path.read_text(encoding="utf-8")
@@ -82,6 +81,7 @@ def load_config(path: Path | None = None) -> Config:
         return Config({}, path)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    import tomllib  # only with a config to read: every command, `recommend` too, comes here
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -90,19 +90,27 @@ def load_config(path: Path | None = None) -> Config:
     return Config(data, path)
 
 
+def _point_value_sites() -> tuple[str, ...]:
+    from pointexit.catalog import SITES
+
+    # Not dot money's or PeX's: the value of their units is what routes through them compound.
+    return tuple(slug for slug, s in SITES.items() if not s.intermediary)
+
+
 # Every setting config.toml may hold. A misspelt one would otherwise be
 # ignored without a word, and the default used in its place.
 SETTINGS = {
     "schedule": ("every_hours", "jitter_seconds", "sites", "mirror", "out"),
     "page": ("out", "stale_after_hours"),
+    "point_values": _point_value_sites(),
 }
 
 
 def check_names(data: dict, path: Path) -> None:
     """A section or key config.toml does not read is a one-line error, with the near name."""
-    from difflib import get_close_matches
-
     def unknown(name: str, known, what: str, shown=str) -> ConfigError:
+        from difflib import get_close_matches
+
         near = get_close_matches(name, known, n=1)
         hint = (f"did you mean {shown(near[0])}?" if near
                 else "known: " + ", ".join(map(shown, known)))
@@ -159,3 +167,43 @@ def config_value(config: dict, section: str, key: str, kind: type, default=None,
             must = " and ".join(w for w in (low, high) if w) or "a finite number"
             raise ConfigError(f"{where} [{section}] {key} must be {must}, not {raw!r}")
     return value
+
+
+# Yen per point a [point_values] entry may give: from ¥0.001 to ¥100.
+POINT_VALUE_RANGE = (Fraction(1, 1000), Fraction(100))
+
+
+def point_values(config: dict) -> dict[str, Fraction]:
+    """[point_values]: yen per point of a site, where the user knows better than
+    the catalog's default — the reference marks some as conflicting (⚠ Warau:
+    1 pt = ¥0.1 in 2017, ¥1 by 2025; Pointtown 20 pt = ¥1). Written as
+    `warau = "0.1"`, `pointtown = "1/20"` or a number."""
+    table = config.get("point_values")
+    if table is None:
+        return {}
+    where = f"config {getattr(config, 'path', None) or config_file()}:"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} point_values must be a table ([point_values]), not {table!r}")
+    out = {}
+    low, high = POINT_VALUE_RANGE
+    for slug, raw in table.items():
+        value = None
+        if isinstance(raw, (int, float, str)) and not isinstance(raw, bool):
+            try:  # a float by its shortest repr (0.1 is 1/10, not 0.1000000000000000055…)
+                value = Fraction(repr(raw) if isinstance(raw, float) else str(raw).strip())
+            except (ValueError, ZeroDivisionError):
+                value = None
+        if value is None or not low <= value <= high:
+            raise ConfigError(f"{where} [point_values] {slug} must be yen per point from 0.001 to 100 "
+                              f"(\"0.1\", \"1/20\"), not {raw!r}")
+        out[slug] = value
+    return out
+
+
+def apply_point_values(config: dict | None = None) -> None:
+    """Put the user's [point_values] in the catalog, before anything reads it
+    (every command does this first): spiders convert fees and check the page's
+    stated value against it, the advisor and the page price points with it."""
+    from pointexit.catalog import set_point_values
+
+    set_point_values(point_values(load_config() if config is None else config))

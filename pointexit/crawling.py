@@ -215,7 +215,12 @@ def _base_for(site: str, base_urls: dict[str, str] | None, mirror: str | None) -
 
 def main(argv: list[str]) -> int:
     """Subprocess entry: `python -m pointexit.crawling JSON` → JSON reports on stdout."""
+    from fractions import Fraction
+
+    from pointexit.catalog import set_point_values
+
     args = json.loads(argv[0])
+    set_point_values({slug: Fraction(v) for slug, v in args.get("point_values", {}).items()})
     reports = crawl(args["spiders"], db=args["db"], base_urls=args.get("base_urls"),
                     mirror=args.get("mirror"), settings=args.get("settings"),
                     cookie_files=args.get("cookie_files"), graceful_only=True)

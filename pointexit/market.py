@@ -16,6 +16,13 @@ from storage.records import CurrentCampaign, CurrentExit, CurrentRoutingOffer, R
 OPEN_CAMPAIGN_FRESH = timedelta(days=2)
 
 
+def site_point_yen(e: CurrentExit) -> Fraction:
+    """What one of the site's own points is worth in yen: the catalog's (with the
+    user's [point_values]) for a site it knows, else as the database stored it."""
+    site = SITES.get(e.site)
+    return site.yen_per_point if site else Fraction(e.site_yen_num, e.site_yen_den)
+
+
 def yen_per_site_point(e: CurrentExit) -> Fraction | None:
     """Yen value received per site point (None for non-money destinations)."""
     unit = DESTINATIONS.get(e.destination)
@@ -34,7 +41,7 @@ def return_rate(e: CurrentExit) -> Fraction | None:
         return None
     points = e.minimum_points or e.step_points or e.points_in
     received = per_point * points
-    cost = Fraction(points + e.fee_points) * Fraction(e.site_yen_num, e.site_yen_den)
+    cost = Fraction(points + e.fee_points) * site_point_yen(e)
     return received / cost
 
 
@@ -52,7 +59,7 @@ def to_advisor_exit(e: CurrentExit) -> Exit:
         site=e.site, destination=e.destination, label=e.label, points_in=e.points_in,
         value_out=e.value_out, minimum_points=e.minimum_points, step_points=e.step_points,
         fee_points=e.fee_points, lag_max_days=e.lag_max_days, source_url=e.source_url,
-        seen_at=e.last_seen, yen_per_point=Fraction(e.site_yen_num, e.site_yen_den),
+        seen_at=e.last_seen, yen_per_point=site_point_yen(e),
         lag_text=e.lag_text, monthly_cap_points=e.monthly_cap_points, stale=e.stale,
         lag_min_days=e.lag_min_days, daily_cap_points=e.daily_cap_points,
         daily_exchanges=e.daily_exchanges, cap_scope=e.cap_scope or "exit",

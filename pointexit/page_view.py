@@ -15,7 +15,7 @@ from fractions import Fraction
 from advisor.plan import rate_text
 from pointexit.catalog import DESTINATION_ORDER, DESTINATIONS, SITES, point_unit, site_name
 from pointexit.clock import JST
-from pointexit.market import return_rate, yen_per_site_point
+from pointexit.market import return_rate, site_point_yen, yen_per_site_point
 from pointexit.step_chart import Chart, step_chart
 from storage.records import CurrentCampaign, CurrentExit, ObservationPoint, RunSummary
 
@@ -142,12 +142,8 @@ COLUMNS = {
 }
 
 
-def _site_point_yen(e: CurrentExit) -> Fraction:
-    return Fraction(e.site_yen_num, e.site_yen_den)
-
-
 def _points_yen(points: int | None, e: CurrentExit) -> Fraction | None:
-    return None if points is None else points * _site_point_yen(e)
+    return None if points is None else points * site_point_yen(e)
 
 
 def lag_label(lo: int | None, hi: int | None, text: str | None) -> str:
@@ -185,13 +181,13 @@ def cap_yen(e: CurrentExit) -> Fraction | None:
     whole_per_day = e.max_points * e.daily_exchanges if e.max_points and e.daily_exchanges else None
     daily = [c for c in (e.daily_cap_points, whole_per_day) if c]
     caps = [c for c in (e.monthly_cap_points, *(d * 30 for d in daily)) if c]
-    return min(caps) * _site_point_yen(e) if caps else None
+    return min(caps) * site_point_yen(e) if caps else None
 
 
 def fee_label(points: int, e: CurrentExit) -> str:
     if not points:
         return "無料"
-    yen = points * _site_point_yen(e)
+    yen = points * site_point_yen(e)
     return f"{points:,}{point_unit(e.site)} (¥{decimal(yen, 0 if yen.denominator == 1 else 1)})"
 
 
@@ -218,7 +214,7 @@ def exit_line(e: CurrentExit, now: datetime, stale_reason: str) -> ExitLine:
         per100=None if per_point is None else per_point * 100, return_rate=return_rate(e),
         minimum_points=e.minimum_points, minimum_yen=_points_yen(e.minimum_points, e),
         step_points=e.step_points, step_yen=_points_yen(e.step_points, e),
-        fee_text=fee_label(e.fee_points, e), fee_yen=e.fee_points * _site_point_yen(e),
+        fee_text=fee_label(e.fee_points, e), fee_yen=e.fee_points * site_point_yen(e),
         lag_text=lag_label(e.lag_min_days, e.lag_max_days, e.lag_text), lag_max=e.lag_max_days,
         cap_text=cap_label(e), cap_yen=cap_yen(e), source_url=e.source_url, seen_at=e.last_seen,
         age=age_text(e.last_seen, now), stale=bool(stale_reason), stale_reason=stale_reason,

@@ -122,9 +122,12 @@ class CrawlJob:
 
     def crawl(self) -> tuple[list[dict], str | None]:
         """Run the crawl in a child process; (reports, problem or None)."""
+        from pointexit.catalog import point_values
+
+        # The point values the schedule started with ([point_values], read once).
         args = {"spiders": self.options.spiders, "db": self.options.db,
                 "mirror": self.options.mirror, "base_urls": self.options.base_urls,
-                "settings": {"LOG_LEVEL": "ERROR"}}
+                "settings": {"LOG_LEVEL": "ERROR"}, "point_values": point_values()}
         with self._lock:
             if self.stopping.is_set():
                 return [], "stopped before it started"

@@ -114,10 +114,10 @@ class HeldPage:
 
 
 def crawl_subprocess(spiders, db, *, mirror=None, base_urls=None, settings=None,
-                     cookie_files=None, env=None, timeout=120):
+                     cookie_files=None, env=None, timeout=120, point_values=None):
     args = {"spiders": spiders, "db": db, "mirror": mirror, "base_urls": base_urls,
             "settings": {"LOG_LEVEL": "WARNING", **(settings or {})},
-            "cookie_files": cookie_files}
+            "cookie_files": cookie_files, "point_values": point_values or {}}
     proc = subprocess.run([sys.executable, "-m", "pointexit.crawling", json.dumps(args)],
                           capture_output=True, text=True, timeout=timeout, cwd=ROOT,
                           env={**os.environ, **(env or {})})

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from datetime import datetime, timedelta
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -308,7 +309,7 @@ def test_a_bad_config_fails_in_one_line(cli, tmp_path):
     ("page", "[page]\nzzz = 1",
      "[page] zzz is not a setting pointexit reads (known: out, stale_after_hours)"),
     ("schedule", 'wallet = "w.toml"',
-     "wallet is not a setting pointexit reads (known: [schedule], [page])"),
+     "wallet is not a setting pointexit reads (known: [schedule], [page], [point_values])"),
 ])
 def test_a_config_of_the_wrong_shape_or_range_fails_in_one_line(cli, tmp_path, command, text,
                                                                message):
@@ -336,8 +337,11 @@ def test_the_readme_config_example_is_accepted_whole(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text(example.replace("# mirror", "mirror"), encoding="utf-8")
     cfg = config.load_config(path)
+    # Every setting is shown; of [point_values], the sites whose value is in doubt.
     assert {section: sorted(table) for section, table in cfg.items()} == {
-        section: sorted(keys) for section, keys in config.SETTINGS.items()}
+        section: sorted(keys) if section != "point_values" else ["pointtown", "warau"]
+        for section, keys in config.SETTINGS.items()}
+    assert config.point_values(cfg) == {"warau": 1, "pointtown": Fraction(1, 20)}
 
 
 def test_a_bad_value_in_a_config_read_from_another_path_names_that_file(tmp_path, monkeypatch):

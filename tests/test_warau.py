@@ -110,6 +110,15 @@ def test_old_point_value_is_flagged():
     assert stats["pointexit/point_value_mismatch"] == "page 1/10 yen, catalog 1 yen"
 
 
+def test_a_users_point_value_that_the_page_contradicts_is_flagged(monkeypatch):
+    """[point_values] warau = "0.1" (the 2017 value) against today's page."""
+    from dataclasses import replace
+
+    monkeypatch.setitem(SITES, "warau", replace(SITES["warau"], yen_per_point=Fraction(1, 10)))
+    stats = _crawl_stats(PAGE.read_text(encoding="utf-8"))
+    assert stats["pointexit/point_value_mismatch"] == "page 1 yen, catalog 1/10 yen"
+
+
 def test_missing_statement_is_flagged():
     page = PAGE.read_text(encoding="utf-8")
     silent = page.replace('<p class="l-header__rate">1pt＝1円相当</p>', "", 1)

@@ -36,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
         from pointexit.clock import now_jst
 
         now_jst()  # a bad POINTEXIT_NOW stops every command here, before a crawl's processes start
+        if argv and not {"--help", "-h"} & set(argv):
+            from pointexit.config import apply_point_values
+
+            apply_point_values()  # [point_values] in config.toml, before anything prices a point
         rc = app(args=argv, prog_name="pointexit", standalone_mode=False)
     except UserError as exc:
         _error(str(exc))
