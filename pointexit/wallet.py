@@ -220,7 +220,8 @@ class _Reader:
                 return d
         self.fail(key, f"expected a month like \"2026-10\", got {shown(v)}")
 
-    def fraction(self, key: str, value=None, percent_ok: bool = False) -> Fraction:
+    def fraction(self, key: str, value=None, percent_ok: bool = False,
+                 at_most_whole: bool = False) -> Fraction:
         v = self.table.get(key) if value is None else value
         text = v if isinstance(v, str) else None
         try:
@@ -243,6 +244,8 @@ class _Reader:
             self.fail(key, "cannot be negative")
         if number and not -12 <= number.adjusted() < 6:
             self.fail(key, f"out of range, got {shown(v)}")
+        if at_most_whole and number > scale:  # "15" meant 15 %, not 1,500 %
+            self.fail(key, f"a share is at most 100% (write \"15%\" or \"0.15\"), got {shown(v)}")
         return Fraction(number) / scale
 
     def choice(self, key: str, options: tuple[str, ...], default: str) -> str:
@@ -267,7 +270,7 @@ def parse_wallet(text: str, path: Path) -> Wallet:
 
     settings = _Reader(path, top.sub("settings"), "settings.")
     settings.done({"abroad_shipping_share", "amazon_points_use"})
-    share = (settings.fraction("abroad_shipping_share", percent_ok=True)
+    share = (settings.fraction("abroad_shipping_share", percent_ok=True, at_most_whole=True)
              if "abroad_shipping_share" in settings.table else ABROAD_SHIPPING_SHARE)
     points_use = settings.choice("amazon_points_use", ("by_expiry", "last", "never"), "by_expiry")
 

@@ -85,6 +85,10 @@ def test_associates_validity_is_configurable():
     ('[destinations]\nbank = "Infinity"\n', "destinations.bank", "expected a number"),
     ("[destinations]\nbank = nan\n", "destinations.bank", "expected a number"),
     ('[settings]\nabroad_shipping_share = "inf%"\n', "settings.abroad_shipping_share", "expected a number"),
+    # 15 without % was taken as 1,500 % of the cart
+    ('[settings]\nabroad_shipping_share = "15"\n', "settings.abroad_shipping_share",
+     'a share is at most 100% (write "15%" or "0.15"), got \'15\''),
+    ("[settings]\nabroad_shipping_share = 1.5\n", "settings.abroad_shipping_share", "got 1.5"),
     ("[destinations]\nbank = 1e400\n", "destinations.bank", "out of range"),
     ('[destinations]\nbank = "1e999999999"\n', "destinations.bank", "out of range"),
     ('[destinations]\nbank = "1e-999999999"\n', "destinations.bank", "out of range"),
