@@ -128,6 +128,16 @@ def default_wallet_path() -> Path:
     return default_wallet()
 
 
+def wallet_file(option: str | None, name: str) -> Path | None:
+    """The path an option (--wallet, --path) names; None when not given. An
+    empty one is a mistake (an unset shell variable), not "the default"."""
+    if option is None:
+        return None
+    if not option.strip():
+        raise WalletError(f"{name}: empty path (leave the option out for the default wallet)")
+    return Path(option).expanduser()
+
+
 def shown(v) -> str:
     """A value as TOML writes it, not as Python's repr does (Decimal('1.5'),
     datetime.date(2026, 11, 1), True)."""
@@ -346,6 +356,8 @@ def load_wallet(path: Path) -> Wallet:
 
 
 def write_example(path: Path, force: bool = False) -> Path:
+    if path.is_dir():
+        raise WalletError(f"{path}: is a directory; give a file, e.g. {path / 'wallet.toml'}")
     if path.exists() and not force:
         raise WalletError(f"{path}: already exists (use --force to overwrite)")
     try:

@@ -161,6 +161,32 @@ def test_missing_wallet_file_is_exit_2(cli, market_db, tmp_path):
     assert proc.returncode == 2 and "no wallet file" in proc.stderr
 
 
+@pytest.mark.parametrize("args, message", [
+    # An unset shell variable ($WALLET) read the default wallet without a word.
+    (["recommend", "--wallet", ""], "--wallet: empty path (leave the option out for the default wallet)"),
+    (["wallet", "check", "--path", " "], "--path: empty path (leave the option out for the default wallet)"),
+    (["wallet", "init", "--path", ""], "--path: empty path (leave the option out for the default wallet)"),
+])
+def test_an_empty_wallet_path_is_a_usage_error(cli, market_db, tmp_path, args, message):
+    assert cli("wallet", "init").returncode == 0  # a default wallet that must not be read instead
+    proc = cli(*args, *(["--db", market_db] if args[0] == "recommend" else []))
+    assert proc.returncode == 2 and proc.stderr.strip() == f"pointexit: error: {message}", proc.stderr
+
+
+def test_wallet_init_into_a_directory_says_so_even_with_force(cli, tmp_path):
+    proc = cli("wallet", "init", "--path", str(tmp_path), "--force")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (f"pointexit: error: {tmp_path}: is a directory; give a file, "
+                                   f"e.g. {tmp_path / 'wallet.toml'}")
+
+
+def test_wallet_check_writes_dot_money_in_its_unit(cli, tmp_path):
+    w = tmp_path / "w.toml"
+    w.write_text("[sites.dotmoney]\npoints = 600\n", encoding="utf-8")
+    proc = cli("wallet", "check", "--path", str(w))
+    assert proc.returncode == 0 and "  ドットマネー: 600マネー" in proc.stdout, proc.stdout
+
+
 def test_wallet_exchanged_this_month_keeps_the_plan_within_hapitas_cap(cli, tmp_path):
     from storage.engine import open_engine
     from storage.store import Store

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -76,10 +75,10 @@ def parse_spend(text: str):
 
 def load_wallet_option(path: str | None):
     """The wallet named by --wallet, else the config dir's wallet.toml if present."""
-    from pointexit.wallet import Wallet, default_wallet_path, load_wallet
+    from pointexit.wallet import Wallet, default_wallet_path, load_wallet, wallet_file
 
-    if path:
-        return load_wallet(Path(path))
+    if path is not None:
+        return load_wallet(wallet_file(path, "--wallet"))
     default = default_wallet_path()
     return load_wallet(default) if default.exists() else Wallet()
 

@@ -20,28 +20,24 @@ PathOption = Annotated[Optional[str], typer.Option(
 def init_command(path: PathOption = None,
                  force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False) -> None:
     """Write a commented example wallet to edit."""
-    from pathlib import Path
+    from pointexit.wallet import default_wallet_path, wallet_file, write_example
 
-    from pointexit.wallet import default_wallet_path, write_example
-
-    written = write_example(Path(path) if path else default_wallet_path(), force=force)
+    written = write_example(wallet_file(path, "--path") or default_wallet_path(), force=force)
     console().print(f"wrote {written} — edit it, then run `pointexit recommend`")
 
 
 @wallet_app.command("check")
 def check_command(path: PathOption = None) -> None:
     """Read the wallet and summarise it (errors name the key)."""
-    from pathlib import Path
+    from pointexit.catalog import point_unit, site_name
+    from pointexit.wallet import default_wallet_path, load_wallet, wallet_file
 
-    from pointexit.catalog import SITES
-    from pointexit.wallet import default_wallet_path, load_wallet
-
-    w = load_wallet(Path(path) if path else default_wallet_path())
+    w = load_wallet(wallet_file(path, "--path") or default_wallet_path())
     out = console()
     out.print(f"{w.path}: OK")
     for site, points in w.balances.items():
         seen = w.last_activity.get(site)
-        out.print(f"  {SITES[site].name}: {points:,}pt" + (f" (最終利用 {seen})" if seen else ""))
+        out.print(f"  {site_name(site)}: {points:,}{point_unit(site)}" + (f" (最終利用 {seen})" if seen else ""))
     for lot in w.amazon.gift_lots:
         out.print(f"  {lot.label}: ¥{lot.yen:,} 期限 {lot.expires}"
                   + (f" (到着 {lot.arrives})" if lot.arrives else ""))
