@@ -150,7 +150,11 @@ def _check_sqlite_file(path: Path, *, must_exist: bool, read_header: bool = True
                 f"no database at {path} (run `pointexit demo` or `pointexit crawl` first)"
             )
         if not path.parent.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # a part of the path is a file, or may not be written
+                raise StorageError(f"cannot create the directory {path.parent} for the database: "
+                                   f"{exc.strerror}") from None
         return
     if path.is_dir():
         raise StorageError(f"{path} is a directory, not a database file")

@@ -152,6 +152,16 @@ def test_missing_database_is_refused_for_reading(tmp_path):
     assert not missing.exists()
 
 
+def test_a_directory_that_cannot_be_made_for_a_new_database_is_one_line(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n")
+    with pytest.raises(StorageError) as raised:
+        open_engine(notes / "sub" / "pointexit.db")
+    assert str(raised.value) == (f"cannot create the directory {notes / 'sub'} for the database: "
+                                 "Not a directory")
+    assert notes.read_text() == "mine\n"
+
+
 def test_a_file_that_is_not_sqlite_is_left_untouched(tmp_path):
     junk = tmp_path / "notes.db"
     junk.write_bytes(b"my precious notes\n" * 100)
