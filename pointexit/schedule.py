@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import signal
 import subprocess
 import sys
@@ -198,22 +199,51 @@ def _on_event(job: CrawlJob, every: timedelta):
     return listen
 
 
+def crawl_trigger(every: timedelta, jitter_s: int, start: datetime):
+    """Crawl k is due at start + k × every, shifted by up to ±jitter_s.
+
+    APScheduler's own interval jitter only delays (0 … +jitter) and counts the
+    next interval from the delayed time, so the crawls drifted later by half
+    the jitter each time (6 h 5 min apart on average, not 6 h ± 10 min).
+    Here each shift is drawn around a fixed grid; with the jitter under half
+    the interval (the CLI's rule) two crawls never swap or meet."""
+    import random
+
+    from apscheduler.triggers.base import BaseTrigger
+
+    every_s = every.total_seconds()
+
+    class GridJitterTrigger(BaseTrigger):
+        def get_next_fire_time(self, previous_fire_time, now):
+            if previous_fire_time is None:
+                slot = max(0, math.ceil((now - start).total_seconds() / every_s))
+            else:  # the slot the previous crawl was shifted from, then the next one
+                slot = round((previous_fire_time - start).total_seconds() / every_s) + 1
+            shift = random.uniform(-jitter_s, jitter_s) if jitter_s else 0.0
+            return (start + timedelta(seconds=slot * every_s + shift)).astimezone(JST)
+
+        def __str__(self) -> str:
+            return f"every {interval_text(every)} ±{jitter_s} s"
+
+    return GridJitterTrigger()
+
+
 def run_schedule(options: ScheduleOptions, stop: threading.Event | None = None) -> int:
     """Run until SIGTERM/SIGINT (or `options.runs` crawls); returns 0."""
     from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
     from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.triggers.interval import IntervalTrigger
 
     stop = stop or threading.Event()
     job = CrawlJob(options)
     scheduler = BackgroundScheduler(timezone=JST)
     scheduler.add_listener(_on_event(job, options.every), EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
     seconds = options.every.total_seconds()
+    start = datetime.now(JST)
     scheduler.add_job(
-        job, IntervalTrigger(seconds=seconds, jitter=options.jitter_s or None, timezone=JST),
+        job, crawl_trigger(options.every, options.jitter_s, start),
         id="crawl", name="crawl", max_instances=1, coalesce=True,
         # A crawl that starts late still runs (once); only a whole interval late is "missed".
-        misfire_grace_time=max(1, int(seconds)), next_run_time=datetime.now(JST),
+        misfire_grace_time=max(1, int(seconds)), next_run_time=start,
     )
     job.next_run = lambda: getattr(scheduler.get_job("crawl"), "next_run_time", None)
 

@@ -402,3 +402,26 @@ def test_ctrl_c_reaching_the_crawl_child_as_well_still_records_its_run(tmp_path,
     assert interrupted.finished_at is not None
     assert [(o.id, o.points_in, o.run_id) for o in amazon_history(db)] == \
            [(o.id, o.points_in, o.run_id) for o in before]
+
+
+def test_jitter_shifts_each_crawl_either_way_around_a_fixed_grid():
+    """`--every 6 --jitter 600` is every 6 h ± 10 min, as the log says (±600 s):
+    crawl k falls within 10 min of start + 6k h, earlier as often as later,
+    and the shifts never add up into a drift."""
+    import random
+
+    from pointexit.clock import JST
+    from pointexit.schedule import crawl_trigger
+
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=JST)
+    every = timedelta(hours=6)
+    trigger = crawl_trigger(every, 600, start)
+    random.seed(20261123)
+    times = [start]
+    for _ in range(400):
+        times.append(trigger.get_next_fire_time(times[-1], times[-1]))
+    offsets = [(t - (start + k * every)).total_seconds() for k, t in enumerate(times)]
+    assert all(-600 <= o <= 600 for o in offsets), (min(offsets), max(offsets))
+    assert sum(o < -300 for o in offsets) > 50 and sum(o > 300 for o in offsets) > 50
+    assert all(t.tzinfo is not None and t.utcoffset() == timedelta(hours=9) for t in times)
+    assert all(b > a for a, b in zip(times, times[1:]))
