@@ -25,6 +25,7 @@ from pointexit.catalog import SITES
 from pointexit.errors import UserError
 from storage import migrations
 from storage.migrations import SCHEMA_VERSION
+from storage.tables import ALL as ALL_TABLES
 
 # SQLModel and storage.models (its table classes: ~30 ms to build, on top of
 # importing SQLModel and pydantic) are imported only where a database is
@@ -32,6 +33,8 @@ from storage.migrations import SCHEMA_VERSION
 # up-to-date database never needs them.
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# Every table a pointexit database may hold (storage.tables names them without building the models).
+_POINTEXIT_TABLES = {t.name for t in ALL_TABLES} | {"meta"}
 BUSY_TIMEOUT_MS = 30_000
 CONNECT_TIMEOUT_S = 10
 # Any constant: serialises schema changes between processes on PostgreSQL.
@@ -249,8 +252,12 @@ def _version(conn: Connection) -> int | None:
     if not inspect(conn).has_table("meta"):
         return None
     row = conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).first()
+    if row is None:
+        # Unstamped: pointexit's own only if every table is one pointexit makes. Other
+        # programs keep a `meta` table too (Chromium's History, Cookies, Web Data, ...).
+        return 0 if set(inspect(conn).get_table_names()) <= _POINTEXIT_TABLES else None
     try:
-        return int(row[0]) if row else 0
+        return int(row[0])
     except (TypeError, ValueError):  # not one pointexit wrote: never guess a version to migrate from
         raise StorageError(f"database has an unreadable schema version {row[0]!r} (is it damaged?); "
                            "left untouched") from None

@@ -171,6 +171,31 @@ def test_a_file_that_is_not_sqlite_is_left_untouched(tmp_path):
     assert junk.read_bytes() == before
 
 
+@pytest.mark.parametrize("create", [False, True])
+def test_another_programs_database_with_a_meta_table_is_left_untouched(tmp_path, create):
+    """Chromium's History (and many other files) keep a key/value `meta` table:
+    without pointexit's version stamp and beside tables pointexit never makes,
+    it is not a pointexit database of schema v0 to migrate."""
+    import sqlite3
+
+    history = tmp_path / "History"
+    con = sqlite3.connect(history)
+    con.executescript("""
+        CREATE TABLE meta(key LONGVARCHAR NOT NULL UNIQUE PRIMARY KEY, value LONGVARCHAR);
+        INSERT INTO meta VALUES('version', '56'), ('last_compatible_version', '16');
+        CREATE TABLE urls(id INTEGER PRIMARY KEY, url LONGVARCHAR, title LONGVARCHAR);
+        INSERT INTO urls VALUES(1, 'https://example.com/', 'example');
+    """)
+    con.close()
+    before = history.read_bytes()
+    with pytest.raises(StorageError) as raised:
+        open_engine(history, create=create)
+    assert str(raised.value) == ("database has tables but none of pointexit's "
+                                 "(is it another program's database?); left untouched")
+    assert history.read_bytes() == before  # not even switched to WAL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["History"]
+
+
 def test_another_spider_of_the_same_site_does_not_make_exits_stale(store):
     t1, t2 = FROZEN_NOW, FROZEN_NOW + timedelta(hours=1)
     crawl_once(store, t1, seen(t1))
