@@ -251,10 +251,12 @@ def run_schedule(options: ScheduleOptions, stop: threading.Event | None = None) 
         log.info("received %s: stopping", signal.Signals(signum).name)
         stop.set()
 
+    from storage.engine import shown
+
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     log.info("schedule: every %s (jitter ±%d s), %d spider(s) into %s, page in %s; "
              "Ctrl-C or SIGTERM stops", interval_text(options.every), options.jitter_s, len(options.spiders),
-             options.db, options.out)
+             shown(options.db), options.out)  # a URL's password is never printed
     scheduler.start()
     try:
         while not stop.wait(0.2) and not job.all_done.is_set():

@@ -165,3 +165,14 @@ def test_a_run_from_another_machine_is_not_failed_by_pid(postgres_url):
     store.begin_run("hapitas", "hapitas", FROZEN_NOW + timedelta(hours=7))  # no crawl lasts that long
     with store.engine.connect() as conn:
         assert conn.execute(text("SELECT verdict FROM crawl_run WHERE id = :i"), {"i": theirs}).scalar() == "failed"
+
+
+def test_the_schedule_never_logs_the_password(postgres_url, cli, recorded_server, tmp_path):
+    with_password = postgres_url.replace("pointexit@", "pointexit:pa55word@")
+    proc = cli("schedule", "pex", "--runs", "1", "--jitter", "0", "--mirror", recorded_server.root_url,
+               "--db", with_password, "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    shown = postgres_url.replace("postgresql+psycopg://pointexit@", "postgresql+psycopg://pointexit:***@")
+    assert f"1 spider(s) into {shown}, page in" in proc.stderr
+    assert "crawl #1 pex: ok, 4 items, 4 new observations" in proc.stderr
+    assert "pa55word" not in proc.stdout + proc.stderr
