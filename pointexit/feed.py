@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from pointexit.catalog import DESTINATIONS
+from pointexit.catalog import DESTINATIONS, point_unit
 from pointexit.clock import JST
 from pointexit.page_view import percent_text, site_name, window_text
 from storage.records import CurrentCampaign, CurrentRoutingOffer
@@ -67,7 +67,8 @@ def _campaign_text(c: CurrentCampaign) -> tuple[str, list[str]]:
     if c.first_come:
         parts.append("先着順")
     if c.cap_points or c.cap_text:
-        parts.append(f"上限: {f'{c.cap_points:,}pt' if c.cap_points else c.cap_text}")
+        # In the site's own unit: dot money's cap is 「10,000マネー」, not pt.
+        parts.append(f"上限: {f'{c.cap_points:,}{point_unit(c.site)}' if c.cap_points else c.cap_text}")
     return bonus, parts
 
 

@@ -415,7 +415,7 @@ def active_campaigns(sightings, now: datetime,
             target=dest.label if dest else c.destination, bonus=bonus_text(c),
             window=window_text(c.starts_at, c.ends_at), first_come=c.first_come,
             capped=bool(c.cap_points or c.cap_text),
-            cap_text=f"{c.cap_points:,}ptまで" if c.cap_points else (c.cap_text or ""),
+            cap_text=f"{c.cap_points:,}{point_unit(c.site)}まで" if c.cap_points else (c.cap_text or ""),
             source_url=c.source_url, seen_at=c.last_seen, age=age_text(c.last_seen, now),
             stale=sighting_stale(c, sighting, now, stale_after),
         ))

@@ -147,6 +147,32 @@ def test_at_an_earlier_time_a_campaign_removed_since_is_still_on(tmp_path, cli):
     assert then["ended"] == []
 
 
+def test_a_campaign_cap_is_in_the_sites_own_unit(tmp_path, cli):
+    """dot money's 「お一人様10,000マネーの交換まで」: its cap is 10,000マネー, not 10,000pt."""
+    from datetime import datetime, timedelta
+
+    from pointexit.clock import JST
+    from storage.engine import open_engine
+    from storage.records import CampaignSeen, RunOutcome
+    from storage.store import Store
+
+    db = str(tmp_path / "pointexit.db")
+    store = Store(open_engine(db))
+    when = datetime(2026, 11, 23, 9, 0, tzinfo=JST)
+    campaign = CampaignSeen(
+        site="dotmoney", key="amazon-2pct", destination="amazon_gift", title="Amazonギフトカード交換で2%増量",
+        kind="bonus", bonus_bp=200, source_url="https://d-money.jp/exchange/", seen_at=when,
+        starts_at=datetime(2026, 11, 16, 12, tzinfo=JST), ends_at=datetime(2026, 11, 30, 23, 59, tzinfo=JST),
+        cap_points=10_000, first_come=True)
+    run = store.begin_run("dotmoney", "dotmoney", when)
+    store.finish_run(run, RunOutcome("ok", None, 1, 1, 0, 0, 10_000), when + timedelta(minutes=1),
+                     campaigns=[campaign])
+    store.engine.dispose()
+    proc = cli("campaigns", "--db", db, "--at", IN_WINDOW, env=AS_RECORDED)
+    assert proc.returncode == 0, proc.stderr
+    assert "10,000マネー" in proc.stdout and "10,000pt" not in proc.stdout
+
+
 def test_no_offer_is_said_plainly_and_a_gone_offer_is_ended(tmp_path, run_crawl, cli):
     db = str(tmp_path / "pointexit.db")
     overlay = tmp_path / "overlay"

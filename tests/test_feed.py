@@ -113,6 +113,17 @@ def test_entries_carry_window_flags_and_source(engine):
     assert entry.find(f"{A}category").get("term") == "campaign"
 
 
+def test_a_campaign_cap_is_in_the_sites_own_unit(engine):
+    """dot money counts マネー: its campaign's cap is 「10,000マネー」, not 「10,000pt」."""
+    at = NOW + timedelta(hours=1)
+    crawl(Store(engine), "dotmoney", at, campaigns=[
+        hapitas_campaign(at, site="dotmoney", key="amazon-2pct", cap_points=10_000,
+                         source_url="https://dotmoney.example/campaign")])
+    root = parse(feed_xml(read_inputs(engine), at))
+    [entry] = [e for e in entries(root) if e.findtext(f"{A}title").startswith("[新規] ドットマネー:")]
+    assert entry.findtext(f"{A}summary").endswith("先着順 / 上限: 10,000マネー")
+
+
 def test_routing_offers_are_entries_too(engine):
     root = parse(feed_xml(read_inputs(engine), NOW))
     titles = [e.findtext(f"{A}title") for e in entries(root)

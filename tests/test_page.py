@@ -15,7 +15,8 @@ from pointexit.step_chart import step_chart
 from storage.queries import current_exits
 from storage.records import RunOutcome
 from storage.store import Store
-from tests.page_world import DEGRADED, NOW, START, build_world, crawl, hapitas_exits
+from tests.page_world import (DEGRADED, NOW, START, build_world, crawl, exit_seen, hapitas_campaign,
+                              hapitas_exits)
 
 
 @pytest.fixture(scope="module")
@@ -222,6 +223,20 @@ def test_only_campaigns_inside_their_window_are_active(world):
     [c] = active
     assert (c.first_come, c.capped, c.bonus, c.stale) == (True, True, "+2%増量", False)
     assert c.window == "2026/11/18 09:00〜2026/11/28 09:00 (日本時間)"
+
+
+def test_a_campaign_cap_is_in_the_sites_own_unit(tmp_path):
+    """dot money's 「お一人様10,000マネーの交換まで」 is 10,000 マネー, not 10,000 pt."""
+    engine = build_world(str(tmp_path / "w.db"))
+    at = NOW - timedelta(hours=1)
+    crawl(Store(engine), "dotmoney", at, [
+        exit_seen("dotmoney", "amazon_gift", "Amazonギフトカード", 297, 300, at),
+        exit_seen("dotmoney", "bank", "銀行振込", 300, 300, at, step_points=100),
+    ], campaigns=[hapitas_campaign(at, site="dotmoney", key="amazon-2pct", cap_points=10_000)])
+    inputs = read_inputs(engine)
+    caps = {c.site_name: c.cap_text for c in page_view.active_campaigns(inputs.campaigns, NOW)}
+    assert caps == {"ドットマネー": "10,000マネーまで", "ハピタス": "30,000ptまで"}
+    assert "上限あり: 10,000マネーまで" in render_page(inputs, NOW)
 
 
 def test_a_campaign_the_next_ok_crawl_no_longer_sees_is_not_shown(tmp_path):

@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pointexit.catalog import site_name
+from pointexit.catalog import point_unit, site_name
 from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, console, in_jst, open_db
 
 DaysOption = Annotated[int, typer.Option(
@@ -178,7 +178,7 @@ def campaign_row(c, sighting, act, wall) -> list[str]:
     return [
         terminal(site_name(c.site)), terminal(dest.label if dest else c.destination), terminal(c.title),
         bonus_text(c), window_text(c.starts_at, c.ends_at),
-        f"{c.cap_points:,}pt" if c.cap_points is not None else terminal(c.cap_text or "なし"),
+        f"{c.cap_points:,}{point_unit(c.site)}" if c.cap_points is not None else terminal(c.cap_text or "なし"),
         "先着" if c.first_come else "—", terminal(status_text(sighting, act)),
         age_text(c.last_seen, wall), terminal(c.source_url),
     ]
