@@ -234,6 +234,17 @@ def test_every_command_module_is_loaded_by_its_name():
     assert set(typer.main.get_command(app).commands) == set(COMMANDS)
 
 
+def test_help_lists_every_command_with_a_whole_first_sentence(cli):
+    """Click cuts a command's summary at the first word ending in "." — an
+    「(e.g.」 left `offers` described as "Amazon routing offers (e.g."."""
+    proc = cli("--help")
+    assert proc.returncode == 0, proc.stderr
+    summaries = dict(re.findall(r"^  (\w+) +(.+)$", proc.stdout, re.M))
+    assert set(summaries) >= {"crawl", "exits", "offers", "campaigns", "page"}
+    assert summaries["offers"] == "Amazon routing offers (such as Amazon Fashion 0.5–1 %): on..."
+    assert not [name for name, text in summaries.items() if text.endswith(".") and not text.endswith("...")]
+
+
 def test_scrapy_list_from_the_repository_root():
     proc = subprocess.run([sys.executable, "-m", "scrapy", "list"], capture_output=True,
                           text=True, cwd=ROOT)

@@ -56,7 +56,7 @@ def offers_command(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Amazon routing offers (e.g. Amazon Fashion 0.5–1 %): on now, and ended in the last --days days."""
+    """Amazon routing offers (such as Amazon Fashion 0.5–1 %): on now, and ended in the last --days days."""
     from storage.queries import routing_offer_sightings
 
     found = listed(routing_offer_sightings, db=db, at=at, days=days, rank=lambda o: -o.rate_bp)
