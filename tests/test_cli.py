@@ -88,6 +88,16 @@ def test_exits_are_ranked_best_first(demo_db, cli):
     assert rows[-1]["destination"] == "jal_mile"  # miles have no yen value: last
 
 
+def test_exits_help_says_how_they_are_ranked(cli):
+    """Ranked by 還元率 (the README's order and the table's): Pointtown's
+    ¥0.051 per point ranks second, so "best yen per point first" was wrong."""
+    proc = cli("exits", "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert " ".join(proc.stdout.split()).startswith(
+        "Usage: pointexit exits [OPTIONS] Compare every site's exits: best return (還元率) first, "
+        "with yen per point, min, step, fee, lag and age.")
+
+
 def test_exits_reads_pointexit_db_from_the_environment(demo_db, cli):
     db, _ = demo_db
     proc = cli("exits", "--json", env={"POINTEXIT_DB": db})

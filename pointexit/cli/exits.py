@@ -104,7 +104,7 @@ def exits_command(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Compare every site's exits: best yen per point first, with min, step, fee, lag and age."""
+    """Compare every site's exits: best return (還元率) first, with yen per point, min, step, fee, lag and age."""
     from pointexit.catalog import DESTINATIONS
     from pointexit.cli.page import stale_after_setting
     from pointexit.clock import now_jst
