@@ -132,6 +132,20 @@ def test_wallet_init_then_recommend_reads_it(cli, market_db, tmp_path):
     assert any("2027-01-15" in w for w in plan["warnings"])
 
 
+def test_wallet_check_summarises_the_example_in_each_sites_unit(cli, tmp_path):
+    """dot money counts マネー (as recommend and the page write it), not pt."""
+    assert cli("wallet", "init").returncode == 0
+    proc = cli("wallet", "check")
+    assert proc.returncode == 0, proc.stderr
+    path = tmp_path / "config" / "wallet.toml"
+    assert proc.stdout.splitlines()[:4] == [
+        f"{path}: OK",
+        "  ハピタス: 3,210pt (最終利用 2026-11-01)",
+        "  モッピー: 1,500pt (最終利用 2026-09-20)",
+        "  ドットマネー: 0マネー",
+    ]
+
+
 def test_explicit_wallet_file_and_balance_override(cli, market_db, tmp_path):
     w = tmp_path / "mine.toml"
     w.write_text("[sites.hapitas]\npoints = 100\n[[spend]]\ndate = 2026-12-20\nyen = 1000\n", encoding="utf-8")
@@ -178,13 +192,6 @@ def test_wallet_init_into_a_directory_says_so_even_with_force(cli, tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip() == (f"pointexit: error: {tmp_path}: is a directory; give a file, "
                                    f"e.g. {tmp_path / 'wallet.toml'}")
-
-
-def test_wallet_check_writes_dot_money_in_its_unit(cli, tmp_path):
-    w = tmp_path / "w.toml"
-    w.write_text("[sites.dotmoney]\npoints = 600\n", encoding="utf-8")
-    proc = cli("wallet", "check", "--path", str(w))
-    assert proc.returncode == 0 and "  ドットマネー: 600マネー" in proc.stdout, proc.stdout
 
 
 def test_wallet_exchanged_this_month_keeps_the_plan_within_hapitas_cap(cli, tmp_path):
