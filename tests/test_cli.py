@@ -33,6 +33,13 @@ def test_demo_prints_a_comparison_and_a_recommendation(demo_db):
     assert "Traceback" not in proc.stderr
 
 
+def test_demo_names_its_sample_wallet_in_words(demo_db):
+    """Not as a Python dict: {'hapitas': 3210}."""
+    _, proc = demo_db
+    [line] = [ln for ln in proc.stdout.splitlines() if ln.startswith("サンプルの財布")]
+    assert re.fullmatch(r"サンプルの財布: ハピタス 3,210pt、予定: \d{4}-\d\d-\d\d に ¥2,400", line), line
+
+
 def test_demo_defaults_to_a_demo_file_in_the_data_dir(cli, tmp_path):
     proc = cli("demo")
     assert proc.returncode == 0, proc.stderr

@@ -15,6 +15,7 @@ SAMPLE_SPEND_IN_DAYS = ((17, 2_400),)
 def demo_command(db: DbOption = None) -> None:
     """Serve the recorded pages on 127.0.0.1, crawl them, then compare and recommend."""
     from advisor.model import Spend
+    from pointexit.catalog import point_unit, site_name
     from pointexit.cli.crawl import run_and_report
     from pointexit.cli.exits import print_exits, ranked_exits
     from pointexit.cli.recommend import build_plan, print_plan
@@ -35,7 +36,8 @@ def demo_command(db: DbOption = None) -> None:
     print_exits(ranked_exits(engine, "amazon_gift"), now, "Amazonギフトカードへの交換 (還元率順)")
     today = now.date()
     spends = [Spend(on=today + timedelta(days=d), yen=y) for d, y in SAMPLE_SPEND_IN_DAYS]
-    out.print(f"\nサンプルの財布: {SAMPLE_BALANCES}、予定: "
+    held = ", ".join(f"{site_name(s)} {n:,}{point_unit(s)}" for s, n in SAMPLE_BALANCES.items())
+    out.print(f"\nサンプルの財布: {held}、予定: "
               + ", ".join(f"{s.on} に ¥{s.yen:,}" for s in spends))
     print_plan(build_plan(engine, dict(SAMPLE_BALANCES), spends, today, now=now), today, now)
     out.print(f"\nデータベース: {shown(path)}  (例: pointexit exits --db {shown(path)})")
