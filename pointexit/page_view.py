@@ -229,6 +229,24 @@ def compound_rate(first: CurrentExit, second: CurrentExit) -> Fraction | None:
     return None if a is None or b is None else a * b
 
 
+def route_minimum(e1: CurrentExit, e2: CurrentExit) -> int | None:
+    """The least first-hop exchange (its minimum, then whole steps) whose
+    units reach the second hop's minimum: ECナビ's 500 pt give 500
+    PeXポイント, short of the 990 PeX → Amazon needs, so the route starts at
+    1,000 pt."""
+    start = e1.minimum_points or e1.step_points or e1.points_in
+    need = e2.minimum_points or e2.step_points or e2.points_in
+    if not start or not need or e1.value_out <= 0:
+        return e1.minimum_points
+    step = e1.step_points or e1.points_in
+    # units received for p points: floor(p * value_out / points_in)
+    short = need * e1.points_in - start * e1.value_out
+    if short <= 0:
+        return e1.minimum_points
+    per_step = step * e1.value_out
+    return start + -(-short // per_step) * step
+
+
 def route_line(first: ExitLine, second: ExitLine, e1: CurrentExit, e2: CurrentExit,
                now: datetime) -> ExitLine:
     """site → intermediary → destination, as one row."""
@@ -239,13 +257,14 @@ def route_line(first: ExitLine, second: ExitLine, e1: CurrentExit, e2: CurrentEx
     seen = min(e1.last_seen, e2.last_seen)
     reasons = [r for r in (first.stale_reason, second.stale_reason) if r]
     caps = [c for c in (first.cap_text, second.cap_text) if c != "なし"]
+    minimum = route_minimum(e1, e2)
     return ExitLine(
         kind="route", site=e1.site, site_name=e1.site_name,
         label=f"{mid.name}経由 {e2.label}",
         hops=[Hop(e1.site_name, e1.label, e1.source_url), Hop(mid.name, e2.label, e2.source_url)],
         rate_text=f"{first.rate_text}、{second.rate_text}",
         per100=per_point * 100, return_rate=compound_rate(e1, e2),
-        minimum_points=first.minimum_points, minimum_yen=first.minimum_yen,
+        minimum_points=minimum, minimum_yen=_points_yen(minimum, e1),
         step_points=first.step_points, step_yen=first.step_yen,
         fee_text=" + ".join(t for t in (first.fee_text, second.fee_text) if t != "無料") or "無料",
         fee_yen=first.fee_yen + second.fee_yen,

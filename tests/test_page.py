@@ -86,6 +86,25 @@ def test_a_route_is_shown_where_the_site_has_no_direct_exit(tables):
     assert route.return_rate == 1
 
 
+def test_a_routes_minimum_is_what_reaches_the_second_hops_minimum(tmp_path):
+    """ECナビ → PeX is 1 pt → 1 PeXポイント from 500 pt, but PeX → Amazon needs
+    9,900 PeXポイント: the route to Amazon starts at 10,000 pt (¥1,000), not at
+    500 pt (¥50) — which was also starred as the best minimum."""
+    engine = build_world(str(tmp_path / "w.db"))
+    at = NOW - timedelta(hours=1)
+    crawl(Store(engine), "ecnavi", at, [
+        exit_seen("ecnavi", "pex", "PeX", 1, 1, at, minimum_points=500, step_points=500)])
+    inputs = read_inputs(engine)
+    amazon = {t.slug: t for t in page_view.destination_tables(
+        inputs.exits, inputs.history, inputs.campaign_records, NOW)}["amazon_gift"]
+    route = line(amazon, "ecnavi", kind="route")
+    assert (route.minimum_points, route.minimum_yen) == (10_000, 1_000)
+    assert (route.step_points, route.step_yen) == (500, 50)
+    assert "min" not in route.best
+    # A first hop whose minimum already reaches the second's keeps it.
+    assert line(amazon, "moppy", kind="route").minimum_points == 300
+
+
 def test_routes_that_do_not_beat_the_direct_exit_are_left_out(tables):
     # Hapitas → dot money → Amazon is 300/297 ≈ 1.0101 < 500/490 ≈ 1.0204.
     assert not [ln for ln in tables["amazon_gift"].lines if ln.site == "hapitas" and ln.kind == "route"]
