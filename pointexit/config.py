@@ -86,6 +86,8 @@ def load_config(path: Path | None = None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config {path} is not valid TOML: {exc}") from None
+    except ValueError:  # an integer of more digits than Python reads (4,300)
+        raise ConfigError(f"config {path} is not valid TOML: a number with too many digits") from None
     check_names(data, path)
     return Config(data, path)
 
@@ -189,15 +191,33 @@ def point_values(config: dict) -> dict[str, Fraction]:
     for slug, raw in table.items():
         value = None
         if isinstance(raw, (int, float, str)) and not isinstance(raw, bool):
-            try:  # a float by its shortest repr (0.1 is 1/10, not 0.1000000000000000055…)
-                value = Fraction(repr(raw) if isinstance(raw, float) else str(raw).strip())
-            except (ValueError, ZeroDivisionError):
-                value = None
+            value = _exact_number(repr(raw) if isinstance(raw, float) else str(raw).strip())
         if value is None or not low <= value <= high:
             raise ConfigError(f"{where} [point_values] {slug} must be yen per point from 0.001 to 100 "
                               f"(\"0.1\", \"1/20\"), not {raw!r}")
         out[slug] = value
     return out
+
+
+def _exact_number(text: str) -> Fraction | None:
+    """"0.1", "1/20", "2" (a float by its shortest repr: 0.1 is 1/10) exactly;
+    None for anything else, and for an exponent too large to be a point value
+    ("1e999999999" would take forever to make exact)."""
+    from decimal import Decimal, InvalidOperation
+
+    num, slash, den = text.partition("/")
+    try:
+        parts = [Decimal(p) for p in ((num, den) if slash else (num,))]
+    except (InvalidOperation, ValueError):
+        return None
+    if not all(p.is_finite() and (not p or -12 <= p.adjusted() < 6) for p in parts):
+        return None
+    value = Fraction(parts[0])
+    if slash:
+        if not parts[1]:
+            return None
+        value /= Fraction(parts[1])
+    return value
 
 
 def apply_point_values(config: dict | None = None) -> None:

@@ -88,8 +88,13 @@ def test_a_crawl_runs_with_the_configured_value(tmp_path, cli):
     ('[point_values]\nwarau = "1/0"', "not '1/0'"),
     ('[point_values]\nwarau = -1', "not -1"),
     ('[point_values]\nwarau = 1000', "not 1000"),
+    # made exact, 1e999999999 would take forever
+    ('[point_values]\nwarau = "1e999999999"', "not '1e999999999'"),
+    ('[point_values]\nwarau = inf', "not inf"),
+    ('[point_values]\nwarau = "nan"', "not 'nan'"),
     ('[point_values]\nwarau = true', "not True"),
     ("point_values = 5", "point_values must be a table ([point_values]), not 5"),
+    ("[point_values]\nwarau = " + "9" * 5000, "is not valid TOML: a number with too many digits"),
 ])
 def test_a_bad_point_value_fails_every_command_in_one_line(demo_db, cli, tmp_path, text, message):
     with_config(cli, tmp_path, text + "\n")
