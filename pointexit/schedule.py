@@ -80,6 +80,7 @@ class CrawlJob:
         self.options = options
         self.count = 0
         self.finished = 0
+        self.not_ok = 0  # crawls that ended other than ok (or stopped on purpose)
         self.running: int | None = None  # number of the crawl in progress
         self.all_done = threading.Event()
         self.stopping = threading.Event()
@@ -104,11 +105,14 @@ class CrawlJob:
                 verdict, problem = "stopped", None
             else:
                 verdict = "failed" if problem else overall_verdict(reports)
+            if verdict not in ("ok", "stopped"):
+                self.not_ok += 1
             log.info("crawl #%d finished in %.1f s: %s%s", n, time.monotonic() - started, verdict,
                      f" — {problem}" if problem else "")
             if not self.stopping.is_set():
                 self.rebuild(n)
         except Exception as exc:  # the schedule must outlive any one run
+            self.not_ok += 1
             log.error("crawl #%d error: %s: %s", n, type(exc).__name__, exc)
         finally:
             self.running = None
@@ -229,7 +233,9 @@ def crawl_trigger(every: timedelta, jitter_s: int, start: datetime):
 
 
 def run_schedule(options: ScheduleOptions, stop: threading.Event | None = None) -> int:
-    """Run until SIGTERM/SIGINT (or `options.runs` crawls); returns 0."""
+    """Run until SIGTERM/SIGINT (or `options.runs` crawls). Returns 0, or 1 when
+    a limited run (`--runs N`, cron's way) had a crawl that was not ok — as
+    `pointexit crawl` does, so cron and scripts can tell."""
     from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
     from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -270,7 +276,7 @@ def run_schedule(options: ScheduleOptions, stop: threading.Event | None = None) 
         for s, handler in previous.items():
             signal.signal(s, handler)
     log.info("schedule stopped after %d crawl(s)", job.finished)
-    return 0
+    return 1 if options.runs and job.not_ok else 0
 
 
 def configure_logging(verbose: bool = False) -> None:

@@ -142,6 +142,19 @@ def test_three_scheduled_crawls_in_one_process_all_store_their_results(changing_
     assert (tmp_path / "out" / "index.html").is_file() and (tmp_path / "out" / "feed.xml").is_file()
 
 
+def test_a_limited_schedule_whose_crawl_failed_exits_1_as_crawl_does(tmp_path):
+    """cron runs `schedule --runs 1`: a crawl that read nothing (port 9: nothing
+    listens) exited 0, so neither cron nor a script could tell."""
+    db = str(tmp_path / "p.db")
+    sched = Scheduled("hapitas", "--runs", "1", "--jitter", "0", "--mirror", "http://127.0.0.1:9",
+                      db=db, out=tmp_path / "out",
+                      env={"POINTEXIT_CONFIG_DIR": str(tmp_path / "config")})
+    assert sched.finish() == 1, sched.log
+    assert re.search(r"crawl #1 finished in [\d.]+ s: failed", sched.log), sched.log
+    assert "schedule stopped after 1 crawl(s)" in sched.log and "Traceback" not in sched.log
+    assert [r.verdict for r in runs(db)] == ["failed"]
+
+
 def test_a_crawl_that_overruns_its_interval_makes_the_next_one_skip(tmp_path):
     def slow(handler):
         time.sleep(2.5)

@@ -97,8 +97,10 @@ def schedule_command(
     open_engine(path).dispose()  # fail now, in one line, on a bad database
     prepare_out_dir(out)
     configure_logging(verbose)
-    run_schedule(ScheduleOptions(
+    rc = run_schedule(ScheduleOptions(
         spiders=spiders, db=path, out=out, every=timedelta(hours=every), jitter_s=jitter,
         runs=runs, mirror=mirror,
         wallet=wallet, stale_after=stale_after,
     ))
+    if rc:
+        raise typer.Exit(rc)
