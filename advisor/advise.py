@@ -109,11 +109,10 @@ def advise(s: Situation) -> Plan:
         elif expires is not None and expires <= horizon:
             plan.warnings.append(f"{label}: ¥{yen:,} が使われないまま {expires} に失効します")
 
+    left_over: dict[str, int] = {}  # per intermediary, over every step: one warning each
     for step in plan.steps:
         for site, units in step.leftover:
-            rule = s.expiry_rules.get(site)
-            plan.warnings.append(f"{name(site)}: 交換後 {units:,}{unit(site)} が残ります"
-                                 + (f"（{rule.wording}で失効）" if rule else ""))
+            left_over[site] = left_over.get(site, 0) + units
         if step.uncertain:
             # Named by its site: two sites' routes through dot money read alike.
             warning = (f"{step.apply_on or s.today} の {name(step.site)} → {step.label}: "
@@ -121,14 +120,19 @@ def advise(s: Situation) -> Plan:
             if warning not in plan.warnings:  # one slot may be split into several steps
                 plan.warnings.append(warning)
         first = first_exit(s, step)
-        if first.stale:
-            plan.warnings.append(f"{name(step.site)} {first.label}: 最新のクロールで確認できていない値です")
+        stale = f"{name(step.site)} {first.label}: 最新のクロールで確認できていない値です"
+        if first.stale and stale not in plan.warnings:
+            plan.warnings.append(stale)
         better = best_alternative(s, first.site)
         gift_rate = Fraction(step.yen) / step.cost if step.cost else None
         if better and gift_rate is not None and better[1] > gift_rate:
             plan.warnings.append(
                 f"{name(step.site)}: {better[0]} のほうが価値が高い（{rate_text(better[1])} 対 "
                 f"ギフト {rate_text(gift_rate)}）")
+    for site, units in left_over.items():
+        rule = s.expiry_rules.get(site)
+        plan.warnings.append(f"{name(site)}: 交換後 {units:,}{unit(site)} が残ります"
+                             + (f"（{rule.wording}で失効）" if rule else ""))
 
     plan.now, waits = exchange_now(s, plan, lapses)
     plan.advice += waits

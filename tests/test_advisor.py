@@ -372,6 +372,20 @@ def test_advise_warns_about_lapses_amazon_points_unused_gift_and_leftovers():
     assert plan.steps[0].yen == 300 and plan.shortfall == 0
 
 
+def test_what_every_step_leaves_on_dot_money_is_one_warning_with_the_total():
+    """Two steps each leaving 3 マネー printed 「交換後 3 が残ります」 twice."""
+    h_into, out = dotmoney_chain("hapitas")
+    m_into, _ = dotmoney_chain("moppy")
+    s = Situation(today=TODAY, exits=[h_into, m_into, out], balances={"hapitas": 400, "moppy": 400},
+                  spends=[Spend(date(2026, 12, 20), 600)], names={"dotmoney": "ドットマネー"},
+                  units={"dotmoney": "マネー"})
+    plan = advise(s)
+    # 300 pt → 300 マネー → 297 → ¥300 from each site: 3 マネー left each time
+    assert [(st.site, st.leftover) for st in plan.steps] == [
+        ("moppy", (("dotmoney", 3),)), ("hapitas", (("dotmoney", 3),))]
+    assert [w for w in plan.warnings if "交換後" in w] == ["ドットマネー: 交換後 6マネー が残ります"]
+
+
 def test_each_first_come_step_is_warned_of_once_naming_its_site():
     """Two sites' routes through dot money's first-come campaign read alike
     without the site: the warning was printed twice, word for word."""
