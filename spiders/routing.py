@@ -236,9 +236,10 @@ def window_wording(text: str | None) -> str | None:
 def parse_offer_window(text: str | None, seen_at: datetime | None) -> tuple[datetime | None, datetime | None]:
     """A window in JST; dates without a year take the one that fits when it was seen.
 
-    Listings often write 「11/30(月)23:59まで」: the year is the seen year,
-    unless that lands more than half a year in the past (「1/5まで」 seen on
-    12/26 means next January).
+    Listings often write 「11/30(月)23:59まで」: the year is the one that puts
+    the date within half a year of when it was seen (「1/5まで」 seen on 12/26
+    means next January; 「12/20~1/5」 seen on 1/2 started last December), and
+    an end that would fall before its start is in the year after it.
     """
     t = clean(text)
     if not t:
@@ -246,15 +247,24 @@ def parse_offer_window(text: str | None, seen_at: datetime | None) -> tuple[date
     if re.search(r"\d{4}\s*[/年.\-]\s*\d{1,2}", t) or seen_at is None:
         return parse_window(t)
     seen = seen_at.date()
+    half_year = timedelta(days=183)
 
     def with_year(m: re.Match) -> str:
         month, day = int(m.group(1)), int(m.group(2))
         year = seen.year
         try:
-            if date(year, month, day) < seen - timedelta(days=183):
+            if date(year, month, day) < seen - half_year:
                 year += 1
+            elif date(year, month, day) > seen + half_year:
+                year -= 1
         except ValueError:
             return m.group(0)
         return f"{year}/{month}/{day}"
 
-    return parse_window(re.sub(r"(?<![\d/])(\d{1,2})\s*[/月]\s*(\d{1,2})日?", with_year, t))
+    start, end = parse_window(re.sub(r"(?<![\d/])(\d{1,2})\s*[/月]\s*(\d{1,2})日?", with_year, t))
+    if start is not None and end is not None and end < start:
+        try:
+            end = end.replace(year=end.year + 1)
+        except ValueError:
+            pass
+    return start, end

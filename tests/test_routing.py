@@ -195,6 +195,16 @@ SEEN = datetime(2026, 11, 23, 9, 0, tzinfo=JST)
     # Seen late in December, 「1/5まで」 is next January.
     ("12/25~1/5", datetime(2026, 12, 26, tzinfo=JST), datetime(2026, 12, 25, tzinfo=JST),
      datetime(2027, 1, 5, 23, 59, 59, tzinfo=JST)),
+    # Seen early in January, 「12/25~1/5」 started last December (it was taken
+    # for next December: a window ending before it starts, and the item invalid).
+    ("12/25~1/5", datetime(2027, 1, 2, 9, 0, tzinfo=JST), datetime(2026, 12, 25, tzinfo=JST),
+     datetime(2027, 1, 5, 23, 59, 59, tzinfo=JST)),
+    # 「12/31まで」 still listed on 1/2 ended two days ago, not in a year.
+    ("12/31(木)23:59まで", datetime(2027, 1, 2, 9, 0, tzinfo=JST), None,
+     datetime(2026, 12, 31, 23, 59, tzinfo=JST)),
+    # An end never comes before its start.
+    ("6/1~6/30", datetime(2026, 12, 26, tzinfo=JST), datetime(2027, 6, 1, tzinfo=JST),
+     datetime(2027, 6, 30, 23, 59, 59, tzinfo=JST)),
     ("", SEEN, None, None),
     ("2/30まで", SEEN, None, None),
 ])
