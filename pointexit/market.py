@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
@@ -83,17 +84,26 @@ def to_campaign(c: CurrentCampaign) -> Campaign:
         first_come=c.first_come, ident=str(c.campaign_id), cap_unit=point_unit(c.site))
 
 
-def running_campaigns(rows: list[CurrentCampaign], now: datetime, today: date | None = None) -> list[Campaign]:
+def running_campaigns(rows: list[CurrentCampaign], now: datetime, today: date | None = None,
+                      gone: set[int] | frozenset[int] = frozenset()) -> list[Campaign]:
     """Campaigns that still run on `today` (the day planned for, `now`'s date
     unless given) or are announced for later, and that the exits' listed
     rates do not already include (those would count twice). A campaign with
-    no end date counts while the last crawl still saw it (`now`)."""
+    no end date counts while the last crawl still saw it (`now`). One in
+    `gone` (ids the spider's newest ok run no longer listed: a first-come
+    campaign that ran out, one withdrawn) ran only until it was last seen,
+    as `pointexit campaigns` shows it (掲載終了)."""
     today = today or now.date()
     out = []
     for c in rows:
         if c.in_rate:
             continue
         camp = to_campaign(c)
+        if c.campaign_id in gone:
+            last = c.last_seen.date()
+            if today >= last:
+                continue
+            camp = replace(camp, ends_on=min(camp.ends_on, last) if camp.ends_on else last)
         if camp.ends_on is None:
             if now - c.last_seen <= OPEN_CAMPAIGN_FRESH:
                 out.append(camp)

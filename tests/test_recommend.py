@@ -329,3 +329,68 @@ def test_a_balance_past_two_to_the_63_plans_like_any_other(cli, market_db):
     [step] = plan["steps"]
     assert (step["route"], step["points"], step["yen"]) == (["hapitas", "dotmoney", "amazon_gift"], 1_188, 1_200)
     assert plan["left"] == {"hapitas": 10**20 - 1_188}
+
+
+@pytest.fixture(scope="module")
+def gone_db(tmp_path_factory):
+    """Moppy's first-come +10 % (11-01 to 11-30) and Rakuten Rebates' open-ended
+    Amazon Fashion 1 %, both listed by the crawls of 11-20 and gone from the
+    (ok) crawls of 11-22."""
+    from storage.engine import open_engine
+    from storage.store import Store
+
+    db = str(tmp_path_factory.mktemp("gone") / "g.db")
+    store = Store(open_engine(db))
+    ok = RunOutcome("ok", None, 1, 1, 0, 0, 10_000)
+    for day, listed in ((20, True), (22, False)):
+        t = datetime(2026, 11, day, 9, 0, tzinfo=JST)
+        moppy = store.begin_run("moppy", "moppy", t)
+        store.finish_run(moppy, ok, t, exits=[ExitSeen(
+            site="moppy", destination="amazon_gift", label="Amazonギフトコード", points_in=500, value_out=500,
+            source_url="https://moppy.example/exchange/", seen_at=t, minimum_points=500, step_points=500,
+            lag_min_days=1, lag_max_days=5)], campaigns=[CampaignSeen(
+                site="moppy", key="c1", destination="amazon_gift", title="Amazonギフト10%増量", kind="bonus",
+                bonus_bp=1_000, source_url="https://moppy.example/campaign/1", seen_at=t,
+                starts_at=datetime(2026, 11, 1, tzinfo=JST), ends_at=datetime(2026, 11, 30, 23, 59, tzinfo=JST),
+                first_come=True)] if listed else [])
+        rebates = store.begin_run("rakuten_rebates", "rakuten_rebates", t)
+        store.finish_run(rebates, ok, t, offers=[RoutingOfferSeen(
+            site="rakuten_rebates", key="amazon-fashion", store="Amazon", title="Amazonファッション",
+            rate_bp=100, source_url="https://rebates.example/amazon-fashion", seen_at=t,
+            scope="ファッション")] if listed else [])
+    store.engine.dispose()
+    return db
+
+
+def recommend_at(cli, db, *args):
+    """`recommend --json` with the clock pinned to 11-23 09:00 JST."""
+    proc = cli("recommend", "--db", db, "--today", TODAY, *args, "--json",
+               env={"POINTEXIT_NOW": NOW.isoformat()})
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_a_campaign_the_crawl_no_longer_lists_is_not_planned_on(cli, gone_db):
+    """`campaigns` shows the first-come +10 % as 掲載終了 on 11-20 (it ran out);
+    `recommend` planned ¥1,100 for 1,000pt on it and said to apply today."""
+    plan = recommend_at(cli, gone_db, "--balance", "moppy=1000", "--spend", "2026-12-20:1100")
+    [step] = plan["steps"]
+    assert (step["points"], step["yen"], step["campaigns"], step["uncertain"]) == (1_000, 1_000, [], False)
+    assert not any("先着" in w for w in plan["warnings"])
+
+
+def test_a_gone_campaign_ran_until_it_was_last_seen():
+    from pointexit.market import running_campaigns
+    from storage.records import CurrentCampaign
+
+    seen = datetime(2026, 11, 20, 9, 0, tzinfo=JST)
+    row = CurrentCampaign(1, "moppy", "amazon_gift", "Amazonギフト10%増量", "bonus", 1_000,
+                          datetime(2026, 11, 1, tzinfo=JST), datetime(2026, 11, 30, 23, 59, tzinfo=JST),
+                          None, None, True, "https://moppy.example/campaign/1", seen, seen)
+    open_ended = CurrentCampaign(2, "moppy", "amazon_gift", "常設", "bonus", 100, None, None,
+                                 None, None, False, "https://moppy.example/campaign/2", seen, seen)
+    assert running_campaigns([row, open_ended], NOW, gone={1, 2}) == []
+    before = running_campaigns([row, open_ended], NOW, seen.date() - timedelta(days=5), gone={1, 2})
+    assert [(c.title, c.ends_on) for c in before] == [
+        ("Amazonギフト10%増量", seen.date()), ("常設", seen.date())]
+    assert [c.ends_on for c in running_campaigns([row], NOW)] == [datetime(2026, 11, 30).date()]

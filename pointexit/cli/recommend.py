@@ -90,7 +90,7 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
     from pointexit.clock import now_jst
     from pointexit.market import (
         expiry_rules, histories, running_campaigns, site_names, to_advisor_exit, to_offer)
-    from storage.queries import campaigns, current_exits, rate_history, routing_offers
+    from storage.queries import campaign_sightings, campaigns, current_exits, rate_history, routing_offers
 
     now = now or now_jst()
     rows = current_exits(engine)
@@ -102,10 +102,12 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
     # destination (advisor.timing.pooled_sizes).
     window = datetime.combine(today - timedelta(days=FORECAST_DAYS), datetime.min.time(), now.tzinfo)
     camp_rows = campaigns(engine, since=window)
+    # Gone as of now: the spider's newest ok run no longer listed it.
+    gone = {c.campaign_id for c, seen in campaign_sightings(engine) if not seen.confirmed and c.last_seen < now}
     held = [e for e in rows if balances.get(e.site, 0) > 0]
     situation = Situation(
         today=today, exits=[to_advisor_exit(e) for e in rows], balances=dict(balances),
-        spends=list(spends), campaigns=running_campaigns(camp_rows, now, today),
+        spends=list(spends), campaigns=running_campaigns(camp_rows, now, today, gone),
         offers=[to_offer(o) for o in routing_offers(engine)],
         histories=histories(rows, rate_history(engine, [e.exit_id for e in held], since=window), camp_rows,
                             since=window.date()),
