@@ -121,6 +121,23 @@ def to_offer(o: CurrentRoutingOffer) -> RoutingOffer:
         lag_text=o.lag_text, yen_per_point=site.yen_per_point if site else Fraction(1))
 
 
+def listed_offers(sightings, now: datetime, today: date | None = None) -> list[RoutingOffer]:
+    """Routing offers as the advisor sees them, from (record, sighting) pairs.
+    One the spider's newest ok run no longer listed ran only until it was last
+    seen (`pointexit offers` shows it 掲載終了), as a gone campaign does."""
+    today = today or now.date()
+    out = []
+    for o, sighting in sightings:
+        offer = to_offer(o)
+        if not sighting.confirmed and o.last_seen < now:
+            last = o.last_seen.date()
+            if today >= last:
+                continue
+            offer = replace(offer, ends_on=min(offer.ends_on, last) if offer.ends_on else last)
+        out.append(offer)
+    return out
+
+
 def change_bp(step: RateStep) -> int:
     """How far a rate change moved the rate, in basis points, truncated toward
     zero: int((new / old − 1) · 10,000) in exact integers."""

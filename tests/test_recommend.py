@@ -394,3 +394,26 @@ def test_a_gone_campaign_ran_until_it_was_last_seen():
     assert [(c.title, c.ends_on) for c in before] == [
         ("Amazonギフト10%増量", seen.date()), ("常設", seen.date())]
     assert [c.ends_on for c in running_campaigns([row], NOW)] == [datetime(2026, 11, 30).date()]
+
+
+def test_an_offer_the_crawl_no_longer_lists_is_not_advised(cli, gone_db):
+    """`offers` shows Rakuten Rebates' Amazon Fashion 1 % as 掲載終了 on 11-20;
+    `recommend` still told the user to shop through it (約11pt)."""
+    plan = recommend_at(cli, gone_db, "--balance", "moppy=1000", "--spend", "2026-12-20:1100:fashion")
+    assert [a for a in plan["advice"] if a["kind"] == "routing_offer"] == []
+
+
+def test_a_gone_offer_ran_until_it_was_last_seen():
+    from pointexit.market import listed_offers
+    from storage.queries import Sighting
+    from storage.records import CurrentRoutingOffer
+
+    seen = datetime(2026, 11, 20, 9, 0, tzinfo=JST)
+    offer = CurrentRoutingOffer(1, "rakuten_rebates", "Amazon", "Amazonファッション", 100, "ファッション",
+                                None, None, None, None, "https://rebates.example/amazon-fashion", seen, seen)
+    gone = Sighting("rakuten_rebates", False, "ok")
+    listed = Sighting("rakuten_rebates", True, "ok")
+    assert listed_offers([(offer, gone)], NOW) == []
+    assert [o.ends_on for o in listed_offers([(offer, gone)], NOW, seen.date() - timedelta(days=3))] == [
+        seen.date()]
+    assert [o.ends_on for o in listed_offers([(offer, listed)], NOW)] == [None]

@@ -89,8 +89,9 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
     from pointexit.catalog import POINT_UNITS
     from pointexit.clock import now_jst
     from pointexit.market import (
-        expiry_rules, histories, running_campaigns, site_names, to_advisor_exit, to_offer)
-    from storage.queries import campaign_sightings, campaigns, current_exits, rate_history, routing_offers
+        expiry_rules, histories, listed_offers, running_campaigns, site_names, to_advisor_exit)
+    from storage.queries import (
+        campaign_sightings, campaigns, current_exits, rate_history, routing_offer_sightings)
 
     now = now or now_jst()
     rows = current_exits(engine)
@@ -108,7 +109,7 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
     situation = Situation(
         today=today, exits=[to_advisor_exit(e) for e in rows], balances=dict(balances),
         spends=list(spends), campaigns=running_campaigns(camp_rows, now, today, gone),
-        offers=[to_offer(o) for o in routing_offers(engine)],
+        offers=listed_offers(routing_offer_sightings(engine), now, today),
         histories=histories(rows, rate_history(engine, [e.exit_id for e in held], since=window), camp_rows,
                             since=window.date()),
         expiry_rules=expiry_rules(), names=site_names(), units=POINT_UNITS)
