@@ -149,11 +149,17 @@ class PointSiteSpider(scrapy.Spider):
 
     def items_from(self, response) -> Iterable[scrapy.Item]:
         seen_at = self.now()
+        exits = 0
         for raw in self.parse_exits(response):
+            exits += 1
             missing = [f for f in self.required_texts if not raw.get(f)]
             if missing:
                 self.layout_missing(response, f"{raw.get('label')}: {', '.join(missing)}")
             yield ExitItem(site=self.site, source_url=response.url, seen_at=seen_at, **raw)
+        if not exits and self.expected_min_items > 0:
+            # Every page of a site with exits shows some: on a site of several
+            # pages, the others' items could still reach the site's minimum.
+            self.layout_missing(response, "exits")
         for raw in self.parse_campaigns(response):
             yield CampaignItem(site=self.site, source_url=response.url, seen_at=seen_at, **raw)
 

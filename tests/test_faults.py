@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pointexit.recorded import RECORDED, RecordedServer, empty_page, hang
-from tests.conftest import FILES, crawl_subprocess
+from tests.conftest import FILES, change_recorded_page, crawl_subprocess
 
 PAGE = "/hapitas/exchange/"
 HAPITAS_ITEMS = 9  # its recorded page: 8 exits and the Amazon campaign
@@ -216,3 +216,26 @@ def test_429_aborts_the_rest_of_that_sites_run_only(seeded, tmp_path):
     assert sum(len(server.requests_for(p)) for p in pages) == 1
     assert (reports["hapitas"]["verdict"], reports["hapitas"]["items"]) == ("ok", HAPITAS_ITEMS)
     assert stored(db, provenance=False) == stored(seed_db, provenance=False)
+
+
+def test_one_page_of_several_losing_its_exits_degrades_and_keeps_its_values(tmp_path):
+    """Chobirich shows one exit per page: its PeX page redesigned (the 交換詳細
+    table gone) still leaves 5 items, the site's minimum. The run must say the
+    layout changed, not pass as ok with one exit silently unconfirmed."""
+    db = str(tmp_path / "c.db")
+    overlay = tmp_path / "overlay"
+    server = RecordedServer(roots=[overlay, RECORDED]).start()
+    try:
+        seed = crawl_subprocess(["chobirich"], db, mirror=server.root_url)["chobirich"]
+        before = stored(db, provenance=False)
+        change_recorded_page(overlay, "chobirich/exchange/point/pex/info/index.html",
+                             "交換詳細</h2>", "交換の詳細</h2>")
+        report = crawl_subprocess(["chobirich"], db, mirror=server.root_url)["chobirich"]
+    finally:
+        server.stop()
+    assert (seed["verdict"], seed["items"]) == ("ok", 6)
+    assert (report["verdict"], report["items"], report["valid_items"]) == ("degraded", 5, 5)
+    assert report["reason"] == ("layout_changed: ページの一部の構成が見つかりません "
+                                "(ページの構成が変わった可能性があります)")
+    assert report["new_observations"] == 0
+    assert stored(db, provenance=False) == before
