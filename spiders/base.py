@@ -39,16 +39,19 @@ def is_empty_page(response) -> bool:
 
 
 def failure_cause(failure) -> str:
-    """Why a request failed, as a short stats key: http_404, timeout, robots, http_429, other."""
+    """Why a request failed, as a short stats key: http_404, timeout, robots, http_429,
+    offsite_redirect, other."""
     from scrapy.exceptions import IgnoreRequest
     from scrapy.spidermiddlewares.httperror import HttpError
     from twisted.internet.error import TimeoutError as TwistedTimeout
 
-    from spiders.middlewares import TooManyRequests
+    from spiders.middlewares import OffsiteRedirect, TooManyRequests
 
     exc = failure.value
     if isinstance(exc, TooManyRequests):
         return "http_429"
+    if isinstance(exc, OffsiteRedirect):
+        return "offsite_redirect"
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}"
     if isinstance(exc, TwistedTimeout) or "Timeout" in type(exc).__name__:

@@ -7,7 +7,7 @@ degraded       data came, but something is off: the crawl was stopped before
                minimum, too small a share of valid items, or the spider saw
                part of its expected page structure missing
 failed         nothing usable: no page could be read (HTTP errors, timeouts,
-               robots.txt), HTTP 429 (the run is aborted), an empty page, a
+               robots.txt, redirects to another host), HTTP 429 (the run is aborted), an empty page, a
                page without items (the layout changed), or no valid item
 login_required the site answered with a login form instead of the page
 
@@ -27,7 +27,8 @@ pointexit/login_required        a login form was shown instead of the page
 pointexit/cookie_file_error     the name (not the path) of the user's cookie file that
                                 could not be used
 pointexit/download_errors       requests that failed (any cause, after retries)
-pointexit/errors/<cause>        ... by cause: http_404, timeout, robots, http_429, other
+pointexit/errors/<cause>        ... by cause: http_404, timeout, robots, http_429,
+                                offsite_redirect (to another host: pointexit/redirect_host), other
 pointexit/http_429              the site answered 429 (the run was aborted)
 pointexit/items, valid_items, invalid_items, invalid/<problem>, unparsed_rewards,
 pointexit/exits, valid_exits    (exit items only)
@@ -49,6 +50,7 @@ _CAUSE_WORDS = {
     "robots": "robots.txtで禁止",
     "http_429": "HTTP 429",
     "other": "接続エラー",
+    "offsite_redirect": "別のホストへ転送",
     "empty": "空のページ",
 }
 
@@ -123,6 +125,11 @@ def judge_run(stats: dict, expected_min_items: int) -> Verdict:
         if causes and set(causes) == {"robots"}:
             return Verdict("failed", "robots_disallowed",
                            f"robots.txtがページの取得を禁止しています ({causes['robots']}ページ)")
+        if set(causes) == {"offsite_redirect"}:
+            host = stats.get("pointexit/redirect_host") or "?"
+            return Verdict("failed", "redirected",
+                           f"ページが別のホスト ({host}) へ転送されました "
+                           "(ログインが必要になったか、サイトが移転した可能性があります)")
         if set(causes) == {"timeout"}:
             return Verdict("failed", "timeout", "サイトが応答しませんでした (タイムアウト、再試行後も)")
         if errors:

@@ -10,6 +10,10 @@ AbortOn429Middleware     a 429 ends the site's run at once: the site asked us
                          Closing the spider stops the scheduler, but requests
                          already inside the downloader would still go out:
                          CONCURRENT_REQUESTS = 1 keeps that to none.
+OffsiteRedirectMiddleware a redirect to another host (a login page on the site's
+                         account host, a moved site) fails the request, with
+                         its own cause: Scrapy would drop the request it
+                         leads to without a word, leaving the run "no page".
 SessionCookiesMiddleware the user's own session cookies (pointexit.cookies),
                          added only to requests for the spider's own host and
                          never logged.
@@ -70,6 +74,43 @@ class AbortOn429Middleware:
                          request.url, response.headers.get("Retry-After", b"-").decode("latin-1"))
             _close_spider(self.crawler, "http_429")
         raise TooManyRequests(f"HTTP 429 at {request.url}")
+
+
+class OffsiteRedirect(IgnoreRequest):
+    """The site redirected a page to another host."""
+
+    def __init__(self, url: str, host: str):
+        super().__init__(f"redirected to another host: {url}")
+        self.host = host
+
+
+class OffsiteRedirectMiddleware:
+    """Above RedirectMiddleware (600): sees the 3xx before it is followed."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        location = response.headers.get("Location")
+        if not (300 <= response.status < 400 and location) or request.meta.get(
+                "dont_obey_robotstxt"):  # robots.txt: Scrapy's own business
+            return response
+        from urllib.parse import urljoin
+
+        from scrapy.utils.url import url_is_from_any_domain
+
+        domains = getattr(self.crawler.spider, "allowed_domains", None)
+        url = urljoin(request.url, location.decode("latin-1"))
+        if not domains or url_is_from_any_domain(url, domains):
+            return response
+        host = urlsplit(url).hostname or url
+        self.crawler.stats.set_value("pointexit/redirect_host", host)
+        logger.warning("%s redirected to another host: %s", request.url, url)
+        raise OffsiteRedirect(url, host)
 
 
 def _close_spider(crawler, reason: str) -> None:

@@ -45,6 +45,8 @@ SPIDER_MIDDLEWARES = {
 DOWNLOADER_MIDDLEWARES = {
     # Above RetryMiddleware (550): sees a 429 before anything could retry it.
     "spiders.middlewares.AbortOn429Middleware": 560,
+    # Above RedirectMiddleware (600): a redirect to another host is a failed page.
+    "spiders.middlewares.OffsiteRedirectMiddleware": 620,
     # After CookiesMiddleware (700): the site's own fresh cookies win.
     "spiders.middlewares.SessionCookiesMiddleware": 710,
 }

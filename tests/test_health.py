@@ -283,3 +283,16 @@ class TestLargestExchange:
         assert (stats["pointexit/invalid_items"], stats["pointexit/valid_items"]) == (2, 2)
         assert stats["pointexit/invalid/max_below_minimum"] == 2
         assert stats["pointexit/invalid/not_positive:max_points"] == 1
+
+
+def test_a_redirect_to_another_host_is_named():
+    stats = run({"errors/offsite_redirect": 1, "redirect_host": "accounts.example.jp"},
+                pages=0, items=0, valid_items=0, download_errors=1)
+    assert judge_run(stats, 5).reason == (
+        "redirected: ページが別のホスト (accounts.example.jp) へ転送されました "
+        "(ログインが必要になったか、サイトが移転した可能性があります)")
+    assert verdict(stats) == ("failed", "redirected")
+    # One page of several: the others' items stand, the run is degraded.
+    stats = run({"errors/offsite_redirect": 1}, pages=3, download_errors=1)
+    assert judge_run(stats, 5).reason == (
+        "pages_failed: 4ページ中1ページを読めませんでした (別のホストへ転送)")

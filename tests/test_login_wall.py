@@ -295,3 +295,31 @@ def test_the_middleware_sends_nothing_to_another_host(tmp_path):
     assert sent("https://www.amazon.co.jp/") is None
     assert sent("https://localhost/") is None
     assert sent("https://sub.hapitas.jp/") is None  # host-only cookies stay on their host
+
+
+def test_a_redirect_to_a_login_page_on_another_host_says_so(tmp_path, db_path):
+    """Many sites send a visitor to the login form of their account host
+    (here "localhost", the spider crawling 127.0.0.1). Scrapy does not follow
+    a redirect off the site; the run must name it, not say no page came."""
+    login = tmp_path / "login"
+    (login / "hapitas/login").mkdir(parents=True)
+    (login / "hapitas/login/index.html").write_bytes(
+        (FILES / "login_wall/hapitas/exchange/index.html").read_bytes())
+
+    def to_account_host(request) -> bool:
+        port = request.server.server_address[1]
+        request.send_response(302)
+        request.send_header("Location", f"http://localhost:{port}/hapitas/login/?next=%2F")
+        request.send_header("Content-Length", "0")
+        request.end_headers()
+        return True
+
+    server = RecordedServer(roots=[login, RECORDED], faults={PAGE: to_account_host}).start()
+    try:
+        report = crawl_subprocess(["hapitas"], db_path, mirror=server.root_url)["hapitas"]
+    finally:
+        server.stop()
+    assert (report["verdict"], report["items"]) == ("failed", 0)
+    assert report["reason"] == ("redirected: ページが別のホスト (localhost) へ転送されました "
+                                "(ログインが必要になったか、サイトが移転した可能性があります)")
+    assert [r.path for r in server.requests] == ["/robots.txt", PAGE]  # not followed
