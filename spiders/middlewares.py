@@ -64,6 +64,13 @@ class AbortOn429Middleware:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    def process_request(self, request, spider=None):
+        # A request that was already on its way (one held back for robots.txt,
+        # whose own answer was the 429) is not sent either.
+        if self.closing:
+            raise TooManyRequests(f"not sent after HTTP 429: {request.url}")
+        return None
+
     def process_response(self, request, response, spider=None):
         if response.status != 429:
             return response

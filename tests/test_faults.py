@@ -239,3 +239,17 @@ def test_one_page_of_several_losing_its_exits_degrades_and_keeps_its_values(tmp_
                                 "(ページの構成が変わった可能性があります)")
     assert report["new_observations"] == 0
     assert stored(db, provenance=False) == before
+
+
+def test_429_on_robots_txt_sends_no_page(tmp_path):
+    """The first thing a crawl asks for is robots.txt: a 429 there must stop
+    the site's run before its pages are asked for, as a 429 anywhere does."""
+    server = RecordedServer(faults={"/robots.txt": 429}).start()
+    try:
+        report = crawl_subprocess(["hapitas"], str(tmp_path / "r.db"),
+                                  mirror=server.root_url)["hapitas"]
+    finally:
+        server.stop()
+    assert [r.path for r in server.requests] == ["/robots.txt"]
+    assert (report["verdict"], report["items"], report["new_observations"]) == ("failed", 0, 0)
+    assert report["reason"].split(":")[0] == "http_429"
