@@ -14,6 +14,11 @@ OffsiteRedirectMiddleware a redirect to another host (a login page on the site's
                          account host, a moved site) fails the request, with
                          its own cause: Scrapy would drop the request it
                          leads to without a word, leaving the run "no page".
+DeclaredCharsetMiddleware a Content-Type charset that cannot be the page's (its
+                         bytes do not decode in it, or a server's Western
+                         default on a page of Japanese bytes) gives way to the
+                         charset the page itself declares in <meta>, when the
+                         page decodes in that one.
 SessionCookiesMiddleware the user's own session cookies (pointexit.cookies),
                          added only to requests for the spider's own host and
                          never logged.
@@ -118,6 +123,50 @@ class OffsiteRedirectMiddleware:
         self.crawler.stats.set_value("pointexit/redirect_host", host)
         logger.warning("%s redirected to another host: %s", request.url, url)
         raise OffsiteRedirect(url, host)
+
+
+# What a server sends when nobody configured a charset (iso-8859-1, us-ascii,
+# windows-1252 all resolve to this); never right for a page of Japanese bytes.
+_SERVER_DEFAULT = "cp1252"
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+class DeclaredCharsetMiddleware:
+    """Below HttpCompressionMiddleware (590): sees the decompressed body."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        from scrapy.http import TextResponse
+        from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
+
+        if not isinstance(response, TextResponse):
+            return response
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        header = http_content_type_encoding(content_type)
+        meta = html_body_declared_encoding(response.body)
+        if not header or not meta or header == meta or response.body.isascii():
+            return response
+        if header != _SERVER_DEFAULT and _decodes(response.body, header):
+            return response
+        if not _decodes(response.body, meta):
+            return response
+        self.crawler.stats.inc_value("pointexit/charset_corrected")
+        logger.warning("%s: the page is %s, as it declares, not %s as its Content-Type says",
+                       response.url, meta, header)
+        return response.replace(encoding=meta)
 
 
 def _close_spider(crawler, reason: str) -> None:

@@ -43,6 +43,8 @@ SPIDER_MIDDLEWARES = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # Below HttpCompressionMiddleware (590): a wrong charset header gives way to <meta>.
+    "spiders.middlewares.DeclaredCharsetMiddleware": 580,
     # Above RetryMiddleware (550): sees a 429 before anything could retry it.
     "spiders.middlewares.AbortOn429Middleware": 560,
     # Above RedirectMiddleware (600): a redirect to another host is a failed page.
