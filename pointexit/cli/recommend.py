@@ -103,8 +103,11 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
     # destination (advisor.timing.pooled_sizes).
     window = datetime.combine(today - timedelta(days=FORECAST_DAYS), datetime.min.time(), now.tzinfo)
     camp_rows = campaigns(engine, since=window)
-    # Gone as of now: the spider's newest ok run no longer listed it.
-    gone = {c.campaign_id for c, seen in campaign_sightings(engine) if not seen.confirmed and c.last_seen < now}
+    # Gone as of now: the spider's newest ok run no longer listed it (asked only
+    # of those that would count: years of history cost every run otherwise).
+    counted = {int(c.ident) for c in running_campaigns(camp_rows, now, today)}
+    gone = {c.campaign_id for c, seen in campaign_sightings(engine, counted)
+            if not seen.confirmed and c.last_seen < now}
     held = [e for e in rows if balances.get(e.site, 0) > 0]
     situation = Situation(
         today=today, exits=[to_advisor_exit(e) for e in rows], balances=dict(balances),
