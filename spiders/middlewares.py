@@ -56,6 +56,17 @@ class PageStatsMiddleware:
             logger.warning("empty page at %s", response.url)
 
 
+class _WithCrawler:
+    """A middleware that keeps its crawler (stats, the spider)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+
 class TooManyRequests(IgnoreRequest):
     """The site answered HTTP 429."""
 
@@ -96,15 +107,8 @@ class OffsiteRedirect(IgnoreRequest):
         self.host = host
 
 
-class OffsiteRedirectMiddleware:
+class OffsiteRedirectMiddleware(_WithCrawler):
     """Above RedirectMiddleware (600): sees the 3xx before it is followed."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_response(self, request, response, spider=None):
         location = response.headers.get("Location")
@@ -138,15 +142,8 @@ def _decodes(body: bytes, encoding: str) -> bool:
     return True
 
 
-class DeclaredCharsetMiddleware:
+class DeclaredCharsetMiddleware(_WithCrawler):
     """Below HttpCompressionMiddleware (590): sees the decompressed body."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_response(self, request, response, spider=None):
         from scrapy.http import TextResponse
