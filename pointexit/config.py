@@ -133,6 +133,11 @@ def check_names(data: dict, path: Path) -> None:
 LEAP_YEAR_HOURS = 8_784
 
 
+def _where(config: dict) -> str:
+    """How an error names the file the settings came from."""
+    return f"config {getattr(config, 'path', None) or config_file()}:"
+
+
 def config_value(config: dict, section: str, key: str, kind: type, default=None, *,
                  positive: bool = False, minimum=None, maximum=None, items: type | None = None):
     """One typed value from a config section; a wrong type or range is a one-line error.
@@ -140,7 +145,7 @@ def config_value(config: dict, section: str, key: str, kind: type, default=None,
     positive: a number must be more than 0 (nan and -inf are not); minimum and
     maximum bound it inclusively; items: the type of every element of a list.
     """
-    where = f"config {getattr(config, 'path', None) or config_file()}:"
+    where = _where(config)
     table = config.get(section)
     if table is not None and not isinstance(table, dict):
         raise ConfigError(f"{where} {section} must be a table ([{section}]), not {table!r}")
@@ -183,7 +188,7 @@ def point_values(config: dict) -> dict[str, Fraction]:
     table = config.get("point_values")
     if table is None:
         return {}
-    where = f"config {getattr(config, 'path', None) or config_file()}:"
+    where = _where(config)
     if not isinstance(table, dict):
         raise ConfigError(f"{where} point_values must be a table ([point_values]), not {table!r}")
     out = {}

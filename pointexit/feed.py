@@ -16,9 +16,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from pointexit.catalog import DESTINATIONS, point_unit
+from pointexit.catalog import DESTINATIONS, point_unit, site_name
 from pointexit.clock import JST
-from pointexit.page_view import percent_text, site_name, window_text
+from pointexit.page_view import percent_text, window_text
 from storage.records import CurrentCampaign, CurrentRoutingOffer
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

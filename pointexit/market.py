@@ -100,10 +100,9 @@ def running_campaigns(rows: list[CurrentCampaign], now: datetime, today: date | 
             continue
         camp = to_campaign(c)
         if c.campaign_id in gone:
-            last = c.last_seen.date()
-            if today >= last:
+            camp = _until_last_seen(camp, c.last_seen, today)
+            if camp is None:
                 continue
-            camp = replace(camp, ends_on=min(camp.ends_on, last) if camp.ends_on else last)
         if camp.ends_on is None:
             if now - c.last_seen <= OPEN_CAMPAIGN_FRESH:
                 out.append(camp)
@@ -130,12 +129,19 @@ def listed_offers(sightings, now: datetime, today: date | None = None) -> list[R
     for o, sighting in sightings:
         offer = to_offer(o)
         if not sighting.confirmed and o.last_seen < now:
-            last = o.last_seen.date()
-            if today >= last:
-                continue
-            offer = replace(offer, ends_on=min(offer.ends_on, last) if offer.ends_on else last)
-        out.append(offer)
+            offer = _until_last_seen(offer, o.last_seen, today)
+        if offer is not None:
+            out.append(offer)
     return out
+
+
+def _until_last_seen(item, last_seen: datetime, today: date):
+    """A campaign or offer its site no longer lists: it ran until the day it was
+    last seen (None when that is not after `today`)."""
+    last = last_seen.date()
+    if today >= last:
+        return None
+    return replace(item, ends_on=min(item.ends_on, last) if item.ends_on else last)
 
 
 def change_bp(step: RateStep) -> int:

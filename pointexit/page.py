@@ -97,7 +97,7 @@ def personal_plan(engine, wallet: Path, today: date) -> PersonalView:
     """
     from pointexit import wallet as wallet_file
     from pointexit.cli.recommend import build_plan
-    from pointexit.page_view import point_unit, site_name
+    from pointexit.catalog import point_unit, site_name
 
     try:
         w = wallet_file.load_wallet(wallet)

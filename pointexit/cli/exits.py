@@ -70,9 +70,8 @@ def print_exits(rows, now, title: str, stale_after=None) -> None:
     from pointexit.cli.safe_output import terminal
 
     from advisor.plan import rate_text
-    from pointexit.catalog import DESTINATIONS
+    from pointexit.catalog import DESTINATIONS, point_unit
     from pointexit.market import yen_per_site_point
-    from pointexit.page_view import point_unit
 
     table = Table(title=title, title_justify="left")
     for col, just in (("サイト", "left"), ("交換先", "left"), ("レート", "left"),

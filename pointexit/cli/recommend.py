@@ -105,13 +105,15 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
     camp_rows = campaigns(engine, since=window)
     # Gone as of now: the spider's newest ok run no longer listed it (asked only
     # of those that would count: years of history cost every run otherwise).
-    counted = {int(c.ident) for c in running_campaigns(camp_rows, now, today)}
-    gone = {c.campaign_id for c, seen in campaign_sightings(engine, counted)
+    running = running_campaigns(camp_rows, now, today)
+    gone = {c.campaign_id for c, seen in campaign_sightings(engine, {int(c.ident) for c in running})
             if not seen.confirmed and c.last_seen < now}
+    if gone:
+        running = running_campaigns(camp_rows, now, today, gone)
     held = [e for e in rows if balances.get(e.site, 0) > 0]
     situation = Situation(
         today=today, exits=[to_advisor_exit(e) for e in rows], balances=dict(balances),
-        spends=list(spends), campaigns=running_campaigns(camp_rows, now, today, gone),
+        spends=list(spends), campaigns=running,
         offers=listed_offers(routing_offer_sightings(engine), now, today),
         histories=histories(rows, rate_history(engine, [e.exit_id for e in held], since=window), camp_rows,
                             since=window.date()),
