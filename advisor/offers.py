@@ -38,7 +38,9 @@ def routing_offer_advice(offers: list[RoutingOffer], spends: list[Spend], today,
         if not eligible:
             continue
         yen = sum(s.yen for s in eligible)
-        points = cashback_points(yen, offer)
+        # Each planned spend is its own order and the site rounds each order's
+        # points down, so ¥150 + ¥150 at 1 % is 1 + 1 pt, not 3.
+        points = sum(cashback_points(s.yen, offer) for s in eligible)
         window = (f"{offer.starts_on or ''}〜{offer.ends_on or ''}"
                   if offer.starts_on or offer.ends_on else "不明")
         advice.append(Advice(

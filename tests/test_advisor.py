@@ -343,6 +343,16 @@ def test_fashion_offer_advice_inside_the_window():
     assert routing_offer_advice([zero, video], spends, TODAY) == []
 
 
+def test_fashion_cashback_is_rounded_down_per_order():
+    # ¥150 twice at 1 % is 1.5 pt an order: the site pays 1 + 1, not ⌊3.0⌋.
+    offer = RoutingOffer("rakuten_rebates", "Amazon", "Amazonファッション", 100, "ファッション", None,
+                         None, None, "https://r.example/amazon", SEEN)
+    spends = [Spend(date(2026, 12, 10), 150, "fashion"), Spend(date(2026, 12, 11), 150, "fashion")]
+    [advice] = routing_offer_advice([offer], spends, TODAY)
+    assert advice.numbers["eligible_yen"] == 300 and advice.numbers["points"] == 2
+    assert "約2pt" in advice.text
+
+
 def test_fashion_offer_advice_names_the_site_and_says_when_the_window_is_unknown():
     offer = RoutingOffer("rakuten_rebates", "Amazon", "Amazon(ファッション)", 100, "ファッション", None,
                          None, None, "https://r.example/amazon", SEEN)
