@@ -187,6 +187,14 @@ def test_an_empty_wallet_path_is_a_usage_error(cli, market_db, tmp_path, args, m
     assert proc.returncode == 2 and proc.stderr.strip() == f"pointexit: error: {message}", proc.stderr
 
 
+def test_a_site_given_twice_by_balance_is_a_usage_error(cli, market_db):
+    # They used to be added up: 1,000 + 2,000 planned as 3,000 points the user does not have.
+    proc = cli("recommend", "--db", market_db, "--balance", "hapitas=1000", "--balance", "hapitas=2000",
+               "--spend", "2026-12-20:500")
+    assert proc.returncode == 2 and proc.stderr.strip() == (
+        "pointexit: error: bad --balance 'hapitas=2000': hapitas is already given (1,000)"), proc.stderr
+
+
 def test_wallet_init_into_a_directory_says_so_even_with_force(cli, tmp_path):
     proc = cli("wallet", "init", "--path", str(tmp_path), "--force")
     assert proc.returncode == 2

@@ -249,7 +249,7 @@ def recommend_command(
     wallet: Annotated[Optional[str], typer.Option(
         "--wallet", help="Wallet TOML (default: wallet.toml in the config dir, if present).")] = None,
     balance: Annotated[Optional[list[str]], typer.Option(
-        "--balance", help="Points held on a site, SITE=POINTS (repeatable; replaces the wallet's).")] = None,
+        "--balance", help="Points held on a site, SITE=POINTS (once per site, repeatable; replaces the wallet's).")] = None,
     spend: Annotated[Optional[list[str]], typer.Option(
         "--spend", help="Planned Amazon spend, DATE:YEN[:TAG] (repeatable; added to the wallet's).")] = None,
     today: Annotated[Optional[str], typer.Option("--today", help="Plan as of this date (default: today in JST).")] = None,
@@ -262,7 +262,9 @@ def recommend_command(
     given: dict[str, int] = {}
     for b in balance or []:
         slug, amount = parse_balance(b)
-        given[slug] = given.get(slug, 0) + amount
+        if slug in given:  # a typo'd site or a stale line in a script; adding them up would hide it
+            raise BadOption(f"bad --balance {b!r}: {slug} is already given ({given[slug]:,})")
+        given[slug] = amount
     spends = [parse_spend(s) for s in spend or []]
     now = now_jst()
     day = parse_date(today, "--today") if today else now.date()
