@@ -92,6 +92,7 @@ class Campaign:
     first_come: bool = False  # 先着: may end before ends_on
     ident: str = ""
     cap_unit: str = "pt"  # how the site writes its points (マネー on dot money), for the reasons
+    site_name: str = ""  # the site as the user reads it (ドットマネー), for the reasons
 
     def active_on(self, d: date) -> bool:
         return (self.starts_on is None or self.starts_on <= d) and (

@@ -425,7 +425,8 @@ def plan_amazon_cover(
         spend_on = residual[spend_index].on
         plan.left[route.origin] -= run.points
         first = run.hops[0]
-        camps = tuple(h.campaign for h in run.hops if h.campaign is not None and h.eligible)
+        claimed = [h for h in run.hops if h.campaign is not None and h.eligible]
+        camps = tuple(h.campaign for h in claimed)
         apply_by = apply_deadline(route, slot, o, bool(camps), spend_on, today, calendar)
         lapse = (available_until or {}).get(route.origin)
         if lapse is not None:
@@ -444,9 +445,9 @@ def plan_amazon_cover(
             sources=tuple((h.exit.source_url, h.exit.seen_at) for h in run.hops),
         ))
         plan.reasons.append(step_reason(route, run))
-        for c in camps:
+        for c, label in ((h.campaign, h.exit.label) for h in claimed):
             plan.reasons.append(Reason(
-                f"キャンペーン「{c.title}」: {c.site} → {c.destination} "
+                f"キャンペーン「{c.title}」: {c.site_name or c.site} → {label} "
                 f"{'増量' if c.kind == 'bonus' else '割引'} {Decimal(c.bonus_bp) / 100}%"
                 + (f"、上限 {c.cap_points:,}{c.cap_unit}" if c.cap_points else "")
                 + (f"、{c.starts_on}〜{c.ends_on}" if c.starts_on or c.ends_on else "")

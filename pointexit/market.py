@@ -10,7 +10,7 @@ from fractions import Fraction
 from advisor.advise import ExpiryRule
 from advisor.model import Campaign, Exit, RoutingOffer
 from advisor.timing import History, PastCampaign, RateChange
-from pointexit.catalog import DESTINATIONS, SITES, point_unit
+from pointexit.catalog import DESTINATIONS, SITES, point_unit, site_name
 from storage.records import CurrentCampaign, CurrentExit, CurrentRoutingOffer, RateHistory, RateStep
 
 # A campaign with no end date counts as running only while crawls keep seeing it.
@@ -81,7 +81,8 @@ def to_campaign(c: CurrentCampaign) -> Campaign:
         site=c.site, destination=c.destination, title=c.title, kind=c.kind, bonus_bp=c.bonus_bp,
         starts_on=c.starts_at.date() if c.starts_at else None, ends_on=_last_day(c.ends_at),
         source_url=c.source_url, seen_at=c.last_seen, cap_points=c.cap_points,
-        first_come=c.first_come, ident=str(c.campaign_id), cap_unit=point_unit(c.site))
+        first_come=c.first_come, ident=str(c.campaign_id), cap_unit=point_unit(c.site),
+        site_name=site_name(c.site))
 
 
 def running_campaigns(rows: list[CurrentCampaign], now: datetime, today: date | None = None,

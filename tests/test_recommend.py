@@ -82,7 +82,9 @@ def test_running_campaign_is_used_and_flagged_first_come(cli, market_db):
     # No campaign history to wait for: the step is today's application.
     assert [(s["site"], s["points"], s["yen"]) for s in plan["now"]] == [("moppy", 1_000, 1_100)]
     assert any("先着" in w for w in plan["warnings"])
-    assert any(r["source_url"] == "https://moppy.example/campaign/1" for r in plan["reasons"])
+    [reason] = [r for r in plan["reasons"] if r["source_url"] == "https://moppy.example/campaign/1"]
+    # Named as the user reads them, not "moppy → amazon_gift".
+    assert reason["text"].startswith("キャンペーン「Amazonギフト10%増量」: モッピー → Amazonギフト"), reason
 
 
 def test_campaigns_run_on_the_day_planned_for_not_on_the_clocks_date():
