@@ -30,6 +30,7 @@ _FIELD_JA = {
     "title": "名称", "kind": "種類", "bonus_bp": "増量率", "starts_at": "開始", "ends_at": "終了",
     "cap_points": "上限", "cap_text": "上限の条件", "first_come": "先着", "destination": "交換先",
     "rate_bp": "還元率", "scope": "対象", "conditions": "条件", "lag_text": "承認期間", "store": "ストア",
+    "in_rate": "交換レートへの反映",
 }
 
 

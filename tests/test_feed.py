@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
@@ -13,6 +14,7 @@ from sqlmodel import Session, select
 from pointexit.page import build_site, feed_xml, read_inputs
 from storage.engine import open_engine
 from storage.models import CampaignObservation, RoutingOfferObservation
+from storage.records import CurrentCampaign, CurrentRoutingOffer
 from storage.store import Store
 from tests.page_world import NOW, build_world, crawl, fashion_offer, hapitas_campaign, hapitas_exits
 
@@ -90,6 +92,24 @@ def test_a_change_is_a_new_entry_and_the_old_one_keeps_its_id(engine):
     assert "変更点: 増量率、終了" in new.findtext(f"{A}summary")
     assert new.findtext(f"{A}updated") == "2026-11-23T15:00:00+09:00"
     assert root.findtext(f"{A}updated") == "2026-11-23T15:00:00+09:00"  # the newest change
+
+
+@pytest.mark.parametrize("record", [CurrentCampaign, CurrentRoutingOffer])
+def test_every_field_a_change_can_name_is_in_japanese(record):
+    # A reader saw 「変更点: in_rate」 when a site folded its bonus into the listed rate.
+    from pointexit.feed import _FIELD_JA, _PROVENANCE
+
+    named = {f.name for f in dataclasses.fields(record)} - _PROVENANCE - {"site"}  # site: part of the key
+    assert named <= set(_FIELD_JA), named - set(_FIELD_JA)
+
+
+def test_a_bonus_folded_into_the_rate_is_a_change_named_in_japanese():
+    from pointexit.feed import changed_fields
+
+    before = CurrentCampaign(1, "hapitas", "amazon_gift", "増量", "bonus", 500, None, None, None, None,
+                             False, "https://hapitas.example/", NOW, NOW)
+    after = dataclasses.replace(before, in_rate=True)
+    assert changed_fields(before, after) == ["交換レートへの反映"]
 
 
 def test_a_rebuild_without_changes_is_byte_identical(engine):
