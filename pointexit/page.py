@@ -176,6 +176,26 @@ def render_page(inputs: PageInputs, now: datetime, personal: PersonalView | None
     )
 
 
+def kept_feed_id(previous: Path) -> str:
+    """The feed's permanent id (RFC 4287 4.2.6): the one the feed already
+    published in this directory has, else a new random one, so two users'
+    feeds never share an id and a reader never sees an old one change."""
+    import uuid
+    import xml.etree.ElementTree as ET
+
+    from pointexit.feed import ATOM_NS
+
+    try:
+        root = ET.parse(previous).getroot()
+    except (OSError, ET.ParseError):
+        root = None
+    if root is not None and root.tag == f"{{{ATOM_NS}}}feed":
+        kept = (root.findtext(f"{{{ATOM_NS}}}id") or "").strip()
+        if kept and len(kept) <= 200 and not any(c.isspace() for c in kept):
+            return kept
+    return f"urn:uuid:{uuid.uuid4()}"
+
+
 def feed_xml(inputs: PageInputs, now: datetime, feed_id: str | None = None) -> bytes:
     from pointexit import feed
 
@@ -236,11 +256,13 @@ class BuiltPage:
 def build_site(engine, out: Path, now: datetime, *, wallet: Path | None = None,
                stale_after: timedelta = page_view.DEFAULT_STALE_AFTER) -> BuiltPage:
     """Read storage once, write index.html and feed.xml into `out`."""
-    prepare_out_dir(out)  # fail before any work on an unusable directory
+    # The database and wallet are read before `out` is made, so a bad one
+    # leaves no empty directory behind.
     inputs = read_inputs(engine)
     personal = personal_plan(engine, wallet, now.date()) if wallet else None
     html = render_page(inputs, now, personal, stale_after).encode("utf-8")
-    xml = feed_xml(inputs, now)
+    out = prepare_out_dir(out)
+    xml = feed_xml(inputs, now, kept_feed_id(out / "feed.xml"))
     paths = write_site(out, {"index.html": html, "feed.xml": xml})
     return BuiltPage(index=paths["index.html"], feed=paths["feed.xml"], exit_rows=len(inputs.exits),
                      feed_entries=min(FEED_LIMIT, len(inputs.campaign_changes) + len(inputs.offer_changes)),

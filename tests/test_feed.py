@@ -20,6 +20,7 @@ from tests.page_world import NOW, build_world, crawl, fashion_offer, hapitas_cam
 
 A = "{http://www.w3.org/2005/Atom}"
 RFC3339_JST = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00")
+UUID4_URN = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 UUID_URN = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
@@ -64,7 +65,8 @@ def assert_valid_atom(root):
         assert any(link.get("rel") == "alternate" for link in e.findall(f"{A}link"))
         assert e.findtext(f"{A}summary")
         ids.append(e.findtext(f"{A}id"))
-    assert all(UUID_URN.fullmatch(i) for i in ids + [root.findtext(f"{A}id")])
+    assert all(UUID_URN.fullmatch(i) for i in ids)  # derived from the change: version 5
+    assert UUID_URN.fullmatch(root.findtext(f"{A}id")) or UUID4_URN.fullmatch(root.findtext(f"{A}id"))
     assert len(ids) == len(set(ids)), "entry ids must be unique"
 
 
@@ -167,6 +169,23 @@ def test_an_empty_database_gives_a_valid_empty_feed(tmp_path):
     root = parse(feed_xml(read_inputs(engine), NOW))
     assert_valid_atom(root)
     assert entries(root) == [] and root.findtext(f"{A}updated") == "2026-11-23T09:00:00+09:00"
+
+
+def test_the_feed_keeps_its_id_across_rebuilds_and_no_two_installations_share_one(engine, tmp_path):
+    # The id was one constant for every installation, so a reader following
+    # two people's feeds could take them for the same feed.
+    def feed_id(out):
+        return parse(build_site(engine, out, NOW).feed.read_bytes()).findtext(f"{A}id")
+
+    mine, theirs = feed_id(tmp_path / "mine"), feed_id(tmp_path / "theirs")
+    assert UUID4_URN.fullmatch(mine) and UUID4_URN.fullmatch(theirs) and mine != theirs
+    assert feed_id(tmp_path / "mine") == mine
+    # A feed published before keeps the id its readers already know.
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "feed.xml").write_bytes(feed_xml(read_inputs(engine), NOW, "urn:uuid:kept-0001"))
+    assert feed_id(tmp_path / "old") == "urn:uuid:kept-0001"
+    (tmp_path / "old" / "feed.xml").write_text("<html>not a feed</html>")
+    assert UUID4_URN.fullmatch(feed_id(tmp_path / "old"))
 
 
 def test_the_feed_is_written_beside_the_page(engine, tmp_path):

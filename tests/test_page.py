@@ -449,6 +449,7 @@ def test_page_on_a_missing_database_fails_in_one_line(cli, tmp_path):
     err = _one_line_error(cli("page", "--db", str(tmp_path / "nope.db"), "--out", str(tmp_path / "o")))
     assert "no database at" in err
     assert not (tmp_path / "nope.db").exists()
+    assert not (tmp_path / "o").exists()  # no empty directory left behind
 
 
 def test_page_on_a_file_that_is_not_a_database_fails_in_one_line(cli, tmp_path):
@@ -457,6 +458,7 @@ def test_page_on_a_file_that_is_not_a_database_fails_in_one_line(cli, tmp_path):
     err = _one_line_error(cli("page", "--db", str(junk), "--out", str(tmp_path / "o")))
     assert "not an SQLite file" in err
     assert junk.read_bytes() == b"not a database\n" * 50
+    assert not (tmp_path / "o").exists()  # no empty directory left behind
 
 
 def test_page_on_a_corrupt_sqlite_file_fails_in_one_line(cli, world, tmp_path):
@@ -467,6 +469,7 @@ def test_page_on_a_corrupt_sqlite_file_fails_in_one_line(cli, world, tmp_path):
     broken.write_bytes(bytes(data))
     err = _one_line_error(cli("page", "--db", str(broken), "--out", str(tmp_path / "o")))
     assert "database" in err
+    assert not (tmp_path / "o").exists()  # no empty directory left behind
 
 
 @pytest.mark.parametrize("make_out", [
@@ -494,4 +497,4 @@ def test_a_bad_wallet_fails_in_one_line(cli, world, tmp_path):
     wallet.write_text("[sites.nosuchsite]\npoints = 10\n", encoding="utf-8")
     err = _one_line_error(cli("page", "--db", db, "--out", str(tmp_path / "o"), "--wallet", str(wallet)))
     assert "wallet" in err and "nosuchsite" in err
-
+    assert not (tmp_path / "o").exists()  # no empty directory left behind

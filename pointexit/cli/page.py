@@ -47,10 +47,9 @@ def build(db: str | None, out: Path, wallet: Path | None, stale_after, now):
     from sqlalchemy.exc import DatabaseError
 
     from pointexit.cli.app import open_db
-    from pointexit.page import build_site, prepare_out_dir
+    from pointexit.page import build_site
     from storage.engine import StorageError
 
-    prepare_out_dir(out)
     engine = open_db(db)
     try:
         return build_site(engine, out, now, wallet=wallet, stale_after=stale_after)
