@@ -26,6 +26,8 @@ SCHEMA_VERSION = 4
 
 
 def _add_column(conn: Connection, table: str, column: str, ddl_type: str) -> None:
+    if not inspect(conn).has_table(table):
+        return  # a half-made file: create_all makes the table, new columns included
     present = {c["name"] for c in inspect(conn).get_columns(table)}
     if column not in present:
         conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl_type}"))
@@ -38,7 +40,8 @@ def _v2(conn: Connection) -> None:
     # "Newest finished run of each spider" is read by every `exits`/`recommend`:
     # walking this index backwards from a spider's newest run finds it at once,
     # where a scan would read every run ever made (years of them).
-    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_crawl_run_spider_id ON crawl_run (spider, id)"))
+    if inspect(conn).has_table("crawl_run"):
+        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_crawl_run_spider_id ON crawl_run (spider, id)"))
 
 
 def _v3(conn: Connection) -> None:

@@ -87,6 +87,24 @@ def test_a_migrated_schema_is_the_same_as_a_fresh_one(backend, tmp_path, request
     assert shape(migrated) == shape(fresh)
 
 
+@pytest.mark.parametrize("stamped", [None, "1"])
+def test_a_half_made_file_is_completed_not_an_internal_error(tmp_path, cli, stamped):
+    # Only pointexit's `meta` table, empty or stamped v1: the steps altered
+    # tables that were not there (NoSuchTableError: crawl_run, exit 1).
+    db = tmp_path / "half.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    if stamped:
+        con.execute("INSERT INTO meta VALUES ('schema_version', ?)", (stamped,))
+    con.commit()
+    con.close()
+    proc = cli("exits", "--db", str(db))
+    assert proc.returncode == 0 and "交換先のデータがありません" in proc.stdout, proc.stderr
+    completed = open_engine(db, create=False)
+    assert schema_version(completed) == SCHEMA_VERSION
+    assert shape(completed) == shape(open_engine(fresh_db("sqlite", tmp_path, None)))
+
+
 def test_a_crawl_after_the_migration_appends_only_changes(v1_db, run_crawl, recorded_server):
     [report] = run_crawl(["hapitas"], v1_db, mirror=recorded_server.root_url).values()
     # The exits are as v1 stored them; the page's campaign is new to this database.
