@@ -25,6 +25,7 @@ from advisor.amazon import (
     associates_gift_lots,
 )
 from advisor.model import Spend
+from pointexit.clock import JST
 from pointexit.errors import UserError
 
 WALLET_EXAMPLE = """\
@@ -201,7 +202,10 @@ class _Reader:
             return None
         d = None
         if isinstance(v, datetime):
-            d = v.date()
+            try:  # 2026-11-30T23:30:00-05:00 is already 12-01 in Japan
+                d = (v.astimezone(JST) if v.tzinfo is not None else v).date()
+            except OverflowError:
+                self.fail(key, f"out of range ({FIRST_DATE.year}–{LAST_DATE.year}), got {shown(v)}")
         elif isinstance(v, date):
             d = v
         elif isinstance(v, str):

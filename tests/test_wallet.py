@@ -112,6 +112,22 @@ def test_mistakes_name_file_key_and_problem(text, key, what):
     assert "\n" not in message
 
 
+@pytest.mark.parametrize("written, day", [
+    ("2026-11-30T23:30:00-05:00", date(2026, 12, 1)),  # 13:30 on 12-01 in Japan
+    ("2026-12-01T08:00:00+09:00", date(2026, 12, 1)),
+    ("2026-11-30T23:59:00Z", date(2026, 12, 1)),
+    ("2026-11-30T23:59:00", date(2026, 11, 30)),  # no offset: already Japan's time
+])
+def test_a_date_and_time_with_an_offset_is_read_as_the_day_in_japan(written, day):
+    w = parse_wallet(f"[sites.moppy]\npoints = 10\nlast_activity = {written}\n", PATH)
+    assert w.last_activity == {"moppy": day}
+
+
+def test_a_time_whose_day_in_japan_is_past_9999_is_out_of_range():
+    with pytest.raises(WalletError, match="sites.moppy.last_activity.*out of range"):
+        parse_wallet("[sites.moppy]\npoints = 10\nlast_activity = 9999-12-31T23:00:00-05:00\n", PATH)
+
+
 def test_init_refuses_to_overwrite(tmp_path):
     path = write_example(tmp_path / "w" / "wallet.toml")
     assert path.read_text(encoding="utf-8") == WALLET_EXAMPLE
