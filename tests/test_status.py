@@ -158,6 +158,22 @@ def test_seven_day_success_counts_days_with_an_ok_run(report):
     assert hapitas.days_without_run == ["2026-11-20"]
 
 
+def test_a_day_one_of_the_sites_spiders_failed_is_not_a_success(tmp_path):
+    # hapitas ok beside hapitas_shopping failing every day showed 100 % and 問題なし.
+    from pointexit.cli.status import build_status
+
+    store = Store(open_engine(str(tmp_path / "s.db")))
+    for day in (21, 22, 23):
+        when = at(day, 6)
+        store.finish_run(store.begin_run("hapitas", "hapitas", when), outcome("ok", 8), when)
+        shopping = outcome("ok" if day == 21 else "failed", 1 if day == 21 else 0)
+        store.finish_run(store.begin_run("hapitas_shopping", "hapitas", when), shopping, when)
+    _, [site] = build_status(store.engine, at(23, 9))
+    assert (site.days, site.ok_days, site.success_rate_bp) == (3, 1, 3_333)
+    assert codes(site.flags) == ["success_rate_low"]
+    store.engine.dispose()
+
+
 def test_site_flags(report):
     hapitas = report[1]["hapitas"]
     assert [(f.code, f.message) for f in hapitas.flags] == [

@@ -2,7 +2,8 @@
 
 Per spider: the last run (JST), its verdict, items, errors, and the age of its
 newest data. Per site, over the last 7 days (site × day): the success rate (a
-day is a success when the site had an ok run that day), the days without any
+day is a success when each of the site's spiders that ran that day had an ok
+run that day: its exchange page and its shopping listing), the days without any
 run, and the parse rate (share of rewards turned into numbers in the latest
 runs). Flags, as a peer crawler's daily health report raises them:
 
@@ -114,15 +115,17 @@ def site_statuses(runs_in_window: list, first: dict, last: dict, now: datetime) 
     from pointexit.catalog import site_name
 
     today = now.date()
-    by_day: dict[str, dict[date, set[str]]] = {}
+    # site → day → spider → whether one of its runs that day was ok
+    by_day: dict[str, dict[date, dict[str, bool]]] = {}
     for r in runs_in_window:
         if r.started_at <= now and r.verdict != "running":
-            by_day.setdefault(r.site, {}).setdefault(r.started_at.date(), set()).add(r.verdict)
+            spiders = by_day.setdefault(r.site, {}).setdefault(r.started_at.date(), {})
+            spiders[r.spider] = spiders.get(r.spider, False) or r.verdict == "ok"
     out = []
     for site in sorted(first):
         days = by_day.get(site, {})
         span = window(first[site].date(), today, today in days)
-        ok = [d for d in span if "ok" in days.get(d, ())]
+        ok = [d for d in span if d in days and all(days[d].values())]
         missing = [d for d in span if d not in days]
         rate = len(ok) * 10_000 // len(span) if span else None
         parse = _parse_rate([runs[0] for runs in last.values() if runs[0].site == site])
