@@ -179,6 +179,10 @@ class PointSiteSpider(scrapy.Spider):
     def layout_missing(self, response, what: str) -> None:
         """Call when a part the page always had is gone (degrades the run)."""
         self.stat("pointexit/layout_missing")
+        stats = self._stats()
+        if stats is not None and not stats.get_value("pointexit/layout_missing_at"):
+            # The run's reason names the (first) page, for a site of several pages.
+            stats.set_value("pointexit/layout_missing_at", urlsplit(response.url).path or "/")
         self.logger.warning("layout changed at %s: %s not found", response.url, what)
 
     def campaign(self, response, **raw) -> CampaignItem:

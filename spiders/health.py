@@ -23,6 +23,7 @@ pointexit/stopped               the crawl was asked to stop (its pending pages w
 pointexit/pages                 pages that answered 2xx and were parsed
 pointexit/empty_pages           ... of which had no content at all
 pointexit/layout_missing        a spider found part of its expected structure missing
+pointexit/layout_missing_at     ... the path of the first page it was missing on
 pointexit/login_required        a login form was shown instead of the page
 pointexit/cookie_file_error     the name (not the path) of the user's cookie file that
                                 could not be used
@@ -150,8 +151,10 @@ def judge_run(stats: dict, expected_min_items: int) -> Verdict:
         return Verdict("failed", "no_valid_items",
                        f"有効な交換先がありません ({exits}件すべてに問題: {_fields_text(stats)})")
     if stats.get("pointexit/layout_missing"):
+        at = stats.get("pointexit/layout_missing_at")
         return Verdict("degraded", "layout_changed",
-                       "ページの一部の構成が見つかりません (ページの構成が変わった可能性があります)")
+                       f"ページの一部の構成が見つかりません{f' ({at})' if at else ''} "
+                       "(ページの構成が変わった可能性があります)")
     if errors or empty:
         if empty:
             causes["empty"] = empty

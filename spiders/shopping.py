@@ -88,15 +88,12 @@ class ShoppingListingSpider(PointSiteSpider):
                 self.stats.set_value("pointexit/login_required", 1)
                 self.logger.warning("login required at %s (no member session)", response.url)
             else:
-                self.stats.set_value("pointexit/layout_missing", 1)
-                self.logger.warning("no shopping listing at %s: the layout may have changed", response.url)
+                self.layout_missing(response, "the shopping listing")
             return
         if not ads:
             # A listing page always lists stores: none at all means the ads'
             # markup changed, and "no offer" would close a running one.
-            self.stats.set_value("pointexit/layout_missing", 1)
-            self.logger.warning("no ads in the shopping listing at %s: the layout may have changed",
-                                response.url)
+            self.layout_missing(response, "any ad in the shopping listing")
             return
         yield from self.offers_from(response, ads)
 

@@ -236,7 +236,7 @@ def test_one_page_of_several_losing_its_exits_degrades_and_keeps_its_values(tmp_
     assert (seed["verdict"], seed["items"]) == ("ok", 6)
     assert (report["verdict"], report["items"], report["valid_items"]) == ("degraded", 5, 5)
     assert report["reason"] == ("layout_changed: ページの一部の構成が見つかりません "
-                                "(ページの構成が変わった可能性があります)")
+                                "(/chobirich/exchange/point/pex/info/) (ページの構成が変わった可能性があります)")
     assert report["new_observations"] == 0
     assert stored(db, provenance=False) == before
 

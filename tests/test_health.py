@@ -103,6 +103,9 @@ def test_every_exit_invalid_fails_even_if_a_campaign_reads_fine():
 
 def test_a_spider_noticing_missing_structure_degrades():
     assert verdict(run(layout_missing=1)) == ("degraded", "layout_changed")
+    named = judge_run({**run(layout_missing=1), "pointexit/layout_missing_at": "/exchange/pex/"}, 5)
+    assert named.detail == ("ページの一部の構成が見つかりません (/exchange/pex/) "
+                            "(ページの構成が変わった可能性があります)")
 
 
 def test_some_pages_failing_degrades():
