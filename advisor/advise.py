@@ -96,6 +96,13 @@ def advise(s: Situation) -> Plan:
         if points > 0 and site in s.expiry_rules and site not in s.last_activity:
             plan.warnings.append(f"{name(site)}: 最終利用日が未登録のため失効日を確認できません")
 
+    for lot in s.amazon.gift_lots:
+        if lot.earned and lot.arrives is not None and lot.arrives <= s.today:
+            # Once it arrives the user may list the card under [[amazon.gift]] too.
+            plan.warnings.append(
+                f"{lot.label} ¥{lot.yen:,} は {lot.arrives} ごろに届いているはずです。届いたギフト券を"
+                "[[amazon.gift]] にも書いた場合は二重に数えています（その月を [[associates.earnings]] から"
+                "消してください）")
     cover = cover_from_balances([sp for sp in s.spends if sp.on >= s.today], s.amazon)
     if cover.points_left and cover.points_expiry and cover.points_expiry < s.today:
         plan.warnings.append(f"Amazonポイント {cover.points_left:,}pt は {cover.points_expiry} に失効しています"

@@ -35,6 +35,7 @@ class GiftLot:
     expires: date
     arrives: date | None = None
     label: str = "ギフト残高"
+    earned: bool = False  # counted from Associates earnings, not a card the user listed
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def associates_gift_lots(earnings: list[tuple[date, int]], validity_years: int =
         if carried >= minimum:
             arrives = month_end(month) + delay
             lots.append(GiftLot(carried, add_years(arrives, validity_years), arrives,
-                                f"アソシエイト {month:%Y-%m} 分"))
+                                f"アソシエイト {month:%Y-%m} 分", earned=True))
             carried = 0
     return lots
 

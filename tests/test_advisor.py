@@ -130,6 +130,19 @@ def test_associates_pay_six_weeks_after_the_month_from_500_yen():
     assert old.expires == date(2027, 11, 11)
 
 
+def test_associates_gift_that_should_have_arrived_is_flagged_as_maybe_counted_twice():
+    # September's card came ~11-11; listed under [[amazon.gift]] as well, it counted twice.
+    lots = tuple(associates_gift_lots([(date(2026, 9, 1), 1_200), (date(2026, 10, 1), 900)]))
+    s = Situation(today=TODAY, exits=[], balances={}, spends=[Spend(date(2026, 12, 20), 500)],
+                  amazon=AmazonWallet(gift_lots=lots))
+    flagged = [w for w in advise(s).warnings if "二重" in w]
+    assert flagged == ["アソシエイト 2026-09 分 ¥1,200 は 2026-11-11 ごろに届いているはずです。届いたギフト券を"
+                       "[[amazon.gift]] にも書いた場合は二重に数えています（その月を [[associates.earnings]] から"
+                       "消してください）"]  # October's (due 12-12) is still to come
+    listed = AmazonWallet(gift_lots=(GiftLot(1_200, date(2036, 11, 11), date(2026, 11, 11)),))
+    assert not [w for w in advise(replace(s, amazon=listed)).warnings if "二重" in w]
+
+
 def test_abroad_spend_adds_shipping_rounded_up():
     assert amount_due(Spend(TODAY, 10_000, "abroad")) == 11_500
     assert amount_due(Spend(TODAY, 999, "abroad")) == 1_149
