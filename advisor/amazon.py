@@ -160,7 +160,9 @@ def cover_from_balances(spends: list[Spend], wallet: AmazonWallet) -> Cover:
             if lot.expires is not None:
                 return (0, lot.expires, lot.rank)
             # Amazon Points: by their rolling date, or after every gift lot.
-            return (1, date.max, 2) if wallet.points_use == "last" else (0, expiry, 2)
+            # This spend is an order: what it leaves of them lapses a year
+            # from it, not on the date the wallet's last order gave.
+            return (1, date.max, 2) if wallet.points_use == "last" else (0, add_years(on, 1), 2)
 
         usable = sorted((lot for lot in lots if lot.yen > 0
                          and (lot.arrives is None or lot.arrives < on)

@@ -161,6 +161,19 @@ def test_balances_cover_soonest_expiring_first():
     assert cover.residual == []
 
 
+def test_amazon_points_are_ranked_by_the_date_the_spend_itself_rolls_them_to():
+    # Rolling date 2026-12-20 before the timed points' 12-31, but the 12-10
+    # order restarts the year: the points then last to 2027-12-10, and the
+    # time-limited ones (and a gift lot expiring sooner) are the ones to use.
+    wallet = AmazonWallet(gift_lots=(GiftLot(200, date(2027, 3, 1), label="gift"),),
+                          timed_points=(TimedPoints(300, date(2026, 12, 31)),),
+                          points=AmazonPoints(1_200, last_order=date(2025, 12, 20)))
+    cover = cover_from_balances([Spend(date(2026, 12, 10), 500)], wallet)
+    assert [(src.split(" ")[0], y) for _, src, y in cover.used] == [("期間限定ポイント", 300), ("gift", 200)]
+    assert cover.unused == [] and cover.points_left == 1_200
+    assert cover.points_expiry == date(2027, 12, 10)
+
+
 def test_amazon_points_last_or_never():
     wallet = AmazonWallet(gift_lots=(GiftLot(1_000, date(2036, 1, 1)),),
                           points=AmazonPoints(300, last_order=date(2026, 11, 1)), points_use="last")
