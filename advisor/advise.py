@@ -65,14 +65,34 @@ class Situation:
     cap_used: dict[str, int] = field(default_factory=dict)
 
 
+# Rules an exchange itself renews: it needs a login, and it is activity.
+RENEWED_BY_EXCHANGE = ("last_login", "last_activity")
+
+
+def lapse_date(rule: ExpiryRule, since: date) -> date:
+    return since + timedelta(days=rule.days) if rule.days is not None else site_points_expiry(rule.months, since)
+
+
 def lapse_dates(s: Situation) -> dict[str, date]:
     """When each held site balance lapses if nothing more happens."""
     out = {}
     for site, points in s.balances.items():
         rule, since = s.expiry_rules.get(site), s.last_activity.get(site)
         if points > 0 and rule and since:
-            out[site] = (since + timedelta(days=rule.days) if rule.days is not None
-                         else site_points_expiry(rule.months, since))
+            out[site] = lapse_date(rule, since)
+    return out
+
+
+def lapses_after_plan(s: Situation, plan: Plan, lapses: dict[str, date]) -> dict[str, tuple[date, date | None]]:
+    """site → (when what the plan leaves lapses, the planned exchange that
+    renewed it or None): on most sites the exchange is itself activity."""
+    out = {site: (when, None) for site, when in lapses.items()}
+    for step in plan.steps:
+        rule, on = s.expiry_rules.get(step.site), step.apply_on or s.today
+        if step.site in out and rule.since in RENEWED_BY_EXCHANGE and on <= lapses[step.site]:
+            renewed = lapse_date(rule, on)
+            if renewed > out[step.site][0]:
+                out[step.site] = (renewed, on)
     return out
 
 
@@ -86,12 +106,13 @@ def advise(s: Situation) -> Plan:
     unit = lambda site: s.units.get(site, "pt")  # noqa: E731
     horizon = max([sp.on for sp in s.spends] + [date.fromordinal(s.today.toordinal() + WARN_DAYS)])
 
-    for site, when in sorted(lapses.items(), key=lambda kv: kv[1]):
+    for site, (when, renewed) in sorted(lapses_after_plan(s, plan, lapses).items(), key=lambda kv: kv[1]):
         left = plan.left.get(site, 0)
         if left > 0 and when <= horizon:
             rule = s.expiry_rules[site]
             lapse = "に失効しています" if when < s.today else "に失効します"  # a wallet not updated since
-            plan.warnings.append(f"{name(site)}: {left:,}{unit(site)} が {when} {lapse}（{rule.wording}）")
+            plan.warnings.append(f"{name(site)}: {left:,}{unit(site)} が {when} {lapse}（{rule.wording}"
+                                 + (f"。{renewed} の交換で延長した日" if renewed else "") + "）")
     for site, points in sorted(s.balances.items()):
         if points > 0 and site in s.expiry_rules and site not in s.last_activity:
             plan.warnings.append(f"{name(site)}: 最終利用日が未登録のため失効日を確認できません")

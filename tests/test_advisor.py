@@ -408,6 +408,31 @@ def test_advise_warns_about_lapses_amazon_points_unused_gift_and_leftovers():
     assert plan.steps[0].yen == 300 and plan.shortfall == 0
 
 
+def test_a_planned_exchange_renews_the_sites_points_where_exchanging_is_activity():
+    # Moppy's 180 days count from the last login: the exchange the plan makes on
+    # 11-23 renews them, so what it leaves lapses 2027-05-22, not 12-01.
+    into, out = dotmoney_chain("moppy")
+    s = Situation(
+        today=TODAY, exits=[into, out], balances={"moppy": 900}, spends=[Spend(date(2026, 12, 20), 300)],
+        last_activity={"moppy": date(2026, 6, 4)},
+        expiry_rules={"moppy": ExpiryRule(6, "last_activity", "最終ログインから180日", days=180)},
+        names={"moppy": "モッピー"})
+    plan = advise(s)
+    [step] = plan.steps
+    assert (step.site, step.points, step.apply_on) == ("moppy", 300, date(2026, 11, 23))
+    assert [w for w in plan.warnings if "失効" in w] == []  # 2027-05-22 is past the 90-day horizon
+    far = replace(s, spends=[Spend(date(2027, 5, 30), 300)])
+    plan = advise(far)
+    [step] = plan.steps
+    assert [w for w in plan.warnings if "失効" in w] == [
+        f"モッピー: 600pt が {step.apply_on + timedelta(days=180)} に失効します（最終ログインから180日。"
+        f"{step.apply_on} の交換で延長した日）"]
+    # Points that count from the last point earned are not renewed by an exchange.
+    earned = replace(s, expiry_rules={"moppy": ExpiryRule(6, "last_earned", "最終獲得から180日", days=180)})
+    assert [w for w in advise(earned).warnings if "失効" in w] == [
+        "モッピー: 600pt が 2026-12-01 に失効します（最終獲得から180日）"]
+
+
 def test_what_every_step_leaves_on_dot_money_is_one_warning_with_the_total():
     """Two steps each leaving 3 マネー printed 「交換後 3 が残ります」 twice."""
     h_into, out = dotmoney_chain("hapitas")
