@@ -105,6 +105,7 @@ SETTINGS = {
     "schedule": ("every_hours", "jitter_seconds", "sites", "mirror", "out"),
     "page": ("out", "stale_after_hours"),
     "point_values": _point_value_sites(),
+    "calendar": ("year_end", "closed_days"),
 }
 
 
@@ -232,3 +233,56 @@ def apply_point_values(config: dict | None = None) -> None:
     from pointexit.catalog import set_point_values
 
     set_point_values(point_values(load_config() if config is None else config))
+
+
+def business_calendar(config: dict | None = None):
+    """[calendar]: the days sites do not count as business days besides
+    weekends and national holidays. The reference gives the year-end break
+    only as "around 12/29–1/3", and each site announces its own dates (and
+    some a Golden Week break), so both are the user's to set:
+    `year_end = ["12-29", "01-03"]` (the default; `[]` for none) and
+    `closed_days = [2027-05-06]`."""
+    from datetime import date
+
+    from advisor.business_days import DEFAULT_YEAR_END, Calendar
+
+    config = load_config() if config is None else config
+    where = _where(config)
+    year_end = config_value(config, "calendar", "year_end", list, items=str)
+    if year_end is None:
+        span = DEFAULT_YEAR_END
+    elif not year_end:
+        span = None
+    else:
+        span = tuple(_month_day(text) for text in year_end)
+        if len(span) != 2 or None in span:
+            raise ConfigError(f"{where} [calendar] year_end must be the break's first and last day "
+                              f'as ["12-29", "01-03"] (or [] for none), not {year_end!r}')
+    closed = config_value(config, "calendar", "closed_days", list) or []
+    days = set()
+    for item in closed:
+        day = item if type(item) is date else None
+        if isinstance(item, str):
+            try:
+                day = date.fromisoformat(item.strip())
+            except ValueError:
+                pass
+        if day is None:
+            raise ConfigError(f"{where} [calendar] closed_days must be a list of dates "
+                              f"(2027-05-06), not {item!r}")
+        days.add(day)
+    return Calendar(year_end=span, closed_days=frozenset(days))
+
+
+def _month_day(text: str) -> tuple[int, int] | None:
+    """"12-29" → (12, 29); None unless a day some year has (02-29 is)."""
+    from datetime import date
+
+    month, dash, day = text.strip().partition("-")
+    if not (dash and month.isascii() and day.isascii() and month.isdigit() and day.isdigit()):
+        return None
+    try:
+        date(2028, int(month), int(day))  # a leap year: 02-29 is a day
+    except ValueError:
+        return None
+    return int(month), int(day)

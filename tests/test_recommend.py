@@ -189,6 +189,37 @@ def test_an_empty_wallet_path_is_a_usage_error(cli, market_db, tmp_path, args, m
     assert proc.returncode == 2 and proc.stderr.strip() == f"pointexit: error: {message}", proc.stderr
 
 
+@pytest.mark.parametrize("calendar, arrives", [
+    ("", "2027-01-06"),  # the default break, 12/29–1/3: Mon 1-4, Tue 1-5, Wed 1-6
+    ('[calendar]\nyear_end = []\n', "2026-12-31"),  # a site that works through it (1-1 is a holiday)
+    ('[calendar]\nyear_end = ["12-28", "01-05"]\n', "2027-01-08"),  # a site's announced dates: 1-6, 1-7, 1-8
+    ('[calendar]\nclosed_days = [2027-01-05]\n', "2027-01-07"),
+])
+def test_the_year_end_break_and_closed_days_come_from_config(cli, market_db, tmp_path, calendar, arrives):
+    (tmp_path / "config").mkdir(exist_ok=True)
+    (tmp_path / "config" / "config.toml").write_text(calendar, encoding="utf-8")
+    plan = json.loads(cli("recommend", "--db", market_db, "--today", "2026-12-28", "--balance", "hapitas=490",
+                          "--spend", "2027-01-20:500", "--json").stdout)
+    [step] = plan["steps"]
+    assert (step["site"], step["apply_on"], step["arrives_by"]) == ("hapitas", "2026-12-28", arrives)
+
+
+@pytest.mark.parametrize("calendar, message", [
+    ('year_end = ["12-29"]', '[calendar] year_end must be the break\'s first and last day as ["12-29", "01-03"]'),
+    ('year_end = ["12-32", "01-03"]', "[calendar] year_end must be"),
+    ('year_end = "12-29"', "[calendar] year_end must be a list, not '12-29'"),
+    ('closed_days = ["2027-02-30"]', "[calendar] closed_days must be a list of dates (2027-05-06), not '2027-02-30'"),
+    ('closed_days = [5]', "[calendar] closed_days must be a list of dates (2027-05-06), not 5"),
+    ('closed = []', "[calendar] closed is not a setting pointexit reads (did you mean closed_days?)"),
+])
+def test_a_bad_calendar_setting_is_one_line(cli, market_db, tmp_path, calendar, message):
+    (tmp_path / "config").mkdir(exist_ok=True)
+    (tmp_path / "config" / "config.toml").write_text(f"[calendar]\n{calendar}\n", encoding="utf-8")
+    proc = cli("recommend", "--db", market_db, "--balance", "hapitas=490", "--spend", "2027-01-20:500")
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert message in proc.stderr and str(tmp_path / "config" / "config.toml") in proc.stderr
+
+
 def test_a_site_given_twice_by_balance_is_a_usage_error(cli, market_db):
     # They used to be added up: 1,000 + 2,000 planned as 3,000 points the user does not have.
     proc = cli("recommend", "--db", market_db, "--balance", "hapitas=1000", "--balance", "hapitas=2000",

@@ -88,6 +88,7 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
     from advisor.advise import Situation, advise
     from pointexit.catalog import POINT_UNITS
     from pointexit.clock import now_jst
+    from pointexit.config import business_calendar
     from pointexit.market import (
         expiry_rules, histories, listed_offers, running_campaigns, site_names, to_advisor_exit)
     from storage.queries import (
@@ -117,7 +118,8 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
         offers=listed_offers(routing_offer_sightings(engine), now, today),
         histories=histories(rows, rate_history(engine, [e.exit_id for e in held], since=window), camp_rows,
                             since=window.date()),
-        expiry_rules=expiry_rules(), names=site_names(), units=POINT_UNITS)
+        expiry_rules=expiry_rules(), names=site_names(), units=POINT_UNITS,
+        calendar=business_calendar())
     if wallet is not None:
         situation.last_activity = dict(wallet.last_activity)
         this_month = today.replace(day=1)
