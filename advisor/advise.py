@@ -113,6 +113,9 @@ def advise(s: Situation) -> Plan:
             lapse = "に失効しています" if when < s.today else "に失効します"  # a wallet not updated since
             plan.warnings.append(f"{name(site)}: {left:,}{unit(site)} が {when} {lapse}（{rule.wording}"
                                  + (f"。{renewed} の交換で延長した日" if renewed else "") + "）")
+    for e in s.exits:  # the planner cannot say when such a gift would arrive
+        if e.lag_max_days is None and s.balances.get(e.site, 0) > 0 and e.destination == "amazon_gift":
+            plan.warnings.append(f"{name(e.site)} {e.label}: 交換日数が不明なため計画に使えません")
     for site, points in sorted(s.balances.items()):
         if points > 0 and site in s.expiry_rules and site not in s.last_activity:
             plan.warnings.append(f"{name(site)}: 最終利用日が未登録のため失効日を確認できません")

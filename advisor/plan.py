@@ -405,9 +405,6 @@ def plan_amazon_cover(
             plan.warnings.append(f"{s.on} の予定は過去の日付です: 計画に入れていません")
     origins = {s for s, p in balances.items() if p > 0}
     routes = find_routes(exits, origins)
-    for e in exits:
-        if e.lag_max_days is None and e.site in origins and e.destination == "amazon_gift":
-            plan.warnings.append(f"{e.site} {e.label}: 交換日数が不明なため計画に使えません")
     items = build_items(routes, balances, residual, today, campaigns, calendar, available_until, cap_used)
     result = solve([s.yen for s in residual], items, dict(balances),
                    limits_for(items, campaigns, today, cap_used),

@@ -433,6 +433,16 @@ def test_a_planned_exchange_renews_the_sites_points_where_exchanging_is_activity
         "モッピー: 600pt が 2026-12-01 に失効します（最終獲得から180日）"]
 
 
+def test_an_exit_of_unknown_lag_is_named_as_the_user_reads_it():
+    unknown = Exit("moppy", "amazon_gift", "Amazonギフトコード", 500, 500, 500, 500, 0, None,
+                   "https://moppy.example/exchange/", SEEN)
+    s = Situation(today=TODAY, exits=[unknown], balances={"moppy": 1_000},
+                  spends=[Spend(date(2026, 12, 20), 500)], names={"moppy": "モッピー"})
+    plan = advise(s)
+    assert plan.steps == [] and plan.shortfall == 500
+    assert "モッピー Amazonギフトコード: 交換日数が不明なため計画に使えません" in plan.warnings  # not "moppy …"
+
+
 def test_what_every_step_leaves_on_dot_money_is_one_warning_with_the_total():
     """Two steps each leaving 3 マネー printed 「交換後 3 が残ります」 twice."""
     h_into, out = dotmoney_chain("hapitas")
