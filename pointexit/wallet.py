@@ -310,7 +310,10 @@ def parse_wallet(text: str, path: Path) -> Wallet:
     lots = []
     for r in amazon.tables("gift"):
         r.done({"yen", "expires", "arrives"})
-        lots.append(GiftLot(r.int("yen"), r.date("expires"), r.date("arrives", required=False)))
+        lot = GiftLot(r.int("yen"), r.date("expires"), r.date("arrives", required=False))
+        if lot.arrives is not None and lot.arrives > lot.expires:  # a swapped pair, most likely
+            r.fail("arrives", f"{lot.arrives} is after the card expires ({lot.expires})")
+        lots.append(lot)
     points = None
     if "points" in amazon.table:
         r = _Reader(path, amazon.sub("points"), "amazon.points.")

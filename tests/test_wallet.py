@@ -103,6 +103,8 @@ def test_associates_validity_is_configurable():
     ('[[spend]]\ndate = 2026-12-10\nyen = 10\ntag = "food"\n', "spend[0].tag", "expected one of"),
     ("[amazon.points]\npoints = 10\n", "amazon.points.last_order", "lapse a year after"),
     ("wallet = 1\n", "wallet", "unknown key"),
+    ("[[amazon.gift]]\nyen = 500\nexpires = 2026-12-01\narrives = 2036-12-01\n", "amazon.gift[0].arrives",
+     "2036-12-01 is after the card expires (2026-12-01)"),
 ])
 def test_mistakes_name_file_key_and_problem(text, key, what):
     with pytest.raises(WalletError) as err:
