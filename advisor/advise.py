@@ -111,14 +111,18 @@ def advise(s: Situation) -> Plan:
         if left > 0 and when <= horizon:
             rule = s.expiry_rules[site]
             lapse = "に失効しています" if when < s.today else "に失効します"  # a wallet not updated since
-            plan.warnings.append(f"{name(site)}: {left:,}{unit(site)} が {when} {lapse}（{rule.wording}"
+            # By age (ECnavi, dot money) the date is the oldest points' (when
+            # they were earned is what the wallet's date says), not all of them.
+            held = f"{left:,}{unit(site)}" + (" のうち古い分" if rule.since == "point_age" else "")
+            plan.warnings.append(f"{name(site)}: {held} が {when} {lapse}（{rule.wording}"
                                  + (f"。{renewed} の交換で延長した日" if renewed else "") + "）")
     for e in s.exits:  # the planner cannot say when such a gift would arrive
         if e.lag_max_days is None and s.balances.get(e.site, 0) > 0 and e.destination == "amazon_gift":
             plan.warnings.append(f"{name(e.site)} {e.label}: 交換日数が不明なため計画に使えません")
     for site, points in sorted(s.balances.items()):
         if points > 0 and site in s.expiry_rules and site not in s.last_activity:
-            plan.warnings.append(f"{name(site)}: 最終利用日が未登録のため失効日を確認できません")
+            missing = "最も古いポイントの獲得日" if s.expiry_rules[site].since == "point_age" else "最終利用日"
+            plan.warnings.append(f"{name(site)}: {missing}が未登録のため失効日を確認できません")
 
     for lot in s.amazon.gift_lots:
         if lot.earned and lot.arrives is not None and lot.arrives <= s.today:

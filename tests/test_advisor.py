@@ -433,6 +433,18 @@ def test_a_planned_exchange_renews_the_sites_points_where_exchanging_is_activity
         "モッピー: 600pt が 2026-12-01 に失効します（最終獲得から180日）"]
 
 
+def test_points_that_lapse_by_age_are_warned_of_as_the_oldest_not_all():
+    # ECnavi: what the wallet dates is when the oldest points were earned; only those go.
+    rule = ExpiryRule(12, "point_age", "獲得から1年経過したポイントは3ヶ月ごとに失効")
+    s = Situation(today=TODAY, exits=[], balances={"ecnavi": 900, "pointtown": 50},
+                  spends=[Spend(date(2026, 12, 20), 500)], last_activity={"ecnavi": date(2025, 12, 15)},
+                  expiry_rules={"ecnavi": rule, "pointtown": replace(rule, wording="獲得から6ヶ月")},
+                  names={"ecnavi": "ECナビ", "pointtown": "ポイントタウン"})
+    warnings = advise(s).warnings
+    assert "ECナビ: 900pt のうち古い分 が 2026-12-15 に失効します（獲得から1年経過したポイントは3ヶ月ごとに失効）" in warnings
+    assert "ポイントタウン: 最も古いポイントの獲得日が未登録のため失効日を確認できません" in warnings
+
+
 def test_an_exit_of_unknown_lag_is_named_as_the_user_reads_it():
     unknown = Exit("moppy", "amazon_gift", "Amazonギフトコード", 500, 500, 500, 500, 0, None,
                    "https://moppy.example/exchange/", SEEN)
