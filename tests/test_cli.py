@@ -196,6 +196,25 @@ def test_usage_errors_are_one_line_and_exit_2(cli, args, message):
     assert "Traceback" not in proc.stderr
 
 
+# Were an empty value taken for "no option", the real sites would be crawled:
+# the proxy on port 9 (nothing listens) keeps even that failure offline.
+OFFLINE = {"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["hapitas", "--base-url", ""], "--base-url: bad base URL ''"),
+    (["--mirror", ""], "--mirror: bad base URL ''"),
+    (["hapitas", "--cookies", ""], "--cookies: empty path"),
+])
+def test_crawl_with_an_empty_url_or_cookie_file_is_a_usage_error(cli, tmp_path, args, message):
+    """`--mirror "$MIRROR"` with the variable unset must not crawl the real sites."""
+    db = tmp_path / "c.db"
+    proc = cli("crawl", *args, "--db", str(db), env=OFFLINE)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert "crawling" not in proc.stdout and not db.exists()
+
+
 def test_missing_database_is_one_line_exit_2(cli, tmp_path):
     proc = cli("exits", "--db", str(tmp_path / "missing.db"))
     assert proc.returncode == 2

@@ -256,6 +256,18 @@ def test_bad_options_fail_in_one_line(cli, tmp_path, args, message):
     assert not (tmp_path / "p.db").exists() and not (tmp_path / "out").exists()
 
 
+def test_an_empty_mirror_is_a_usage_error_not_the_real_sites(cli, tmp_path):
+    """`--mirror "$MIRROR"` with the variable unset: were it taken for "no
+    option", every real site would be crawled (the proxy on port 9 keeps even
+    that failure offline)."""
+    proc = cli("schedule", "hapitas", "--runs", "1", "--mirror", "", "--db", str(tmp_path / "p.db"),
+               "--out", str(tmp_path / "out"),
+               env={"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"})
+    assert proc.returncode == 2, proc.stderr
+    assert "--mirror: bad base URL ''" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "p.db").exists() and not (tmp_path / "out").exists()
+
+
 def test_a_short_interval_without_jitter_gets_a_quarter_of_it(changing_server, tmp_path):
     # 0.1 h: the default 600 s would be a whole third of the interval; it was refused
     # as "bad --jitter 600" though nobody passed --jitter.

@@ -56,12 +56,14 @@ def crawl_command(
 
     spiders = select_spiders(sites or [])
     base_urls = None
-    if base_url:
+    # `is not None`: an empty value (an unset shell variable) is a bad URL,
+    # not "no option" — that would crawl the real sites instead.
+    if base_url is not None:
         chosen_sites = {s for s in (sites or [])}
         if len(chosen_sites) != 1:
             raise CrawlUsageError("--base-url needs exactly one SITE (use --mirror for several)")
         base_urls = {_site_of(spiders[0]): validate_base_url(base_url, "--base-url")}
-    if mirror:
+    if mirror is not None:
         mirror = validate_base_url(mirror, "--mirror")
     cookie_files = check_cookie_files(sites or [], spiders, cookies)
     path = resolve_db(db)
@@ -81,7 +83,10 @@ def check_cookie_files(sites: list[str], spiders: list[str],
     from pointexit.cookies import read_cookie_file, site_cookie_file
     from pointexit.crawling import CrawlUsageError
 
-    if explicit:
+    if explicit is not None:
+        if not explicit.strip():
+            raise CrawlUsageError("--cookies: empty path (leave the option out for the "
+                                  "cookie file in the config dir)")
         if len(set(sites)) != 1:
             raise CrawlUsageError("--cookies needs exactly one SITE (cookies belong to one site)")
         read_cookie_file(explicit)

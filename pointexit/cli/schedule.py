@@ -82,10 +82,12 @@ def schedule_command(
     if runs < 0:
         raise BadOption(f"bad --runs {runs}: must be 0 (no limit) or more")
     sites = sites or sites_cfg or []
-    mirror_source = "--mirror" if mirror else f"config {cfg.path}: [schedule] mirror"
-    mirror = mirror or mirror_cfg
+    # An empty --mirror (an unset shell variable) is a bad URL, not "no option":
+    # that would crawl the real sites instead.
+    mirror_source = "--mirror" if mirror is not None else f"config {cfg.path}: [schedule] mirror"
+    mirror = mirror if mirror is not None else mirror_cfg
     # Before the database is opened: a bad URL writes nothing there.
-    mirror = validate_base_url(mirror, mirror_source) if mirror else None
+    mirror = validate_base_url(mirror, mirror_source) if mirror is not None else None
     out = out or (Path(out_cfg) if out_cfg else None)
     out, wallet, stale_after = page_settings(out, wallet)
 
