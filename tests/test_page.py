@@ -491,6 +491,26 @@ def test_a_file_that_cannot_be_replaced_leaves_no_temporary_file_behind(tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.xml", "index.html"]
 
 
+@pytest.mark.parametrize("option", ["--out", "--wallet"])
+def test_an_empty_out_or_wallet_is_a_usage_error(world, tmp_path, monkeypatch, capsys, option):
+    """`--out "$OUT"` with the variable unset: Path("") is the current
+    directory, where the page and feed were written over whatever was there."""
+    from pointexit.cli import main
+
+    db, _, _ = world
+    monkeypatch.setenv("POINTEXIT_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("POINTEXIT_DATA_DIR", str(tmp_path / "data"))
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    (cwd / "index.html").write_text("mine")
+    monkeypatch.chdir(cwd)
+    args = {"--out": str(tmp_path / "o"), "--wallet": None, option: ""}
+    assert main(["page", "--db", db, *(a for k, v in args.items() if v is not None for a in (k, v))]) == 2
+    err = capsys.readouterr().err
+    assert f"{option}: empty path" in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in cwd.iterdir()) == ["index.html"] and (cwd / "index.html").read_text() == "mine"
+
+
 def test_a_bad_wallet_fails_in_one_line(cli, world, tmp_path):
     db, _, _ = world
     wallet = tmp_path / "wallet.toml"

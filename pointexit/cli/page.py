@@ -9,20 +9,27 @@ import typer
 
 from pointexit.cli.app import DbOption, app, console
 
-OutOption = Annotated[Optional[Path], typer.Option(
+# Strings, not Paths: Path("") is ".", so an empty value (an unset shell
+# variable) could not be told from the current directory.
+OutOption = Annotated[Optional[str], typer.Option(
     "--out", "-o", help="Directory for index.html and feed.xml (default: [page] out in "
                         "config.toml, else the user data dir's page/).")]
-WalletOption = Annotated[Optional[Path], typer.Option(
+WalletOption = Annotated[Optional[str], typer.Option(
     "--wallet", help="Wallet TOML for the personal section (default: wallet.toml in the "
                      "config dir, when it exists).")]
 
 
-def page_settings(out: Path | None, wallet: Path | None):
+def page_settings(out: str | None, wallet: str | None):
     """Where the page goes, which wallet, and when values count as stale."""
     from pointexit import config
+    from pointexit.cli.app import BadOption
+    from pointexit.wallet import wallet_file
 
+    if out is not None and not out.strip():
+        raise BadOption("--out: empty path (leave the option out for the default directory)")
+    wallet = wallet_file(wallet, "--wallet")
     cfg = config.load_config()
-    out = out or Path(config.config_value(cfg, "page", "out", str) or config.default_page_dir())
+    out = Path(out or config.config_value(cfg, "page", "out", str) or config.default_page_dir())
     if wallet is None and config.default_wallet().is_file():
         wallet = config.default_wallet()
     return out.expanduser(), wallet, stale_after_setting(cfg)

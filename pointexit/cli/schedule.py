@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -88,7 +87,7 @@ def schedule_command(
     mirror = mirror if mirror is not None else mirror_cfg
     # Before the database is opened: a bad URL writes nothing there.
     mirror = validate_base_url(mirror, mirror_source) if mirror is not None else None
-    out = out or (Path(out_cfg) if out_cfg else None)
+    out = out if out is not None else out_cfg or None
     out, wallet, stale_after = page_settings(out, wallet)
 
     spiders = select_spiders(sites)
