@@ -215,6 +215,16 @@ def test_crawl_with_an_empty_url_or_cookie_file_is_a_usage_error(cli, tmp_path, 
     assert "crawling" not in proc.stdout and not db.exists()
 
 
+@pytest.mark.parametrize("args", [["exits"], ["status"], ["crawl", "hapitas", "--mirror", "http://127.0.0.1:9"]])
+def test_an_empty_db_is_a_usage_error_not_the_default_database(cli, tmp_path, args):
+    """`--db "$DB"` with the variable unset: were it "no option", `crawl`
+    would write into the default database and the others read it."""
+    proc = cli(*args, "--db", "", env=OFFLINE)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "--db: empty path" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "data" / "pointexit.db").exists()
+
+
 def test_missing_database_is_one_line_exit_2(cli, tmp_path):
     proc = cli("exits", "--db", str(tmp_path / "missing.db"))
     assert proc.returncode == 2

@@ -26,8 +26,17 @@ def _root() -> None:
     pass
 
 
+def _db_given(db: str | None) -> str | None:
+    # An empty --db (an unset shell variable) is a mistake, not "the default":
+    # `crawl --db "$DB"` would write into the default database.
+    if db is not None and not db.strip():
+        raise BadOption("--db: empty path (leave the option out for $POINTEXIT_DB or the default database)")
+    return db
+
+
 DbOption = Annotated[Optional[str], typer.Option(
-    "--db", help="Database path or SQLAlchemy URL (default: $POINTEXIT_DB, else the user data dir).")]
+    "--db", help="Database path or SQLAlchemy URL (default: $POINTEXIT_DB, else the user data dir).",
+    callback=_db_given)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
