@@ -117,12 +117,17 @@ def personal_plan(engine, wallet: Path, today: date) -> PersonalView:
 # --------------------------------------------------------------------------- rendering
 
 
-def _yen(value) -> str:
+def _amount(value) -> str:
+    """1234.5 → 「1,234.50」, 50 → 「50」."""
     text = page_view.decimal(Fraction(value), 2)
     if text.endswith(".00"):
         text = text[:-3]
     whole, _, cents = text.partition(".")
-    return "¥" + f"{int(whole):,}" + (f".{cents}" if cents else "")
+    return f"{int(whole):,}" + (f".{cents}" if cents else "")
+
+
+def _yen(value) -> str:
+    return "¥" + _amount(value)
 
 
 def _percent(value) -> str:
@@ -146,6 +151,7 @@ def environment():
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
     env.filters["yen"] = _yen
+    env.filters["amount"] = _amount
     env.filters["percent"] = _percent
     env.tests["safe_url"] = _safe_url
     return env

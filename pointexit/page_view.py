@@ -106,6 +106,9 @@ class ExitLine:
     exit_id: int | None = None
     unit: str = "pt"  # of the site's points: minimum, step, fee and caps are in it
     chart: Chart | None = None
+    # What the chart's values count when the destination is not money (miles
+    # per 100 points, not yen); "" when they are yen.
+    chart_unit: str = ""
     best: set[str] = field(default_factory=set)
 
     def sort_key(self, column: str) -> str:
@@ -218,7 +221,7 @@ def exit_line(e: CurrentExit, now: datetime, stale_reason: str) -> ExitLine:
         lag_text=lag_label(e.lag_min_days, e.lag_max_days, e.lag_text), lag_max=e.lag_max_days,
         cap_text=cap_label(e), cap_yen=cap_yen(e), source_url=e.source_url, seen_at=e.last_seen,
         age=age_text(e.last_seen, now), stale=bool(stale_reason), stale_reason=stale_reason,
-        exit_id=e.exit_id, unit=point_unit(e.site),
+        exit_id=e.exit_id, unit=point_unit(e.site), chart_unit=unit if per_point is None else "",
     )
 
 

@@ -331,6 +331,21 @@ def test_a_long_history_costs_at_most_a_few_bytes_per_pixel():
     assert chart.changes == sum(1 for i in range(1, 5000) if i % 7 != (i - 1) % 7)
 
 
+def test_the_chart_of_a_non_money_exit_counts_its_own_unit_not_yen(tmp_path):
+    """Hapitas 2 pt → 1 JAL mile: the row says — for yen per 100 pt, so its
+    chart must not say 「¥50〜¥50/100pt」 (a mile is not a yen)."""
+    engine = build_world(str(tmp_path / "w.db"))
+    at = NOW - timedelta(hours=1)
+    crawl(Store(engine), "hapitas", at, [*hapitas_exits(at),
+                                        exit_seen("hapitas", "jal_mile", "JALマイル", 2, 1, at)])
+    page = render_page(read_inputs(engine), NOW)
+    [row] = re.findall(r'<tr[^>]*>(?:(?!</tr>).)*JALマイル(?:(?!</tr>).)*</tr>', page, re.S)
+    [title] = re.findall(r"<title>([^<]*)</title>", row)
+    assert title == "50〜50マイル/100pt、変更0回"
+    # A yen destination keeps its yen.
+    assert "<title>¥100〜¥102.04/100pt、変更1回</title>" in page
+
+
 def test_a_band_for_a_campaign_that_has_not_begun_is_not_drawn():
     chart = step_chart([(START, NOW, Fraction(1))], [(NOW + timedelta(days=1), NOW + timedelta(days=2))],
                        START, NOW)
