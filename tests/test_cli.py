@@ -60,6 +60,33 @@ def test_exits_json_is_exact(demo_db, cli):
     assert amazon["age_seconds"] >= 0 and amazon["stale"] is False
 
 
+def table_column(text: str, heading: str) -> list[str]:
+    """One column of a Rich table, a row's folded lines joined (a row starts
+    where the first column is not blank)."""
+    lines = [ln for ln in text.splitlines() if ln.startswith(("┃", "│"))]
+    cells = [[c.strip() for c in ln.split("┃" if ln.startswith("┃") else "│")[1:-1]] for ln in lines]
+    at = cells[0].index(heading)
+    rows: list[str] = []
+    for row in cells[1:]:
+        if row[0]:
+            rows.append(row[at])
+        else:
+            rows[-1] += row[at]
+    return rows
+
+
+def test_the_exits_table_shows_every_label_whole_as_json_does(demo_db, cli):
+    """ワラウ's 「楽天銀行・PayPay銀行・住信SBIネット銀行」 was cut to
+    「楽天銀行・PayPay銀行・住信SBIネ …」 (on a narrower terminal every bank row)."""
+    db, _ = demo_db
+    table = cli("exits", "--db", db)
+    data = json.loads(cli("exits", "--db", db, "--json").stdout)
+    assert table.returncode == 0, table.stderr
+    # (A fold at a space drops the space.)
+    assert ([label.replace(" ", "") for label in table_column(table.stdout, "交換先")]
+            == [e["label"].replace(" ", "") for e in data])
+
+
 def test_exits_not_seen_for_48_hours_are_stale_as_on_the_page(demo_db, cli, tmp_path):
     """The page's rule ([page] stale_after_hours, 48 by default) holds in `exits` too:
     a value no crawl has confirmed for two days was shown with its age alone."""

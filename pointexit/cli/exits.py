@@ -77,7 +77,9 @@ def print_exits(rows, now, title: str, stale_after=None) -> None:
     for col, just in (("サイト", "left"), ("交換先", "left"), ("レート", "left"),
                       ("円/pt", "right"), ("還元率", "right"), ("最低", "right"),
                       ("単位", "right"), ("手数料", "right"), ("反映", "left"), ("確認", "left")):
-        table.add_column(col, justify=just)
+        # Folded, not cut short with "…": a shortened label loses which bank or
+        # amount a row is (モッピー's five 「現金(銀行振込) …」 rows look alike).
+        table.add_column(col, justify=just, overflow="fold")
     for (e, rate), reason in zip(rows, stale_reasons(rows, now, stale_after)):
         per_pt = yen_per_site_point(e)
         unit = DESTINATIONS.get(e.destination)
