@@ -334,7 +334,7 @@ def test_a_bad_config_fails_in_one_line(cli, tmp_path):
     ("page", "[page]\nzzz = 1",
      "[page] zzz is not a setting pointexit reads (known: out, stale_after_hours)"),
     ("schedule", 'wallet = "w.toml"',
-     "wallet is not a setting pointexit reads (known: [schedule], [page], [point_values])"),
+     "wallet is not a setting pointexit reads (known: [schedule], [page], [point_values], [calendar])"),
 ])
 def test_a_config_of_the_wrong_shape_or_range_fails_in_one_line(cli, tmp_path, command, text,
                                                                message):
