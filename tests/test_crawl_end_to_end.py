@@ -56,7 +56,6 @@ def test_a_crawl_whose_reader_goes_away_still_exits(tmp_path, db_path):
     reactor; the crawl must still close its runs and the process exit, without
     a traceback, as a program whose output pipe closed (status 1, like Click)."""
     held = HeldPage()
-    requested, release = held.requested, held.release
     server = RecordedServer(faults={"/hapitas/exchange/": held}).start()
     err = tmp_path / "stderr"
     try:
@@ -67,16 +66,16 @@ def test_a_crawl_whose_reader_goes_away_still_exits(tmp_path, db_path):
             try:
                 assert proc.stdout.readline().startswith("crawling 2 spider(s)")
                 assert proc.stdout.readline().startswith("hapitas_shopping")  # one spider done
-                assert requested.wait(60)  # the other waits for its page
+                assert held.requested.wait(60)  # the other waits for its page
                 proc.stdout.close()  # the reader goes away, as `head` does
-                release.set()  # the page arrives; the spider's report line meets the closed pipe
+                held.release.set()  # the page arrives; the spider's report line meets the closed pipe
                 rc = proc.wait(30)
             finally:
                 if proc.poll() is None:
                     proc.kill()
                     proc.wait()
     finally:
-        release.set()
+        held.release.set()
         server.stop()
     stderr = err.read_text()
     assert rc == 1, stderr
@@ -99,7 +98,6 @@ def test_a_crawl_stopped_before_its_last_page_stores_nothing(tmp_path, db_path, 
     the spider's newest ok run (which would make the dropped page's values look
     gone) nor change stored values: it is degraded, 'stopped', and stores nothing."""
     held = HeldPage(on=False)
-    requested, release = held.requested, held.release
     # Chobirich's four pages come one at a time; the third is held, the fourth not yet asked.
     server = RecordedServer(faults={"/chobirich/exchange/dotmoney/money/info/": held}).start()
     try:
@@ -112,9 +110,9 @@ def test_a_crawl_stopped_before_its_last_page_stores_nothing(tmp_path, db_path, 
             [sys.executable, "-m", "pointexit", "crawl", "chobirich", "--mirror", server.root_url,
              "--db", db_path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
         try:
-            assert requested.wait(60), "the crawl never asked for its third page"
+            assert held.requested.wait(60), "the crawl never asked for its third page"
             proc.send_signal(signal.SIGINT)
-            release.set()  # the page in flight arrives; the fourth is never asked for
+            held.release.set()  # the page in flight arrives; the fourth is never asked for
             out, err = proc.communicate(timeout=60)
         finally:
             if proc.poll() is None:
@@ -122,7 +120,7 @@ def test_a_crawl_stopped_before_its_last_page_stores_nothing(tmp_path, db_path, 
                 proc.communicate()
         asked = [r.path for r in server.requests if "/chobirich/exchange/" in r.path]
     finally:
-        release.set()
+        held.release.set()
         server.stop()
     assert (first["verdict"], first["items"]) == ("ok", 6)
     assert asked.count("/chobirich/exchange/point/pex/info/") == 1, asked  # the first crawl's

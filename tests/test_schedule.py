@@ -182,21 +182,20 @@ def assert_stopped_during_crawl_1(log: str, signal_name: str) -> None:
 
 def test_sigterm_during_a_crawl_stops_it_and_the_schedule(tmp_path):
     held = HeldPage()
-    requested, release = held.requested, held.release
     server = RecordedServer(faults={EXCHANGE: held}).start()
     db = str(tmp_path / "p.db")
     try:
         sched = Scheduled("hapitas", "--every", "1", "--jitter", "0", "--mirror", server.root_url,
                           db=db, out=tmp_path / "out")
-        assert requested.wait(60), sched.log
+        assert held.requested.wait(60), sched.log
         children = sched.children()
         assert children, "the crawl runs in a child process"
         sched.proc.send_signal(signal.SIGTERM)
         sched.wait_for(r"stopping crawl #1")
-        release.set()  # the page in flight arrives; Scrapy closes the run
+        held.release.set()  # the page in flight arrives; Scrapy closes the run
         assert sched.finish(60) == 0, sched.log
     finally:
-        release.set()
+        held.release.set()
         server.stop()
     log = sched.log
     assert_stopped_during_crawl_1(log, "SIGTERM")
@@ -397,7 +396,6 @@ def test_ctrl_c_reaching_the_crawl_child_as_well_still_records_its_run(tmp_path,
     *and* the stop the schedule forwards. Two signals must not force Scrapy's
     unclean shutdown: the child still closes its run, and nothing stored is lost."""
     held = HeldPage(on=False)
-    requested, release = held.requested, held.release
     server = RecordedServer(faults={EXCHANGE: held}).start()
     db = str(tmp_path / "p.db")
     try:
@@ -408,15 +406,15 @@ def test_ctrl_c_reaching_the_crawl_child_as_well_still_records_its_run(tmp_path,
         # Its own process group, as a shell runs a foreground job.
         sched = Scheduled("hapitas", "--every", "1", "--jitter", "0", "--mirror", server.root_url,
                           db=db, out=tmp_path / "out", new_group=True)
-        assert requested.wait(60), sched.log
+        assert held.requested.wait(60), sched.log
         assert sched.children(), "the crawl runs in a child process"
         os.killpg(sched.proc.pid, stop)
         sched.wait_for(r"stopping crawl #1")
         time.sleep(1)  # the SIGTERM the schedule forwards reaches the child: its second signal
-        release.set()  # the page in flight arrives; Scrapy closes the run
+        held.release.set()  # the page in flight arrives; Scrapy closes the run
         assert sched.finish(60) == 0, sched.log
     finally:
-        release.set()
+        held.release.set()
         server.stop()
     assert_stopped_during_crawl_1(sched.log, stop.name)
     engine = open_engine(db, create=False)
