@@ -1,10 +1,13 @@
 """Invariants over every routing offer of every listing spider, in both recorded states."""
 
+from datetime import datetime
+
 import pytest
 
+from pointexit.clock import JST
 from pointexit.recorded import RECORDED
 from spiders.routing import is_fashion
-from tests.shopping_pages import PAGES, STATES, parse_listing
+from tests.shopping_pages import PAGES, STATES, page_bytes, parse_listing
 
 STATE_ROOTS = {"recorded": RECORDED, "other_state": STATES}
 
@@ -44,10 +47,28 @@ def test_every_recorded_offer_is_amazon_fashion(parsed):
     assert all(i["store"] == "Amazon" and is_fashion(i["scope"]) for i in all_items(parsed))
 
 
-def test_windows_are_ordered(parsed):
-    for i in all_items(parsed):
-        if i["starts_at"] and i["ends_at"]:
-            assert i["starts_at"] < i["ends_at"]
+# The listings whose offer states a window, and that window's deadline as the page writes it.
+WINDOWED = {"hapitas_shopping": (RECORDED, "11/30(月)23:59".encode("utf-8")),
+            "pointincome_shopping": (STATES, b"2026/11/30 23:59")}
+
+
+@pytest.mark.parametrize("name", sorted(WINDOWED))
+def test_windows_are_ordered(name):
+    """No recorded offer states when it starts (each runs until 11/30), so a check
+    over the recorded items checked nothing. The page's deadline is given a start
+    instead: before it, the window is read whole and valid; after it, the item is
+    flagged (and so never stored)."""
+    root, deadline = WINDOWED[name]
+    page = page_bytes(name, root)
+    assert page.count(deadline) == 1, name
+
+    def window(start: bytes):
+        [item] = parse_listing(name, root, page.replace(deadline, start + b"~2026/11/30 23:59"))[0]
+        return item["starts_at"], item["ends_at"], item["problems"]
+
+    end = datetime(2026, 11, 30, 23, 59, tzinfo=JST)
+    assert window(b"2026/11/20") == (datetime(2026, 11, 20, tzinfo=JST), end, [])
+    assert window(b"2026/12/20") == (datetime(2026, 12, 20, tzinfo=JST), end, ["window_unordered"])
 
 
 def test_no_state_looks_like_a_changed_layout(parsed):
