@@ -128,10 +128,17 @@ def test_wallet_init_then_recommend_reads_it(cli, market_db, tmp_path):
     plan = json.loads(recommend(cli, market_db, "--json").stdout)
     # The example's gift, timed points and Amazon Points pay ¥3,500 of the
     # 12-10 spend; Associates' October gift arrives 12-12 for January.
-    sources = [(c["date"], c["yen"]) for c in plan["covered_by_balance"]]
-    assert ("2026-12-10", 300) in sources and ("2027-01-15", 1_800) in sources
-    assert plan["left"]["hapitas"] < 3_210 and plan["shortfall_yen"] > 0
-    assert any("2027-01-15" in w for w in plan["warnings"])
+    assert [(c["date"], c["source"], c["yen"]) for c in plan["covered_by_balance"]] == [
+        ("2026-12-10", "期間限定ポイント (期限 2026-12-31)", 300),
+        ("2026-12-10", "Amazonポイント", 1_200),
+        ("2026-12-10", "ギフト残高 (期限 2036-05-01)", 2_000),
+        ("2027-01-15", "アソシエイト 2026-10 分 (期限 2036-12-12)", 1_800)]
+    # The rest is exchanged from the example's 3,210 Hapitas and 1,500 Moppy points.
+    assert [(s["site"], s["points"], s["yen"]) for s in plan["steps"]] == [
+        ("hapitas", 1_960, 2_000), ("moppy", 1_500, 1_600), ("hapitas", 1_188, 1_200)]
+    assert plan["left"] == {"hapitas": 62, "moppy": 0, "dotmoney": 0}
+    assert (plan["uncovered"], plan["shortfall_yen"]) == ([{"date": "2027-01-15", "yen": 2_900}], 2_900)
+    assert "2027-01-15 の予定: ¥2,900 が間に合いません（残高または交換日数が足りません）" in plan["warnings"]
 
 
 def test_wallet_check_summarises_the_example_in_each_sites_unit(cli, tmp_path):
