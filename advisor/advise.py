@@ -106,7 +106,8 @@ def advise(s: Situation) -> Plan:
     unit = lambda site: s.units.get(site, "pt")  # noqa: E731
     horizon = max([sp.on for sp in s.spends] + [date.fromordinal(s.today.toordinal() + WARN_DAYS)])
 
-    for site, (when, renewed) in sorted(lapses_after_plan(s, plan, lapses).items(), key=lambda kv: kv[1]):
+    after_plan = lapses_after_plan(s, plan, lapses)
+    for site, (when, renewed) in sorted(after_plan.items(), key=lambda kv: (kv[1][0], kv[0])):
         left = plan.left.get(site, 0)
         if left > 0 and when <= horizon:
             rule = s.expiry_rules[site]

@@ -427,6 +427,13 @@ def test_a_planned_exchange_renews_the_sites_points_where_exchanging_is_activity
     assert [w for w in plan.warnings if "失効" in w] == [
         f"モッピー: 600pt が {step.apply_on + timedelta(days=180)} に失効します（最終ログインから180日。"
         f"{step.apply_on} の交換で延長した日）"]
+    # Another site lapsing the same day, not renewed: both are warned of (the
+    # order once compared a renewal date with None).
+    both = replace(far, balances={"moppy": 900, "pointtown": 40},
+                   last_activity={"moppy": date(2026, 6, 4), "pointtown": step.apply_on},
+                   expiry_rules={**far.expiry_rules,
+                                 "pointtown": ExpiryRule(6, "last_earned", "最終獲得から180日", days=180)})
+    assert [w.split(":")[0] for w in advise(both).warnings if "失効" in w] == ["モッピー", "pointtown"]
     # Points that count from the last point earned are not renewed by an exchange.
     earned = replace(s, expiry_rules={"moppy": ExpiryRule(6, "last_earned", "最終獲得から180日", days=180)})
     assert [w for w in advise(earned).warnings if "失効" in w] == [
