@@ -120,6 +120,23 @@ def largest_valid(e: Exit, available: int) -> int:
     return amount if amount >= e.floor else 0
 
 
+def largest_fitting(e: Exit, available: int, campaign: Campaign | None, cap_left: int | None) -> int:
+    """Largest valid amount whose points taken — fee added, the campaign's
+    discount deducted — fit in `available` (0 if none): a discount lets an
+    intermediary exchange more than arrived, as it does on the first hop."""
+    if campaign is None or campaign.kind != "discount":
+        return largest_valid(e, available)
+    bp = min(campaign.bonus_bp, 9_999)
+    # Upper bounds on the amount: the discount is at most bp of it, and of the cap.
+    reach = (available - e.fee_points) * 10_000 // (10_000 - bp) + e.fee_points
+    if cap_left is not None:
+        reach = min(reach, available + cap_left * bp // 10_000)
+    amount = largest_valid(e, reach)
+    while amount and hop_out(e, amount, campaign, cap_left)[1] > available:
+        amount = amount - e.step if amount - e.step >= e.floor else 0  # taken grows with the amount
+    return amount
+
+
 def _pipe(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
           caps_left: tuple[int | None, ...] | None) -> list[tuple[Exit, int, int, int, int]]:
     """Each hop as (exit, amount, units, charged, eligible): `first` points on
@@ -130,7 +147,7 @@ def _pipe(route: Route, first: int, campaigns: tuple[Campaign | None, ...],
     out = []
     units = 0
     for i, e in enumerate(route.hops):
-        amount = largest_valid(e, units) if i else first
+        amount = largest_fitting(e, units, campaigns[i], caps_left[i]) if i else first
         if not amount or not (i or e.valid_amount(amount)):
             break
         units, charged, eligible = hop_out(e, amount, campaigns[i], caps_left[i])

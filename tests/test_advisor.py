@@ -248,6 +248,22 @@ def test_campaign_bonus_and_discount_respect_the_cap():
     assert (run.yen, run.points) == (2_000, 1_980)
 
 
+def test_a_discount_on_an_intermediary_lets_more_of_what_arrived_be_exchanged():
+    # Found by the independent brute force. 10 % off dot money → Amazon: 891
+    # マネー take 802, so the 820 that arrive pay for three lots (¥900), not
+    # the two that 820 buy at full price — as a discount does on the first hop.
+    into, out = dotmoney_chain()
+    off = Campaign("dotmoney", "amazon_gift", "10%割引", "discount", 1_000, None, None, "u", SEEN)
+    run = run_route(Route((into, out)), 820, (None, off))
+    assert (run.yen, run.hops[1].points, run.hops[1].charged, run.leftover) == (900, 891, 802, (18,))
+    capped = replace(off, cap_points=297)  # 29 off at most: 891 would take 862
+    run = run_route(Route((into, out)), 820, (None, capped), (None, 297))
+    assert (run.yen, run.hops[1].points, run.leftover) == (600, 594, (255,))
+    plan = plan_amazon_cover([into, out], {"hapitas": 820}, [Spend(date(2026, 12, 10), 900)], TODAY,
+                             campaigns=[off])
+    assert (plan.shortfall, plan.cost) == (0, 802)  # 802 arrive: exactly what 891 take
+
+
 def test_lags_add_in_business_days_across_hops():
     into, out = dotmoney_chain(lag1=1, lag2=5)
     plan = plan_amazon_cover([into, out], {"hapitas": 600}, [Spend(date(2027, 1, 20), 600)],
