@@ -255,18 +255,22 @@ def instances(draw):
         step = draw(st.sampled_from([100, 300, 500]))
         value = draw(st.sampled_from([Fraction(1), Fraction(1, 2)]))
         pin = step if value == 1 else step * 2
-        out = draw(st.sampled_from([step - 10, step, step + 20]))
+        out = draw(st.sampled_from([step - 10, step, step + 20, step + 5, step + 5]))
+        # Half lots of an odd rate make the site's rounding down show (and, with
+        # all the balance exchanged, what the plan falls short by).
+        step_points = draw(st.sampled_from([pin, pin // 2]))
         cap_kind = draw(st.sampled_from([None, None, "month", "day", "count"]))
         exits.append(Exit(
             site, "amazon_gift", f"{site} Amazon", pin, out,
-            minimum_points=pin * draw(st.integers(1, 2)), step_points=pin,
+            minimum_points=pin * draw(st.integers(1, 2)), step_points=step_points,
             fee_points=draw(st.sampled_from([0, 0, 10])), lag_max_days=draw(st.integers(0, 4)),
             source_url=f"https://{site}.example/exchange", seen_at=SEEN, yen_per_point=value,
             monthly_cap_points=pin * 2 if cap_kind == "month" else None,
             daily_cap_points=pin * 2 if cap_kind == "day" else None,
             daily_exchanges=1 if cap_kind == "count" else None,
             cap_scope=draw(st.sampled_from(["exit", "site"]))))
-        balances[site] = draw(st.integers(0, 3)) * pin + draw(st.sampled_from([0, 10, 60]))
+        balances[site] = draw(st.integers(0, 3)) * pin + draw(
+            st.sampled_from([0, 10, 60, pin // 2, pin // 2 + 10]))
     if draw(st.booleans()):
         site = origins[0]
         exits.append(Exit(site, "dotmoney", "ドットマネー", 100, draw(st.sampled_from([100, 102])),
@@ -275,8 +279,9 @@ def instances(draw):
         exits.append(Exit("dotmoney", "amazon_gift", "ドットマネー Amazon", 297, 300, 297, 297, 0,
                           draw(st.integers(0, 2)), "https://dm.example/amazon", SEEN))
     n_days = 5
+    # ¥x58 is what 1.5 lots at an odd rate give, rounded up: rounding must matter.
     spends = sorted(
-        (Spend(today + timedelta(days=draw(st.integers(1, n_days))), draw(st.integers(1, 9)) * 100 - draw(st.sampled_from([0, 30])))
+        (Spend(today + timedelta(days=draw(st.integers(1, n_days))), draw(st.integers(1, 9)) * 100 - draw(st.sampled_from([0, 30, 42])))
          for _ in range(draw(st.integers(1, 3)))), key=lambda s: s.on)
     campaigns = []
     if draw(st.booleans()):
