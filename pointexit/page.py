@@ -90,19 +90,26 @@ class WalletError(UserError):
     pass
 
 
+def read_wallet(wallet: Path):
+    """The wallet the page's personal section is planned from; a bad one is
+    one line (`schedule` calls this at start-up, before any crawl)."""
+    from pointexit import wallet as wallet_file
+
+    try:
+        return wallet_file.load_wallet(wallet)
+    except wallet_file.WalletError as exc:
+        raise WalletError(f"wallet {exc}") from None
+
+
 def personal_plan(engine, wallet: Path, today: date) -> PersonalView:
     """The page's one coupling to the advisor: the wallet file (the format
     `pointexit wallet init` writes, read by `pointexit.wallet`) → the current
     recommendation, as plain rows for the template.
     """
-    from pointexit import wallet as wallet_file
     from pointexit.cli.recommend import build_plan
     from pointexit.catalog import point_unit, site_name
 
-    try:
-        w = wallet_file.load_wallet(wallet)
-    except wallet_file.WalletError as exc:
-        raise WalletError(f"wallet {exc}") from None
+    w = read_wallet(wallet)
     plan = build_plan(engine, w.balances, w.spends, today, wallet=w)
     return PersonalView(
         today=today,

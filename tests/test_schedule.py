@@ -267,6 +267,26 @@ def test_an_empty_mirror_is_a_usage_error_not_the_real_sites(cli, tmp_path):
     assert not (tmp_path / "p.db").exists() and not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("text, message", [
+    ("[sites.nosuch]\npoints = 1\n", "sites.nosuch: unknown site"),
+    ("points = \n", "not valid TOML"),
+], ids=["unknown site", "bad TOML"])
+@pytest.mark.parametrize("given", [True, False], ids=["--wallet", "default wallet"])
+def test_a_bad_wallet_fails_at_start_in_one_line(cli, tmp_path, text, message, given):
+    """As a bad cookie file or config does: not every crawl, then a failed rebuild
+    (exit 1). The message is `page`'s; the database is never touched."""
+    wallet = tmp_path / "config" / "wallet.toml"
+    wallet.parent.mkdir()
+    wallet.write_text(text, encoding="utf-8")
+    offline = ["hapitas", "--runs", "1", "--mirror", "http://127.0.0.1:9"]
+    proc = cli("schedule", *offline, *(["--wallet", str(wallet)] if given else []),
+               "--db", str(tmp_path / "p.db"), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"pointexit: error: wallet {wallet}: ")  # as `page` says it
+    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "p.db").exists() and not (tmp_path / "out").exists()
+
+
 def test_a_short_interval_without_jitter_gets_a_quarter_of_it(changing_server, tmp_path):
     # 0.1 h: the default 600 s would be a whole third of the interval; it was refused
     # as "bad --jitter 600" though nobody passed --jitter.

@@ -49,7 +49,7 @@ def schedule_command(
     from pointexit.cli.crawl import check_cookie_files
     from pointexit.cli.page import page_settings
     from pointexit.crawling import select_spiders, validate_base_url
-    from pointexit.page import prepare_out_dir
+    from pointexit.page import prepare_out_dir, read_wallet
     from pointexit.schedule import ScheduleOptions, configure_logging, run_schedule
     from storage.engine import open_engine
 
@@ -89,6 +89,10 @@ def schedule_command(
     mirror = validate_base_url(mirror, mirror_source) if mirror is not None else None
     out = out if out is not None else out_cfg or None
     out, wallet, stale_after = page_settings(out, wallet)
+    if wallet is not None:
+        # As `page` would, but now: a bad wallet is one line before any crawl,
+        # not a failed rebuild after each one. (Each rebuild reads it afresh.)
+        read_wallet(wallet)
 
     spiders = select_spiders(sites)
     # As `crawl` does: a bad <config dir>/cookies/<site>.txt is one line now,
