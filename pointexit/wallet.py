@@ -369,7 +369,35 @@ def write_example(path: Path, force: bool = False) -> Path:
         raise WalletError(f"{path}: already exists (use --force to overwrite)")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(WALLET_EXAMPLE, encoding="utf-8")
+        _replace_file(path, WALLET_EXAMPLE.encode("utf-8"))
     except OSError as exc:
-        raise WalletError(f"{path}: cannot write: {exc}") from None
+        raise WalletError(f"{path}: cannot write: {exc.strerror or exc}") from None
     return path
+
+
+def _replace_file(path: Path, body: bytes) -> None:
+    """Write beside `path` under a temporary name, then rename it over (as the
+    page's write_site does): a full disk or a crash leaves the old wallet whole,
+    and a failed write leaves no temporary file behind."""
+    import os
+    import tempfile
+
+    # A symlinked wallet (dotfiles) stays a link: the file it points to is replaced.
+    target = path.resolve() if path.is_symlink() else path
+    try:
+        mode = target.stat().st_mode & 0o7777  # `--force` keeps a chmod 600
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask  # what a plain new file gets
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(body)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -138,6 +138,56 @@ def test_init_refuses_to_overwrite(tmp_path):
     write_example(path, force=True)
 
 
+def _no_bigger_files_than(limit: int):
+    """For a child process: a write past `limit` bytes fails (EFBIG), as on a full disk."""
+    import resource
+    import signal
+
+    def apply():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def test_init_force_on_a_full_disk_leaves_the_old_wallet_whole(tmp_path):
+    """`wallet init --force` wrote in place: a write that failed part way (disk
+    full, a crash) left the user's wallet cut short. Now the example goes to a
+    temporary file beside it, renamed over only when whole."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "wallet.toml"
+    mine = "# 私の財布\n[sites.hapitas]\npoints = 3210\n"
+    path.write_text(mine, encoding="utf-8")
+    path.chmod(0o600)
+    env = {**os.environ, "POINTEXIT_CONFIG_DIR": str(tmp_path / "config")}
+    env.pop("POINTEXIT_DEBUG", None)
+    proc = subprocess.run([sys.executable, "-m", "pointexit", "wallet", "init", "--force", "--path", str(path)],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+                          preexec_fn=_no_bigger_files_than(200))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"pointexit: error: {path}: cannot write: ")
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert path.read_text(encoding="utf-8") == mine
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["wallet.toml"]  # no temporary file left
+
+    written = write_example(path, force=True)  # with room, it is replaced, still private
+    assert written.read_text(encoding="utf-8") == WALLET_EXAMPLE
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["wallet.toml"]
+
+
+def test_init_force_through_a_symlink_replaces_the_file_it_points_to(tmp_path):
+    real = tmp_path / "dotfiles" / "wallet.toml"
+    real.parent.mkdir()
+    real.write_text("[sites.moppy]\npoints = 1\n", encoding="utf-8")
+    link = tmp_path / "wallet.toml"
+    link.symlink_to(real)
+    write_example(link, force=True)
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == WALLET_EXAMPLE
+
+
 def test_a_wallet_saved_with_a_byte_order_mark_reads_like_any_other(tmp_path):
     """Notepad's 「UTF-8 (BOM付き)」: the file was 'not valid TOML: Invalid
     statement (at line 1, column 1)' though nothing could be seen wrong."""
