@@ -229,6 +229,45 @@ def test_status_table(db, cli):
     assert "1/1日 (100.00%)" in out and "問題なし" in out
 
 
+def _column_text(table: str, column: int) -> str:
+    """One column of a Rich table's body, every line of it joined, without spaces
+    (a fold at a space drops the space)."""
+    cells = [ln.split("│")[1:-1] for ln in table.splitlines() if ln.startswith("│")]
+    return "".join(row[column] for row in cells).replace(" ", "")
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_the_status_tables_fold_long_cells_on_a_narrow_terminal(db, monkeypatch, width):
+    """As `exits` does: on an 80-column terminal the reasons and flags were cut
+    short with "…" (「HTTP 429 で巡回を …」, 「login_req…」); the table now
+    carries what --json does."""
+    import io
+
+    from rich.console import Console
+
+    import pointexit.cli.status as status
+
+    buf = io.StringIO()
+    monkeypatch.setattr(status, "console", lambda: Console(
+        file=buf, width=width, highlight=False, emoji=False, soft_wrap=False))
+    spiders, sites = status.build_status(open_engine(db, create=False), FROZEN_NOW)
+    status.print_status(spiders, sites, FROZEN_NOW)
+    spider_table, site_table = buf.getvalue().split("サイトの状態")
+    assert "…" not in buf.getvalue()
+
+    def joined(texts):
+        return "".join(texts).replace(" ", "")
+
+    notes = [" / ".join([f.message for f in s.flags] + ([s.last_run["reason"]] if s.last_run["reason"] else []))
+             for s in spiders]
+    assert _column_text(spider_table, 0) == joined(s.spider for s in spiders)
+    assert _column_text(spider_table, 2) == joined(s.last_run["verdict"] for s in spiders)
+    assert _column_text(spider_table, 6) == joined(notes)
+    assert _column_text(site_table, 0) == joined(s.site_name for s in sites)
+    assert _column_text(site_table, 3) == joined(" / ".join(f.message for f in s.flags) or "問題なし"
+                                                 for s in sites)
+
+
 @pytest.mark.parametrize("args, message", [
     (["--now", "yesterday"], "bad --now 'yesterday'"),
     (["--now", "9999-12-31T23:59-05:00"], "bad --now '9999-12-31T23:59-05:00': out of range (1900–2999)"),

@@ -197,7 +197,9 @@ def print_status(spiders: list[SpiderStatus], sites: list[SiteStatus], now: date
     for col, just in (("スパイダー", "left"), ("最終実行", "left"), ("判定", "left"),
                       ("項目", "right"), ("エラー", "right"), ("データの鮮度", "left"),
                       ("注意", "left")):
-        table.add_column(col, justify=just)
+        # Folded, not cut short with "…" (as `exits` does): on a narrow terminal
+        # the reason and the flags are what the table is read for.
+        table.add_column(col, justify=just, overflow="fold")
     for s in spiders:
         run = s.last_run
         started = datetime.fromisoformat(run["started_at"])
@@ -212,7 +214,7 @@ def print_status(spiders: list[SpiderStatus], sites: list[SiteStatus], now: date
     table = Table(title=f"サイトの状態 (直近{WINDOW_DAYS}日)", title_justify="left")
     for col, just in (("サイト", "left"), ("成功した日", "right"), ("解析率", "right"),
                       ("注意", "left")):
-        table.add_column(col, justify=just)
+        table.add_column(col, justify=just, overflow="fold")
     for s in sites:
         rate = f"{s.ok_days}/{s.days}日 ({_pct(s.success_rate_bp)})" if s.days else "—"
         table.add_row(terminal(s.site_name), rate,
