@@ -216,7 +216,7 @@ def open_engine(db: str | os.PathLike, *, create: bool = True) -> Engine:
     """
     engine = _create_engine(db_url(db), db, must_exist=not create)
     try:
-        _prepare(engine, create=create)
+        _prepare(engine, db, create=create)
         if create and engine.dialect.name == "sqlite":
             _check_writable(engine, db)
     except StorageError:
@@ -263,19 +263,19 @@ def _version(conn: Connection) -> int | None:
                            "left untouched") from None
 
 
-def _prepare(engine: Engine, *, create: bool) -> None:
+def _prepare(engine: Engine, db, *, create: bool) -> None:
     with engine.connect() as conn:
         found = _version(conn)
         others = found is None and bool(inspect(conn).get_table_names())
         sites_missing = create and found == SCHEMA_VERSION and _sites_out_of_date(conn)
     if others:
-        raise StorageError("database has tables but none of pointexit's "
+        raise StorageError(f"database {shown(db)} has tables but none of pointexit's "
                            "(is it another program's database?); left untouched")
     if found is None and not create:
-        raise StorageError("database is empty (run `pointexit demo` or `pointexit crawl` first)")
+        raise StorageError(f"database {shown(db)} is empty (run `pointexit demo` or `pointexit crawl` first)")
     if found is not None and found > SCHEMA_VERSION:
         raise StorageError(
-            f"database schema v{found} is newer than this pointexit (v{SCHEMA_VERSION}); "
+            f"database {shown(db)}: schema v{found} is newer than this pointexit (v{SCHEMA_VERSION}); "
             "upgrade pointexit (pip install -U pointexit) to use it; the database is unchanged"
         )
     if found == SCHEMA_VERSION and not sites_missing:

@@ -152,6 +152,18 @@ def test_missing_database_is_refused_for_reading(tmp_path):
     assert not missing.exists()
 
 
+def test_an_empty_database_is_refused_for_reading_naming_the_file(tmp_path):
+    """「database is empty」 did not say which file (a mistyped --db, another
+    $POINTEXIT_DB): it is named, as in the other storage errors."""
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    with pytest.raises(StorageError) as raised:
+        open_engine(empty, create=False)
+    assert str(raised.value) == (f"database {empty} is empty "
+                                 "(run `pointexit demo` or `pointexit crawl` first)")
+    assert empty.read_bytes() == b""
+
+
 def test_a_directory_that_cannot_be_made_for_a_new_database_is_one_line(tmp_path):
     notes = tmp_path / "notes.txt"
     notes.write_text("mine\n")
@@ -190,7 +202,7 @@ def test_another_programs_database_with_a_meta_table_is_left_untouched(tmp_path,
     before = history.read_bytes()
     with pytest.raises(StorageError) as raised:
         open_engine(history, create=create)
-    assert str(raised.value) == ("database has tables but none of pointexit's "
+    assert str(raised.value) == (f"database {history} has tables but none of pointexit's "
                                  "(is it another program's database?); left untouched")
     assert history.read_bytes() == before  # not even switched to WAL
     assert sorted(p.name for p in tmp_path.iterdir()) == ["History"]
