@@ -259,6 +259,16 @@ def test_an_empty_db_is_a_usage_error_not_the_default_database(cli, tmp_path, ar
     assert not (tmp_path / "data" / "pointexit.db").exists()
 
 
+@pytest.mark.parametrize("option", ["-d", "--destination"])
+@pytest.mark.parametrize("value", ["", " "])
+def test_an_empty_destination_is_a_usage_error_not_every_destination(demo_db, cli, option, value):
+    """`exits -d "$DEST"` with the variable unset listed every destination."""
+    proc = cli("exits", option, value, "--db", demo_db[0])
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "--destination: empty value" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert proc.stdout == ""
+
+
 def test_missing_database_is_one_line_exit_2(cli, tmp_path):
     proc = cli("exits", "--db", str(tmp_path / "missing.db"))
     assert proc.returncode == 2

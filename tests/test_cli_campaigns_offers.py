@@ -211,6 +211,17 @@ def test_bad_options_are_one_line_exit_2(crawled, cli, command, args, message):
 
 
 @pytest.mark.parametrize("command", ["offers", "campaigns"])
+@pytest.mark.parametrize("value", ["", " "])
+def test_an_empty_at_is_a_usage_error_not_now(crawled, cli, command, value):
+    """`--at "$WHEN"` with the variable unset listed what is on now, as if no
+    --at were given: like an empty --db, it is a usage error."""
+    proc = cli(command, "--db", crawled[0], "--at", value)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "--at: empty time" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["offers", "campaigns"])
 def test_a_missing_database_is_one_line_exit_2(tmp_path, cli, command):
     proc = cli(command, "--db", str(tmp_path / "nowhere.db"))
     assert proc.returncode == 2 and "no database" in proc.stderr

@@ -279,6 +279,15 @@ def test_bad_now_is_a_one_line_error(db, cli, args, message):
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("value", ["", " "])
+def test_an_empty_now_is_a_usage_error_not_the_current_time(db, cli, value):
+    """`--now "$WHEN"` with the variable unset reported as of now."""
+    proc = cli("status", "--db", db, "--now", value)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "--now: empty time" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert proc.stdout == ""
+
+
 def test_spider_names_and_verdicts_from_another_writer_print_as_written(tmp_path, cli):
     """Like scraped text, what another writer left in crawl_run (a shared
     PostgreSQL, an older pointexit) neither acts on the terminal nor breaks

@@ -74,6 +74,14 @@ class BadOption(UserError):
     pass
 
 
+def given_time(text: str | None, option: str) -> str | None:
+    """A time option's text (`--at`, `--now`); None when not given. An empty
+    one (an unset shell variable) is a mistake, not "now"."""
+    if text is not None and not text.strip():
+        raise BadOption(f"{option}: empty time (leave the option out for the current time)")
+    return text
+
+
 def in_jst(when: datetime, option: str, text: str) -> datetime:
     """A time an option named (`--at`, `--now`) in JST; naive means JST.
 

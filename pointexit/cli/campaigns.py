@@ -14,7 +14,8 @@ from typing import Annotated, Optional
 import typer
 
 from pointexit.catalog import point_unit, site_name
-from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, console, in_jst, open_db
+from pointexit.cli.app import (BadOption, DbOption, JsonOption, age_text, app, console, given_time, in_jst,
+                               open_db)
 
 DaysOption = Annotated[int, typer.Option(
     "--days", help="Also list what ended in the last N days.", show_default=True)]
@@ -26,7 +27,7 @@ ENDED_LABEL = {"window": "期間終了", "gone": "掲載終了"}
 
 
 def as_of(at: str | None, wall: datetime) -> datetime:
-    if not at:
+    if given_time(at, "--at") is None:
         return wall
     try:
         when = datetime.fromisoformat(at.strip())

@@ -110,6 +110,9 @@ def exits_command(
     from pointexit.cli.page import stale_after_setting
     from pointexit.clock import now_jst
 
+    if destination is not None and not destination.strip():
+        # An unset shell variable (`-d "$DEST"`), not "every destination".
+        raise BadOption("--destination: empty value (leave the option out for every destination)")
     if destination and destination not in DESTINATIONS:
         raise BadOption(f"unknown destination {destination!r}; known: {', '.join(DESTINATIONS)}")
     stale_after = stale_after_setting()

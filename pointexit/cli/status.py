@@ -26,7 +26,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, console, in_jst, open_db
+from pointexit.cli.app import (BadOption, DbOption, JsonOption, age_text, app, console, given_time, in_jst,
+                               open_db)
 
 WINDOW_DAYS = 7
 PARSE_RATE_TARGET_BP = 9_900
@@ -235,7 +236,7 @@ def status_command(
     from pointexit.clock import now_jst
 
     now = now_jst()
-    if now_text:
+    if given_time(now_text, "--now") is not None:
         try:
             now = datetime.fromisoformat(now_text)
         except ValueError:
