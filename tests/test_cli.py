@@ -269,6 +269,15 @@ def test_an_empty_destination_is_a_usage_error_not_every_destination(demo_db, cl
     assert proc.stdout == ""
 
 
+@pytest.mark.parametrize("value", ["", " "])
+def test_an_empty_today_is_a_usage_error_not_today(demo_db, cli, value):
+    """`recommend --today "$DAY"` with the variable unset planned as of today."""
+    proc = cli("recommend", "--today", value, "--balance", "hapitas=3210", "--db", demo_db[0])
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "--today: empty date" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert proc.stdout == ""
+
+
 def test_missing_database_is_one_line_exit_2(cli, tmp_path):
     proc = cli("exits", "--db", str(tmp_path / "missing.db"))
     assert proc.returncode == 2

@@ -269,7 +269,10 @@ def recommend_command(
         given[slug] = amount
     spends = [parse_spend(s) for s in spend or []]
     now = now_jst()
-    day = parse_date(today, "--today") if today else now.date()
+    if today is not None and not today.strip():
+        # An unset shell variable (`--today "$DAY"`), not "today".
+        raise BadOption("--today: empty date (leave the option out for today)")
+    day = parse_date(today, "--today") if today is not None else now.date()
     w = load_wallet_option(wallet)
     balances = {**w.balances, **given}
     engine = open_db(db)
