@@ -188,6 +188,16 @@ def test_init_force_through_a_symlink_replaces_the_file_it_points_to(tmp_path):
     assert link.is_symlink() and real.read_text(encoding="utf-8") == WALLET_EXAMPLE
 
 
+def test_init_with_a_path_ending_in_a_slash_writes_no_file_named_like_the_directory(cli, tmp_path):
+    """`wallet init --path ~/wallets/` (a directory not made yet) wrote the
+    example to a file named "wallets": Path() drops the trailing slash."""
+    proc = cli("wallet", "init", "--path", f"{tmp_path / 'wallets'}/")
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert f"names a directory; give a file, e.g. {tmp_path / 'wallets' / 'wallet.toml'}" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "wallets").exists()
+
+
 def test_a_wallet_saved_with_a_byte_order_mark_reads_like_any_other(tmp_path):
     """Notepad's 「UTF-8 (BOM付き)」: the file was 'not valid TOML: Invalid
     statement (at line 1, column 1)' though nothing could be seen wrong."""

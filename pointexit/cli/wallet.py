@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Optional
 
 import typer
@@ -20,8 +21,11 @@ PathOption = Annotated[Optional[str], typer.Option(
 def init_command(path: PathOption = None,
                  force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False) -> None:
     """Write a commented example wallet to edit."""
-    from pointexit.wallet import default_wallet_path, wallet_file, write_example
+    from pointexit.wallet import WalletError, default_wallet_path, wallet_file, write_example
 
+    if path is not None and path.rstrip().endswith(("/", os.sep)):
+        # Path() drops the slash: `--path ~/wallets/` wrote a file named "wallets".
+        raise WalletError(f"{path}: names a directory; give a file, e.g. {path.rstrip()}wallet.toml")
     written = write_example(wallet_file(path, "--path") or default_wallet_path(), force=force)
     console().print(f"wrote {written} — edit it, then run `pointexit recommend`")
 
