@@ -36,12 +36,12 @@ def demo_db() -> str:
     return str(data_dir() / "demo.db")
 
 
-def resolve_db(explicit: str | None = None, *, demo: bool = False) -> str:
+def resolve_db(explicit: str | None = None) -> str:
     if explicit:
         return explicit
     if os.environ.get("POINTEXIT_DB"):
         return os.environ["POINTEXIT_DB"]
-    return demo_db() if demo else default_db()
+    return default_db()
 
 
 class ConfigError(UserError):

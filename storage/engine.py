@@ -404,6 +404,28 @@ def _tables():
             and c.__module__ == models.__name__]
 
 
+# meta key of a database `pointexit demo` made: it holds the recorded pages'
+# values, and only such a one may take more of them.
+DEMO_KEY = "demo"
+
+
+def demo_database_state(engine: Engine) -> str:
+    """"new" (no crawl yet), "demo" (made by `pointexit demo`) or "real"."""
+    meta = _table("meta")
+    with engine.connect() as conn:
+        if conn.execute(select(meta.c.key).where(meta.c.key == DEMO_KEY)).first() is not None:
+            return "demo"
+        runs = conn.execute(text("SELECT 1 FROM crawl_run LIMIT 1")).first()
+    return "real" if runs is not None else "new"
+
+
+def mark_demo(engine: Engine) -> None:
+    meta = _table("meta")
+    with engine.begin() as conn:
+        if conn.execute(select(meta.c.key).where(meta.c.key == DEMO_KEY)).first() is None:
+            conn.execute(meta.insert().values(key=DEMO_KEY, value="1"))
+
+
 def schema_version(engine: Engine) -> int | None:
     with engine.connect() as conn:
         return _version(conn)

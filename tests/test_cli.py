@@ -47,11 +47,43 @@ def test_demo_names_its_sample_wallet_in_words(demo_db):
     assert re.fullmatch(r"サンプルの財布: ハピタス 3,210pt、予定: \d{4}-\d\d-\d\d に ¥2,400", line), line
 
 
-def test_demo_defaults_to_a_demo_file_in_the_data_dir(cli, tmp_path):
-    proc = cli("demo")
+def _real_database(path) -> bytes:
+    """A database holding one real crawl (of the user's own), as bytes to compare."""
+    from storage.engine import open_engine
+    from storage.records import RunOutcome
+    from storage.store import Store
+    from tests.conftest import FROZEN_NOW
+
+    store = Store(open_engine(str(path)))
+    run = store.begin_run("hapitas", "hapitas", FROZEN_NOW)
+    store.finish_run(run, RunOutcome("ok", None, 0, 0, 0, 0, None), FROZEN_NOW)
+    store.engine.dispose()
+    return path.read_bytes()
+
+
+def test_demo_defaults_to_a_demo_file_in_the_data_dir_never_pointexit_db(cli, tmp_path):
+    # The README has users `export POINTEXIT_DB=…` for their real database:
+    # the demo wrote the recorded pages' values into it as its newest.
+    real = tmp_path / "real.db"
+    before = _real_database(real)
+    proc = cli("demo", env={"POINTEXIT_DB": str(real)})
     assert proc.returncode == 0, proc.stderr
+    assert real.read_bytes() == before
     assert (tmp_path / "data" / "demo.db").exists()
     assert not (tmp_path / "data" / "pointexit.db").exists()
+    from storage.engine import demo_database_state, open_engine
+
+    assert demo_database_state(open_engine(str(tmp_path / "data" / "demo.db"), create=False)) == "demo"
+
+
+def test_demo_refuses_a_database_of_real_crawls(cli, tmp_path):
+    real = tmp_path / "real.db"
+    before = _real_database(real)
+    proc = cli("demo", "--db", str(real))
+    assert proc.returncode == 2 and proc.stderr.strip() == (
+        f"pointexit: error: --db {real} holds real crawls: the demo would add the recorded pages' values "
+        "to them (leave --db out for the demo database, or give a new file)"), proc.stderr
+    assert real.read_bytes() == before
 
 
 def test_exits_json_is_exact(demo_db, cli):

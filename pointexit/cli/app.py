@@ -51,11 +51,11 @@ def console():
     return Console(highlight=False, emoji=False, soft_wrap=False, width=width)
 
 
-def open_db(db: str | None, *, create: bool = False, demo: bool = False):
+def open_db(db: str | None, *, create: bool = False):
     from pointexit.config import resolve_db
     from storage.engine import open_engine
 
-    return open_engine(resolve_db(db, demo=demo), create=create)
+    return open_engine(resolve_db(db), create=create)
 
 
 def age_text(then: datetime, now: datetime) -> str:

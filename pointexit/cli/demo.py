@@ -20,14 +20,24 @@ def demo_command(db: DbOption = None) -> None:
     from pointexit.cli.exits import print_exits, ranked_exits
     from pointexit.cli.recommend import build_plan, print_plan
     from pointexit.clock import now_jst
-    from pointexit.config import resolve_db
+    from pointexit.cli.app import BadOption
+    from pointexit.config import demo_db
     from pointexit.crawling import select_spiders
     from pointexit.recorded import serving
-    from storage.engine import open_engine, shown
+    from storage.engine import demo_database_state, mark_demo, open_engine, shown
 
     out = console()
-    path = resolve_db(db, demo=True)
-    open_engine(path).dispose()
+    # Never $POINTEXIT_DB: that is the user's real database (the README has
+    # them export it), and the recorded pages' values would become its newest.
+    path = db or demo_db()
+    engine = open_engine(path)
+    try:
+        if db and demo_database_state(engine) == "real":
+            raise BadOption(f"--db {shown(path)} holds real crawls: the demo would add the recorded pages' "
+                            "values to them (leave --db out for the demo database, or give a new file)")
+        mark_demo(engine)
+    finally:
+        engine.dispose()
     with serving() as server:
         out.print(f"serving the recorded pages at {server.root_url} (no internet needed)")
         run_and_report(select_spiders([]), db=path, mirror=server.root_url)
