@@ -41,8 +41,11 @@ def without_controls(text: str | None) -> str:
 def numeric_text(text: str | None) -> str:
     """Cleaned text for the number parsers. A run of digits longer than any
     plausible amount becomes "#": unreadable as a number, and the patterns
-    below stay linear in the text's length instead of backtracking over it."""
-    return re.sub(r"[\d,]{16,}", "#", clean(text))
+    below stay linear in the text's length instead of backtracking over it.
+    So does a figure written with 万 / 千 / 億 (「1万pt」, 「1万5,000pt」): read
+    digit by digit it would be 1, not 10,000."""
+    t = re.sub(r"[\d,]{16,}", "#", clean(text))
+    return re.sub(r"\d[\d,.]{0,15}\s*[万千億][\d,.万千]{0,15}", "#", t)
 
 
 def _to_int(digits: str, limit: int = MAX_AMOUNT) -> int | None:

@@ -314,3 +314,19 @@ def test_parse_caps_other_spellings(text, expected):
 ])
 def test_parse_lag_same_day_wording(text, expected):
     assert parsing.parse_lag(text) == expected
+
+
+# --- figures written with 万 / 千: unreadable, never their first digit ---
+
+
+@pytest.mark.parametrize("parse, text", [
+    (parsing.parse_rate, "1万pt → 10,200円分"),  # not 1pt → 10,200円
+    (parsing.parse_rate, "1万5,000pt → 1万5,000円"),
+    (parsing.parse_rate, "5千pt→500円"),
+    (parsing.parse_int, "1万pt以上"),  # not a minimum of 1
+    (parsing.parse_int, "１万ポイント"),
+    (parsing.parse_cap_points, "お一人様1万ポイントまで"),
+])
+def test_figures_in_man_and_sen_are_not_read_as_their_first_digit(parse, text):
+    assert parse(text) is None
+
