@@ -115,6 +115,12 @@ def parse_fee(text: str | None) -> tuple[int, str] | None:
     return amount, "yen" if m.group(3) == "円" else "pt"
 
 
+# A span in calendar days, weeks or months (「即日～最大45日」, 「3営業日～1ヶ月」,
+# 「翌月末」) is no count of business days: a lag naming one is unread, not
+# read as its other part (which would be far shorter).
+_CALENDAR_SPAN = r"\d\s*(?:日(?!曜)|週|[ヶヵかカケ箇]?\s*月)|翌々?月|月末"
+
+
 def parse_lag(text: str | None) -> tuple[int, int] | None:
     """Crediting lag in business days (min, max), from the site's wording.
 
@@ -123,7 +129,7 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
     4~10営業日後 → (4, 10); 25営業日 → (25, 25); 翌々営業日 → (2, 2).
     """
     t = numeric_text(text)
-    if not t:
+    if not t or re.search(_CALENDAR_SPAN, t):
         return None
     m = re.search(r"(\d+)\s*[~\-]\s*(\d+)\s*営業日", t)
     if m:

@@ -330,3 +330,22 @@ def test_parse_lag_same_day_wording(text, expected):
 def test_figures_in_man_and_sen_are_not_read_as_their_first_digit(parse, text):
     assert parse(text) is None
 
+
+
+# --- a lag that names calendar days or months: unread, never its shorter part ---
+
+
+@pytest.mark.parametrize("text", [
+    "即日～最大45日",  # not (0, 0): up to 45 days
+    "3営業日～1ヶ月",  # not (3, 3)
+    "リアルタイム（混雑時は最大2週間）",
+    "即時～翌月末",
+    "3営業日以内（月末は5日程度）",
+])
+def test_parse_lag_with_calendar_spans_is_unread(text):
+    assert parsing.parse_lag(text) is None
+
+
+def test_parse_lag_days_of_the_week_are_not_a_span():
+    assert parsing.parse_lag("4~10営業日後(土日祝祭日、休業日を除く)") == (4, 10)
+    assert parsing.parse_lag("翌営業日(日曜・祝日を除く)") == (1, 1)
