@@ -96,6 +96,10 @@ def parse_fee(text: str | None) -> tuple[int, str] | None:
         # 「交換ポイントの10%(交換レートに含まれます)」).
         return (0, "pt") if re.search(r"レートに(?:含|反映)|差引後|込み", t) else None
     if re.search(r"無料|なし|不要|^0\D*$", t):
+        # Free only sometimes (「初回無料、2回目以降100円」, 「無料（一部有料）」)
+        # is no fixed fee: unread, not "free".
+        if re.search(r"有料|[1-9][\d,]*\s*(?:円|pt|P|ポイント|マネー)", t, re.I):
+            return None
         return 0, "pt"
     unit = r"\s*(円|pt|P|ポイント|Pt|マネー)?"
     m = re.search(_NUM + unit + r"\s*~\s*" + _NUM + unit, t)

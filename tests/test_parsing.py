@@ -349,3 +349,21 @@ def test_parse_lag_with_calendar_spans_is_unread(text):
 def test_parse_lag_days_of_the_week_are_not_a_span():
     assert parsing.parse_lag("4~10営業日後(土日祝祭日、休業日を除く)") == (4, 10)
     assert parsing.parse_lag("翌営業日(日曜・祝日を除く)") == (1, 1)
+
+
+# --- a fee that is free only sometimes: unread, never "free" ---
+
+
+@pytest.mark.parametrize("text", [
+    "初回無料、2回目以降100円",
+    "1回100円（月1回無料）",
+    "無料（一部有料）",
+    "手数料なし（2回目からは50pt）",
+])
+def test_parse_fee_free_only_sometimes_is_unread(text):
+    assert parsing.parse_fee(text) is None
+
+
+@pytest.mark.parametrize("text", ["無料", "月1回まで無料", "0円", "手数料なし", "不要"])
+def test_parse_fee_free_stays_free(text):
+    assert parsing.parse_fee(text) == (0, "pt")
