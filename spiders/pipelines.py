@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from fractions import Fraction
 
 from pointexit.catalog import DESTINATIONS, SITES
@@ -143,6 +144,14 @@ def problems_of(item) -> list[str]:
         lo, hi = item.get("lag_min_days"), item.get("lag_max_days")
         if item.get("lag_text") and lo is None:
             problems.append("unparsed:lag_text")
+        # A figure the page shows but no number came from (「1万pt以上」): the
+        # exit would look as if it had no minimum, step, limit or cap at all.
+        for text, numbers in (("minimum_text", ("minimum_points",)),
+                              ("step_text", ("step_points",)), ("max_text", ("max_points",)),
+                              ("cap_text", ("daily_cap_points", "monthly_cap_points",
+                                            "daily_exchanges"))):
+            if _has_figure(item.get(text)) and all(item.get(n) is None for n in numbers):
+                problems.append(f"unparsed:{text}")
         if lo is not None and hi is not None and lo > hi:
             problems.append("lag_unordered")
     if isinstance(item, (CampaignItem, RoutingOfferItem)) and item.get("window_text") and not (
@@ -157,9 +166,15 @@ def problems_of(item) -> list[str]:
             problems.append("unknown:destination")
         if item.get("bonus_bp") is not None and item["bonus_bp"] <= 0:
             problems.append("not_positive:bonus_bp")
+        if _has_figure(item.get("cap_text")) and item.get("cap_points") is None:
+            problems.append("unparsed:cap_text")  # a capped campaign must not read as uncapped
     if isinstance(item, RoutingOfferItem) and item.get("rate_bp") is not None and item["rate_bp"] <= 0:
         problems.append("not_positive:rate_bp")
     return problems
+
+
+def _has_figure(text) -> bool:
+    return bool(re.search(r"\d", parsing.clean(text)))
 
 
 class ValidatePipeline:

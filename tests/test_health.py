@@ -299,3 +299,48 @@ def test_a_redirect_to_another_host_is_named():
     stats = run({"errors/offsite_redirect": 1}, pages=3, download_errors=1)
     assert judge_run(stats, 5).reason == (
         "pages_failed: 4ページ中1ページを読めませんでした (別のホストへ転送)")
+
+
+class TestFiguresThatGaveNoNumber:
+    """A minimum, step, limit or cap the page shows with a figure that no
+    number came from (「1万pt以上」, 「月30,000ptまで」) is flagged and counted:
+    left empty, the exit would read as having none."""
+
+    @pytest.fixture
+    def counted(self):
+        from scrapy.utils.test import get_crawler
+
+        from spiders.items import CampaignItem, ExitItem
+        from spiders.pipelines import NormalizePipeline, ValidatePipeline
+
+        crawler = get_crawler()
+        crawler.stats.open_spider()
+        validate, normalize = ValidatePipeline(crawler.stats), NormalizePipeline()
+        base = dict(site="hapitas", label="Amazonギフトカード", rate_text="490pt → 500円分",
+                    fee_text="無料", lag_text="3営業日以内",
+                    source_url="https://hapitas.jp/exchange/",
+                    seen_at="2026-11-23T09:00:00+09:00")
+        items = [ExitItem(minimum_text="1万pt以上", **base),
+                 ExitItem(step_text="1万pt単位", **base),
+                 ExitItem(max_text="1万ptまで", **base),
+                 ExitItem(cap_text="月30,000ptまで", **base),
+                 ExitItem(cap_text="1ヶ月につき30,000円分まで", **base),
+                 ExitItem(minimum_text="なし", cap_text="上限なし", **base),
+                 ExitItem(cap_text="1ヶ月あたり30,000ptまで", **base),
+                 CampaignItem(site="hapitas", key="amazon", destination="amazon_gift",
+                              title="Amazon 2%増量", bonus_text="2%増量",
+                              cap_text="お一人様1万ポイントまで",
+                              source_url=base["source_url"], seen_at=base["seen_at"])]
+        kept = [validate.process_item(normalize.process_item(i)) for i in items]
+        return crawler.stats.get_stats(), kept
+
+    def test_flagged(self, counted):
+        _, kept = counted
+        assert [i["problems"] for i in kept] == [
+            ["unparsed:minimum_text"], ["unparsed:step_text"], ["unparsed:max_text"],
+            ["unparsed:cap_text"], ["unparsed:cap_text"], [], [], ["unparsed:cap_text"]]
+
+    def test_counted(self, counted):
+        stats, _ = counted
+        assert stats["pointexit/invalid/unparsed:cap_text"] == 3
+        assert stats["pointexit/invalid_items"] == 6
