@@ -4,8 +4,9 @@ ok             every page answered, enough items, (nearly) all valid
 degraded       data came, but something is off: the crawl was stopped before
                it had read every page (Ctrl-C, SIGTERM), some pages failed,
                items miss required fields, fewer items than the site's expected
-               minimum, too small a share of valid items, or the spider saw
-               part of its expected page structure missing
+               minimum, too small a share of valid items, the spider saw
+               part of its expected page structure missing, or its code failed
+               on a page (what that page had left unread cannot read as gone)
 failed         nothing usable: no page could be read (HTTP errors, timeouts,
                robots.txt, redirects to another host), HTTP 429 (the run is aborted), an empty page, a
                page without items (the layout changed), or no valid item
@@ -31,6 +32,7 @@ pointexit/download_errors       requests that failed (any cause, after retries)
 pointexit/errors/<cause>        ... by cause: http_404, timeout, robots, http_429,
                                 offsite_redirect (to another host: pointexit/redirect_host), other
 pointexit/http_429              the site answered 429 (the run was aborted)
+spider_exceptions/count         (Scrapy's) a spider callback raised on a page
 pointexit/items, valid_items, invalid_items, invalid/<problem>, unparsed_rewards,
 pointexit/exits, valid_exits    (exit items only)
 """
@@ -150,6 +152,14 @@ def judge_run(stats: dict, expected_min_items: int) -> Verdict:
         # Campaigns may still read fine: without a single exit the page is gone all the same.
         return Verdict("failed", "no_valid_items",
                        f"有効な交換先がありません ({exits}件すべてに問題: {_fields_text(stats)})")
+    if crashed := _int(stats, "spider_exceptions/count"):
+        kinds = sorted(k.removeprefix("spider_exceptions/") for k, v in stats.items()
+                       if k.startswith("spider_exceptions/") and k != "spider_exceptions/count"
+                       and v)
+        return Verdict("degraded", "spider_error",
+                       f"ページの読み取り中にエラーが{crashed}件発生しました"
+                       f"{' (' + ', '.join(kinds) + ')' if kinds else ''} "
+                       "(ページの残りは読めていません)")
     if stats.get("pointexit/layout_missing"):
         at = stats.get("pointexit/layout_missing_at")
         return Verdict("degraded", "layout_changed",

@@ -344,3 +344,16 @@ class TestFiguresThatGaveNoNumber:
         stats, _ = counted
         assert stats["pointexit/invalid/unparsed:cap_text"] == 3
         assert stats["pointexit/invalid_items"] == 6
+
+
+def test_a_spider_that_raised_on_a_page_is_degraded():
+    """Scrapy logs a callback's exception and carries on: what the page had
+    after it was never read, and an ok run would make it look gone."""
+    stats = {**GOOD, "spider_exceptions/count": 1, "spider_exceptions/KeyError": 1}
+    assert verdict(stats) == ("degraded", "spider_error")
+    assert judge_run(stats, 5).reason == (
+        "spider_error: ページの読み取り中にエラーが1件発生しました (KeyError) "
+        "(ページの残りは読めていません)")
+    # A shopping listing expects no items: a crash before any is not "no offer".
+    assert verdict({**stats, "pointexit/items": 0, "pointexit/valid_items": 0},
+                   expected_min_items=0) == ("degraded", "spider_error")
