@@ -42,10 +42,29 @@ def numeric_text(text: str | None) -> str:
     """Cleaned text for the number parsers. A run of digits longer than any
     plausible amount becomes "#": unreadable as a number, and the patterns
     below stay linear in the text's length instead of backtracking over it.
-    So does a figure written with 万 / 千 / 億 (「1万pt」, 「1万5,000pt」): read
-    digit by digit it would be 1, not 10,000."""
+    A figure written with 億 / 万 / 千 (「1万pt」, 「1万5,000pt」, 「1.5万」) is
+    written out in digits: read digit by digit it would be 1, not 10,000."""
     t = re.sub(r"[\d,]{16,}", "#", clean(text))
-    return re.sub(r"\d[\d,.]{0,15}\s*[万千億][\d,.万千]{0,15}", "#", t)
+    return _KANJI_FIGURE.sub(_figure_in_digits, t)
+
+
+_KANJI_UNITS = {"億": 10**8, "万": 10**4, "千": 10**3}
+_KANJI_FIGURE = re.compile(r"(?:\d[\d,]{0,15}(?:\.\d{1,15})?[億万千])+(?:\d[\d,]{0,15})?")
+
+
+def _figure_in_digits(m: re.Match) -> str:
+    """「1万5千」 → 15000; "#" (unreadable) for units out of order, a tail as
+    large as the last unit, or a part of a point (「1.23456万」)."""
+    from fractions import Fraction
+
+    parts = re.findall(r"(\d[\d,]*(?:\.\d+)?)([億万千])", m.group())
+    tail = m.group()[sum(len(a) + len(u) for a, u in parts):].replace(",", "")
+    units = [_KANJI_UNITS[u] for _, u in parts]
+    if (any(a <= b for a, b in zip(units, units[1:])) or (tail and int(tail) >= units[-1])
+            or m.string[m.end():m.end() + 1] in _KANJI_UNITS):  # 「1千万」: not worth reading
+        return "#"
+    total = sum(Fraction(a.replace(",", "")) * n for (a, _), n in zip(parts, units)) + int(tail or 0)
+    return str(total.numerator) if total.denominator == 1 else "#"
 
 
 def _to_int(digits: str, limit: int = MAX_AMOUNT) -> int | None:

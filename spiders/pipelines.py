@@ -144,7 +144,7 @@ def problems_of(item) -> list[str]:
         lo, hi = item.get("lag_min_days"), item.get("lag_max_days")
         if item.get("lag_text") and lo is None:
             problems.append("unparsed:lag_text")
-        # A figure the page shows but no number came from (「1万pt以上」): the
+        # A figure the page shows but no number came from (「1億5千万pt以上」): the
         # exit would look as if it had no minimum, step, limit or cap at all.
         for text, numbers in (("minimum_text", ("minimum_points",)),
                               ("step_text", ("step_points",)), ("max_text", ("max_points",)),

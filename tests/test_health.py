@@ -303,7 +303,7 @@ def test_a_redirect_to_another_host_is_named():
 
 class TestFiguresThatGaveNoNumber:
     """A minimum, step, limit or cap the page shows with a figure that no
-    number came from (「1万pt以上」, 「月30,000ptまで」) is flagged and counted:
+    number came from (「1億5千万pt以上」, 「月30,000ptまで」) is flagged and counted:
     left empty, the exit would read as having none."""
 
     @pytest.fixture
@@ -320,16 +320,16 @@ class TestFiguresThatGaveNoNumber:
                     fee_text="無料", lag_text="3営業日以内",
                     source_url="https://hapitas.jp/exchange/",
                     seen_at="2026-11-23T09:00:00+09:00")
-        items = [ExitItem(minimum_text="1万pt以上", **base),
-                 ExitItem(step_text="1万pt単位", **base),
-                 ExitItem(max_text="1万ptまで", **base),
+        items = [ExitItem(minimum_text="1億5千万pt以上", **base),
+                 ExitItem(step_text="1億5千万pt単位", **base),
+                 ExitItem(max_text="1億5千万ptまで", **base),
                  ExitItem(cap_text="月30,000ptまで", **base),
                  ExitItem(cap_text="1ヶ月につき30,000円分まで", **base),
                  ExitItem(minimum_text="なし", cap_text="上限なし", **base),
                  ExitItem(cap_text="1ヶ月あたり30,000ptまで", **base),
                  CampaignItem(site="hapitas", key="amazon", destination="amazon_gift",
                               title="Amazon 2%増量", bonus_text="2%増量",
-                              cap_text="お一人様1万ポイントまで",
+                              cap_text="お一人様1億5千万ポイントまで",
                               source_url=base["source_url"], seen_at=base["seen_at"])]
         kept = [validate.process_item(normalize.process_item(i)) for i in items]
         return crawler.stats.get_stats(), kept

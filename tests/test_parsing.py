@@ -316,20 +316,27 @@ def test_parse_lag_same_day_wording(text, expected):
     assert parsing.parse_lag(text) == expected
 
 
-# --- figures written with 万 / 千: unreadable, never their first digit ---
+# --- figures written with 万 / 千: written out, never their first digit ---
 
 
-@pytest.mark.parametrize("parse, text", [
-    (parsing.parse_rate, "1万pt → 10,200円分"),  # not 1pt → 10,200円
-    (parsing.parse_rate, "1万5,000pt → 1万5,000円"),
-    (parsing.parse_rate, "5千pt→500円"),
-    (parsing.parse_int, "1万pt以上"),  # not a minimum of 1
-    (parsing.parse_int, "１万ポイント"),
-    (parsing.parse_cap_points, "お一人様1万ポイントまで"),
+@pytest.mark.parametrize("parse, text, expected", [
+    (parsing.parse_rate, "1万pt → 10,200円分", (10_000, 10_200)),  # not 1pt → 10,200円
+    (parsing.parse_rate, "1万5,000pt → 1万5,000円", (15_000, 15_000)),
+    (parsing.parse_rate, "5千pt→500円", (5_000, 500)),
+    (parsing.parse_int, "1万pt以上", 10_000),  # not a minimum of 1
+    (parsing.parse_int, "１万ポイント", 10_000),
+    (parsing.parse_int, "1.5万pt", 15_000),
+    (parsing.parse_int, "2万5千円", 25_000),
+    (parsing.parse_cap_points, "お一人様1万ポイントまで", 10_000),
+    # Unreadable rather than wrong: units out of order, a tail as large as the
+    # last unit, part of a point, 千万.
+    (parsing.parse_int, "3万2万pt", None),
+    (parsing.parse_int, "1万10000pt", None),
+    (parsing.parse_int, "1.23456万pt", None),
+    (parsing.parse_int, "1千万円", None),
 ])
-def test_figures_in_man_and_sen_are_not_read_as_their_first_digit(parse, text):
-    assert parse(text) is None
-
+def test_figures_in_man_and_sen_are_written_out_not_read_as_their_first_digit(parse, text, expected):
+    assert parse(text) == expected
 
 
 # --- a lag that names calendar days or months: unread, never its shorter part ---
