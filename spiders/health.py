@@ -3,7 +3,8 @@
 ok             every page answered, enough items, (nearly) all valid
 degraded       data came, but something is off: the crawl was stopped before
                it had read every page (Ctrl-C, SIGTERM), some pages failed,
-               items miss required fields, fewer items than the site's expected
+               items miss required fields, a campaign or offer could not be
+               read (stored, it would read as ended), fewer items than the site's expected
                minimum, too small a share of valid items, the spider saw
                part of its expected page structure missing, or its code failed
                on a page (what that page had left unread cannot read as gone)
@@ -35,6 +36,7 @@ pointexit/http_429              the site answered 429 (the run was aborted)
 spider_exceptions/count         (Scrapy's) a spider callback raised on a page
 pointexit/items, valid_items, invalid_items, invalid/<problem>, unparsed_rewards,
 pointexit/exits, valid_exits    (exit items only)
+pointexit/invalid_listings      invalid campaign and routing offer items
 """
 
 from __future__ import annotations
@@ -171,6 +173,12 @@ def judge_run(stats: dict, expected_min_items: int) -> Verdict:
         return Verdict("degraded", "pages_failed",
                        f"{pages + errors}ページ中{errors + empty}ページを読めませんでした "
                        f"({_causes_text(causes)})")
+    if listings := _int(stats, "pointexit/invalid_listings"):
+        # Stored as ok, the run would make a campaign or offer it could not read
+        # look ended (掲載終了), and the advisor stop planning with it.
+        return Verdict("degraded", "invalid_listing",
+                       f"キャンペーン・還元情報{listings}件を読めませんでした ({_fields_text(stats)}); "
+                       "掲載終了と誤認しないよう、この巡回の値は保存していません")
     if missing_fields(stats):
         lacking = _int(stats, "pointexit/invalid_items")
         return Verdict("degraded", "missing_fields",

@@ -199,6 +199,8 @@ class ValidatePipeline:
             self.stats.inc_value("pointexit/unparsed_rewards")
         if item["problems"]:
             self.stats.inc_value("pointexit/invalid_items")
+            if not isinstance(item, ExitItem):
+                self.stats.inc_value("pointexit/invalid_listings")
             for p in item["problems"]:
                 self.stats.inc_value(f"pointexit/invalid/{p}")
             self.logger.warning("invalid item %s: %s", item.get("label") or item.get("title"),
