@@ -148,7 +148,8 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
     """Crediting lag in business days (min, max), from the site's wording.
 
     リアルタイム / 即時 / 即日 / 当日 → (0, 0); 翌営業日 → (1, 1);
-    3営業日以内 → (0, 3), 申請の翌日より3営業日以内 → (1, 3);
+    3営業日以内 → (0, 3), 申請の翌日より3営業日以内 → (1, 3), 最大3営業日 → (0, 3);
+    即日~3営業日 → (0, 3), 最短翌日~5営業日 → (1, 5);
     4~10営業日後 → (4, 10); 25営業日 → (25, 25); 翌々営業日 → (2, 2).
     """
     t = numeric_text(text)
@@ -163,8 +164,14 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
         n = _to_int(m.group(1), MAX_LAG_DAYS)
         if n is None:
             return None
-        if m.group(2) == "以内":
-            return (1 if "翌" in t[: m.start()] else 0), n
+        before = t[: m.start()]
+        if m.group(2) == "以内" or re.search(r"最大|最長", before):
+            return (1 if "翌" in before else 0), n
+        # 「即日~3営業日」, 「最短翌日~5営業日」: the span's short end in words.
+        if re.search(r"(?:当日|即日|即時|リアルタイム)\s*[~\-]\s*$", before):
+            return 0, n
+        if re.search(r"翌(?:営業)?日\s*[~\-]\s*$", before):
+            return 1, n
         return n, n
     if "翌々営業日" in t:
         return 2, 2

@@ -353,6 +353,17 @@ def test_parse_lag_with_calendar_spans_is_unread(text):
     assert parsing.parse_lag(text) is None
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("最短即日〜3営業日", (0, 3)),  # was (3, 3): the short end is in words
+    ("即日～3営業日", (0, 3)),
+    ("最大3営業日", (0, 3)),
+    ("最短翌日〜5営業日", (1, 5)),
+    ("翌営業日～5営業日", (1, 5)),
+])
+def test_parse_lag_with_its_short_end_in_words(text, expected):
+    assert parsing.parse_lag(text) == expected
+
+
 def test_parse_lag_days_of_the_week_are_not_a_span():
     assert parsing.parse_lag("4~10営業日後(土日祝祭日、休業日を除く)") == (4, 10)
     assert parsing.parse_lag("翌営業日(日曜・祝日を除く)") == (1, 1)
