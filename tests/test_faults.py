@@ -218,21 +218,29 @@ def test_429_aborts_the_rest_of_that_sites_run_only(seeded, tmp_path):
     assert stored(db, provenance=False) == stored(seed_db, provenance=False)
 
 
+def crawl_before_and_after(tmp_path, spider: str, page: str, old: str, new: str):
+    """Crawl the recorded pages, change one page's text as a site might, crawl
+    again: (db, first report, what the first stored, second report)."""
+    db = str(tmp_path / f"{spider}.db")
+    overlay = tmp_path / "overlay"
+    server = RecordedServer(roots=[overlay, RECORDED]).start()
+    try:
+        seed = crawl_subprocess([spider], db, mirror=server.root_url)[spider]
+        before = stored(db, provenance=False)
+        change_recorded_page(overlay, page, old, new)
+        report = crawl_subprocess([spider], db, mirror=server.root_url)[spider]
+    finally:
+        server.stop()
+    return db, seed, before, report
+
+
 def test_one_page_of_several_losing_its_exits_degrades_and_keeps_its_values(tmp_path):
     """Chobirich shows one exit per page: its PeX page redesigned (the 交換詳細
     table gone) still leaves 5 items, the site's minimum. The run must say the
     layout changed, not pass as ok with one exit silently unconfirmed."""
-    db = str(tmp_path / "c.db")
-    overlay = tmp_path / "overlay"
-    server = RecordedServer(roots=[overlay, RECORDED]).start()
-    try:
-        seed = crawl_subprocess(["chobirich"], db, mirror=server.root_url)["chobirich"]
-        before = stored(db, provenance=False)
-        change_recorded_page(overlay, "chobirich/exchange/point/pex/info/index.html",
-                             "交換詳細</h2>", "交換の詳細</h2>")
-        report = crawl_subprocess(["chobirich"], db, mirror=server.root_url)["chobirich"]
-    finally:
-        server.stop()
+    db, seed, before, report = crawl_before_and_after(
+        tmp_path, "chobirich", "chobirich/exchange/point/pex/info/index.html",
+        "交換詳細</h2>", "交換の詳細</h2>")
     assert (seed["verdict"], seed["items"]) == ("ok", 6)
     assert (report["verdict"], report["items"], report["valid_items"]) == ("degraded", 5, 5)
     assert report["reason"] == ("layout_changed: ページの一部の構成が見つかりません "
@@ -248,17 +256,9 @@ def test_a_campaign_that_cannot_be_read_degrades_and_is_not_taken_for_ended(tmp_
     from storage.engine import open_engine
     from storage.queries import campaign_sightings
 
-    db = str(tmp_path / "m.db")
-    overlay = tmp_path / "overlay"
-    server = RecordedServer(roots=[overlay, RECORDED]).start()
-    try:
-        seed = crawl_subprocess(["moppy"], db, mirror=server.root_url)["moppy"]
-        before = stored(db, provenance=False)
-        change_recorded_page(overlay, "moppy/exchange/index.html",
-                             "期間：2026/11/16(月)10:00～2026/11/29(日)23:59", "期間：11月後半の2週間")
-        report = crawl_subprocess(["moppy"], db, mirror=server.root_url)["moppy"]
-    finally:
-        server.stop()
+    db, seed, before, report = crawl_before_and_after(
+        tmp_path, "moppy", "moppy/exchange/index.html",
+        "期間：2026/11/16(月)10:00～2026/11/29(日)23:59", "期間：11月後半の2週間")
     assert (seed["verdict"], seed["items"]) == ("ok", 13)
     assert (report["verdict"], report["items"], report["valid_items"]) == ("degraded", 13, 12)
     assert report["reason"] == ("invalid_listing: キャンペーン・還元情報1件を読めませんでした "

@@ -177,20 +177,28 @@ def test_parse_rate_is_the_share_of_rewards_turned_into_numbers(items, unparsed,
     assert parse_rate_bp(run(items=items, unparsed_rewards=unparsed)) == expected
 
 
+
+def through_validation(items):
+    """Items through the normalize and validate pipelines of a real crawler:
+    (the crawl's stats, the items as kept)."""
+    from scrapy.utils.test import get_crawler
+
+    from spiders.pipelines import NormalizePipeline, ValidatePipeline
+
+    crawler = get_crawler()
+    crawler.stats.open_spider()
+    validate, normalize = ValidatePipeline(crawler.stats), NormalizePipeline()
+    kept = [validate.process_item(normalize.process_item(i)) for i in items]
+    return crawler.stats.get_stats(), kept
+
+
 class TestValidatePipelineCounts:
     """The counts the rules read come from the real validate pipeline."""
 
     @pytest.fixture
     def counted(self):
-        from scrapy.utils.test import get_crawler
-
         from spiders.items import ExitItem
-        from spiders.pipelines import NormalizePipeline, ValidatePipeline
 
-        crawler = get_crawler()
-        crawler.stats.open_spider()
-        validate = ValidatePipeline(crawler.stats)
-        normalize = NormalizePipeline()
         base = dict(site="hapitas", label="Amazonギフトカード", minimum_text="490pt",
                     step_text="490pt単位", source_url="https://hapitas.jp/exchange/",
                     seen_at="2026-11-23T09:00:00+09:00")
@@ -198,8 +206,7 @@ class TestValidatePipelineCounts:
                  ExitItem(rate_text="お問い合わせください", **base),
                  ExitItem(rate_text="300pt → 300円", lag_text="そのうち",
                           **{**base, "label": "銀行振込"})]
-        kept = [validate.process_item(normalize.process_item(i)) for i in items]
-        return crawler.stats.get_stats(), kept
+        return through_validation(items)
 
     def test_nothing_is_dropped(self, counted):
         _, kept = counted
@@ -259,21 +266,14 @@ class TestLargestExchange:
 
     @pytest.fixture
     def counted(self):
-        from scrapy.utils.test import get_crawler
-
         from spiders.items import ExitItem
-        from spiders.pipelines import NormalizePipeline, ValidatePipeline
 
-        crawler = get_crawler()
-        crawler.stats.open_spider()
-        validate, normalize = ValidatePipeline(crawler.stats), NormalizePipeline()
         base = dict(site="pointincome", label="Amazonギフトカード 500円分", rate_text="5,000pt → 500円",
                     minimum_text="5,000pt", source_url="https://pointi.jp/exchange/",
                     seen_at="2026-11-23T09:00:00+09:00")
         items = [ExitItem(max_text="5,000pt", **base), ExitItem(max_text="4,990ptまで", **base),
                  ExitItem(max_text="0pt", **base), ExitItem(**base)]
-        kept = [validate.process_item(normalize.process_item(i)) for i in items]
-        return crawler.stats.get_stats(), kept
+        return through_validation(items)
 
     def test_parsed_and_flagged(self, counted):
         _, kept = counted
@@ -308,14 +308,8 @@ class TestFiguresThatGaveNoNumber:
 
     @pytest.fixture
     def counted(self):
-        from scrapy.utils.test import get_crawler
-
         from spiders.items import CampaignItem, ExitItem
-        from spiders.pipelines import NormalizePipeline, ValidatePipeline
 
-        crawler = get_crawler()
-        crawler.stats.open_spider()
-        validate, normalize = ValidatePipeline(crawler.stats), NormalizePipeline()
         base = dict(site="hapitas", label="Amazonギフトカード", rate_text="490pt → 500円分",
                     fee_text="無料", lag_text="3営業日以内",
                     source_url="https://hapitas.jp/exchange/",
@@ -331,8 +325,7 @@ class TestFiguresThatGaveNoNumber:
                               title="Amazon 2%増量", bonus_text="2%増量",
                               cap_text="お一人様1億5千万ポイントまで",
                               source_url=base["source_url"], seen_at=base["seen_at"])]
-        kept = [validate.process_item(normalize.process_item(i)) for i in items]
-        return crawler.stats.get_stats(), kept
+        return through_validation(items)
 
     def test_flagged(self, counted):
         _, kept = counted
