@@ -9,7 +9,6 @@ where the exchange page would be, as the site does for a visitor.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
