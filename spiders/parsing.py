@@ -153,7 +153,8 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
     4~10営業日後 → (4, 10); 25営業日 → (25, 25); 翌々営業日 → (2, 2).
     """
     t = numeric_text(text)
-    if not t or re.search(_CALENDAR_SPAN, t):
+    # A date named beside the count (「(12月29日~1月3日を除く)」) is no span.
+    if not t or re.search(_CALENDAR_SPAN, re.sub(r"\d{1,2}\s*月\s*\d{1,2}\s*日", "", t)):
         return None
     m = re.search(r"(\d+)\s*[~\-]\s*(\d+)\s*営業日", t)
     if m:

@@ -366,6 +366,7 @@ def test_parse_lag_with_its_short_end_in_words(text, expected):
 
 def test_parse_lag_days_of_the_week_are_not_a_span():
     assert parsing.parse_lag("4~10営業日後(土日祝祭日、休業日を除く)") == (4, 10)
+    assert parsing.parse_lag("3営業日以内(12月29日～1月3日を除く)") == (0, 3)  # dates, not a span
     assert parsing.parse_lag("翌営業日(日曜・祝日を除く)") == (1, 1)
 
 
