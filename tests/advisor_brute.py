@@ -2,9 +2,10 @@
 or pieces.
 
 It enumerates every set of exchanges at the level of single days (no slots,
-no efficient-amount lists, no bounds): each (route, day) may carry one
-exchange of any valid first-hop amount, claiming a capped campaign or not,
-and keeps the best (shortfall, cost). Only tiny instances are feasible.
+no efficient-amount lists, no bounds): each (route, day) may carry any
+number of exchanges, each of any valid first-hop amount, claiming a capped
+campaign or not, and keeps the best (shortfall, cost). Only tiny instances
+are feasible.
 
 Only the Amazon side (`advisor.amazon.cover_from_balances`, tested on its own
 in tests/test_advisor.py) and the plain data classes are shared with the
@@ -197,7 +198,10 @@ def first_amounts(route, claims, budget):
 
 def brute_force(exits: list[Exit], balances: dict[str, int], spends: list[Spend], today: date,
                 campaigns: list[Campaign], calendar: Calendar, amazon: AmazonWallet | None = None,
-                available_until: dict[str, date] | None = None):
+                available_until: dict[str, date] | None = None,
+                cap_used: dict[str, int] | None = None):
+    """`cap_used`: site → points already exchanged this month against the
+    site's shared monthly cap (its exits with cap_scope "site")."""
     cover = cover_from_balances([s for s in spends if s.on >= today], amazon or AmazonWallet())
     needs = [(s.on, s.yen) for s in cover.residual]
     if not needs:
@@ -242,7 +246,10 @@ def brute_force(exits: list[Exit], balances: dict[str, int], spends: list[Spend]
         for (e, amount, _units, _taken, eligible), d, c in zip(hops, applied, claims):
             who = e.site if e.cap_scope == "site" else (e.site, e.destination, e.label)
             if e.monthly_cap_points is not None:
-                add(("month", who, d.year, d.month), amount, e.monthly_cap_points)
+                room = e.monthly_cap_points
+                if e.cap_scope == "site" and (d.year, d.month) == (today.year, today.month):
+                    room = max(0, room - (cap_used or {}).get(e.site, 0))
+                add(("month", who, d.year, d.month), amount, room)
             if e.daily_cap_points is not None:
                 add(("day", who, d), amount, e.daily_cap_points)
             if e.daily_exchanges is not None:
@@ -253,7 +260,10 @@ def brute_force(exits: list[Exit], balances: dict[str, int], spends: list[Spend]
 
     best = [forward_shortfall(needs, []), Fraction(0)]
 
-    def walk(i, left, used, gifts, cost):
+    def walk(i, left, used, gifts, cost, least=0):
+        """Cells before i are decided; cell i already carries exchanges of
+        first-hop amounts up to `least` (taken in increasing order: each
+        set once)."""
         short = forward_shortfall(needs, gifts)
         if (short, cost) < tuple(best):
             best[0], best[1] = short, cost
@@ -263,6 +273,8 @@ def brute_force(exits: list[Exit], balances: dict[str, int], spends: list[Spend]
         route, applied, arrives, claims = cells[i]
         origin = route[0].site
         for hops in runs(i, left.get(origin, 0)):
+            if hops[0][1] < least:
+                continue
             u = uses(hops, applied, claims)
             if any(used.get(k, 0) + a > lim for k, (a, lim) in u.items()):
                 continue
@@ -270,8 +282,10 @@ def brute_force(exits: list[Exit], balances: dict[str, int], spends: list[Spend]
             for k, (a, _lim) in u.items():
                 new_used[k] = new_used.get(k, 0) + a
             taken = hops[0][3]
-            walk(i + 1, {**left, origin: left[origin] - taken}, new_used,
-                 gifts + [(arrives, hops[-1][2])], cost + taken * route[0].yen_per_point)
+            # Another exchange on the same route and day may follow (a site
+            # takes as many applications as its limits allow).
+            walk(i, {**left, origin: left[origin] - taken}, new_used,
+                 gifts + [(arrives, hops[-1][2])], cost + taken * route[0].yen_per_point, hops[0][1])
 
     walk(0, dict(balances), {}, [], Fraction(0))
     return best[0], best[1]
