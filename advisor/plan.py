@@ -355,13 +355,19 @@ def build_items(routes: list[Route], balances: dict[str, int], residual: list[Sp
                            for r, c in zip(runs, costs)]
                 # A per-exchange maximum does not stop a second application:
                 # the slot offers as many exchanges as can be of use — each
-                # needs its minimum of points, and a minimal plan's gift from
-                # one slot falls short of the need by less than its smallest
-                # exchange — within the exits' applications a day.
+                # takes at least the smallest run's points (a discount takes
+                # off some), and a minimal plan's gift from one slot falls
+                # short of the need by less than its smallest exchange —
+                # within the exits' applications a day. It is of use when the
+                # first hop's maximum is below what the balance pays for (more
+                # than the balance under a discount), or a later hop has one
+                # (one exchange's units are then capped there).
                 repeat = 1
                 first = route.hops[0]
-                if first.max_points is not None and first.largest < budget:
-                    repeat = min(budget // first.floor, -(-need // runs[0].yen),
+                discount = camps[0] is not None and camps[0].kind == "discount"
+                if (first.max_points is not None and (first.largest < budget or discount)) or any(
+                        h.max_points is not None for h in route.hops[1:]):
+                    repeat = min(budget // runs[0].points, -(-need // runs[0].yen),
                                  first.daily_exchanges or budget)
                 for _ in range(max(repeat, 1)):
                     items.append(Item(site=route.origin, cls=slot.cls, options=options,

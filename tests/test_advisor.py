@@ -975,6 +975,33 @@ def test_a_per_exchange_maximum_alone_lets_the_plan_apply_again():
     assert all(e.valid_amount(s.points) and s.arrives_by < date(2026, 12, 10) for s in plan.steps)
 
 
+def test_a_maximum_on_the_intermediary_lets_the_route_run_again():
+    # Found by the brute force. ドットマネー → Amazon 1回300マネーまで: 600 pt
+    # in one exchange give ¥300 (the rest stays on dot money); two exchanges
+    # of 300 pt give ¥600 and cover the ¥400, as two applications would.
+    into, out = dotmoney_chain(lag1=0, lag2=0)
+    out = replace(out, max_points=300)
+    plan = plan_amazon_cover([into, out], {"hapitas": 600}, [Spend(date(2026, 11, 24), 400)], TODAY)
+    assert plan.proven and (plan.shortfall, plan.cost) == (0, 600)
+    assert [s.yen for s in plan.steps] == [300, 300]
+
+
+def test_a_discount_lets_a_capped_exchange_apply_again_within_the_balance():
+    # 1回100ptまで at 10 % off: each application takes 90 pt, so 180 pt pay for
+    # two (¥200), not one — counting applications by the full 100 pt saw one.
+    e = Exit("hapitas", "amazon_gift", "Amazon", 100, 100, 100, 100, 0, 0, "u", SEEN, max_points=100)
+    off = Campaign("hapitas", "amazon_gift", "10%割引", "discount", 1_000, None, None, "c", SEEN)
+    plan = plan_amazon_cover([e], {"hapitas": 180}, [Spend(date(2026, 11, 26), 200)], date(2026, 11, 24),
+                             campaigns=[off])
+    assert plan.proven and (plan.shortfall, plan.cost) == (0, 180)
+    # Under a discount a maximum above the balance can still bind: 190 pt and
+    # 1回200ptまで pay ¥210 as 110 + 100 pt (99 + 90 taken), one exchange ¥200.
+    e = replace(e, points_in=10, value_out=10, minimum_points=100, step_points=10, max_points=200)
+    plan = plan_amazon_cover([e], {"hapitas": 190}, [Spend(date(2026, 11, 26), 210)], date(2026, 11, 24),
+                             campaigns=[off])
+    assert plan.proven and (plan.shortfall, plan.cost) == (0, 189)
+
+
 def test_past_a_capped_campaign_the_rest_claims_the_next_best_one():
     # +10 % on the first 1,000 pt and +5 % with no cap, both running: 1,000 pt
     # at +10 % (¥1,100) and 2,000 pt at +5 % (¥2,100) pay ¥3,150 from 3,000 pt;
