@@ -2,10 +2,11 @@
 or pieces.
 
 It enumerates every set of exchanges at the level of single days (no slots,
-no efficient-amount lists, no bounds): each (route, day) may carry any
-number of exchanges, each of any valid first-hop amount, claiming a capped
-campaign or not, and keeps the best (shortfall, cost). Only tiny instances
-are feasible.
+no bounds but "a full cover costs no less than this"): each (route, day)
+may carry an exchange of any valid first-hop amount that gives more than
+every smaller one (any number of them when an exit on the route has a
+per-exchange maximum), claiming a capped campaign or not, and keeps the
+best (shortfall, cost). Only tiny instances are feasible.
 
 Only the Amazon side (`advisor.amazon.cover_from_balances`, tested on its own
 in tests/test_advisor.py) and the plain data classes are shared with the
@@ -230,7 +231,10 @@ def brute_force(exits: list[Exit], balances: dict[str, int], spends: list[Spend]
             out = []
             for a in first_amounts(route, claims, budget):
                 hops = exchange(route, claims, a)
-                if hops is not None:
+                # An amount giving no more gift than a smaller one is never
+                # needed: the smaller takes fewer points and, hop by hop, no
+                # more of any cap.
+                if hops is not None and (not out or hops[-1][2] > out[-1][-1][2]):
                     out.append(hops)
             runs_of[(i, budget)] = out
         return runs_of[(i, budget)]
@@ -269,6 +273,8 @@ def brute_force(exits: list[Exit], balances: dict[str, int], spends: list[Spend]
             best[0], best[1] = short, cost
         if i == len(cells) or short == 0:  # more exchanges would only cost more
             return
+        if best[0] == 0 and cost >= best[1]:  # nothing added can beat a full cover as cheap
+            return
         walk(i + 1, left, used, gifts, cost)
         route, applied, arrives, claims = cells[i]
         origin = route[0].site
@@ -283,9 +289,17 @@ def brute_force(exits: list[Exit], balances: dict[str, int], spends: list[Spend]
                 new_used[k] = new_used.get(k, 0) + a
             taken = hops[0][3]
             # Another exchange on the same route and day may follow (a site
-            # takes as many applications as its limits allow).
-            walk(i, {**left, origin: left[origin] - taken}, new_used,
-                 gifts + [(arrives, hops[-1][2])], cost + taken * route[0].yen_per_point, hops[0][1])
+            # takes as many applications as its limits allow) — where one of
+            # the route's exits has a per-exchange maximum. Without one, one
+            # exchange of the two first-hop amounts' sum is as good as both:
+            # it is valid where they are (minimum, steps; the caps a day or a
+            # month count the sum either way), takes one fee instead of two,
+            # and every hop's rounding down (and largest amount fitting what
+            # arrived) loses no more on a sum than on its parts.
+            again = any(e.max_points is not None for e in route)
+            walk(i if again else i + 1, {**left, origin: left[origin] - taken}, new_used,
+                 gifts + [(arrives, hops[-1][2])], cost + taken * route[0].yen_per_point,
+                 hops[0][1] if again else 0)
 
     walk(0, dict(balances), {}, [], Fraction(0))
     return best[0], best[1]
