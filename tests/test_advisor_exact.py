@@ -250,7 +250,7 @@ def instances(draw):
     today = draw(st.sampled_from([date(2026, 11, 23), date(2026, 12, 25), date(2027, 4, 27),
                                   date(2026, 11, 27)]))
     origins = ["hapitas", "moppy"][:draw(st.integers(1, 2))]
-    exits, balances = [], {}
+    exits, balances, cap_used, lapses = [], {}, {}, {}
     for site in origins:
         step = draw(st.sampled_from([100, 300, 500]))
         value = draw(st.sampled_from([Fraction(1), Fraction(1, 2)]))
@@ -259,36 +259,58 @@ def instances(draw):
         # Half lots of an odd rate make the site's rounding down show (and, with
         # all the balance exchanged, what the plan falls short by).
         step_points = draw(st.sampled_from([pin, pin // 2]))
+        minimum = pin * draw(st.integers(1, 2))
         cap_kind = draw(st.sampled_from([None, None, "month", "day", "count"]))
+        scope = draw(st.sampled_from(["exit", "site"]))
         exits.append(Exit(
             site, "amazon_gift", f"{site} Amazon", pin, out,
-            minimum_points=pin * draw(st.integers(1, 2)), step_points=step_points,
+            minimum_points=minimum, step_points=step_points,
             fee_points=draw(st.sampled_from([0, 0, 10])), lag_max_days=draw(st.integers(0, 4)),
             source_url=f"https://{site}.example/exchange", seen_at=SEEN, yen_per_point=value,
             monthly_cap_points=pin * 2 if cap_kind == "month" else None,
             daily_cap_points=pin * 2 if cap_kind == "day" else None,
-            daily_exchanges=1 if cap_kind == "count" else None,
-            cap_scope=draw(st.sampled_from(["exit", "site"]))))
+            daily_exchanges=draw(st.sampled_from([1, 2])) if cap_kind == "count" else None,
+            cap_scope=scope,
+            # a largest single exchange below the balance: the same day's route again
+            max_points=draw(st.sampled_from([None, None, minimum, minimum + step_points]))))
         balances[site] = draw(st.integers(0, 3)) * pin + draw(
-            st.sampled_from([0, 10, 60, pin // 2, pin // 2 + 10]))
+            st.sampled_from([0, 10, 60, pin // 2, pin // 2 + 10, pin - 10]))
+        if cap_kind == "month" and scope == "site" and draw(st.booleans()):
+            cap_used[site] = draw(st.sampled_from([step_points, pin, pin * 2]))
+        if draw(st.integers(0, 3)) == 0:
+            lapses[site] = today + timedelta(days=draw(st.integers(0, 3)))
     if draw(st.booleans()):
         site = origins[0]
         exits.append(Exit(site, "dotmoney", "ドットマネー", 100, draw(st.sampled_from([100, 102])),
                           300, 100, 0, draw(st.integers(0, 2)), "https://x.example/dm", SEEN,
                           yen_per_point=exits[0].yen_per_point, leads_to="dotmoney"))
-        exits.append(Exit("dotmoney", "amazon_gift", "ドットマネー Amazon", 297, 300, 297, 297, 0,
-                          draw(st.integers(0, 2)), "https://dm.example/amazon", SEEN))
+        # Whole lots of 297, or steps of 100 at 297 → 300: the gift hop rounds too.
+        dm_step = draw(st.sampled_from([297, 100]))
+        exits.append(Exit("dotmoney", "amazon_gift", "ドットマネー Amazon", 297, 300, 297, dm_step, 0,
+                          draw(st.integers(0, 2)), "https://dm.example/amazon", SEEN,
+                          max_points=draw(st.sampled_from([None, None, 300]))))
+        if draw(st.booleans()):
+            # A second intermediary: origin → PeX → dot money → Amazon (three hops).
+            site = origins[-1]
+            exits.append(Exit(site, "pex", "PeX", 100, draw(st.sampled_from([100, 105])),
+                              300, 100, 0, draw(st.integers(0, 1)), "https://x.example/pex", SEEN,
+                              yen_per_point=next(e.yen_per_point for e in exits if e.site == site),
+                              leads_to="pex"))
+            exits.append(Exit("pex", "dotmoney", "PeX ドットマネー", 100, draw(st.sampled_from([100, 99])),
+                              200, 50, 0, draw(st.integers(0, 1)), "https://pex.example/dm", SEEN,
+                              leads_to="dotmoney"))
     n_days = 5
     # ¥x58 is what 1.5 lots at an odd rate give, rounded up: rounding must matter.
     spends = sorted(
         (Spend(today + timedelta(days=draw(st.integers(1, n_days))), draw(st.integers(1, 9)) * 100 - draw(st.sampled_from([0, 30, 42])))
          for _ in range(draw(st.integers(1, 3)))), key=lambda s: s.on)
     campaigns = []
-    if draw(st.booleans()):
+    # Up to three, possibly on one exit and overlapping: a capped one's next best.
+    for k in range(draw(st.sampled_from([0, 0, 1, 1, 2, 3]))):
         e = draw(st.sampled_from(exits))
         start = today + timedelta(days=draw(st.integers(0, 4)))
         campaigns.append(Campaign(
-            e.site, e.destination, "増量", draw(st.sampled_from(["bonus", "discount"])),
+            e.site, e.destination, f"増量{k}", draw(st.sampled_from(["bonus", "discount"])),
             draw(st.sampled_from([100, 500, 1000])), start,
             start + timedelta(days=draw(st.integers(0, 3))), "https://c.example", SEEN,
             cap_points=draw(st.sampled_from([None, e.step, 2 * e.step])),
@@ -297,20 +319,22 @@ def instances(draw):
     if draw(st.booleans()):
         lots.append(GiftLot(draw(st.integers(0, 600)), today + timedelta(days=draw(st.integers(0, 8))),
                             today + timedelta(days=draw(st.integers(0, 3))) if draw(st.booleans()) else None))
-    return exits, balances, spends, today, campaigns, AmazonWallet(gift_lots=tuple(lots))
+    return (exits, balances, spends, today, campaigns, AmazonWallet(gift_lots=tuple(lots)),
+            cap_used, lapses)
 
 
 @EXACT
 @given(instances())
 def test_plan_matches_brute_force_day_by_day(instance):
-    exits, balances, spends, today, campaigns, amazon = instance
+    exits, balances, spends, today, campaigns, amazon, cap_used, lapses = instance
     calendar = Calendar()
-    plan = plan_amazon_cover(exits, balances, spends, today, calendar, campaigns=campaigns, amazon=amazon)
-    expected = brute_force(exits, balances, spends, today, campaigns, calendar, amazon)
+    plan = plan_amazon_cover(exits, balances, spends, today, calendar, campaigns=campaigns, amazon=amazon,
+                             cap_used=cap_used, available_until=lapses)
+    expected = brute_force(exits, balances, spends, today, campaigns, calendar, amazon,
+                           available_until=lapses, cap_used=cap_used)
     assert plan.proven and (plan.shortfall, plan.cost) == expected
     assert sum(y for _, y in plan.uncovered) == plan.shortfall
     assert sum(s.cost for s in plan.steps) == plan.cost
-
 
 
 def test_cheaper_chain_beats_capped_direct_exit_on_a_holiday():
@@ -452,7 +476,7 @@ def test_runs_up_to_keeps_each_gift_amounts_smallest_exchange(instance):
     from advisor.plan import best_campaign
     from advisor.routes import find_routes, hop_out, run_route, runs_up_to
 
-    exits, balances, _spends, today, campaigns, _amazon = instance
+    exits, balances, _spends, today, campaigns, _amazon, _cap_used, _lapses = instance
     for route in find_routes(exits, set(balances)):
         camps = tuple(best_campaign(h, today, campaigns) for h in route.hops)
         caps = tuple(c.cap_points if c is not None else None for c in camps)
