@@ -286,9 +286,16 @@ def instances(draw):
                           yen_per_point=exits[0].yen_per_point, leads_to="dotmoney"))
         # Whole lots of 297, or steps of 100 at 297 → 300: the gift hop rounds too.
         dm_step = draw(st.sampled_from([297, 100]))
+        # Its caps, shared by the routes through it (a month's partly used).
+        dm_cap = draw(st.sampled_from([None, None, None, "month", "day", "count"]))
         exits.append(Exit("dotmoney", "amazon_gift", "ドットマネー Amazon", 297, 300, 297, dm_step, 0,
                           draw(st.integers(0, 2)), "https://dm.example/amazon", SEEN,
-                          max_points=draw(st.sampled_from([None, None, 300]))))
+                          max_points=draw(st.sampled_from([None, None, 300])),
+                          monthly_cap_points=600 if dm_cap == "month" else None,
+                          daily_cap_points=600 if dm_cap == "day" else None,
+                          daily_exchanges=1 if dm_cap == "count" else None, cap_scope="site"))
+        if dm_cap == "month" and draw(st.booleans()):
+            cap_used["dotmoney"] = 300
         if draw(st.booleans()):
             # A second intermediary: origin → PeX → dot money → Amazon (three hops).
             site = origins[-1]
