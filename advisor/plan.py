@@ -367,7 +367,7 @@ def build_items(routes: list[Route], balances: dict[str, int], residual: list[Sp
                 discount = camps[0] is not None and camps[0].kind == "discount"
                 if (first.max_points is not None and (first.largest < budget or discount)) or any(
                         h.max_points is not None for h in route.hops[1:]):
-                    repeat = min(budget // runs[0].points, -(-need // runs[0].yen),
+                    repeat = min(budget // max(runs[0].points, 1), -(-need // runs[0].yen),
                                  first.daily_exchanges or budget)
                 for _ in range(max(repeat, 1)):
                     items.append(Item(site=route.origin, cls=slot.cls, options=options,
@@ -530,6 +530,7 @@ def step_reason(route: Route, run: Run) -> Reason:
                      f" (最低{e.floor:,}・単位{e.step:,}"
                      + (f"・手数料{e.fee_points:,}" if e.fee_points else "")
                      + f"・{e.lag_text or f'{e.lag_max_days}営業日以内'})")
-    rate = Fraction(run.yen) / (run.points * run.hops[0].exit.yen_per_point)
     first = run.hops[0].exit
-    return Reason(" ／ ".join(parts) + f" → 実効 {rate_text(rate)} 円/円", first.source_url, first.seen_at)
+    # A whole-amount discount takes no points at all: no rate to state.
+    rate = rate_text(Fraction(run.yen) / (run.points * first.yen_per_point)) if run.points else "—"
+    return Reason(" ／ ".join(parts) + f" → 実効 {rate} 円/円", first.source_url, first.seen_at)

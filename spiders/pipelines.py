@@ -166,6 +166,8 @@ def problems_of(item) -> list[str]:
             problems.append("unknown:destination")
         if item.get("bonus_bp") is not None and item["bonus_bp"] <= 0:
             problems.append("not_positive:bonus_bp")
+        elif item.get("kind") == "discount" and (item.get("bonus_bp") or 0) >= 10_000:
+            problems.append("too_large:bonus_bp")  # 100 % off: the points would cost nothing
         if _has_figure(item.get("cap_text")) and item.get("cap_points") is None:
             problems.append("unparsed:cap_text")  # a capped campaign must not read as uncapped
     if isinstance(item, RoutingOfferItem) and item.get("rate_bp") is not None and item["rate_bp"] <= 0:

@@ -248,6 +248,15 @@ def test_campaign_bonus_and_discount_respect_the_cap():
     assert (run.yen, run.points) == (2_000, 1_980)
 
 
+def test_a_whole_amount_discount_under_a_maximum_plans_without_dividing_by_zero():
+    # A 100 % discount takes no points: counting repeats by the points a run
+    # takes divided by zero. (The crawl now flags such a campaign; plan anyway.)
+    e = Exit("hapitas", "amazon_gift", "Amazon", 100, 100, 100, 100, 0, 1, "u", SEEN, max_points=100)
+    free = Campaign("hapitas", "amazon_gift", "100%割引", "discount", 10_000, None, None, "u", SEEN)
+    plan = plan_amazon_cover([e], {"hapitas": 300}, [Spend(date(2026, 12, 1), 200)], TODAY, campaigns=[free])
+    assert plan.shortfall == 0 and sum(st.yen for st in plan.steps) >= 200
+
+
 def test_a_discount_on_an_intermediary_lets_more_of_what_arrived_be_exchanged():
     # Found by the independent brute force. 10 % off dot money → Amazon: 891
     # マネー take 802, so the 820 that arrive pay for three lots (¥900), not

@@ -301,6 +301,17 @@ def test_a_redirect_to_another_host_is_named():
         "pages_failed: 4ページ中1ページを読めませんでした (別のホストへ転送)")
 
 
+def test_a_discount_of_the_whole_amount_is_flagged():
+    from spiders.items import CampaignItem
+
+    def campaign(bonus_text):
+        return CampaignItem(site="hapitas", key="amazon", destination="amazon_gift", title="Amazon割引",
+                            bonus_text=bonus_text, source_url="https://hapitas.jp/", seen_at="2026-11-23T09:00:00+09:00")
+
+    _, kept = through_validation([campaign("100%割引"), campaign("10%割引"), campaign("100%増量")])
+    assert [i["problems"] for i in kept] == [["too_large:bonus_bp"], [], []]
+
+
 class TestFiguresThatGaveNoNumber:
     """A minimum, step, limit or cap the page shows with a figure that no
     number came from (「1億5千万pt以上」, 「月30,000ptまで」) is flagged and counted:
