@@ -119,7 +119,13 @@ def claimable(e: Exit, day: date, campaigns: list[Campaign]) -> list[Campaign | 
                if c.site == e.site and c.destination == e.destination and c.bonus_bp > 0
                and (c.starts_on is None or c.starts_on <= day)
                and (c.ends_on is None or day <= c.ends_on)]
-    running.sort(key=lambda c: (c.bonus_bp, c.key), reverse=True)
+    # Worth per point: a discount d makes a point go 1/(1-d) as far, a bonus b 1+b.
+    def worth(c: Campaign) -> tuple[Fraction, str]:
+        if c.kind == "discount":
+            return Fraction(10_000, 10_000 - min(c.bonus_bp, 9_999)), c.key
+        return Fraction(10_000 + c.bonus_bp, 10_000), c.key
+
+    running.sort(key=worth, reverse=True)
     out: list[Campaign | None] = []
     for c in running:
         out.append(c)

@@ -29,7 +29,7 @@ from advisor.amazon import (
 from advisor.business_days import Calendar
 from advisor.model import Campaign, Exit, RoutingOffer, Spend, Step
 from advisor.offers import routing_offer_advice
-from advisor.plan import plan_amazon_cover
+from advisor.plan import best_campaign, plan_amazon_cover
 from advisor.routes import Route, find_routes, run_route, runs_up_to
 from advisor.rules import (
     add_months,
@@ -246,6 +246,20 @@ def test_campaign_bonus_and_discount_respect_the_cap():
     discount = Campaign("hapitas", "amazon_gift", "1%割引", "discount", 100, None, None, "u", SEEN)
     run = run_route(Route((e,)), 2_000, (discount,))
     assert (run.yen, run.points) == (2_000, 1_980)
+
+
+def test_a_discount_outranks_a_bonus_of_the_same_size():
+    # 10 % off makes a point go 1/0.9 = 11.1 % further; a 10 % bonus 10 %.
+    # Ranked by the number alone, the bonus (key "b") won the tie.
+    e = Exit("hapitas", "amazon_gift", "Amazon", 100, 100, 100, 100, 0, 1, "u", SEEN)
+    off = Campaign("hapitas", "amazon_gift", "10%割引", "discount", 1_000, None, None, "u", SEEN, ident="a")
+    more = Campaign("hapitas", "amazon_gift", "10%増量", "bonus", 1_000, None, None, "u", SEEN, ident="b")
+    assert best_campaign(e, TODAY, [off, more]) is off
+    bigger = replace(more, bonus_bp=1_200)  # 12 % more beats 11.1 %
+    assert best_campaign(e, TODAY, [off, bigger]) is bigger
+    plan = plan_amazon_cover([e], {"hapitas": 900}, [Spend(date(2026, 12, 1), 1_000)], TODAY,
+                             campaigns=[off, more])
+    assert (plan.shortfall, plan.cost) == (0, 900)  # ten 100s for 90 each; the bonus gives ¥990
 
 
 def test_a_whole_amount_discount_under_a_maximum_plans_without_dividing_by_zero():
