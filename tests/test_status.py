@@ -329,3 +329,10 @@ def test_status_after_a_real_crawl(cli, recorded_server, tmp_path):
 def test_times_are_read_back_in_tokyo(report):
     seen = report[0]["moppy"].newest_data_at
     assert seen == at(22, 7).replace(minute=1).astimezone(JST).isoformat()
+
+
+def test_status_help_lists_now(cli):
+    """The README documents `status --now`; --help hid it."""
+    proc = cli("status", "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert "--now" in proc.stdout

@@ -229,8 +229,7 @@ def status_command(
     db: DbOption = None,
     as_json: JsonOption = False,
     now_text: Annotated[Optional[str], typer.Option(
-        "--now", help="Report as of this JST time (YYYY-MM-DDTHH:MM), e.g. to re-check a day.",
-        hidden=True)] = None,
+        "--now", help="Report as of this JST time (YYYY-MM-DDTHH:MM), e.g. to re-check a day.")] = None,
 ) -> None:
     """Crawl health: each spider's last run and data age; each site's 7-day success and parse rate."""
     from pointexit.clock import now_jst
