@@ -76,6 +76,18 @@ def test_demo_defaults_to_a_demo_file_in_the_data_dir_never_pointexit_db(cli, tm
     assert demo_database_state(open_engine(str(tmp_path / "data" / "demo.db"), create=False)) == "demo"
 
 
+def test_demo_help_and_errors_never_name_pointexit_db_as_its_default(cli):
+    """demo never uses $POINTEXIT_DB (README: "`demo.db` there unless `--db`
+    names another"); its --help and its empty --db error said it did."""
+    proc = cli("demo", "--help")
+    assert proc.returncode == 0, proc.stderr
+    help_text = " ".join(proc.stdout.split())
+    assert "default: $POINTEXIT_DB" not in help_text and "demo.db" in help_text, proc.stdout
+    proc = cli("demo", "--db", "")
+    assert proc.returncode == 2 and "POINTEXIT_DB" not in proc.stderr, proc.stderr
+    assert proc.stderr.startswith("pointexit: error: --db: empty path"), proc.stderr
+
+
 def test_demo_refuses_a_database_of_real_crawls(cli, tmp_path):
     real = tmp_path / "real.db"
     before = _real_database(real)

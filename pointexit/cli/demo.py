@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated, Optional
 
-from pointexit.cli.app import DbOption, app, console
+import typer
+
+from pointexit.cli.app import BadOption, app, console
 
 # A sample wallet: a month-end purchase to cover from Hapitas points.
 SAMPLE_BALANCES = {"hapitas": 3_210}
 SAMPLE_SPEND_IN_DAYS = ((17, 2_400),)
 
 
+def _demo_db_given(db: str | None) -> str | None:
+    # Not the shared --db's wording: the demo never falls back to $POINTEXIT_DB.
+    if db is not None and not db.strip():
+        raise BadOption("--db: empty path (leave the option out for the demo database)")
+    return db
+
+
+DemoDbOption = Annotated[Optional[str], typer.Option(
+    "--db", help="Database path or SQLAlchemy URL (default: demo.db in the user data dir; "
+                 "never $POINTEXIT_DB).",
+    callback=_demo_db_given)]
+
+
 @app.command("demo")
-def demo_command(db: DbOption = None) -> None:
+def demo_command(db: DemoDbOption = None) -> None:
     """Serve the recorded pages on 127.0.0.1, crawl them, then compare and recommend."""
     from advisor.model import Spend
     from pointexit.catalog import point_unit, site_name
@@ -20,7 +36,6 @@ def demo_command(db: DbOption = None) -> None:
     from pointexit.cli.exits import print_exits, ranked_exits
     from pointexit.cli.recommend import build_plan, print_plan
     from pointexit.clock import now_jst
-    from pointexit.cli.app import BadOption
     from pointexit.config import demo_db
     from pointexit.crawling import select_spiders
     from pointexit.recorded import serving
