@@ -146,11 +146,16 @@ def _sqlite_header_problem(path: Path) -> str | None:
     return None
 
 
+# Not "run `pointexit demo`": it writes its own demo.db, never the database
+# a command reads by default, which would still be missing or empty after it.
+RUN_FIRST = "run `pointexit crawl` first; for the demo's data, pass the --db that `pointexit demo` prints"
+
+
 def _check_sqlite_file(path: Path, *, must_exist: bool, read_header: bool = True) -> None:
     if not path.exists():
         if must_exist:
             raise StorageError(
-                f"no database at {path} (run `pointexit demo` or `pointexit crawl` first)"
+                f"no database at {path} ({RUN_FIRST})"
             )
         if not path.parent.exists():
             try:
@@ -272,7 +277,7 @@ def _prepare(engine: Engine, db, *, create: bool) -> None:
         raise StorageError(f"database {shown(db)} has tables but none of pointexit's "
                            "(is it another program's database?); left untouched")
     if found is None and not create:
-        raise StorageError(f"database {shown(db)} is empty (run `pointexit demo` or `pointexit crawl` first)")
+        raise StorageError(f"database {shown(db)} is empty ({RUN_FIRST})")
     if found is not None and found > SCHEMA_VERSION:
         raise StorageError(
             f"database {shown(db)}: schema v{found} is newer than this pointexit (v{SCHEMA_VERSION}); "

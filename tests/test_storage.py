@@ -160,8 +160,19 @@ def test_an_empty_database_is_refused_for_reading_naming_the_file(tmp_path):
     with pytest.raises(StorageError) as raised:
         open_engine(empty, create=False)
     assert str(raised.value) == (f"database {empty} is empty "
-                                 "(run `pointexit demo` or `pointexit crawl` first)")
+                                 "(run `pointexit crawl` first; for the demo's data, "
+                                 "pass the --db that `pointexit demo` prints)")
     assert empty.read_bytes() == b""
+
+
+def test_a_missing_database_does_not_send_the_user_to_a_demo_that_writes_elsewhere(tmp_path):
+    """`pointexit demo` writes demo.db, never the database a command reads by
+    default: "run `pointexit demo` first" sent a new user round in a circle."""
+    missing = tmp_path / "pointexit.db"
+    with pytest.raises(StorageError) as raised:
+        open_engine(missing, create=False)
+    assert str(raised.value) == (f"no database at {missing} (run `pointexit crawl` first; for the demo's "
+                                 "data, pass the --db that `pointexit demo` prints)")
 
 
 def test_a_directory_that_cannot_be_made_for_a_new_database_is_one_line(tmp_path):

@@ -123,7 +123,7 @@ def exits_command(
         print(dumps(exits_json(rows, now, stale_after)))
         return
     if not rows:
-        console().print("交換先のデータがありません。`pointexit crawl` か `pointexit demo` を実行してください。")
+        console().print("交換先のデータがありません。`pointexit crawl` を実行してください (`pointexit demo` のデータは、それが表示する --db で)。")
         return
     label = DESTINATIONS[destination].label if destination else "すべての交換先"
     print_exits(rows, now, f"交換先の比較 ({label}) — 還元率 = 受取額 ÷ 交換ポイントの円換算 (最低交換時、手数料込み)",

@@ -250,6 +250,6 @@ def status_command(
                      "sites": [asdict(s) for s in sites]}))
         return
     if not spiders:
-        console().print("まだ巡回の記録がありません。`pointexit crawl` か `pointexit demo` を実行してください。")
+        console().print("まだ巡回の記録がありません。`pointexit crawl` を実行してください (`pointexit demo` のデータは、それが表示する --db で)。")
         return
     print_status(spiders, sites, now)
