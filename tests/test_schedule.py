@@ -352,6 +352,11 @@ def test_a_bad_config_fails_in_one_line(cli, tmp_path):
      "[schedul] is not a setting pointexit reads (did you mean [schedule]?)"),
     ("page", "[page]\nzzz = 1",
      "[page] zzz is not a setting pointexit reads (known: out, stale_after_hours)"),
+    # The page's personal section counts lags in [calendar]: a bad one failed
+    # every rebuild after a crawl, not the start.
+    ("schedule", '[calendar]\nyear_end = ["12-29"]', "[calendar] year_end must be the break's first and last day"),
+    ("schedule", "[calendar]\nclosed_days = [1]", "[calendar] closed_days must be a list of dates"),
+    ("page", '[calendar]\nyear_end = ["13-29", "01-03"]', "[calendar] year_end must be the break's"),
     ("schedule", 'wallet = "w.toml"',
      "wallet is not a setting pointexit reads (known: [schedule], [page], [point_values], [calendar])"),
 ])

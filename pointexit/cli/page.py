@@ -32,6 +32,9 @@ def page_settings(out: str | None, wallet: str | None):
     out = Path(out or config.config_value(cfg, "page", "out", str) or config.default_page_dir())
     if wallet is None and config.default_wallet().is_file():
         wallet = config.default_wallet()
+    # The personal section counts lags in [calendar]: a bad one is one line
+    # now, not a failed rebuild after each of `schedule`'s crawls.
+    config.business_calendar(cfg)
     return out.expanduser(), wallet, stale_after_setting(cfg)
 
 
