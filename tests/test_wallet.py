@@ -204,3 +204,13 @@ def test_a_wallet_saved_with_a_byte_order_mark_reads_like_any_other(tmp_path):
     path = tmp_path / "wallet.toml"
     path.write_bytes(b"\xef\xbb\xbf" + "# 財布\n[sites.hapitas]\npoints = 3210\n".encode("utf-8"))
     assert load_wallet(path).balances == {"hapitas": 3_210}
+
+
+def test_wallet_check_summarises_the_examples_time_limited_points(cli, tmp_path):
+    """`wallet check` summarised every part of the README's example but its
+    [[amazon.timed_points]] (300 pt expiring 2026-12-31)."""
+    path = tmp_path / "wallet.toml"
+    assert cli("wallet", "init", "--path", str(path)).returncode == 0
+    proc = cli("wallet", "check", "--path", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert "  期間限定ポイント: 300pt 期限 2026-12-31" in proc.stdout.splitlines(), proc.stdout

@@ -47,5 +47,7 @@ def check_command(path: PathOption = None) -> None:
                   + (f" (到着 {lot.arrives})" if lot.arrives else ""))
     if w.amazon.points:
         out.print(f"  Amazonポイント: {w.amazon.points.points:,}pt")
+    for t in w.amazon.timed_points:
+        out.print(f"  期間限定ポイント: {t.points:,}pt 期限 {t.expires}")
     for s in w.spends:
         out.print(f"  予定 {s.on}: ¥{s.yen:,}" + (f" ({s.tag})" if s.tag else ""))
