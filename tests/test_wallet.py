@@ -214,3 +214,16 @@ def test_wallet_check_summarises_the_examples_time_limited_points(cli, tmp_path)
     proc = cli("wallet", "check", "--path", str(path))
     assert proc.returncode == 0, proc.stderr
     assert "  期間限定ポイント: 300pt 期限 2026-12-31" in proc.stdout.splitlines(), proc.stdout
+
+
+def test_wallet_init_says_to_check_then_recommend_naming_a_file_elsewhere(cli, tmp_path):
+    """As the README has it: edit, `wallet check`, then `recommend` — and for a
+    --path elsewhere, the options that read that file (plain `recommend` would not)."""
+    path = tmp_path / "w.toml"
+    proc = cli("wallet", "init", "--path", str(path))
+    assert proc.returncode == 0, proc.stderr
+    text = " ".join(proc.stdout.split())
+    assert f"pointexit wallet check --path {path}" in text and f"pointexit recommend --wallet {path}" in text, text
+    proc = cli("wallet", "init")
+    text = " ".join(proc.stdout.split())
+    assert "`pointexit wallet check`" in text and "`pointexit recommend`" in text, text

@@ -26,8 +26,12 @@ def init_command(path: PathOption = None,
     if path is not None and path.rstrip().endswith(("/", os.sep)):
         # Path() drops the slash: `--path ~/wallets/` wrote a file named "wallets".
         raise WalletError(f"{path}: names a directory; give a file, e.g. {path.rstrip()}wallet.toml")
-    written = write_example(wallet_file(path, "--path") or default_wallet_path(), force=force)
-    console().print(f"wrote {written} — edit it, then run `pointexit recommend`")
+    given = wallet_file(path, "--path")
+    written = write_example(given or default_wallet_path(), force=force)
+    # Elsewhere than the default, plain `wallet check` and `recommend` would not read it.
+    check, recommend = (("pointexit wallet check", "pointexit recommend") if given is None else
+                        (f"pointexit wallet check --path {written}", f"pointexit recommend --wallet {written}"))
+    console().print(f"wrote {written} — edit it, check it with `{check}`, then run `{recommend}`")
 
 
 @wallet_app.command("check")
