@@ -4,7 +4,7 @@ SQLite file written through storage (chains, a campaign, a routing offer)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -225,6 +225,24 @@ def test_a_bad_calendar_setting_is_one_line(cli, market_db, tmp_path, calendar, 
     proc = cli("recommend", "--db", market_db, "--balance", "hapitas=490", "--spend", "2027-01-20:500")
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert message in proc.stderr and str(tmp_path / "config" / "config.toml") in proc.stderr
+
+
+def test_the_table_says_when_todays_applications_differ_from_its_rows(capsys):
+    """The README's wallet on the demo data: the table paid 12-10 from モッピー
+    today while 今日の申請 said ハピタス, without a word on why they differ."""
+    from advisor.model import Plan, Step
+    from pointexit.cli.recommend import print_plan
+
+    day = date(2026, 12, 6)
+    moppy = Step("moppy", "Amazon", 1_500, 0, 1_500, day, day, date(2026, 12, 10), "u", NOW, day,
+                 ("moppy", "amazon_gift"))
+    hapitas = Step("hapitas", "Amazon", 1_470, 0, 1_500, day, day, date(2026, 12, 10), "u", NOW, day,
+                   ("hapitas", "amazon_gift"))
+    note = "（表は今日の相場で組んだ全体の計画です。今日の申請は、待つ価値を考えたうえで次のとおりです）"
+    print_plan(Plan(steps=[moppy], now=[hapitas]), day, NOW)
+    assert note in capsys.readouterr().out.splitlines()
+    print_plan(Plan(steps=[moppy], now=[moppy]), day, NOW)
+    assert note not in capsys.readouterr().out
 
 
 def test_a_site_given_twice_by_balance_is_a_usage_error(cli, market_db):

@@ -199,6 +199,10 @@ def _source(url: str | None, seen: datetime | None, now) -> str:
     return f" — 出典 {terminal(url)}{when}"
 
 
+def _what(step) -> tuple:
+    return step.site, step.route, step.points, step.yen
+
+
 def print_plan(plan, today: date, now) -> None:
     from pointexit.cli.safe_output import terminal
     from rich.table import Table
@@ -223,6 +227,12 @@ def print_plan(plan, today: date, now) -> None:
                           s.for_spend.isoformat())
         out.print(table)
         if any((s.apply_on or today) == today for s in plan.steps):
+            if sorted(map(_what, plan.now)) != sorted(_what(s) for s in plan.steps
+                                                      if (s.apply_on or today) == today):
+                # Waiting on some parts frees points for others: today's
+                # applications can differ from the table's today rows.
+                out.print("（表は今日の相場で組んだ全体の計画です。今日の申請は、待つ価値を"
+                          "考えたうえで次のとおりです）")
             if plan.now:
                 for s in plan.now:
                     out.print(f"[bold]今日の申請:[/bold] {site_name(s.site)} "
