@@ -84,6 +84,12 @@ class PersonalView:
     today: date
     steps: list[PersonalStep] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # What to apply for today after the wait advice, as `recommend` prints
+    # it under 今日の申請; and that advice (wait until…, shop through…).
+    now: list[PersonalStep] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)
+    applies_today: bool = False  # some row of the table is for today
+    now_differs: bool = False  # … and today's applications are not those rows
 
 
 class WalletError(UserError):
@@ -106,17 +112,22 @@ def personal_plan(engine, wallet: Path, today: date) -> PersonalView:
     `pointexit wallet init` writes, read by `pointexit.wallet`) → the current
     recommendation, as plain rows for the template.
     """
-    from pointexit.cli.recommend import build_plan
+    from pointexit.cli.recommend import build_plan, now_differs
     from pointexit.catalog import point_unit, site_name
 
     w = read_wallet(wallet)
     plan = build_plan(engine, w.balances, w.spends, today, wallet=w)
+    def row(s) -> PersonalStep:
+        return PersonalStep(s.apply_on or today, s.apply_by, site_name(s.site), s.label, s.points,
+                            point_unit(s.site), s.yen, s.arrives_by, s.for_spend, s.source_url)
+
     return PersonalView(
         today=today,
-        steps=[PersonalStep(s.apply_on or today, s.apply_by, site_name(s.site), s.label,
-                            s.points, point_unit(s.site), s.yen, s.arrives_by, s.for_spend,
-                            s.source_url)
-               for s in plan.steps],
+        steps=[row(s) for s in plan.steps],
+        now=[row(s) for s in plan.now],
+        advice=[a.text for a in plan.advice],
+        applies_today=any((s.apply_on or today) == today for s in plan.steps),
+        now_differs=now_differs(plan, today),
         warnings=list(plan.warnings),
     )
 

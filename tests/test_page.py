@@ -388,8 +388,32 @@ def test_the_personal_section_comes_from_the_wallet(world, tmp_path):
     [step] = personal.steps
     # One 490 pt step; the recorded 2 % campaign running that day makes it ¥510.
     assert (step.site_name, step.points, step.yen) == ("ハピタス", 490, 510)
-    assert "あなたの交換プラン" in render_page(inputs, NOW, personal)
+    # What to apply for today is on the page too, as `recommend` prints it
+    # (the page showed the table alone, which is not always what to do today).
+    assert (personal.now, personal.now_differs) == ([step], False)
+    html = render_page(inputs, NOW, personal)
+    assert "<li>今日の申請: ハピタス " in html and "490pt → ¥510</li>" in html
+    assert "表は今日の相場で組んだ全体の計画です" not in html
+    assert "あなたの交換プラン" in html
     assert "あなたの交換プラン" not in render_page(inputs, NOW)
+
+
+def test_the_personal_section_says_when_today_differs_and_gives_the_advice(world):
+    from pointexit.page import PersonalStep, PersonalView
+
+    day = NOW.date()
+    row = PersonalStep(day, day, "モッピー", "Amazonギフトカード", 1_500, "pt", 1_500, day, day, "https://m.example/")
+    other = PersonalStep(day, day, "ハピタス", "Amazonギフトカード", 1_470, "pt", 1_500, day, day, "https://h.example/")
+    view = PersonalView(today=day, steps=[row], now=[other], advice=["ハピタス: 2027-01-03 まで待つ価値あり"],
+                        applies_today=True, now_differs=True)
+    html = render_page(world[2], NOW, view)
+    section = html[html.index('<section id="personal">'):]
+    section = section[:section.index("</section>")]
+    assert "表は今日の相場で組んだ全体の計画です" in section
+    assert "<li>今日の申請: ハピタス " in section and "1,470pt → ¥1,500</li>" in section
+    assert "助言: ハピタス: 2027-01-03 まで待つ価値あり" in section
+    nothing = render_page(world[2], NOW, PersonalView(today=day, steps=[row], applies_today=True, now_differs=True))
+    assert "<li>今日の申請: なし（下の助言のとおり待ちます）</li>" in nothing
 
 
 def test_the_personal_table_says_when_to_apply_and_in_the_sites_unit(world, tmp_path):

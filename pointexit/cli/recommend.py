@@ -199,8 +199,13 @@ def _source(url: str | None, seen: datetime | None, now) -> str:
     return f" — 出典 {terminal(url)}{when}"
 
 
-def _what(step) -> tuple:
-    return step.site, step.route, step.points, step.yen
+def now_differs(plan, today: date) -> bool:
+    """Today's applications (after the wait advice) are not the table's rows
+    for today: waiting on some parts can free points for others."""
+    def what(step) -> tuple:
+        return step.site, step.route, step.points, step.yen
+
+    return sorted(map(what, plan.now)) != sorted(what(s) for s in plan.steps if (s.apply_on or today) == today)
 
 
 def print_plan(plan, today: date, now) -> None:
@@ -227,10 +232,7 @@ def print_plan(plan, today: date, now) -> None:
                           s.for_spend.isoformat())
         out.print(table)
         if any((s.apply_on or today) == today for s in plan.steps):
-            if sorted(map(_what, plan.now)) != sorted(_what(s) for s in plan.steps
-                                                      if (s.apply_on or today) == today):
-                # Waiting on some parts frees points for others: today's
-                # applications can differ from the table's today rows.
+            if now_differs(plan, today):
                 out.print("（表は今日の相場で組んだ全体の計画です。今日の申請は、待つ価値を"
                           "考えたうえで次のとおりです）")
             if plan.now:
