@@ -61,7 +61,8 @@ def _figure_in_digits(m: re.Match) -> str:
     tail = m.group()[sum(len(a) + len(u) for a, u in parts):].replace(",", "")
     units = [_KANJI_UNITS[u] for _, u in parts]
     if (any(a <= b for a, b in zip(units, units[1:])) or (tail and int(tail) >= units[-1])
-            or m.string[m.end():m.end() + 1] in _KANJI_UNITS):  # 「1千万」: not worth reading
+            # 「1千万」: not worth reading; 「1千5百」: the 5 is hundreds, not a tail
+            or m.string[m.end():m.end() + 1] in (*_KANJI_UNITS, "百")):
         return "#"
     total = sum(Fraction(a.replace(",", "")) * n for (a, _), n in zip(parts, units)) + int(tail or 0)
     return str(total.numerator) if total.denominator == 1 else "#"

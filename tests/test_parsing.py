@@ -334,6 +334,9 @@ def test_parse_lag_same_day_wording(text, expected):
     (parsing.parse_int, "1万10000pt", None),
     (parsing.parse_int, "1.23456万pt", None),
     (parsing.parse_int, "1千万円", None),
+    # 百 after the figure: 「1千5百pt」 is 1,500, never 1,005 (the 5 read as a tail).
+    (parsing.parse_int, "1千5百pt以上", None),
+    (parsing.parse_int, "2万3千4百円", None),
 ])
 def test_figures_in_man_and_sen_are_written_out_not_read_as_their_first_digit(parse, text, expected):
     assert parse(text) == expected
