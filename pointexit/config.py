@@ -258,6 +258,13 @@ def business_calendar(config: dict | None = None):
         if len(span) != 2 or None in span:
             raise ConfigError(f"{where} [calendar] year_end must be the break's first and last day "
                               f'as ["12-29", "01-03"] (or [] for none), not {year_end!r}')
+        # A break runs across New Year for days, not months: ["01-03", "12-29"]
+        # (the two swapped) would close almost the whole year.
+        first, last = (date(2027 if m < 7 else 2026, m, min(d, 28 if m == 2 else d)) for m, d in span)
+        if not 0 <= (last - first).days <= YEAR_END_MAX_DAYS:
+            raise ConfigError(f"{where} [calendar] year_end must be a break of at most "
+                              f"{YEAR_END_MAX_DAYS + 1} days across New Year, first day first "
+                              f'(["12-29", "01-03"]), not {year_end!r}')
     closed = config_value(config, "calendar", "closed_days", list) or []
     days = set()
     for item in closed:
@@ -272,6 +279,9 @@ def business_calendar(config: dict | None = None):
                               f"(2027-05-06), not {item!r}")
         days.add(day)
     return Calendar(year_end=span, closed_days=frozenset(days))
+
+
+YEAR_END_MAX_DAYS = 30  # 12-15 to 01-14 at the longest
 
 
 def _month_day(text: str) -> tuple[int, int] | None:

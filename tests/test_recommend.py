@@ -214,6 +214,8 @@ def test_the_year_end_break_and_closed_days_come_from_config(cli, market_db, tmp
 @pytest.mark.parametrize("calendar, message", [
     ('year_end = ["12-29"]', '[calendar] year_end must be the break\'s first and last day as ["12-29", "01-03"]'),
     ('year_end = ["12-32", "01-03"]', "[calendar] year_end must be"),
+    # Swapped: it would close almost the whole year.
+    ('year_end = ["01-03", "12-29"]', "[calendar] year_end must be a break of at most 31 days across New Year"),
     ('year_end = "12-29"', "[calendar] year_end must be a list, not '12-29'"),
     ('closed_days = ["2027-02-30"]', "[calendar] closed_days must be a list of dates (2027-05-06), not '2027-02-30'"),
     ('closed_days = [5]', "[calendar] closed_days must be a list of dates (2027-05-06), not 5"),
