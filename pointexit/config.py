@@ -11,6 +11,7 @@ import os
 from fractions import Fraction
 from pathlib import Path
 
+from pointexit import small_files
 from pointexit.errors import UserError
 
 APP = "pointexit"
@@ -76,7 +77,7 @@ def load_config(path: Path | None = None) -> Config:
     """
     path = path or config_file()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = small_files.read_text(path, "utf-8")
     except FileNotFoundError:
         return Config({}, path)
     except (OSError, UnicodeDecodeError) as exc:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pointexit import small_files
 from pointexit.errors import UserError
 
 _HTTPONLY = "#HttpOnly_"
@@ -62,11 +63,11 @@ def read_cookie_file(path: str | Path, *, now: float | None = None) -> list[Sess
     """
     path = Path(path).expanduser()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = small_files.read_text(path, "utf-8-sig")
     except FileNotFoundError:
         raise CookieFileError(f"cookie file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise CookieFileError(f"cannot read cookie file {path}: {exc}") from None
+        raise CookieFileError(f"cannot read cookie file {path}: {getattr(exc, 'strerror', None) or exc}") from None
     now = time.time() if now is None else now
     cookies = []
     for number, line in enumerate(text.splitlines(), start=1):

@@ -26,6 +26,7 @@ from advisor.amazon import (
 )
 from advisor.model import Spend
 from pointexit.clock import JST
+from pointexit import small_files
 from pointexit.errors import UserError
 
 WALLET_EXAMPLE = """\
@@ -354,11 +355,11 @@ def parse_wallet(text: str, path: Path) -> Wallet:
 
 def load_wallet(path: Path) -> Wallet:
     try:
-        text = path.read_text(encoding="utf-8-sig")  # Windows editors may start it with a BOM
+        text = small_files.read_text(path, "utf-8-sig")  # Windows editors may start it with a BOM
     except FileNotFoundError:
         raise WalletError(f"{path}: no wallet file (create one with `pointexit wallet init`)") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise WalletError(f"{path}: cannot read: {exc}") from None
+        raise WalletError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     return parse_wallet(text, path)
 
 

@@ -151,15 +151,18 @@ def test_cookies_option_of_the_crawl_command(site, cli, cookie_file, tmp_path):
      "not a Netscape cookies.txt line (expected 7 tab-separated fields, found 3)"),
     ("x\tFALSE\t/\tFALSE\tsoon\tname\tv\n", ["hapitas", "--cookies", "{file}"], "bad expiry"),
     ("", ["--cookies", "{file}"], "--cookies needs exactly one SITE"),
+    # A wrong path read forever, memory growing.
+    (None, ["hapitas", "--cookies", "/dev/zero"], "cannot read cookie file /dev/zero: larger than 4 MB"),
+    (None, ["hapitas", "--cookies", "{dir}"], "cannot read cookie file {dir}: Is a directory"),
 ])
 def test_bad_cookie_files_are_one_line_errors(cli, tmp_path, content, args, message):
     file = tmp_path / "cookies.txt"
     if content is not None:
         file.write_text(content)
-    args = [a.format(file=file, missing=tmp_path / "missing.txt") for a in args]
-    proc = cli("crawl", *args, "--db", str(tmp_path / "x.db"))
+    args = [a.format(file=file, missing=tmp_path / "missing.txt", dir=tmp_path) for a in args]
+    proc = cli("crawl", *args, "--db", str(tmp_path / "x.db"), timeout=60)
     assert proc.returncode == 2, proc.stderr
-    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert message.format(dir=tmp_path) in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert "Traceback" not in proc.stderr
 
 

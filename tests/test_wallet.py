@@ -130,6 +130,17 @@ def test_a_time_whose_day_in_japan_is_past_9999_is_out_of_range():
         parse_wallet("[sites.moppy]\npoints = 10\nlast_activity = 9999-12-31T23:00:00-05:00\n", PATH)
 
 
+@pytest.mark.parametrize("path, what", [
+    ("/dev/zero", "cannot read: larger than 4 MB: is it the right file?"),  # read forever before
+    ("{dir}", "cannot read: Is a directory"),  # the path was repeated: "[Errno 21] Is a directory: '…'"
+])
+def test_a_wallet_path_that_is_no_wallet_is_one_line(tmp_path, path, what):
+    path = Path(path.format(dir=tmp_path))
+    with pytest.raises(WalletError) as err:
+        load_wallet(path)
+    assert str(err.value) == f"{path}: {what}"
+
+
 def test_init_refuses_to_overwrite(tmp_path):
     path = write_example(tmp_path / "w" / "wallet.toml")
     assert path.read_text(encoding="utf-8") == WALLET_EXAMPLE
