@@ -247,6 +247,18 @@ def test_the_table_says_when_todays_applications_differ_from_its_rows(capsys):
     assert note not in capsys.readouterr().out
 
 
+def test_spaces_around_dates_and_tags_are_read_as_at_is(cli, market_db):
+    # `--at ' 2026-11-23T09:00'` was accepted while these were refused.
+    def plan(today, spend):
+        proc = cli("recommend", "--db", market_db, "--today", today, "--balance", "moppy=1000",
+                   "--spend", spend, "--json", env={"POINTEXIT_NOW": "2026-11-23T09:00"})  # same ages
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    spaced, plain = plan(" 2026-11-23 ", " 2026-12-20 : 1100 : fashion "), plan("2026-11-23", "2026-12-20:1100:fashion")
+    assert spaced == plain and [(s["points"], s["yen"]) for s in plain["steps"]] == [(1_000, 1_100)]
+
+
 def test_a_site_given_twice_by_balance_is_a_usage_error(cli, market_db):
     # They used to be added up: 1,000 + 2,000 planned as 3,000 points the user does not have.
     proc = cli("recommend", "--db", market_db, "--balance", "hapitas=1000", "--balance", "hapitas=2000",

@@ -305,6 +305,13 @@ def test_spider_names_and_verdicts_from_another_writer_print_as_written(tmp_path
     assert "[/red]\\x07" in proc.stdout and "\x1b" not in proc.stdout and "\x07" not in proc.stdout
 
 
+def test_spaces_around_now_are_read_as_at_is(cli, db):
+    spaced = cli("status", "--json", "--db", db, "--now", " 2026-11-23T09:00 ")
+    plain = cli("status", "--json", "--db", db, "--now", "2026-11-23T09:00")
+    assert spaced.returncode == plain.returncode == 0, spaced.stderr
+    assert json.loads(spaced.stdout) == json.loads(plain.stdout)
+
+
 def test_missing_database(cli, tmp_path):
     proc = cli("status", "--db", str(tmp_path / "none.db"))
     assert proc.returncode == 2 and "no database at" in proc.stderr

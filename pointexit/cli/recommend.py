@@ -40,7 +40,7 @@ def parse_date(text: str, what: str) -> date:
     from pointexit.wallet import FIRST_DATE, LAST_DATE, in_range
 
     try:
-        d = date.fromisoformat(text)
+        d = date.fromisoformat(text.strip())  # as `--at` is: a pasted value may carry spaces
     except ValueError:
         raise BadOption(f"bad {what} {text!r}: expected a date like 2026-12-10") from None
     if not in_range(d):
@@ -67,7 +67,7 @@ def parse_spend(text: str):
         raise BadOption(f"bad --spend {text!r}: amount must be positive")
     if yen > MAX_SPEND_YEN:
         raise BadOption(f"bad --spend {text!r}: amount must be at most ¥{MAX_SPEND_YEN:,}")
-    tag = parts[2] if len(parts) == 3 else None
+    tag = parts[2].strip() if len(parts) == 3 else None
     if tag is not None and tag not in ("fashion", "abroad"):
         raise BadOption(f"bad --spend {text!r}: tag must be fashion or abroad")
     return Spend(on=on, yen=yen, tag=tag)

@@ -237,7 +237,7 @@ def status_command(
     now = now_jst()
     if given_time(now_text, "--now") is not None:
         try:
-            now = datetime.fromisoformat(now_text)
+            now = datetime.fromisoformat(now_text.strip())
         except ValueError:
             raise BadOption(f"bad --now {now_text!r}: expected YYYY-MM-DDTHH:MM") from None
         now = in_jst(now, "--now", now_text)
