@@ -27,7 +27,7 @@ from advisor.amazon import (
 from advisor.model import Spend
 from pointexit.clock import JST
 from pointexit import small_files
-from pointexit.errors import UserError
+from pointexit.errors import UserError, not_empty
 
 WALLET_EXAMPLE = """\
 # pointexit wallet — `pointexit recommend` reads this file.
@@ -133,10 +133,8 @@ def default_wallet_path() -> Path:
 def wallet_file(option: str | None, name: str) -> Path | None:
     """The path an option (--wallet, --path) names; None when not given. An
     empty one is a mistake (an unset shell variable), not "the default"."""
-    if option is None:
+    if not_empty(option, name, "path", "the default wallet") is None:
         return None
-    if not option.strip():
-        raise WalletError(f"{name}: empty path (leave the option out for the default wallet)")
     return Path(option).expanduser()
 
 

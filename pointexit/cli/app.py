@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pointexit.errors import UserError
+from pointexit.errors import UserError, not_empty
 
 app = typer.Typer(
     help="pointexit: ポイントサイトのポイントを、いつ・どこで・いくら交換するか。",
@@ -27,11 +27,8 @@ def _root() -> None:
 
 
 def _db_given(db: str | None) -> str | None:
-    # An empty --db (an unset shell variable) is a mistake, not "the default":
-    # `crawl --db "$DB"` would write into the default database.
-    if db is not None and not db.strip():
-        raise BadOption("--db: empty path (leave the option out for $POINTEXIT_DB or the default database)")
-    return db
+    # Else `crawl --db "$DB"` with DB unset would write into the default database.
+    return not_empty(db, "--db", "path", "$POINTEXIT_DB or the default database")
 
 
 DbOption = Annotated[Optional[str], typer.Option(
@@ -77,9 +74,7 @@ class BadOption(UserError):
 def given_time(text: str | None, option: str) -> str | None:
     """A time option's text (`--at`, `--now`); None when not given. An empty
     one (an unset shell variable) is a mistake, not "now"."""
-    if text is not None and not text.strip():
-        raise BadOption(f"{option}: empty time (leave the option out for the current time)")
-    return text
+    return not_empty(text, option, "time", "the current time")
 
 
 def in_jst(when: datetime, option: str, text: str) -> datetime:

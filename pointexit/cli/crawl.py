@@ -82,11 +82,9 @@ def check_cookie_files(sites: list[str], spiders: list[str],
 
     from pointexit.cookies import read_cookie_file, site_cookie_file
     from pointexit.crawling import CrawlUsageError
+    from pointexit.errors import not_empty
 
-    if explicit is not None:
-        if not explicit.strip():
-            raise CrawlUsageError("--cookies: empty path (leave the option out for the "
-                                  "cookie file in the config dir)")
+    if not_empty(explicit, "--cookies", "path", "the cookie file in the config dir") is not None:
         if len(set(sites)) != 1:
             raise CrawlUsageError("--cookies needs exactly one SITE (cookies belong to one site)")
         read_cookie_file(explicit)

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from pointexit.cli.app import BadOption, app, console
+from pointexit.errors import not_empty
 
 # A sample wallet: a month-end purchase to cover from Hapitas points.
 SAMPLE_BALANCES = {"hapitas": 3_210}
@@ -16,9 +17,7 @@ SAMPLE_SPEND_IN_DAYS = ((17, 2_400),)
 
 def _demo_db_given(db: str | None) -> str | None:
     # Not the shared --db's wording: the demo never falls back to $POINTEXIT_DB.
-    if db is not None and not db.strip():
-        raise BadOption("--db: empty path (leave the option out for the demo database)")
-    return db
+    return not_empty(db, "--db", "path", "the demo database")
 
 
 DemoDbOption = Annotated[Optional[str], typer.Option(

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, console, open_db
+from pointexit.errors import not_empty
 from pointexit.cli.safe_output import dumps
 
 
@@ -110,9 +111,7 @@ def exits_command(
     from pointexit.cli.page import stale_after_setting
     from pointexit.clock import now_jst
 
-    if destination is not None and not destination.strip():
-        # An unset shell variable (`-d "$DEST"`), not "every destination".
-        raise BadOption("--destination: empty value (leave the option out for every destination)")
+    not_empty(destination, "--destination", "value", "every destination")
     if destination and destination not in DESTINATIONS:
         raise BadOption(f"unknown destination {destination!r}; known: {', '.join(DESTINATIONS)}")
     stale_after = stale_after_setting()

@@ -22,11 +22,10 @@ WalletOption = Annotated[Optional[str], typer.Option(
 def page_settings(out: str | None, wallet: str | None):
     """Where the page goes, which wallet, and when values count as stale."""
     from pointexit import config
-    from pointexit.cli.app import BadOption
+    from pointexit.errors import not_empty
     from pointexit.wallet import wallet_file
 
-    if out is not None and not out.strip():
-        raise BadOption("--out: empty path (leave the option out for the default directory)")
+    not_empty(out, "--out", "path", "the default directory")
     wallet = wallet_file(wallet, "--wallet")
     cfg = config.load_config()
     out = Path(out or config.config_value(cfg, "page", "out", str) or config.default_page_dir())

@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, console, open_db
+from pointexit.errors import not_empty
 from pointexit.cli.safe_output import dumps
 
 FORECAST_DAYS = 2 * 365  # how far back the wait forecasts read campaigns and rate changes
@@ -281,10 +282,7 @@ def recommend_command(
         given[slug] = amount
     spends = [parse_spend(s) for s in spend or []]
     now = now_jst()
-    if today is not None and not today.strip():
-        # An unset shell variable (`--today "$DAY"`), not "today".
-        raise BadOption("--today: empty date (leave the option out for today)")
-    day = parse_date(today, "--today") if today is not None else now.date()
+    day = parse_date(today, "--today") if not_empty(today, "--today", "date", "today") else now.date()
     w = load_wallet_option(wallet)
     balances = {**w.balances, **given}
     engine = open_db(db)
