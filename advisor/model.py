@@ -161,6 +161,9 @@ class Reason:
     text: str
     source_url: str | None = None
     seen_at: datetime | None = None
+    # A route's later hops are read from other pages (PeX's own rate on PeX's
+    # site): their (source URL, seen at), each page once, the first's excluded.
+    more_sources: tuple[tuple[str, datetime], ...] = ()
 
 
 @dataclass(frozen=True)

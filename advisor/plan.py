@@ -541,4 +541,9 @@ def step_reason(route: Route, run: Run) -> Reason:
     first = run.hops[0].exit
     # A whole-amount discount takes no points at all: no rate to state.
     rate = rate_text(Fraction(run.yen) / (run.points * first.yen_per_point)) if run.points else "—"
-    return Reason(" ／ ".join(parts) + f" → 実効 {rate} 円/円", first.source_url, first.seen_at)
+    more = {}
+    for h in run.hops[1:]:
+        if h.exit.source_url != first.source_url:
+            more.setdefault(h.exit.source_url, h.exit.seen_at)
+    return Reason(" ／ ".join(parts) + f" → 実効 {rate} 円/円", first.source_url, first.seen_at,
+                  tuple(more.items()))

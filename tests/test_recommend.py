@@ -70,6 +70,19 @@ def test_chain_through_dot_money_is_chosen_when_cheaper(cli, market_db):
         "https://hapitas.example/exchange/", "https://dotmoney.example/exchange/"]
 
 
+def test_a_chains_reason_names_each_hops_page(cli, market_db):
+    args = ("--balance", "hapitas=5000", "--spend", "2026-12-20:1200")
+    [reason] = [r for r in json.loads(recommend(cli, market_db, *args, "--json").stdout)["reasons"]
+                if r["text"].startswith("ドットマネー")]
+    # The second hop's 297→300 is dot money's own rate, read from its own page.
+    assert (reason["source_url"], [m["source_url"] for m in reason["more_sources"]]) == (
+        "https://hapitas.example/exchange/", ["https://dotmoney.example/exchange/"])
+    assert reason["more_sources"][0]["seen_at"] == NOW.isoformat()
+    out = " ".join(recommend(cli, market_db, *args).stdout.split())  # unfold the 160-column lines
+    line = out[out.index("理由: ドットマネー"):]
+    assert line.index("出典 https://hapitas.example/exchange/") < line.index("／ 出典 https://dotmoney.example/exchange/")
+
+
 def test_running_campaign_is_used_and_flagged_first_come(cli, market_db):
     plan = json.loads(recommend(cli, market_db, "--balance", "moppy=1000",
                                 "--spend", "2026-12-20:1100", "--json").stdout)

@@ -149,7 +149,9 @@ def _reason(r, now) -> dict:
     if not isinstance(r, Reason):
         return {"text": str(r), "source_url": None, "seen_at": None, "age_seconds": None}
     return {"text": r.text, "source_url": r.source_url,
-            "seen_at": r.seen_at.isoformat() if r.seen_at else None, "age_seconds": _age(r.seen_at, now)}
+            "seen_at": r.seen_at.isoformat() if r.seen_at else None, "age_seconds": _age(r.seen_at, now),
+            "more_sources": [{"source_url": u, "seen_at": t.isoformat(), "age_seconds": _age(t, now)}
+                             for u, t in r.more_sources]}
 
 
 def plan_json(plan, today: date, now) -> dict:
@@ -254,7 +256,8 @@ def print_plan(plan, today: date, now) -> None:
         out.print(f"[cyan]助言:[/cyan] {terminal(a.text)}{_source(a.source_url, a.seen_at, now)}")
     for r in plan.reasons:
         if isinstance(r, Reason):
-            out.print(f"理由: {terminal(r.text)}{_source(r.source_url, r.seen_at, now)}")
+            out.print(f"理由: {terminal(r.text)}{_source(r.source_url, r.seen_at, now)}"
+                      + "".join(_source(u, t, now).replace(" — ", " ／ ", 1) for u, t in r.more_sources))
         else:
             out.print(f"理由: {terminal(str(r))}")
 
