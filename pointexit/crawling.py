@@ -110,6 +110,8 @@ def validate_base_url(url: str, option: str) -> str:
         port = parts.port  # None: none given, the scheme's default
     except ValueError:  # not digits, or above 65535
         port = 0
+    if parts.netloc.endswith(":"):  # 「host:」: urlsplit reads an empty port as none given
+        port = 0
     if port == 0:
         raise bad("the port must be a number from 1 to 65535")
     return url.rstrip("/")

@@ -83,6 +83,8 @@ def _one_line_usage_error(proc, *needles):
     "http://127.0.0.1:99999/",  # above 65535
     "http://127.0.0.1:abc/",  # not a number
     "http://127.0.0.1:0/",  # no server listens on port 0
+    "http://127.0.0.1:/",  # an empty port: urlsplit takes it for none given
+    "http://[::1]:/hapitas",
     "http://[::1]:65536/hapitas",
 ])
 def test_a_bad_port_in_base_url_is_a_usage_error_and_writes_nothing(cli, tmp_path, url):
@@ -122,6 +124,16 @@ def test_a_bad_port_in_mirror_is_a_usage_error_before_any_database(cli, tmp_path
     proc = cli("schedule", "hapitas", "--runs", "1", "--db", str(db), "--out", str(tmp_path / "out"))
     _one_line_usage_error(proc, "[schedule] mirror", "port must be a number from 1 to 65535")
     assert not db.exists() and not (tmp_path / "out").exists()
+
+
+def test_an_empty_port_in_mirror_is_a_usage_error_before_any_database(cli, tmp_path):
+    # 「http://127.0.0.1:/」 was taken for the scheme's port 80: the crawl ran,
+    # failed to connect and recorded failed runs.
+    db = tmp_path / "p.db"
+    proc = cli("crawl", "hapitas", "--mirror", "http://127.0.0.1:/", "--db", str(db))
+    _one_line_usage_error(proc, "--mirror: bad base URL 'http://127.0.0.1:/': "
+                                "the port must be a number from 1 to 65535")
+    assert not db.exists()
 
 
 # --- the plain Scrapy CLI: `scrapy crawl SPIDER -a base_url=...` ---
