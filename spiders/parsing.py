@@ -117,8 +117,9 @@ def parse_fee(text: str | None) -> tuple[int, str] | None:
         return (0, "pt") if re.search(r"レートに(?:含|反映)|差引後|込み", t) else None
     if re.search(r"無料|なし|不要|^0\D*$", t):
         # Free only sometimes (「初回無料、2回目以降100円」, 「無料（一部有料）」)
-        # is no fixed fee: unread, not "free".
-        if re.search(r"有料|[1-9][\d,]*\s*(?:円|pt|P|ポイント|マネー)", t, re.I):
+        # is no fixed fee: unread, not "free". 「初回無料」 alone says the same
+        # without the later fee: free once, then a fee the page does not give.
+        if re.search(r"有料|初回|[1-9][\d,]*\s*(?:円|pt|P|ポイント|マネー)", t, re.I):
             return None
         return 0, "pt"
     unit = r"\s*(円|pt|P|ポイント|Pt|マネー)?"

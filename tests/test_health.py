@@ -192,6 +192,20 @@ def through_validation(items):
     return crawler.stats.get_stats(), kept
 
 
+def test_an_exit_free_the_first_time_only_is_flagged_not_stored_as_free():
+    # 「初回無料」 alone was read as a fee of 0 for every exchange.
+    from spiders.items import ExitItem
+
+    base = dict(site="hapitas", label="銀行振込", rate_text="300pt → 300円",
+                minimum_text="150P～", source_url="https://hapitas.jp/exchange/",
+                seen_at="2026-11-23T09:00:00+09:00")
+    stats, kept = through_validation([ExitItem(fee_text="初回無料", **base),
+                                      ExitItem(fee_text="初回無料、2回目以降100円", **base)])
+    assert [(i["minimum_points"], i["fee_points"], i["problems"]) for i in kept] == [
+        (150, None, ["missing:fee_points"]), (150, None, ["missing:fee_points"])]
+    assert stats["pointexit/invalid/missing:fee_points"] == 2
+
+
 class TestValidatePipelineCounts:
     """The counts the rules read come from the real validate pipeline."""
 

@@ -381,6 +381,8 @@ def test_parse_lag_days_of_the_week_are_not_a_span():
     "1回100円（月1回無料）",
     "無料（一部有料）",
     "手数料なし（2回目からは50pt）",
+    "初回無料",  # free the first time only: the fee after it is not given
+    "初回のみ手数料無料",
 ])
 def test_parse_fee_free_only_sometimes_is_unread(text):
     assert parsing.parse_fee(text) is None
@@ -389,3 +391,13 @@ def test_parse_fee_free_only_sometimes_is_unread(text):
 @pytest.mark.parametrize("text", ["無料", "月1回まで無料", "0円", "手数料なし", "不要"])
 def test_parse_fee_free_stays_free(text):
     assert parsing.parse_fee(text) == (0, "pt")
+
+
+# --- a minimum written 「150P～」 ("from 150 P") ---
+
+
+@pytest.mark.parametrize("text", ["150P～", "150P〜", "150P~", "最低交換：150P～"])
+def test_a_minimum_with_a_trailing_tilde_is_that_minimum(text):
+    # The tilde opens a span with no end: the minimum, not a range or a step.
+    assert parsing.split_minimum_step(text) == (parsing.clean(text), None)
+    assert parsing.parse_int(text) == 150
