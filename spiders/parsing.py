@@ -202,6 +202,18 @@ def parse_caps(text: str | None) -> dict[str, int]:
     return caps
 
 
+# An exchange count per month (「月1回まで」, 「1ヶ月に2回まで」, 「毎月1回」). No
+# stored field holds one (caps are points a day / a month and exchanges a day).
+_MONTHLY_COUNT = re.compile(
+    r"(?<!\d)(?:毎月|月間?|1\s*[ヶヵかカケ]\s*月)\s*(?:につき|あたり|当たり|に)?\s*\d+\s*回")
+
+
+def names_monthly_exchanges(text: str | None) -> bool:
+    """The text limits how many exchanges a month may make: 「1日2,000ptまで、
+    月1回まで」 → True; 「12月1回目」 (a date) → False."""
+    return bool(_MONTHLY_COUNT.search(numeric_text(text)))
+
+
 # How a site's own points are written after a figure (a cap's 「40,000ちょびポイント」),
 # where not as most sites write them; 「20,000マネー」 on another site is what
 # the points become, not the points.

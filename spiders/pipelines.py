@@ -152,6 +152,12 @@ def problems_of(item) -> list[str]:
                                             "daily_exchanges"))):
             if _has_figure(item.get(text)) and all(item.get(n) is None for n in numbers):
                 problems.append(f"unparsed:{text}")
+        if parsing.names_monthly_exchanges(item.get("cap_text")) and (
+                "unparsed:cap_text" not in problems):
+            # 「1日2,000ptまで、月1回まで」: the daily cap reads, the count a month
+            # has no field to go to. Stored without it, the exit would look open
+            # to an exchange every day: a figure read in part is one unread.
+            problems.append("unparsed:cap_text")
         if lo is not None and hi is not None and lo > hi:
             problems.append("lag_unordered")
     if isinstance(item, (CampaignItem, RoutingOfferItem)) and item.get("window_text") and not (

@@ -206,6 +206,23 @@ def test_an_exit_free_the_first_time_only_is_flagged_not_stored_as_free():
     assert stats["pointexit/invalid/missing:fee_points"] == 2
 
 
+def test_a_count_a_month_beside_a_daily_cap_flags_the_exit():
+    # 「月1回まで」 was dropped: the daily cap read, so nothing looked unread, and
+    # the exit was stored as open to 2,000 pt every day.
+    from spiders.items import ExitItem
+
+    base = dict(site="lifemedia", label="Amazonギフトコード", rate_text="500P → 500円",
+                source_url="https://lifemedia.jp/exchange/", seen_at="2026-11-23T09:00:00+09:00")
+    stats, kept = through_validation([
+        ExitItem(cap_text="1日2,000ptまで、月1回まで", **base),
+        ExitItem(cap_text="1日2,000ptまで、1日1回まで", **base),
+        ExitItem(cap_text="1ヶ月30,000ptまで", **base)])
+    assert [(i["daily_cap_points"], i["monthly_cap_points"], i["daily_exchanges"], i["problems"])
+            for i in kept] == [(2000, None, None, ["unparsed:cap_text"]),
+                               (2000, None, 1, []), (None, 30_000, None, [])]
+    assert (stats["pointexit/invalid/unparsed:cap_text"], stats["pointexit/valid_exits"]) == (1, 2)
+
+
 class TestValidatePipelineCounts:
     """The counts the rules read come from the real validate pipeline."""
 

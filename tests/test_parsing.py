@@ -401,3 +401,21 @@ def test_a_minimum_with_a_trailing_tilde_is_that_minimum(text):
     # The tilde opens a span with no end: the minimum, not a range or a step.
     assert parsing.split_minimum_step(text) == (parsing.clean(text), None)
     assert parsing.parse_int(text) == 150
+
+
+# --- an exchange count a month: no field holds it ---
+
+
+@pytest.mark.parametrize("text, names", [
+    ("1日2,000ptまで、月1回まで", True),
+    ("１ヵ月につき１回まで", True),
+    ("1ヶ月に2回まで", True),
+    ("毎月1回", True),
+    ("月間3回まで", True),
+    ("12月1回目の交換", False),  # a date, not a month
+    ("1日1回まで", False),
+    ("1ヶ月30,000ptまで", False),
+    (None, False),
+])
+def test_names_monthly_exchanges(text, names):
+    assert parsing.names_monthly_exchanges(text) is names
