@@ -7,7 +7,8 @@ degraded       data came, but something is off: the crawl was stopped before
                read (stored, it would read as ended), fewer items than the site's expected
                minimum, too small a share of valid items, the spider saw
                part of its expected page structure missing, or its code failed
-               on a page (what that page had left unread cannot read as gone)
+               on a page or an item (what that page had left unread, or the
+               item, cannot read as gone)
 failed         nothing usable: no page could be read (HTTP errors, timeouts,
                robots.txt, redirects to another host), HTTP 429 (the run is aborted), an empty page, a
                page without items (the layout changed), or no valid item
@@ -34,6 +35,8 @@ pointexit/errors/<cause>        ... by cause: http_404, timeout, robots, http_42
                                 offsite_redirect (to another host: pointexit/redirect_host), other
 pointexit/http_429              the site answered 429 (the run was aborted)
 spider_exceptions/count         (Scrapy's) a spider callback raised on a page
+pointexit/pipeline_errors       an item pipeline raised on an item (Scrapy dropped it);
+pointexit/pipeline_errors/<exception class>   ... by kind (StorePipeline counts them)
 pointexit/items, valid_items, invalid_items, invalid/<problem>, unparsed_rewards,
 pointexit/exits, valid_exits    (exit items only)
 pointexit/invalid_listings      invalid campaign and routing offer items
@@ -162,6 +165,13 @@ def judge_run(stats: dict, expected_min_items: int) -> Verdict:
                        f"ページの読み取り中にエラーが{crashed}件発生しました"
                        f"{' (' + ', '.join(kinds) + ')' if kinds else ''} "
                        "(ページの残りは読めていません)")
+    if failed := _int(stats, "pointexit/pipeline_errors"):
+        kinds = sorted(k.removeprefix("pointexit/pipeline_errors/") for k, v in stats.items()
+                       if k.startswith("pointexit/pipeline_errors/") and v)
+        return Verdict("degraded", "pipeline_error",
+                       f"項目の処理中にエラーが{failed}件発生しました"
+                       f"{' (' + ', '.join(kinds) + ')' if kinds else ''} "
+                       "(その項目が消えたと誤認しないよう、この巡回の値は保存していません)")
     if stats.get("pointexit/layout_missing"):
         at = stats.get("pointexit/layout_missing_at")
         return Verdict("degraded", "layout_changed",

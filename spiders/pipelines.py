@@ -222,8 +222,18 @@ class StorePipeline:
     """Writes the run and, if the run is ok, its valid items, in one transaction."""
 
     def __init__(self, crawler):
+        from scrapy import signals
+
         self.crawler = crawler
         self.exits, self.campaigns, self.offers = [], [], []
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
+
+    def item_error(self, item, response, spider, failure):
+        """A pipeline raised on an item: Scrapy logs it and drops the item. Left
+        uncounted, the run would be judged without it, and a campaign it was
+        would read as ended (spiders.health: pipeline_error)."""
+        self.crawler.stats.inc_value("pointexit/pipeline_errors")
+        self.crawler.stats.inc_value(f"pointexit/pipeline_errors/{failure.type.__name__}")
 
     @classmethod
     def from_crawler(cls, crawler):

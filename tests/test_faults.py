@@ -269,6 +269,34 @@ def test_a_campaign_that_cannot_be_read_degrades_and_is_not_taken_for_ended(tmp_
     engine.dispose()
 
 
+def test_a_pipeline_that_raised_on_an_item_degrades_and_keeps_stored_values(tmp_path):
+    """Scrapy logs a pipeline's exception and drops the item: the run was ok
+    without Hapitas's Amazon campaign, which then read as ended (掲載終了)."""
+    from tests.pipeline_faults import with_failing_pipeline
+
+    db = str(tmp_path / "p.db")
+    server = RecordedServer().start()
+    try:
+        seed = crawl_subprocess(["hapitas"], db, mirror=server.root_url)["hapitas"]
+        before = stored(db, provenance=False)
+        report = crawl_subprocess(["hapitas"], db, mirror=server.root_url,
+                                  settings={"ITEM_PIPELINES": with_failing_pipeline()})["hapitas"]
+    finally:
+        server.stop()
+    assert (seed["verdict"], seed["items"]) == ("ok", HAPITAS_ITEMS)
+    assert (report["verdict"], report["items"], report["valid_items"]) == ("degraded", 8, 8)
+    assert report["reason"] == (
+        "pipeline_error: 項目の処理中にエラーが1件発生しました (KeyError) "
+        "(その項目が消えたと誤認しないよう、この巡回の値は保存していません)")
+    assert report["new_observations"] == 0
+    assert stored(db, provenance=False) == before
+    with sqlite3.connect(db) as conn:
+        [(stats_json,)] = conn.execute(
+            "SELECT stats_json FROM crawl_run ORDER BY id DESC LIMIT 1").fetchall()
+    stats = json.loads(stats_json)
+    assert (stats["pointexit/pipeline_errors"], stats["pointexit/pipeline_errors/KeyError"]) == (1, 1)
+
+
 def test_429_on_robots_txt_sends_no_page(tmp_path):
     """The first thing a crawl asks for is robots.txt: a 429 there must stop
     the site's run before its pages are asked for, as a 429 anywhere does."""

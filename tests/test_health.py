@@ -381,6 +381,17 @@ class TestFiguresThatGaveNoNumber:
         assert stats["pointexit/invalid_items"] == 6
 
 
+def test_a_pipeline_that_raised_on_an_item_is_degraded():
+    """Scrapy logs a pipeline's exception and drops the item: an ok run would
+    make it look gone (a campaign, ended)."""
+    stats = run({"pipeline_errors": 2, "pipeline_errors/KeyError": 1,
+                 "pipeline_errors/ValueError": 1})
+    assert judge_run(stats, 5).reason == (
+        "pipeline_error: 項目の処理中にエラーが2件発生しました (KeyError, ValueError) "
+        "(その項目が消えたと誤認しないよう、この巡回の値は保存していません)")
+    assert verdict(stats) == ("degraded", "pipeline_error")
+
+
 def test_a_spider_that_raised_on_a_page_is_degraded():
     """Scrapy logs a callback's exception and carries on: what the page had
     after it was never read, and an ok run would make it look gone."""
