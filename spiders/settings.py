@@ -25,6 +25,9 @@ RETRY_TIMES = 2
 # 5xx and timeouts are retried (Scrapy retries timeouts and connection errors
 # by itself); 429 is not: it aborts the site's run (spiders.middlewares).
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+# A retried answer with Retry-After (a 503 in maintenance) is retried no sooner
+# than it asks, up to this many seconds; asked to wait longer, the page fails.
+POINTEXIT_RETRY_AFTER_MAX = 60
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # Scrapy ≥ 2.19 opens a control port by default
@@ -47,6 +50,8 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.DeclaredCharsetMiddleware": 580,
     # Above RetryMiddleware (550): sees a 429 before anything could retry it.
     "spiders.middlewares.AbortOn429Middleware": 560,
+    # Above RetryMiddleware too: waits out Retry-After before it retries.
+    "spiders.middlewares.RetryAfterMiddleware": 555,
     # Above RedirectMiddleware (600): a redirect to another host is a failed page.
     "spiders.middlewares.OffsiteRedirectMiddleware": 620,
     # After CookiesMiddleware (700): the site's own fresh cookies win.

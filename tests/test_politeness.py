@@ -82,3 +82,91 @@ def test_the_real_engine_asks_robots_txt_first_and_identifies_itself(recorded_se
     requests = recorded_server.requests
     assert [r.path for r in requests] == ["/robots.txt", "/hapitas/exchange/"]
     assert {r.headers["User-Agent"] for r in requests} == {settings.get("USER_AGENT")}
+
+
+# --- Retry-After on a retried answer (a 503 in maintenance) ---
+
+
+@pytest.mark.parametrize("value, seconds", [
+    (b"1", 1.0), ("120", 120.0), (b" 0 ", 0.0),
+    (b"Wed, 25 Nov 2026 00:00:30 GMT", 30.0),  # an HTTP date: the time until it
+    (b"Wed, 25 Nov 2026 00:00:00 GMT", 0.0),
+    (b"Tue, 24 Nov 2026 23:00:00 GMT", 0.0),  # past: at once
+    (b"soon", None), (b"-5", None), (b"1.5", None), (b"", None), (None, None),
+    (b"99999999999", None),  # more digits than any wait: unread, not a float overflow
+])
+def test_retry_after_seconds(value, seconds):
+    from datetime import datetime, timezone
+
+    from spiders.middlewares import retry_after_seconds
+
+    now = datetime(2026, 11, 25, tzinfo=timezone.utc).timestamp()
+    assert retry_after_seconds(value, now) == seconds
+
+
+def test_retry_after_is_bounded_by_a_setting_and_seen_before_the_retry(settings):
+    assert settings.getfloat("POINTEXIT_RETRY_AFTER_MAX") == 60
+    at = settings.getdict("DOWNLOADER_MIDDLEWARES")["spiders.middlewares.RetryAfterMiddleware"]
+    # Above RetryMiddleware (550), below the 429 abort (560): a 429 is never waited for.
+    assert 550 < at < settings.getdict("DOWNLOADER_MIDDLEWARES")[
+        "spiders.middlewares.AbortOn429Middleware"]
+
+
+class Maintenance:
+    """A RecordedServer fault: the first `times` requests get 503 with
+    Retry-After; later ones the page. Notes when each request came."""
+
+    def __init__(self, retry_after: str, times: int = 1):
+        self.retry_after, self.times, self.seen = retry_after, times, []
+
+    def __call__(self, request) -> bool:
+        import time
+
+        self.seen.append(time.monotonic())
+        if len(self.seen) > self.times:
+            return False  # serve the page
+        request.send_response(503)
+        request.send_header("Retry-After", self.retry_after)
+        request.send_header("Content-Length", "0")
+        request.end_headers()
+        return True
+
+
+def _crawl_in_maintenance(tmp_path, fault, limit: float) -> tuple[dict, dict]:
+    import json
+    import sqlite3
+
+    from pointexit.recorded import RecordedServer
+    from tests.conftest import crawl_subprocess
+
+    db = str(tmp_path / "m.db")
+    server = RecordedServer(faults={"/hapitas/exchange/": fault}).start()
+    try:
+        report = crawl_subprocess(["hapitas"], db, mirror=server.root_url,
+                                  settings={"POINTEXIT_RETRY_AFTER_MAX": limit})["hapitas"]
+    finally:
+        server.stop()
+    with sqlite3.connect(db) as conn:
+        [(stats,)] = conn.execute("SELECT stats_json FROM crawl_run").fetchall()
+    return report, json.loads(stats)
+
+
+def test_a_503_is_retried_no_sooner_than_its_retry_after(tmp_path):
+    # Scrapy's retry asked again at once (the local crawl has no delay).
+    fault = Maintenance("1")
+    report, stats = _crawl_in_maintenance(tmp_path, fault, limit=2)
+    assert (report["verdict"], report["items"]) == ("ok", 9)
+    assert len(fault.seen) == 2
+    assert fault.seen[1] - fault.seen[0] >= 1.0
+    assert stats["pointexit/retry_after_waits"] == 1
+
+
+def test_a_503_asking_for_longer_than_the_limit_is_not_retried(tmp_path):
+    # It was retried twice at once, each time against the site's wish.
+    fault = Maintenance("3600", times=3)
+    report, stats = _crawl_in_maintenance(tmp_path, fault, limit=0.5)
+    assert (report["verdict"], report["items"]) == ("failed", 0)
+    assert report["reason"] == "no_page: どのページも取得できませんでした (HTTP 503)"
+    assert len(fault.seen) == 1
+    assert (stats["pointexit/retry_after_too_long"], stats["pointexit/errors/http_503"]) == (1, 1)
+    assert "pointexit/retry_after_waits" not in stats
