@@ -227,16 +227,16 @@ def _exact_number(text: str) -> Fraction | None:
     return value
 
 
-def apply_point_values(config: dict | None = None) -> None:
+def apply_point_values(config: dict) -> None:
     """Put the user's [point_values] in the catalog, before anything reads it
     (every command does this first): spiders convert fees and check the page's
     stated value against it, the advisor and the page price points with it."""
     from pointexit.catalog import set_point_values
 
-    set_point_values(point_values(load_config() if config is None else config))
+    set_point_values(point_values(config))
 
 
-def business_calendar(config: dict | None = None):
+def business_calendar(config: dict):
     """[calendar]: the days sites do not count as business days besides
     weekends and national holidays. The reference gives the year-end break
     only as "around 12/29–1/3", and each site announces its own dates (and
@@ -247,7 +247,6 @@ def business_calendar(config: dict | None = None):
 
     from advisor.business_days import DEFAULT_YEAR_END, Calendar
 
-    config = load_config() if config is None else config
     where = _where(config)
     year_end = config_value(config, "calendar", "year_end", list, items=str)
     if year_end is None:

@@ -52,6 +52,7 @@ class ScheduleOptions:
     base_urls: dict[str, str] | None = None
     wallet: Path | None = None
     stale_after: timedelta | None = None
+    calendar: object = None  # advisor.business_days.Calendar from [calendar]; None: the default
     crawl_timeout_s: int = CRAWL_TIMEOUT_S
 
 
@@ -165,7 +166,7 @@ class CrawlJob:
         try:
             kwargs = {"stale_after": self.options.stale_after} if self.options.stale_after else {}
             built = build_site(engine, self.options.out, now_jst(), wallet=self.options.wallet,
-                               **kwargs)
+                               calendar=self.options.calendar, **kwargs)
         finally:
             engine.dispose()
         log.info("crawl #%d page rebuilt: %s (%d exits, %.0f KB), feed %s", n, built.index,

@@ -429,3 +429,67 @@ def test_a_large_spend_through_dot_money_is_planned_in_bounded_memory(demo_db, t
     plan = json.loads(capsys.readouterr().out)
     assert plan["uncovered"] == [] and sum(s["yen"] for s in plan["steps"]) >= 250_000
     assert peak < 150 * 2**20, f"peak {peak >> 20} MB"
+
+
+@pytest.mark.parametrize("args", [
+    ["recommend", "--balance", "hapitas=1000", "--spend", "2026-12-10:500"],
+    ["page", "--out", "{tmp}/page"],
+    ["exits"],
+    ["status"],
+    ["schedule", "hapitas", "--out", "{tmp}/page", "--runs", "1"],
+])
+def test_each_command_reads_config_toml_once(demo_db, tmp_path, monkeypatch, capsys, args):
+    """`recommend` read it for [point_values] and again for [calendar]; `page`
+    and `schedule` three times, and `schedule` once more on each rebuild."""
+    from pointexit import schedule, small_files
+    from pointexit.cli import main
+    from pointexit.wallet import write_example
+
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "config.toml").write_text('[calendar]\nyear_end = ["12-28", "01-05"]\n'
+                                        '[page]\nstale_after_hours = 72\n', encoding="utf-8")
+    write_example(config / "wallet.toml")  # the default wallet: the page plans a personal section
+    monkeypatch.setenv("POINTEXIT_CONFIG_DIR", str(config))
+    monkeypatch.setenv("POINTEXIT_DATA_DIR", str(tmp_path / "data"))
+    reads = []
+    read_text = small_files.read_text
+    monkeypatch.setattr(small_files, "read_text", lambda path, encoding: (
+        reads.append(path) if path.name == "config.toml" else None, read_text(path, encoding))[1])
+    rebuilt = []
+
+    def one_rebuild(options):  # instead of crawling: what each crawl is followed by
+        job = schedule.CrawlJob(options)
+        job.rebuild(1)
+        rebuilt.append(options.calendar.year_end)
+        return 0
+
+    monkeypatch.setattr(schedule, "run_schedule", one_rebuild)
+    monkeypatch.setattr(schedule, "configure_logging", lambda verbose: None)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    assert main([*args, "--db", demo_db[0]]) == 0, capsys.readouterr().err
+    assert reads == [config / "config.toml"]
+    assert rebuilt == ([((12, 28), (1, 5))] if args[0] == "schedule" else [])
+
+
+@pytest.mark.parametrize("config, message", [
+    ('[calendar]\nyear_end = ["12-29"]\n',
+     '[calendar] year_end must be the break\'s first and last day as ["12-29", "01-03"] (or [] for none), '
+     "not ['12-29']"),
+    ("calendar = 5\n", "calendar must be a table ([calendar]), not 5"),
+    ('[point_values]\nwarau = "abc"\n',
+     '[point_values] warau must be yen per point from 0.001 to 100 ("0.1", "1/20"), not \'abc\''),
+])
+@pytest.mark.parametrize("command", [["recommend", "--balance", "hapitas=490", "--wallet", "{tmp}/no-wallet.toml"],
+                                     ["page", "--out", "{tmp}/page", "--wallet", "{tmp}/no-wallet.toml"],
+                                     ["schedule", "--out", "{tmp}/page", "--wallet", "{tmp}/no-wallet.toml"]])
+def test_a_bad_calendar_or_point_value_is_the_same_line_in_every_command(cli, tmp_path, config, message, command):
+    """`recommend` read [calendar] only after the wallet and the database: with
+    either missing it named that instead, where `page` and `schedule` named the config."""
+    (tmp_path / "config").mkdir()
+    path = tmp_path / "config" / "config.toml"
+    path.write_text(config, encoding="utf-8")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    proc = cli(*args, "--db", str(tmp_path / "missing.db"), env=OFFLINE)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", f"pointexit: error: config {path}: {message}\n")
+    assert not (tmp_path / "missing.db").exists() and not (tmp_path / "page").exists()

@@ -36,11 +36,15 @@ def main(argv: list[str] | None = None) -> int:
         from pointexit.clock import now_jst
 
         now_jst()  # a bad POINTEXIT_NOW stops every command here, before a crawl's processes start
+        config = None
         if argv and not {"--help", "-h"} & set(argv):
-            from pointexit.config import apply_point_values
+            from pointexit.config import apply_point_values, load_config
 
-            apply_point_values()  # [point_values] in config.toml, before anything prices a point
-        rc = app(args=argv, prog_name="pointexit", standalone_mode=False)
+            # config.toml is read here, once per command: the command finds it
+            # in its context (pointexit.cli.app.loaded_config) and passes it on.
+            config = load_config()
+            apply_point_values(config)  # [point_values], before anything prices a point
+        rc = app(args=argv, prog_name="pointexit", standalone_mode=False, obj=config)
     except UserError as exc:
         _error(str(exc))
         return exc.exit_code

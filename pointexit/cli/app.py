@@ -48,6 +48,15 @@ def console():
     return Console(highlight=False, emoji=False, soft_wrap=False, width=width)
 
 
+def loaded_config(ctx: typer.Context):
+    """config.toml as `pointexit.cli.main` read it for this command: each
+    command reads it once and passes it (or what it says) down. Run any other
+    way (a test's runner), the command reads it itself."""
+    from pointexit.config import load_config
+
+    return ctx.obj if ctx.obj is not None else load_config()
+
+
 def open_db(db: str | None, *, create: bool = False):
     from pointexit.config import resolve_db
     from storage.engine import open_engine

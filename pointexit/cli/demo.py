@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pointexit.cli.app import BadOption, app, console
+from pointexit.cli.app import BadOption, app, console, loaded_config
 from pointexit.errors import not_empty
 
 # A sample wallet: a month-end purchase to cover from Hapitas points.
@@ -27,7 +27,7 @@ DemoDbOption = Annotated[Optional[str], typer.Option(
 
 
 @app.command("demo")
-def demo_command(db: DemoDbOption = None) -> None:
+def demo_command(ctx: typer.Context, db: DemoDbOption = None) -> None:
     """Serve the recorded pages on 127.0.0.1, crawl them, then compare and recommend."""
     from advisor.model import Spend
     from pointexit.catalog import point_unit, site_name
@@ -35,11 +35,12 @@ def demo_command(db: DemoDbOption = None) -> None:
     from pointexit.cli.exits import print_exits, ranked_exits
     from pointexit.cli.recommend import build_plan, print_plan
     from pointexit.clock import now_jst
-    from pointexit.config import demo_db
+    from pointexit.config import business_calendar, demo_db
     from pointexit.crawling import select_spiders
     from pointexit.recorded import serving
     from storage.engine import demo_database_state, mark_demo, open_engine, shown
 
+    calendar = business_calendar(loaded_config(ctx))  # a bad [calendar] stops it before the crawl
     out = console()
     # Never $POINTEXIT_DB: that is the user's real database (the README has
     # them export it), and the recorded pages' values would become its newest.
@@ -63,5 +64,5 @@ def demo_command(db: DemoDbOption = None) -> None:
     held = ", ".join(f"{site_name(s)} {n:,}{point_unit(s)}" for s, n in SAMPLE_BALANCES.items())
     out.print(f"\nサンプルの財布: {held}、予定: "
               + ", ".join(f"{s.on} に ¥{s.yen:,}" for s in spends))
-    print_plan(build_plan(engine, dict(SAMPLE_BALANCES), spends, today, now=now), today, now)
+    print_plan(build_plan(engine, dict(SAMPLE_BALANCES), spends, today, now=now, calendar=calendar), today, now)
     out.print(f"\nデータベース: {shown(path)}  (例: pointexit exits --db {shown(path)})")

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, console, open_db
+from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, console, loaded_config, open_db
 from pointexit.errors import not_empty
 from pointexit.cli.safe_output import dumps
 
@@ -101,6 +101,7 @@ def print_exits(rows, now, title: str, stale_after=None) -> None:
 
 @app.command("exits")
 def exits_command(
+    ctx: typer.Context,
     destination: Annotated[Optional[str], typer.Option(
         "--destination", "-d", help="Only this destination (amazon_gift, bank, paypay, ...).")] = None,
     db: DbOption = None,
@@ -114,7 +115,7 @@ def exits_command(
     not_empty(destination, "--destination", "value", "every destination")
     if destination and destination not in DESTINATIONS:
         raise BadOption(f"unknown destination {destination!r}; known: {', '.join(DESTINATIONS)}")
-    stale_after = stale_after_setting()
+    stale_after = stale_after_setting(loaded_config(ctx))
     engine = open_db(db)
     now = now_jst()
     rows = ranked_exits(engine, destination)

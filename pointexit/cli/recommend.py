@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, console, open_db
+from pointexit.cli.app import BadOption, DbOption, JsonOption, age_text, app, console, loaded_config, open_db
 from pointexit.errors import not_empty
 from pointexit.cli.safe_output import dumps
 
@@ -84,12 +84,16 @@ def load_wallet_option(path: str | None):
     return load_wallet(default) if default.exists() else Wallet()
 
 
-def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=None, now: datetime | None = None):
-    """Storage + wallet → the advisor's Situation → the plan with warnings and advice."""
+def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=None, now: datetime | None = None,
+               calendar=None):
+    """Storage + wallet → the advisor's Situation → the plan with warnings and advice.
+
+    calendar: the business days ([calendar] in config.toml, which the command
+    read once: pointexit.config.business_calendar); None is the default one."""
     from advisor.advise import Situation, advise
+    from advisor.business_days import Calendar
     from pointexit.catalog import POINT_UNITS
     from pointexit.clock import now_jst
-    from pointexit.config import business_calendar
     from pointexit.market import (
         expiry_rules, histories, listed_offers, running_campaigns, site_names, to_advisor_exit)
     from storage.queries import (
@@ -120,7 +124,7 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
         histories=histories(rows, rate_history(engine, [e.exit_id for e in held], since=window), camp_rows,
                             since=window.date()),
         expiry_rules=expiry_rules(), names=site_names(), units=POINT_UNITS,
-        calendar=business_calendar())
+        calendar=Calendar() if calendar is None else calendar)
     if wallet is not None:
         situation.last_activity = dict(wallet.last_activity)
         this_month = today.replace(day=1)
@@ -264,6 +268,7 @@ def print_plan(plan, today: date, now) -> None:
 
 @app.command("recommend")
 def recommend_command(
+    ctx: typer.Context,
     wallet: Annotated[Optional[str], typer.Option(
         "--wallet", help="Wallet TOML (default: wallet.toml in the config dir, if present).")] = None,
     balance: Annotated[Optional[list[str]], typer.Option(
@@ -276,6 +281,7 @@ def recommend_command(
 ) -> None:
     """Which exits to use, how many points, and when to apply so the gift arrives in time."""
     from pointexit.clock import now_jst
+    from pointexit.config import business_calendar
 
     given: dict[str, int] = {}
     for b in balance or []:
@@ -286,10 +292,13 @@ def recommend_command(
     spends = [parse_spend(s) for s in spend or []]
     now = now_jst()
     day = parse_date(today, "--today") if not_empty(today, "--today", "date", "today") else now.date()
+    # Before the wallet and the database, as `page` and `schedule` check it:
+    # a bad [calendar] is the same one line whatever else is wrong.
+    calendar = business_calendar(loaded_config(ctx))
     w = load_wallet_option(wallet)
     balances = {**w.balances, **given}
     engine = open_db(db)
-    plan = build_plan(engine, balances, w.spends + spends, day, wallet=w, now=now)
+    plan = build_plan(engine, balances, w.spends + spends, day, wallet=w, now=now, calendar=calendar)
     if as_json:
         print(dumps(plan_json(plan, day, now)))
     else:

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pointexit.cli.app import BadOption, DbOption, app
+from pointexit.cli.app import BadOption, DbOption, app, loaded_config
 from pointexit.cli.page import OutOption, WalletOption
 from pointexit.config import LEAP_YEAR_HOURS
 
@@ -20,6 +20,7 @@ MIN_EVERY_HOURS = 1 / 3600
 
 @app.command("schedule")
 def schedule_command(
+    ctx: typer.Context,
     sites: Annotated[Optional[list[str]], typer.Argument(
         help="Sites or spider names (default: [schedule] sites in config.toml, else all).",
         show_default=False)] = None,
@@ -53,7 +54,7 @@ def schedule_command(
     from pointexit.schedule import ScheduleOptions, configure_logging, run_schedule
     from storage.engine import open_engine
 
-    cfg = config.load_config()
+    cfg = loaded_config(ctx)
     # The config's values are checked whether or not an option overrides them:
     # a bad config.toml is one line now, not a surprise on the run without the option.
     every_cfg = config.config_value(cfg, "schedule", "every_hours", float,
@@ -88,7 +89,7 @@ def schedule_command(
     # Before the database is opened: a bad URL writes nothing there.
     mirror = validate_base_url(mirror, mirror_source) if mirror is not None else None
     out = out if out is not None else out_cfg or None
-    out, wallet, stale_after = page_settings(out, wallet)
+    out, wallet, stale_after, calendar = page_settings(out, wallet, cfg)
     if wallet is not None:
         # As `page` would, but now: a bad wallet is one line before any crawl,
         # not a failed rebuild after each one. (Each rebuild reads it afresh.)
@@ -105,7 +106,7 @@ def schedule_command(
     rc = run_schedule(ScheduleOptions(
         spiders=spiders, db=path, out=out, every=timedelta(hours=every), jitter_s=jitter,
         runs=runs, mirror=mirror,
-        wallet=wallet, stale_after=stale_after,
+        wallet=wallet, stale_after=stale_after, calendar=calendar,
     ))
     if rc:
         raise typer.Exit(rc)
