@@ -238,3 +238,15 @@ def test_wallet_init_says_to_check_then_recommend_naming_a_file_elsewhere(cli, t
     proc = cli("wallet", "init")
     text = " ".join(proc.stdout.split())
     assert "`pointexit wallet check`" in text and "`pointexit recommend`" in text, text
+
+
+def test_wallet_init_quotes_a_path_with_a_space_in_the_commands_it_suggests(cli, tmp_path):
+    """`--path "my wallets/w.toml"`: the suggested `recommend --wallet my wallets/w.toml`
+    pasted into a shell named two files."""
+    (tmp_path / "my wallets").mkdir()
+    path = tmp_path / "my wallets" / "w.toml"
+    proc = cli("wallet", "init", "--path", str(path))
+    assert proc.returncode == 0, proc.stderr
+    text = " ".join(proc.stdout.split())
+    assert f"`pointexit wallet check --path '{path}'`" in text, text
+    assert f"`pointexit recommend --wallet '{path}'`" in text, text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from typing import Annotated, Optional
 
 import typer
@@ -29,8 +30,10 @@ def init_command(path: PathOption = None,
     given = wallet_file(path, "--path")
     written = write_example(given or default_wallet_path(), force=force)
     # Elsewhere than the default, plain `wallet check` and `recommend` would not read it.
+    # Quoted as a shell reads it: a path with a space split in two when pasted.
+    quoted = shlex.quote(str(written))
     check, recommend = (("pointexit wallet check", "pointexit recommend") if given is None else
-                        (f"pointexit wallet check --path {written}", f"pointexit recommend --wallet {written}"))
+                        (f"pointexit wallet check --path {quoted}", f"pointexit recommend --wallet {quoted}"))
     console().print(f"wrote {written} — edit it, check it with `{check}`, then run `{recommend}`")
 
 
