@@ -250,3 +250,15 @@ def test_wallet_init_quotes_a_path_with_a_space_in_the_commands_it_suggests(cli,
     text = " ".join(proc.stdout.split())
     assert f"`pointexit wallet check --path '{path}'`" in text, text
     assert f"`pointexit recommend --wallet '{path}'`" in text, text
+
+
+def test_wallet_init_prints_the_commands_it_suggests_whole_and_as_written(cli, tmp_path):
+    """A "[x]" in the path was read as Rich markup and left out, and past the
+    console's width the hint was broken with a newline inside a command."""
+    path = tmp_path / ("d" * 150) / "w[x].toml"
+    path.parent.mkdir()
+    proc = cli("wallet", "init", "--path", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (f"wrote {path} — edit it, check it with `pointexit wallet check --path '{path}'`, "
+                           f"then run `pointexit recommend --wallet '{path}'`\n")
+    assert path.is_file()

@@ -34,7 +34,10 @@ def init_command(path: PathOption = None,
     quoted = shlex.quote(str(written))
     check, recommend = (("pointexit wallet check", "pointexit recommend") if given is None else
                         (f"pointexit wallet check --path {quoted}", f"pointexit recommend --wallet {quoted}"))
-    console().print(f"wrote {written} — edit it, check it with `{check}`, then run `{recommend}`")
+    # As written: not Rich markup (a "[x]" in the path vanished), and not broken
+    # across lines at the console's width (a pasted command ran as two).
+    console().print(f"wrote {written} — edit it, check it with `{check}`, then run `{recommend}`",
+                    markup=False, soft_wrap=True)
 
 
 @wallet_app.command("check")
