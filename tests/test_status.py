@@ -268,6 +268,33 @@ def test_the_status_tables_fold_long_cells_on_a_narrow_terminal(db, monkeypatch,
                                                  for s in sites)
 
 
+def test_on_an_80_column_terminal_each_last_run_time_stays_on_one_line(db, monkeypatch, capsys):
+    """With COLUMNS=80 the time folded into "2026-11-23" over "06:00"; the
+    other columns fold (as above), the time does not."""
+    import io
+    import re
+    import sys
+    from datetime import datetime
+
+    import pointexit.cli.status as status
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    monkeypatch.setenv("COLUMNS", "80")
+    spiders, sites = status.build_status(open_engine(db, create=False), FROZEN_NOW)
+    status.print_status(spiders, sites, FROZEN_NOW)
+    out = re.sub(r"\x1b\[[0-9;]*m", "", terminal.getvalue())
+    spider_table = out.split("サイトの状態")[0]
+    assert max(map(len, out.splitlines())) == 80  # it did fill the terminal
+    cells = [ln.split("│")[2].strip() for ln in spider_table.splitlines() if ln.startswith("│")]
+    assert [c for c in cells if c] == [
+        datetime.fromisoformat(s.last_run["started_at"]).strftime("%Y-%m-%d %H:%M") for s in spiders]
+
+
 @pytest.mark.parametrize("args, message", [
     (["--now", "yesterday"], "bad --now 'yesterday'"),
     (["--now", "9999-12-31T23:59-05:00"], "bad --now '9999-12-31T23:59-05:00': out of range (1900–2999)"),

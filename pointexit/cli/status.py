@@ -199,8 +199,11 @@ def print_status(spiders: list[SpiderStatus], sites: list[SiteStatus], now: date
                       ("項目", "right"), ("エラー", "right"), ("データの鮮度", "left"),
                       ("注意", "left")):
         # Folded, not cut short with "…" (as `exits` does): on a narrow terminal
-        # the reason and the flags are what the table is read for.
-        table.add_column(col, justify=just, overflow="fold")
+        # the reason and the flags are what the table is read for. The time is
+        # never folded ("2026-12-06 / 15:20" over two lines): the others give way.
+        when = col == "最終実行"
+        table.add_column(col, justify=just, overflow="fold", no_wrap=when,
+                         min_width=len("2026-12-06 15:20") if when else None)
     for s in spiders:
         run = s.last_run
         started = datetime.fromisoformat(run["started_at"])
