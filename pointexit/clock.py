@@ -24,5 +24,14 @@ def now_jst() -> datetime:
     return t.astimezone(JST) if t.tzinfo else t.replace(tzinfo=JST)
 
 
+def at_jst(timestamp: float) -> datetime:
+    """When something happened (a log record's time.time()) in JST — or, as
+    now_jst() says, the moment POINTEXIT_NOW pins: the logs of a replay then
+    carry the time its pages and feed are dated."""
+    if os.environ.get("POINTEXIT_NOW"):
+        return now_jst()
+    return datetime.fromtimestamp(timestamp, JST)
+
+
 def today_jst() -> date:
     return now_jst().date()

@@ -281,11 +281,13 @@ def run_schedule(options: ScheduleOptions, stop: threading.Event | None = None) 
 
 
 def configure_logging(verbose: bool = False) -> None:
-    """Timestamped lines in Japan's time on stderr (journald and cron mail keep them)."""
+    """Timestamped lines in Japan's time on stderr (journald and cron mail keep them),
+    from the app's clock: a pinned POINTEXIT_NOW dates them as it dates the page."""
+    from pointexit.clock import at_jst
 
     class JstFormatter(logging.Formatter):
         def formatTime(self, record, datefmt=None):
-            return datetime.fromtimestamp(record.created, JST).strftime("%Y-%m-%d %H:%M:%S")
+            return at_jst(record.created).strftime("%Y-%m-%d %H:%M:%S")
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JstFormatter("%(asctime)s JST %(levelname)s %(message)s"))

@@ -473,3 +473,24 @@ def test_jitter_shifts_each_crawl_either_way_around_a_fixed_grid():
     assert sum(o < -300 for o in offsets) > 50 and sum(o > 300 for o in offsets) > 50
     assert all(t.tzinfo is not None and t.utcoffset() == timedelta(hours=9) for t in times)
     assert all(b > a for a, b in zip(times, times[1:]))
+
+
+@pytest.mark.parametrize("pinned, stamp", [("2026-11-23T09:00", "2026-11-23 09:00:00"),
+                                           ("2026-11-23T00:30+00:00", "2026-11-23 09:30:00")])
+def test_log_lines_are_dated_by_the_apps_clock_when_pointexit_now_pins_it(monkeypatch, capsys, pinned, stamp):
+    """The page and feed of a replay (POINTEXIT_NOW) were dated by it, the
+    schedule's log lines by the wall clock."""
+    import logging
+
+    from pointexit.schedule import configure_logging, log
+
+    root, apscheduler = logging.getLogger("pointexit"), logging.getLogger("apscheduler")
+    saved = root.handlers[:], root.level, root.propagate, apscheduler.level
+    monkeypatch.setenv("POINTEXIT_NOW", pinned)
+    try:
+        configure_logging()
+        log.info("crawl #%d started: %s", 1, "hapitas")
+    finally:
+        root.handlers[:], root.level, root.propagate, level = saved
+        apscheduler.setLevel(level)
+    assert capsys.readouterr().err == f"{stamp} JST INFO crawl #1 started: hapitas\n"
