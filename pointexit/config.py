@@ -2,6 +2,7 @@
 
 Database: `--db PATH|URL`, else $POINTEXIT_DB, else the user data dir.
 Config:   $POINTEXIT_CONFIG_DIR, else the user config dir (platformdirs).
+A variable set but empty is an error, as an empty option is (errors.not_empty).
 """
 
 from __future__ import annotations
@@ -17,16 +18,26 @@ from pointexit.errors import UserError
 APP = "pointexit"
 
 
+def env_path(name: str, default: str) -> str | None:
+    """A POINTEXIT_* variable that names a path; None when unset. Set but
+    empty, it is most likely an unset shell variable (`POINTEXIT_DB="$DB"`):
+    a usage error, as an empty option is, never the default."""
+    value = os.environ.get(name)
+    if value is not None and not value.strip():
+        raise UserError(f"{name}: empty path (unset it for {default})")
+    return value
+
+
 def data_dir() -> Path:
     from platformdirs import user_data_path
 
-    return Path(os.environ.get("POINTEXIT_DATA_DIR") or user_data_path(APP))
+    return Path(env_path("POINTEXIT_DATA_DIR", "the user data dir") or user_data_path(APP))
 
 
 def config_dir() -> Path:
     from platformdirs import user_config_path
 
-    return Path(os.environ.get("POINTEXIT_CONFIG_DIR") or user_config_path(APP))
+    return Path(env_path("POINTEXIT_CONFIG_DIR", "the user config dir") or user_config_path(APP))
 
 
 def default_db() -> str:
@@ -40,9 +51,7 @@ def demo_db() -> str:
 def resolve_db(explicit: str | None = None) -> str:
     if explicit:
         return explicit
-    if os.environ.get("POINTEXIT_DB"):
-        return os.environ["POINTEXIT_DB"]
-    return default_db()
+    return env_path("POINTEXIT_DB", "the default database") or default_db()
 
 
 class ConfigError(UserError):

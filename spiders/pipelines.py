@@ -245,7 +245,8 @@ class StorePipeline:
         from pointexit.config import resolve_db
         from sqlalchemy.exc import DBAPIError
 
-        from storage.engine import StorageError, first_line, open_engine
+        from pointexit.errors import UserError
+        from storage.engine import first_line, open_engine
         from storage.store import Store
 
         self.engine, self.run_id, self.db_error = None, None, None
@@ -253,7 +254,7 @@ class StorePipeline:
             self.engine = open_engine(resolve_db(self.crawler.settings.get("POINTEXIT_DB")))
             self.store = Store(self.engine)
             self.run_id = self.store.begin_run(spider.name, spider.site, now_jst())
-        except (StorageError, DBAPIError) as exc:
+        except (UserError, DBAPIError) as exc:  # StorageError, or an empty $POINTEXIT_DB
             # One line in the run's report, not a traceback: nothing can be stored.
             self.db_error = first_line(exc)
             spider.logger.error("database: %s", self.db_error)

@@ -493,3 +493,27 @@ def test_a_bad_calendar_or_point_value_is_the_same_line_in_every_command(cli, tm
     proc = cli(*args, "--db", str(tmp_path / "missing.db"), env=OFFLINE)
     assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", f"pointexit: error: config {path}: {message}\n")
     assert not (tmp_path / "missing.db").exists() and not (tmp_path / "page").exists()
+
+
+@pytest.mark.parametrize("value", ["", " "])
+@pytest.mark.parametrize("variable, args, default", [
+    ("POINTEXIT_DB", ["exits"], "the default database"),
+    ("POINTEXIT_DB", ["recommend", "--balance", "hapitas=490"], "the default database"),
+    ("POINTEXIT_DB", ["crawl", "hapitas", "--mirror", "http://127.0.0.1:9"], "the default database"),
+    ("POINTEXIT_DATA_DIR", ["status"], "the user data dir"),
+    ("POINTEXIT_DATA_DIR", ["page"], "the user data dir"),
+    ("POINTEXIT_CONFIG_DIR", ["exits"], "the user config dir"),
+    ("POINTEXIT_CONFIG_DIR", ["wallet", "check"], "the user config dir"),
+])
+def test_an_empty_path_variable_is_a_usage_error_not_the_default(cli, tmp_path, variable, args, default, value):
+    """`POINTEXIT_DB="$DB"` with DB unset: as `--db ""` is, a usage error, not
+    the default database (which `crawl` would have written into)."""
+    proc = cli(*args, env={**OFFLINE, variable: value})
+    assert (proc.returncode, proc.stdout, proc.stderr) == (
+        2, "", f"pointexit: error: {variable}: empty path (unset it for {default})\n")
+    assert not (tmp_path / "data").exists()
+
+
+def test_an_empty_pointexit_db_is_not_read_when_db_is_given(demo_db, cli):
+    proc = cli("exits", "--db", demo_db[0], "--json", env={"POINTEXIT_DB": ""})
+    assert proc.returncode == 0, proc.stderr
