@@ -77,6 +77,7 @@ class PersonalStep:
     arrives_by: date  # worst case, applied on apply_on
     for_spend: date
     source_url: str
+    fee_points: int = 0  # charged on top of `points`, in the same unit
 
 
 @dataclass
@@ -120,7 +121,8 @@ def personal_plan(engine, wallet: Path, today: date, calendar=None) -> PersonalV
     plan = build_plan(engine, w.balances, w.spends, today, wallet=w, calendar=calendar)
     def row(s) -> PersonalStep:
         return PersonalStep(s.apply_on or today, s.apply_by, site_name(s.site), s.label, s.points,
-                            point_unit(s.site), s.yen, s.arrives_by, s.for_spend, s.source_url)
+                            point_unit(s.site), s.yen, s.arrives_by, s.for_spend, s.source_url,
+                            s.fee_points)
 
     return PersonalView(
         today=today,

@@ -439,6 +439,28 @@ def test_the_personal_table_says_when_to_apply_and_in_the_sites_unit(world, tmp_
     assert ">594マネー</td>" in section and "594pt" not in section
 
 
+def test_the_personal_table_shows_the_fee_a_step_costs_as_recommend_does(tmp_path):
+    """ECナビ's Amazon exit takes a 1,000 pt fee on top of the 5,000 pt
+    exchanged: `recommend` says 「5,000pt (+手数料1,000pt)」, the page said
+    5,000pt, a thousand points short of what the application takes."""
+    from storage.engine import open_engine
+    from pointexit.page import personal_plan
+
+    engine = open_engine(str(tmp_path / "fee.db"))
+    at = NOW - timedelta(hours=1)
+    crawl(Store(engine), "ecnavi", at, [exit_seen("ecnavi", "amazon_gift", "Amazonギフト券", 5000, 500, at,
+                                                  fee_points=1000, lag_min_days=0, lag_max_days=0)])
+    wallet = tmp_path / "wallet.toml"
+    wallet.write_text("[sites.ecnavi]\npoints = 7000\n\n[[spend]]\ndate = 2026-12-10\nyen = 500\n",
+                      encoding="utf-8")
+    personal = personal_plan(engine, wallet, NOW.date())
+    [step] = personal.steps
+    assert (step.points, step.fee_points, step.yen) == (5000, 1000, 500)
+    html = render_page(read_inputs(engine), NOW, personal)
+    section = html[html.index('<section id="personal">'):]
+    assert '<td class="n">5,000pt <small>(+手数料1,000pt)</small></td>' in section
+
+
 def test_the_wallet_the_readme_shows_for_the_page_is_read(world, tmp_path):
     from pathlib import Path
 
