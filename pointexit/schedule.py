@@ -159,14 +159,21 @@ class CrawlJob:
             return [], "crawl process gave no report"
 
     def rebuild(self, n: int) -> None:
-        from pointexit.page import build_site
+        from pointexit.page import WalletError, build_site
         from storage.engine import open_engine
 
         engine = open_engine(self.options.db, create=False)
         try:
             kwargs = {"stale_after": self.options.stale_after} if self.options.stale_after else {}
-            built = build_site(engine, self.options.out, now_jst(), wallet=self.options.wallet,
-                               calendar=self.options.calendar, **kwargs)
+            try:
+                built = build_site(engine, self.options.out, now_jst(), wallet=self.options.wallet,
+                                   calendar=self.options.calendar, **kwargs)
+            except WalletError as exc:
+                # A wallet that went bad after start (a half-saved edit) must not
+                # freeze the comparison page and the feed until it is fixed.
+                self.not_ok += 1
+                log.error("crawl #%d %s: page rebuilt without your plan", n, exc)
+                built = build_site(engine, self.options.out, now_jst(), **kwargs)
         finally:
             engine.dispose()
         log.info("crawl #%d page rebuilt: %s (%d exits, %.0f KB), feed %s", n, built.index,

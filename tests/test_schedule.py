@@ -287,6 +287,31 @@ def test_a_bad_wallet_fails_at_start_in_one_line(cli, tmp_path, text, message, g
     assert not (tmp_path / "p.db").exists() and not (tmp_path / "out").exists()
 
 
+def test_a_wallet_gone_bad_under_a_running_schedule_still_gets_the_page_rebuilt(tmp_path, caplog):
+    """Each rebuild reads the wallet afresh: one saved half-edited made every
+    rebuild fail, so the comparison page and the feed stopped changing until
+    the wallet was fixed. The page is rebuilt without the plan, the log says
+    why, and a limited run (cron's) exits 1."""
+    from pointexit.schedule import CrawlJob, ScheduleOptions
+    from tests.page_world import build_world
+
+    db = str(tmp_path / "p.db")
+    build_world(db).dispose()
+    wallet = tmp_path / "wallet.toml"
+    wallet.write_text("[sites.hapitas\n", encoding="utf-8")
+    out = tmp_path / "out"
+    job = CrawlJob(ScheduleOptions(spiders=["hapitas"], db=db, out=out, every=timedelta(hours=6),
+                                   runs=1, wallet=wallet))
+    with caplog.at_level("INFO", logger="pointexit.schedule"):
+        job.rebuild(1)
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "ハピタス" in html and 'id="personal"' not in html
+    assert (out / "feed.xml").is_file() and job.not_ok == 1
+    [error] = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert f"wallet {wallet}: not valid TOML" in error and "without your plan" in error
+    assert "page rebuilt" in caplog.records[-1].getMessage()
+
+
 def test_a_short_interval_without_jitter_gets_a_quarter_of_it(changing_server, tmp_path):
     # 0.1 h: the default 600 s would be a whole third of the interval; it was refused
     # as "bad --jitter 600" though nobody passed --jitter.
