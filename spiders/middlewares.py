@@ -149,8 +149,22 @@ class RetryAfterMiddleware(_WithCrawler):
         self.crawler.stats.inc_value("pointexit/retry_after_waits")
         logger.warning("HTTP %s from %s: waiting %ss (Retry-After) before retrying",
                        response.status, request.url, f"{wait:g}")
-        await _sleep(wait)
+        # In slices: a stop (Ctrl-C, the schedule's SIGTERM) waits for this
+        # request to leave the downloader, and a whole wait of up to a minute
+        # outlasted the schedule's grace and got the crawl killed, its run
+        # left unfinished. Stopped, the page is not retried: it failed.
+        end = time.monotonic() + wait
+        while (left := end - time.monotonic()) > 0:
+            if self._stopping():
+                request.meta["dont_retry"] = True
+                break
+            await _sleep(min(left, 0.25))
         return response
+
+    def _stopping(self) -> bool:
+        """The crawl is being stopped (Crawler.stop) or the spider closed."""
+        slot = getattr(self.crawler.engine, "_slot", None)
+        return not self.crawler.crawling or slot is None or slot.closing is not None
 
     def _will_retry(self, request) -> bool:
         """As RetryMiddleware decides: retries on, not refused, some left."""

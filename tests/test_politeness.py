@@ -170,3 +170,50 @@ def test_a_503_asking_for_longer_than_the_limit_is_not_retried(tmp_path):
     assert len(fault.seen) == 1
     assert (stats["pointexit/retry_after_too_long"], stats["pointexit/errors/http_503"]) == (1, 1)
     assert "pointexit/retry_after_waits" not in stats
+
+
+def test_a_stop_during_a_retry_after_wait_is_not_held_up_by_it(tmp_path):
+    """The request waits inside the downloader, and a graceful stop waits for
+    it: a whole wait (up to POINTEXIT_RETRY_AFTER_MAX, a minute) outlasted the
+    schedule's 20 s grace, so the crawl was killed and its run left running."""
+    import json
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from pointexit.recorded import RecordedServer
+    from tests.conftest import ROOT
+
+    db = str(tmp_path / "s.db")
+    fault = Maintenance("30", times=3)
+    server = RecordedServer(faults={"/hapitas/exchange/": fault}).start()
+    args = {"spiders": ["hapitas"], "db": db, "mirror": server.root_url,
+            "settings": {"LOG_LEVEL": "WARNING", "POINTEXIT_RETRY_AFTER_MAX": 60}}
+    try:
+        child = subprocess.Popen([sys.executable, "-m", "pointexit.crawling", json.dumps(args)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        try:
+            deadline = time.monotonic() + 60
+            while not fault.seen and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert fault.seen, "the crawl never asked for the page"
+            time.sleep(1)  # into the 30 s wait
+            child.send_signal(signal.SIGTERM)
+            stopped_at = time.monotonic()
+            out, err = child.communicate(timeout=60)
+            took = time.monotonic() - stopped_at
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.communicate()
+    finally:
+        server.stop()
+    assert took < 10, f"the stop waited {took:.1f} s for the Retry-After wait"
+    assert len(fault.seen) == 1  # not asked again after the stop
+    [report] = json.loads(out.strip().splitlines()[-1])
+    assert (report["verdict"], report["reason"].split(":")[0]) == ("degraded", "stopped"), err
+    with sqlite3.connect(db) as conn:
+        [(verdict, finished)] = conn.execute("SELECT verdict, finished_at FROM crawl_run").fetchall()
+    assert verdict == "degraded" and finished is not None
