@@ -109,7 +109,8 @@ def retry_after_seconds(value: bytes | str | None, now: float) -> float | None:
     from email.utils import parsedate_to_datetime
 
     text = (value.decode("latin-1") if isinstance(value, bytes) else value or "").strip()
-    if text.isdigit():
+    # ASCII digits only: latin-1's 「²」 is a digit to isdigit() but no float.
+    if text.isascii() and text.isdigit():
         return float(text) if len(text) < 10 else None  # beyond any limit: unread
     try:
         when = parsedate_to_datetime(text)

@@ -94,6 +94,7 @@ def test_the_real_engine_asks_robots_txt_first_and_identifies_itself(recorded_se
     (b"Tue, 24 Nov 2026 23:00:00 GMT", 0.0),  # past: at once
     (b"soon", None), (b"-5", None), (b"1.5", None), (b"", None), (None, None),
     (b"99999999999", None),  # more digits than any wait: unread, not a float overflow
+    (b"\xb2", None), (b"1\xb2", None),  # latin-1 「²」: isdigit() but no float (it raised)
 ])
 def test_retry_after_seconds(value, seconds):
     from datetime import datetime, timezone
