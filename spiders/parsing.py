@@ -202,10 +202,11 @@ def parse_caps(text: str | None) -> dict[str, int]:
     return caps
 
 
-# An exchange count per month (「月1回まで」, 「1ヶ月に2回まで」, 「毎月1回」). No
-# stored field holds one (caps are points a day / a month and exchanges a day).
+# An exchange count per month (「月1回まで」, 「1ヶ月に2回まで」, 「毎月1回」,
+# 「月最大5回」). No stored field holds one (caps are points a day / a month
+# and exchanges a day).
 _MONTHLY_COUNT = re.compile(
-    r"(?<!\d)(?:毎月|月間?|1\s*[ヶヵかカケ]\s*月)\s*(?:につき|あたり|当たり|に)?\s*\d+\s*回")
+    r"(?<!\d)(?:毎月|月間?|1\s*[ヶヵかカケ]\s*月)\s*(?:につき|あたり|当たり|に)?\s*(?:最大|上限)?\s*\d+\s*回")
 
 
 def names_monthly_exchanges(text: str | None) -> bool:

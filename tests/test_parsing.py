@@ -412,6 +412,10 @@ def test_a_minimum_with_a_trailing_tilde_is_that_minimum(text):
     ("1ヶ月に2回まで", True),
     ("毎月1回", True),
     ("月間3回まで", True),
+    ("1日1回、月最大5回まで", True),  # the daily count read, the month's was dropped
+    ("1日1回、月間上限5回", True),
+    ("1ヶ月最大30回", True),
+    ("月最大10,000ptまで", False),
     ("12月1回目の交換", False),  # a date, not a month
     ("1日1回まで", False),
     ("1ヶ月30,000ptまで", False),
