@@ -236,12 +236,16 @@ def table_records(table) -> list[dict[str, str]]:
             for row in body_rows(table)]
 
 
-def campaign_key(href: str | None, title: str) -> str:
+def campaign_key(href: str | None, title: str, destination: str | None) -> str:
     """A campaign's identity on its site: the path (and query) of its own page,
-    else its title (the pipeline keeps one history per key)."""
+    else its destination and title. Storage keeps one history per key, and a
+    title alone is shared (「交換増量キャンペーン」 on two exits at once): two
+    campaigns under one key would alternate in one row, crawl after crawl."""
     parts = urlsplit(href or "")
+    if parts.scheme not in ("", "http", "https"):
+        parts = urlsplit("")  # javascript:void(0) names no page of its own
     path = parts.path.strip("/") + (f"?{parts.query}" if parts.query else "")
-    return path or title
+    return path or f"{destination}:{title}"
 
 
 def per_variant(raw: dict, variants: Iterable[dict]) -> Iterator[dict]:

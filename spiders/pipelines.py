@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import fields as dataclass_fields
 from fractions import Fraction
 
 from pointexit.catalog import DESTINATIONS, SITES
 from spiders import parsing, routing
 from spiders.health import http_errors, judge_run, parse_rate_bp
 from spiders.items import CampaignItem, ExitItem, RoutingOfferItem
+from storage.records import CampaignSeen
 
 
 class NormalizePipeline:
@@ -185,19 +187,26 @@ def _has_figure(text) -> bool:
     return bool(re.search(r"\d", parsing.clean(text)))
 
 
+# What storage keeps of a campaign, besides where and when it was seen.
+_CAMPAIGN_TERMS = tuple(f.name for f in dataclass_fields(CampaignSeen)
+                        if f.name not in ("source_url", "seen_at"))
+
+
 class ValidatePipeline:
     """Flags and counts problems; never drops silently."""
 
     def __init__(self, stats):
         self.stats = stats
         self.logger = logging.getLogger("pointexit.validate")
+        # (site, key) → the terms of the run's first campaign under that key
+        self.campaign_terms: dict[tuple, tuple] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler.stats)
 
     def process_item(self, item):
-        item["problems"] = problems_of(item)
+        item["problems"] = problems_of(item) + self._key_taken(item)
         self.stats.inc_value("pointexit/items")
         if isinstance(item, ExitItem):
             self.stats.inc_value("pointexit/exits")
@@ -216,6 +225,18 @@ class ValidatePipeline:
         else:
             self.stats.inc_value("pointexit/valid_items")
         return item
+
+
+    def _key_taken(self, item) -> list[str]:
+        """A campaign under the key of another one of this run, with another
+        destination or other terms: storage keeps one history per (site, key),
+        where the two would alternate crawl after crawl. The same campaign
+        shown twice (on two pages) is no problem."""
+        if not isinstance(item, CampaignItem) or not item.get("key"):
+            return []
+        terms = tuple(item.get(f) for f in _CAMPAIGN_TERMS)
+        first = self.campaign_terms.setdefault((item.get("site"), item["key"]), terms)
+        return [] if terms == first else ["duplicate:key"]
 
 
 class StorePipeline:

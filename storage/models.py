@@ -75,7 +75,7 @@ class CampaignRow(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("site", "key"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     site: str = Field(foreign_key="site.slug", index=True)
-    key: str  # stable identity on the site (id in its URL, else title + start)
+    key: str  # stable identity on the site (its page's path, else destination + title)
     destination: str
 
 

@@ -309,3 +309,35 @@ def test_429_on_robots_txt_sends_no_page(tmp_path):
     assert [r.path for r in server.requests] == ["/robots.txt"]
     assert (report["verdict"], report["items"], report["new_observations"]) == ("failed", 0, 0)
     assert report["reason"].split(":")[0] == "http_429"
+
+
+def test_two_campaigns_of_one_title_on_two_exits_keep_a_history_each(tmp_path):
+    """Chobirich's campaign boxes without a link of their own, one title on the
+    dot money and the PeX page: keyed by the title alone, the two took turns in
+    one stored campaign, each crawl appending to its history and the advisor
+    reading the PeX terms as dot money's."""
+    title = "交換増量キャンペーン"
+    overlay = tmp_path / "overlay"
+    change_recorded_page(
+        overlay, "chobirich/exchange/dotmoney/money/info/index.html",
+        '<a href="/exchange/dotmoney/campaign/202611/">ドットマネー交換 10%増量キャンペーン</a>', title)
+    change_recorded_page(
+        overlay, "chobirich/exchange/point/pex/info/index.html", '<ul class="exchange_anchor">',
+        f'<div class="exchange_campaign"><h2 class="exchange_campaign__ttl">{title}</h2>'
+        '<p class="exchange_campaign__bonus">交換したポイントを<strong>5%</strong>増量</p>'
+        '<dl><dt>期間</dt><dd>2026年11月1日(日)0:00～11月30日(月)23:59</dd></dl></div>'
+        '<ul class="exchange_anchor">')
+    db = str(tmp_path / "chobirich.db")
+    server = RecordedServer(roots=[overlay, RECORDED]).start()
+    try:
+        first, second = (crawl_subprocess(["chobirich"], db, mirror=server.root_url)["chobirich"]
+                         for _ in range(2))
+    finally:
+        server.stop()
+    assert (first["verdict"], first["items"], second["verdict"]) == ("ok", 7, "ok")
+    assert second["new_observations"] == 0
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT c.key, c.destination, o.bonus_bp FROM campaign c "
+            "JOIN campaign_observation o ON o.campaign_id = c.id ORDER BY c.destination").fetchall()
+    assert rows == [(f"dotmoney:{title}", "dotmoney", 1000), (f"pex:{title}", "pex", 500)]

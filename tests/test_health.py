@@ -223,6 +223,40 @@ def test_a_count_a_month_beside_a_daily_cap_flags_the_exit():
     assert (stats["pointexit/invalid/unparsed:cap_text"], stats["pointexit/valid_exits"]) == (1, 2)
 
 
+def test_two_campaigns_under_one_key_are_flagged_not_stored_in_turns():
+    # Storage keeps one history per (site, key): two campaigns under one key
+    # took turns in it. The same campaign shown on two pages is no problem.
+    from spiders.items import CampaignItem
+
+    base = dict(site="moppy", key="campaign/202611", title="交換増量キャンペーン",
+                window_text="2026/11/01～2026/11/30", seen_at="2026-11-23T09:00:00+09:00")
+    dotmoney = dict(base, destination="dotmoney", bonus_text="10%増量",
+                    source_url="https://pc.moppy.jp/exchange/")
+    stats, kept = through_validation([
+        CampaignItem(**dotmoney),
+        CampaignItem(**dict(dotmoney, source_url="https://pc.moppy.jp/exchange/point/")),
+        CampaignItem(**dict(dotmoney, destination="pex")),
+        CampaignItem(**dict(dotmoney, bonus_text="5%増量")),
+        CampaignItem(**dict(dotmoney, site="chobirich"))])
+    assert [i["problems"] for i in kept] == [[], [], ["duplicate:key"], ["duplicate:key"], []]
+    assert (stats["pointexit/invalid/duplicate:key"], stats["pointexit/invalid_listings"]) == (2, 2)
+    assert verdict({**stats, "pointexit/pages": 1}, expected_min_items=0) == (
+        "degraded", "invalid_listing")
+
+
+@pytest.mark.parametrize("href, key", [
+    ("/exchange/dotmoney/campaign/202611/", "exchange/dotmoney/campaign/202611"),
+    ("https://pc.moppy.jp/cp/?id=7", "cp?id=7"),
+    (None, "pex:交換増量キャンペーン"), ("#campaign", "pex:交換増量キャンペーン"),
+    ("javascript:void(0)", "pex:交換増量キャンペーン"),
+])
+def test_a_campaign_without_a_page_of_its_own_is_keyed_by_destination_and_title(href, key):
+    # The title alone is shared by campaigns on several exits at once.
+    from spiders.base import campaign_key
+
+    assert campaign_key(href, "交換増量キャンペーン", "pex") == key
+
+
 class TestValidatePipelineCounts:
     """The counts the rules read come from the real validate pipeline."""
 
@@ -336,7 +370,9 @@ def test_a_discount_of_the_whole_amount_is_flagged():
     from spiders.items import CampaignItem
 
     def campaign(bonus_text):
-        return CampaignItem(site="hapitas", key="amazon", destination="amazon_gift", title="Amazon割引",
+        # One key each: three campaigns of one run under one key are flagged as such.
+        return CampaignItem(site="hapitas", key=f"amazon:{bonus_text}", destination="amazon_gift",
+                            title="Amazon割引",
                             bonus_text=bonus_text, source_url="https://hapitas.jp/", seen_at="2026-11-23T09:00:00+09:00")
 
     _, kept = through_validation([campaign("100%割引"), campaign("10%割引"), campaign("100%増量")])

@@ -52,13 +52,15 @@ class ChobirichSpider(PointSiteSpider):
         # A campaign box sits on the page of the exit it boosts.
         destination = destination_for(self.exit_label(response))
         for box in response.css("div.exchange_campaign"):
-            link = box.css(".exchange_campaign__ttl a")
+            # A heading without a link still names the campaign.
+            title = text_of(box.css(".exchange_campaign__ttl"))
             terms = label_values(box.css("dl"))
             yield {
                 # The campaign's own page is named for its month (…/campaign/202611/).
-                "key": campaign_key(link.attrib.get("href"), text_of(link)),
+                "key": campaign_key(box.css(".exchange_campaign__ttl a::attr(href)").get(),
+                                    title, destination),
                 "destination": destination,
-                "title": text_of(link),
+                "title": title,
                 "bonus_text": text_of(box.css(".exchange_campaign__bonus")),
                 "window_text": terms.get("期間"),
                 "cap_text": terms.get("対象"),

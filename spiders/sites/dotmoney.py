@@ -37,9 +37,10 @@ class DotmoneySpider(PointSiteSpider):
     def parse_campaigns(self, response):
         for box in response.css("article.c-campaign"):
             title = text_of(box.css(".c-campaign__title"))
+            destination = destination_for(title)
             yield {
-                "key": campaign_key(box.css("a::attr(href)").get(), title),
-                "destination": destination_for(title),
+                "key": campaign_key(box.css("a::attr(href)").get(), title, destination),
+                "destination": destination,
                 "title": title,
                 "bonus_text": text_of(box.css(".c-campaign__bonus")),
                 "window_text": text_of(box.css(".c-campaign__period")),

@@ -42,9 +42,10 @@ class MoppySpider(PointSiteSpider):
     def parse_campaigns(self, response):
         for box in response.css("li.m-pickup__item"):
             title = text_of(box.css(".a-pickup__catch"))
+            destination = destination_for(text_of(box.css(".a-pickup__target")))
             yield {
-                "key": campaign_key(box.css("a::attr(href)").get(), title),
-                "destination": destination_for(text_of(box.css(".a-pickup__target"))),
+                "key": campaign_key(box.css("a::attr(href)").get(), title, destination),
+                "destination": destination,
                 "title": title,
                 "bonus_text": title,
                 "window_text": text_of(box.css(".a-pickup__period")),
