@@ -78,6 +78,10 @@ class PersonalStep:
     for_spend: date
     source_url: str
     fee_points: int = 0  # charged on top of `points`, in the same unit
+    # As `recommend` shows them: the campaigns the yen counts on, and whether
+    # one is first-come (先着), so the yen may not all arrive.
+    campaigns: tuple[str, ...] = ()
+    first_come: bool = False
 
 
 @dataclass
@@ -122,7 +126,7 @@ def personal_plan(engine, wallet: Path, today: date, calendar=None) -> PersonalV
     def row(s) -> PersonalStep:
         return PersonalStep(s.apply_on or today, s.apply_by, site_name(s.site), s.label, s.points,
                             point_unit(s.site), s.yen, s.arrives_by, s.for_spend, s.source_url,
-                            s.fee_points)
+                            s.fee_points, tuple(s.campaigns), s.uncertain)
 
     return PersonalView(
         today=today,

@@ -68,6 +68,19 @@ def hapitas_campaign(at, **kw):
     return CampaignSeen(**values)
 
 
+def first_come_plan(tmp_path, title: str):
+    """(engine, wallet): Hapitas alone with its first-come campaign titled
+    `title`, and a wallet whose one step counts on it (500 pt → ¥510)."""
+    engine = open_engine(str(tmp_path / "first_come.db"))
+    at = NOW - timedelta(hours=1)
+    crawl(Store(engine), "hapitas", at, hapitas_exits(at, amazon_points=500),
+          campaigns=[hapitas_campaign(at, title=title)])
+    wallet = tmp_path / "wallet.toml"
+    wallet.write_text("[sites.hapitas]\npoints = 1000\n\n[[spend]]\ndate = 2026-12-10\nyen = 500\n",
+                      encoding="utf-8")
+    return engine, wallet
+
+
 def fashion_offer(at, **kw):
     values = dict(site="rakuten_rebates", key="amazon-fashion", store="Amazon",
                   title="Amazonファッション 1%還元", rate_bp=100,

@@ -15,8 +15,8 @@ from pointexit.step_chart import step_chart
 from storage.queries import current_exits
 from storage.records import RunOutcome
 from storage.store import Store
-from tests.page_world import (DEGRADED, NOW, START, build_world, crawl, exit_seen, hapitas_campaign,
-                              hapitas_exits)
+from tests.page_world import (DEGRADED, NOW, START, build_world, crawl, exit_seen, first_come_plan,
+                              hapitas_campaign, hapitas_exits)
 
 
 @pytest.fixture(scope="module")
@@ -459,6 +459,24 @@ def test_the_personal_table_shows_the_fee_a_step_costs_as_recommend_does(tmp_pat
     html = render_page(read_inputs(engine), NOW, personal)
     section = html[html.index('<section id="personal">'):]
     assert '<td class="n">5,000pt <small>(+手数料1,000pt)</small></td>' in section
+
+
+def test_the_personal_table_names_a_steps_campaigns_and_marks_first_come(tmp_path):
+    """`recommend` prints 「ルート [キャンペーン]」 and 「¥… (先着)」 for a step
+    counting on a first-come campaign; the page's table showed neither, so the
+    yen read as certain."""
+    from pointexit.page import personal_plan
+
+    title = "Amazon <b>2%</b> 増量 & 先着"
+    engine, wallet = first_come_plan(tmp_path, title)
+    personal = personal_plan(engine, wallet, NOW.date())
+    [step] = personal.steps
+    assert (step.campaigns, step.first_come, step.yen) == ((title,), True, 510)
+    html = render_page(read_inputs(engine), NOW, personal)
+    section = html[html.index('<section id="personal">'):]
+    row = section[section.index("<tbody>"):section.index("</tbody>")]
+    assert " <small>[Amazon &lt;b&gt;2%&lt;/b&gt; 増量 &amp; 先着]</small></td>" in row
+    assert '<td class="n">¥510 <small>(先着)</small></td>' in row
 
 
 def test_the_wallet_the_readme_shows_for_the_page_is_read(world, tmp_path):

@@ -15,7 +15,7 @@ import pytest
 
 from pointexit.page import build_site
 from storage.queries import current_exits
-from tests.page_world import EVIL_LABEL, EVIL_NAME, NOW, build_world
+from tests.page_world import EVIL_LABEL, EVIL_NAME, NOW, build_world, first_come_plan
 
 CHROMIUM = os.environ.get("POINTEXIT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -121,6 +121,21 @@ def test_a_site_name_with_a_script_tag_is_text(visit):
     assert page.evaluate("document.scripts.length") == 1  # only ours
     assert page.evaluate("document.querySelectorAll('main img').length") == 0
     assert visit.dialogs == []
+
+
+def test_the_personal_table_reads_a_steps_campaign_and_first_come_as_text(browser, tmp_path):
+    # As `recommend` prints them: 「ルート [キャンペーン]」 and 「¥… (先着)」.
+    title = "<i>2%</i>増量"
+    engine, wallet = first_come_plan(tmp_path, title)
+    built = build_site(engine, tmp_path / "out", NOW, wallet=wallet)
+    v = Visit(browser, built.index)
+    try:
+        cells = v.page.eval_on_selector_all("#personal tbody tr", "rows => rows.map(r => "
+                                            "[r.cells[3].innerText, r.cells[5].innerText])")
+        assert cells == [[f"Amazonギフトカード [{title}]", "¥510 (先着)"]]
+        assert v.page.evaluate("document.querySelectorAll('#personal i').length") == 0
+    finally:
+        v.close()
 
 
 def test_clicking_a_header_sorts(visit):
