@@ -226,7 +226,6 @@ class ValidatePipeline:
             self.stats.inc_value("pointexit/valid_items")
         return item
 
-
     def _key_taken(self, item) -> list[str]:
         """A campaign under the key of another one of this run, with another
         destination or other terms: storage keeps one history per (site, key),
