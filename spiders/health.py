@@ -11,7 +11,8 @@ degraded       data came, but something is off: the crawl was stopped before
                item, cannot read as gone)
 failed         nothing usable: no page could be read (HTTP errors, timeouts,
                robots.txt, redirects to another host), HTTP 429 (the run is aborted), an empty page, a
-               page without items (the layout changed), or no valid item
+               page without items (the layout changed, unless the spider's or a
+               pipeline's code failed there: then that error), or no valid item
 login_required the site answered with a login form instead of the page
 
 The rules are checked in the order of `judge_run`; the first that matches
@@ -147,6 +148,16 @@ def judge_run(stats: dict, expected_min_items: int) -> Verdict:
     if pages and empty == pages:
         return Verdict("failed", "empty_page", "ページが空でした (内容がありません)")
     if items == 0 and expected_min_items > 0:
+        # Code that raised on the page or on every item leaves none counted
+        # too: the page may be fine, so name the error, not the layout.
+        if crashed := _crashed(stats):
+            return Verdict("failed", "spider_error",
+                           f"ページの読み取り中にエラーが{crashed} "
+                           "(項目を1件も読めていません)")
+        if failed := _failed_items(stats):
+            return Verdict("failed", "pipeline_error",
+                           f"項目の処理中にエラーが{failed} "
+                           "(項目を1件も処理できず、この巡回の値は保存していません)")
         return Verdict("failed", "layout_changed",
                        "ページに交換先が見つかりません (ページの構成が変わった可能性があります)")
     if items and valid == 0:
@@ -157,20 +168,13 @@ def judge_run(stats: dict, expected_min_items: int) -> Verdict:
         # Campaigns may still read fine: without a single exit the page is gone all the same.
         return Verdict("failed", "no_valid_items",
                        f"有効な交換先がありません ({exits}件すべてに問題: {_fields_text(stats)})")
-    if crashed := _int(stats, "spider_exceptions/count"):
-        kinds = sorted(k.removeprefix("spider_exceptions/") for k, v in stats.items()
-                       if k.startswith("spider_exceptions/") and k != "spider_exceptions/count"
-                       and v)
+    if crashed := _crashed(stats):
         return Verdict("degraded", "spider_error",
-                       f"ページの読み取り中にエラーが{crashed}件発生しました"
-                       f"{' (' + ', '.join(kinds) + ')' if kinds else ''} "
+                       f"ページの読み取り中にエラーが{crashed} "
                        "(ページの残りは読めていません)")
-    if failed := _int(stats, "pointexit/pipeline_errors"):
-        kinds = sorted(k.removeprefix("pointexit/pipeline_errors/") for k, v in stats.items()
-                       if k.startswith("pointexit/pipeline_errors/") and v)
+    if failed := _failed_items(stats):
         return Verdict("degraded", "pipeline_error",
-                       f"項目の処理中にエラーが{failed}件発生しました"
-                       f"{' (' + ', '.join(kinds) + ')' if kinds else ''} "
+                       f"項目の処理中にエラーが{failed} "
                        "(その項目が消えたと誤認しないよう、この巡回の値は保存していません)")
     if stats.get("pointexit/layout_missing"):
         at = stats.get("pointexit/layout_missing_at")
@@ -201,6 +205,27 @@ def judge_run(stats: dict, expected_min_items: int) -> Verdict:
                        f"有効な項目が{items}件中{valid}件だけです "
                        f"({MIN_VALID_SHARE_BP // 100}%未満)")
     return Verdict("ok")
+
+
+def _errors_text(stats: dict, prefix: str) -> str:
+    """「2件発生しました (KeyError, ValueError)」, or "" when none was counted:
+    the total is <prefix>count (Scrapy's) or <prefix> itself (ours)."""
+    count = _int(stats, prefix + "count") or _int(stats, prefix.rstrip("/"))
+    if not count:
+        return ""
+    kinds = sorted(k.removeprefix(prefix) for k, v in stats.items()
+                   if k.startswith(prefix) and k != prefix + "count" and v)
+    return f"{count}件発生しました" + (f" ({', '.join(kinds)})" if kinds else "")
+
+
+def _crashed(stats: dict) -> str:
+    """A spider callback raised on a page (Scrapy's own stats)."""
+    return _errors_text(stats, "spider_exceptions/")
+
+
+def _failed_items(stats: dict) -> str:
+    """An item pipeline raised on an item (StorePipeline counts them)."""
+    return _errors_text(stats, "pointexit/pipeline_errors/")
 
 
 def _fields_text(stats: dict) -> str:

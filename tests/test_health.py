@@ -439,3 +439,22 @@ def test_a_spider_that_raised_on_a_page_is_degraded():
     # A shopping listing expects no items: a crash before any is not "no offer".
     assert verdict({**stats, "pointexit/items": 0, "pointexit/valid_items": 0},
                    expected_min_items=0) == ("degraded", "spider_error")
+
+
+def test_a_pipeline_that_raised_on_every_item_fails_naming_the_error():
+    """A pipeline before ValidatePipeline that raises on each item leaves no
+    item counted: the page was read, so "the layout changed" would mislead."""
+    stats = run({"pipeline_errors": 8, "pipeline_errors/KeyError": 8}, items=0, valid_items=0)
+    assert verdict(stats) == ("failed", "pipeline_error")
+    assert judge_run(stats, 5).reason == (
+        "pipeline_error: 項目の処理中にエラーが8件発生しました (KeyError) "
+        "(項目を1件も処理できず、この巡回の値は保存していません)")
+
+
+def test_a_spider_that_raised_on_its_only_page_fails_naming_the_error():
+    stats = {**GOOD, "pointexit/items": 0, "pointexit/valid_items": 0,
+             "spider_exceptions/count": 1, "spider_exceptions/KeyError": 1}
+    assert verdict(stats) == ("failed", "spider_error")
+    assert judge_run(stats, 5).reason == (
+        "spider_error: ページの読み取り中にエラーが1件発生しました (KeyError) "
+        "(項目を1件も読めていません)")
