@@ -185,6 +185,10 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
     return None
 
 
+# A date's month and day: 「12月1日」, 「12 月 31 日」.
+_DAY_OF_MONTH = r"\d{1,2}\s*月\s*\d{1,2}\s*日"
+
+
 def parse_caps(text: str | None) -> dict[str, int]:
     """Caps from wording: 「1ヶ月30,000ptまで」 (or 1ヵ月, 1ケ月, 1か月, 1カ月),
     「1日2,000ptまで」, 「1日1回まで」 (or 1日につき / あたり 1回)."""
@@ -193,10 +197,13 @@ def parse_caps(text: str | None) -> dict[str, int]:
     m = re.search(r"(?:1\s*[ヶヵかカケ]\s*月|月間|毎月)[^\d]{0,12}?" + _NUM + r"\s*(?:pt|P|ポイント)", t)
     if m and not m.group(2) and _to_int(m.group(1)):
         caps["monthly_cap_points"] = _to_int(m.group(1))
-    m = re.search(r"(?:1\s*日|1日あたり|日毎)[^\d]{0,12}?" + _NUM + r"\s*(?:pt|P|ポイント)", t)
+    # A date's 日 (「12月1日〜12月31日 1回まで」, 「〜31日」) is no day's cap.
+    undated = re.sub(_DAY_OF_MONTH, "", t)
+    m = re.search(r"(?<!\d)(?:1\s*日|1日あたり|日毎)[^\d]{0,12}?" + _NUM + r"\s*(?:pt|P|ポイント)",
+                  undated)
     if m and not m.group(2) and _to_int(m.group(1)):
         caps["daily_cap_points"] = _to_int(m.group(1))
-    m = re.search(r"1\s*日\s*(?:につき|あたり|当たり|に)?\s*(\d+)\s*回", t)
+    m = re.search(r"(?<!\d)1\s*日\s*(?:につき|あたり|当たり|に)?\s*(\d+)\s*回", undated)
     if m and _to_int(m.group(1)):
         caps["daily_exchanges"] = _to_int(m.group(1))
     return caps

@@ -308,6 +308,20 @@ def test_parse_caps_other_spellings(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
+    ("2026年12月1日〜12月31日 1回まで", {}),  # a date's 日 is not 1日 (a day)
+    ("12月1日〜12月31日まで 2,000ptまで", {}),
+    ("12 月 1 日 1回限り", {}),
+    ("〜12月21日 1回まで", {}),
+    ("2026年12月1日〜12月31日 1日1回まで", {"daily_exchanges": 1}),
+    ("12月1日〜31日、1日2,000ptまで", {"daily_cap_points": 2_000}),
+    ("1日1回まで", {"daily_exchanges": 1}),
+    ("1日2,000ptまで", {"daily_cap_points": 2_000}),
+])
+def test_parse_caps_reads_no_day_from_a_date(text, expected):
+    assert parsing.parse_caps(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
     ("即日", (0, 0)),  # same day, as 当日 and 即時
     ("即日反映", (0, 0)),
     ("即日～翌営業日", (0, 1)),
