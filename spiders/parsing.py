@@ -211,14 +211,17 @@ def parse_caps(text: str | None) -> dict[str, int]:
 
 # An exchange count per month (「月1回まで」, 「1ヶ月に2回まで」, 「毎月1回」,
 # 「月最大5回」). No stored field holds one (caps are points a day / a month
-# and exchanges a day).
+# and exchanges a day). A digit before the month, even with spaces between
+# (「12 月1回目」), makes it a date: hence the start or a non-digit, not a
+# lookbehind, which cannot skip a run of spaces.
 _MONTHLY_COUNT = re.compile(
-    r"(?<!\d)(?:毎月|月間?|1\s*[ヶヵかカケ]\s*月)\s*(?:につき|あたり|当たり|に)?\s*(?:最大|上限)?\s*\d+\s*回")
+    r"(?:^|[^\d\s])\s*(?:毎月|月間?|1\s*[ヶヵかカケ]\s*月)\s*(?:につき|あたり|当たり|に)?"
+    r"\s*(?:最大|上限)?\s*\d+\s*回")
 
 
 def names_monthly_exchanges(text: str | None) -> bool:
     """The text limits how many exchanges a month may make: 「1日2,000ptまで、
-    月1回まで」 → True; 「12月1回目」 (a date) → False."""
+    月1回まで」 → True; 「12月1回目」, 「12 月1回目」 (a date) → False."""
     return bool(_MONTHLY_COUNT.search(numeric_text(text)))
 
 

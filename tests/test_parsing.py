@@ -431,6 +431,10 @@ def test_a_minimum_with_a_trailing_tilde_is_that_minimum(text):
     ("1ヶ月最大30回", True),
     ("月最大10,000ptまで", False),
     ("12月1回目の交換", False),  # a date, not a month
+    ("12 月1回目の交換", False),  # spaces do not make it a count
+    ("交換は12　月 1回目", False),
+    ("1日1回、 月最大5回まで", True),  # a space after other words is no date
+    (" 月1回まで", True),
     ("1日1回まで", False),
     ("1ヶ月30,000ptまで", False),
     (None, False),
