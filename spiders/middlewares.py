@@ -131,7 +131,7 @@ class RetryAfterMiddleware(_WithCrawler):
     async def process_response(self, request, response, spider=None):
         settings = self.crawler.settings
         header = response.headers.get("Retry-After")
-        if (header is None or response.status not in settings.getlist("RETRY_HTTP_CODES")
+        if (header is None or response.status not in self._retry_codes()
                 or not self._will_retry(request)):
             return response
         import time
@@ -166,6 +166,11 @@ class RetryAfterMiddleware(_WithCrawler):
         """The crawl is being stopped (Crawler.stop) or the spider closed."""
         slot = getattr(self.crawler.engine, "_slot", None)
         return not self.crawler.crawling or slot is None or slot.closing is not None
+
+    def _retry_codes(self) -> set[int]:
+        """As RetryMiddleware reads them: `-s RETRY_HTTP_CODES=503,500` gives
+        strings, which never equal the int status."""
+        return {int(code) for code in self.crawler.settings.getlist("RETRY_HTTP_CODES")}
 
     def _will_retry(self, request) -> bool:
         """As RetryMiddleware decides: retries on, not refused, some left."""

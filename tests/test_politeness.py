@@ -113,6 +113,28 @@ def test_retry_after_is_bounded_by_a_setting_and_seen_before_the_retry(settings)
         "spiders.middlewares.AbortOn429Middleware"]
 
 
+@pytest.mark.parametrize("codes", [[503, 500], "503,500", ["503", "500"]])
+def test_retry_codes_given_as_text_are_still_waited_for(codes):
+    """`-s RETRY_HTTP_CODES=503,500` gives strings: compared with the int
+    status as they were, a 503's Retry-After was skipped (and asked again at
+    once), though Scrapy's own retry, reading them as ints, still retried it."""
+    import asyncio
+
+    from scrapy.http import Request, Response
+    from scrapy.utils.test import get_crawler
+
+    from spiders.middlewares import RetryAfterMiddleware
+
+    crawler = get_crawler(settings_dict={"RETRY_HTTP_CODES": codes,
+                                         "POINTEXIT_RETRY_AFTER_MAX": 1})
+    request = Request("https://example.com/")
+    response = Response(request.url, status=503, headers={"Retry-After": "3600"},
+                        request=request)
+    # Over the limit: seen, so not retried, and no wait to sit through here.
+    asyncio.run(RetryAfterMiddleware(crawler).process_response(request, response))
+    assert request.meta.get("dont_retry") is True
+
+
 class Maintenance:
     """A RecordedServer fault: the first `times` requests get 503 with
     Retry-After; later ones the page. Notes when each request came."""
