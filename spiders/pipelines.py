@@ -18,7 +18,7 @@ from pointexit.catalog import DESTINATIONS, SITES
 from spiders import parsing, routing
 from spiders.health import http_errors, judge_run, parse_rate_bp
 from spiders.items import CampaignItem, ExitItem, RoutingOfferItem
-from storage.records import CampaignSeen
+from storage.records import CampaignSeen, RoutingOfferSeen
 
 
 class NormalizePipeline:
@@ -187,9 +187,14 @@ def _has_figure(text) -> bool:
     return bool(re.search(r"\d", parsing.clean(text)))
 
 
-# What storage keeps of a campaign, besides where and when it was seen.
-_CAMPAIGN_TERMS = tuple(f.name for f in dataclass_fields(CampaignSeen)
-                        if f.name not in ("source_url", "seen_at"))
+def _terms(seen) -> tuple[str, ...]:
+    """What storage keeps of a listing, besides where and when it was seen."""
+    return tuple(f.name for f in dataclass_fields(seen) if f.name not in ("source_url", "seen_at"))
+
+
+# Campaigns and routing offers each keep one history per (site, key), in
+# tables of their own: the same key in both is no clash.
+_LISTING_TERMS = {CampaignItem: _terms(CampaignSeen), RoutingOfferItem: _terms(RoutingOfferSeen)}
 
 
 class ValidatePipeline:
@@ -198,8 +203,8 @@ class ValidatePipeline:
     def __init__(self, stats):
         self.stats = stats
         self.logger = logging.getLogger("pointexit.validate")
-        # (site, key) → the terms of the run's first campaign under that key
-        self.campaign_terms: dict[tuple, tuple] = {}
+        # (item class, site, key) → the terms of the run's first listing under that key
+        self.listing_terms: dict[tuple, tuple] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -227,14 +232,15 @@ class ValidatePipeline:
         return item
 
     def _key_taken(self, item) -> list[str]:
-        """A campaign under the key of another one of this run, with another
-        destination or other terms: storage keeps one history per (site, key),
-        where the two would alternate crawl after crawl. The same campaign
-        shown twice (on two pages) is no problem."""
-        if not isinstance(item, CampaignItem) or not item.get("key"):
+        """A campaign (or routing offer) under the key of another one of this
+        run, with another destination (store) or other terms: storage keeps one
+        history per (site, key), where the two would alternate crawl after
+        crawl. The same listing shown twice (on two pages) is no problem."""
+        names = _LISTING_TERMS.get(type(item))
+        if names is None or not item.get("key"):
             return []
-        terms = tuple(item.get(f) for f in _CAMPAIGN_TERMS)
-        first = self.campaign_terms.setdefault((item.get("site"), item["key"]), terms)
+        terms = tuple(item.get(f) for f in names)
+        first = self.listing_terms.setdefault((type(item), item.get("site"), item["key"]), terms)
         return [] if terms == first else ["duplicate:key"]
 
 

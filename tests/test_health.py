@@ -244,6 +244,31 @@ def test_two_campaigns_under_one_key_are_flagged_not_stored_in_turns():
         "degraded", "invalid_listing")
 
 
+def test_two_routing_offers_under_one_key_are_flagged_not_stored_in_turns():
+    # Routing offers keep one history per (site, key) too: two under one key
+    # (another store, another rate) took turns in it as campaigns did.
+    from spiders.items import CampaignItem, RoutingOfferItem
+
+    amazon = dict(site="hapitas", key="shopping/amazon", store="amazon", title="Amazon",
+                  reward_text="購入金額の1%", source_url="https://hapitas.jp/shopping/",
+                  seen_at="2026-11-23T09:00:00+09:00")
+    stats, kept = through_validation([
+        RoutingOfferItem(**amazon),
+        RoutingOfferItem(**dict(amazon, source_url="https://hapitas.jp/shopping/2")),
+        RoutingOfferItem(**dict(amazon, store="rakuten")),
+        RoutingOfferItem(**dict(amazon, reward_text="購入金額の0.5%")),
+        RoutingOfferItem(**dict(amazon, site="moppy")),
+        # A campaign is stored apart: its key may be an offer's.
+        CampaignItem(site="hapitas", key="shopping/amazon", destination="amazon_gift",
+                     title="Amazonギフト増量", bonus_text="5%増量",
+                     source_url="https://hapitas.jp/exchange/",
+                     seen_at="2026-11-23T09:00:00+09:00")])
+    assert [i["problems"] for i in kept] == [[], [], ["duplicate:key"], ["duplicate:key"], [], []]
+    assert (stats["pointexit/invalid/duplicate:key"], stats["pointexit/invalid_listings"]) == (2, 2)
+    assert verdict({**stats, "pointexit/pages": 1}, expected_min_items=0) == (
+        "degraded", "invalid_listing")
+
+
 @pytest.mark.parametrize("href, key", [
     ("/exchange/dotmoney/campaign/202611/", "exchange/dotmoney/campaign/202611"),
     ("https://pc.moppy.jp/cp/?id=7", "cp?id=7"),
