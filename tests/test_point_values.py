@@ -108,3 +108,40 @@ def test_help_is_shown_whatever_the_config_says(cli, tmp_path):
     with_config(cli, tmp_path, '[point_values]\nwarau = "abc"\n')
     proc = cli("recommend", "--help")
     assert proc.returncode == 0 and "--balance" in proc.stdout, proc.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["recommend", "--wallet", "w.toml", "--help"], ["--help"], ["wallet", "init", "--help"], []])
+def test_help_anywhere_is_shown_whatever_the_config_says(cli, tmp_path, args):
+    with_config(cli, tmp_path, '[point_values]\nwarau = "abc"\n')
+    proc = cli(*args)
+    assert "Usage: pointexit" in proc.stdout + proc.stderr and "warau" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("value", ["-h", "--help"])
+def test_an_option_value_that_reads_as_help_still_reads_the_config(cli, tmp_path, value):
+    """main skipped config.toml whenever `-h` or `--help` was in argv, even as
+    an option's value: `recommend --wallet --help` named no wallet file where
+    a broken config must stop every run first."""
+    with_config(cli, tmp_path, '[point_values]\nwarau = "abc"\n')
+    proc = cli("recommend", "--wallet", value, "--balance", "warau=500")
+    assert proc.returncode == 2 and "[point_values] warau must be" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("value", ["-h", "--help"])
+def test_a_wallet_named_like_help_is_priced_at_the_configured_value(demo_db, tmp_path, monkeypatch, capsys, value):
+    """… and, the file being there, the plan priced Warau points at ¥1, not the configured ¥0.1."""
+    from pointexit import catalog
+    from pointexit.cli import main
+
+    monkeypatch.setitem(catalog.SITES, "warau", catalog.SITES["warau"])  # put back after the test
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.toml").write_text('[point_values]\nwarau = "1/10"\n', encoding="utf-8")
+    monkeypatch.setenv("POINTEXIT_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("POINTEXIT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / value).write_text("", encoding="utf-8")  # an empty wallet
+    assert main(["recommend", "--db", demo_db, "--wallet", value, "--balance", "warau=1000",
+                 "--spend", "2026-12-20:500", "--today", "2026-11-23", "--json"]) == 0, capsys.readouterr().err
+    [step] = json.loads(capsys.readouterr().out)["steps"]
+    assert (step["points"], Fraction(step["cost_yen"])) == (500, 50)

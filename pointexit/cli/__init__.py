@@ -24,6 +24,37 @@ def load_commands(argv: list[str]) -> None:
         importlib.import_module(f"pointexit.cli.{name}")
 
 
+def help_requested(argv: list[str]) -> bool:
+    """Whether Click shows help for argv instead of running a command, so a
+    broken config.toml must not stop it. Only a `--help` Click parses as the
+    option counts: in `recommend --wallet --help` it is the wallet's path, and
+    that run reads config.toml (its [point_values]) like any other."""
+    if not argv:
+        return True  # the app's no_args_is_help
+    if "--help" not in argv:
+        return False  # every ordinary run: no need to build the Click command
+    from typer.main import get_command
+
+    command, args, parent = get_command(app), list(argv), None
+    try:
+        while True:
+            if not args and getattr(command, "no_args_is_help", False):
+                return True
+            # Parsed as Click will parse it (which options take a value), no
+            # callback run: only the words are read here.
+            parent = command.context_class(command, parent=parent)
+            opts, rest, _ = command.make_parser(parent).parse_args(args=args)
+            if opts.get("help"):
+                return True
+            if not rest or not hasattr(command, "resolve_command"):
+                return False
+            _, command, args = command.resolve_command(parent, rest)
+            if command is None:
+                return False
+    except Exception:  # a usage error: the run reports it, after reading the config as usual
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     import typer
 
@@ -37,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
 
         now_jst()  # a bad POINTEXIT_NOW stops every command here, before a crawl's processes start
         config = None
-        if argv and not {"--help", "-h"} & set(argv):
+        if not help_requested(argv):
             from pointexit.config import apply_point_values, load_config
 
             # config.toml is read here, once per command: the command finds it
