@@ -112,17 +112,19 @@ def read_wallet(wallet: Path):
         raise WalletError(f"wallet {exc}") from None
 
 
-def personal_plan(engine, wallet: Path, today: date, calendar=None) -> PersonalView:
+def personal_plan(engine, wallet: Path, today: date, calendar=None, now: datetime | None = None) -> PersonalView:
     """The page's one coupling to the advisor: the wallet file (the format
     `pointexit wallet init` writes, read by `pointexit.wallet`) → the current
     recommendation, as plain rows for the template. calendar: the business
     days ([calendar], read once by the command); None is the default one.
+    now: the moment the page is generated at, which decides whether a
+    campaign still runs (None: the clock's).
     """
     from pointexit.cli.recommend import build_plan, now_differs
     from pointexit.catalog import point_unit, site_name
 
     w = read_wallet(wallet)
-    plan = build_plan(engine, w.balances, w.spends, today, wallet=w, calendar=calendar)
+    plan = build_plan(engine, w.balances, w.spends, today, wallet=w, now=now, calendar=calendar)
     def row(s) -> PersonalStep:
         return PersonalStep(s.apply_on or today, s.apply_by, site_name(s.site), s.label, s.points,
                             point_unit(s.site), s.yen, s.arrives_by, s.for_spend, s.source_url,
@@ -290,7 +292,9 @@ def build_site(engine, out: Path, now: datetime, *, wallet: Path | None = None,
     # The database and wallet are read before `out` is made, so a bad one
     # leaves no empty directory behind.
     inputs = read_inputs(engine)
-    personal = personal_plan(engine, wallet, now.date(), calendar) if wallet else None
+    # Planned as of `now` too: the clock's moment would drop a campaign the
+    # page, built for another moment, shows as running (and vice versa).
+    personal = personal_plan(engine, wallet, now.date(), calendar, now) if wallet else None
     html = render_page(inputs, now, personal, stale_after).encode("utf-8")
     out = prepare_out_dir(out)
     xml = feed_xml(inputs, now, kept_feed_id(out / "feed.xml"))

@@ -479,6 +479,28 @@ def test_the_personal_table_names_a_steps_campaigns_and_marks_first_come(tmp_pat
     assert '<td class="n">¥510 <small>(先着)</small></td>' in row
 
 
+def test_the_personal_section_is_planned_as_of_the_pages_moment(tmp_path, monkeypatch):
+    """build_site(…, now) planned with the clock's moment: a campaign with no
+    end date, seen an hour before `now`, had gone stale by the clock (more
+    than two days later) and the plan left it out, while the page was built
+    as of `now`."""
+    from pointexit.page import build_site
+    from storage.engine import open_engine
+
+    engine = open_engine(str(tmp_path / "open_campaign.db"))
+    at = NOW - timedelta(hours=1)
+    crawl(Store(engine), "hapitas", at, hapitas_exits(at, amazon_points=500),
+          campaigns=[hapitas_campaign(at, title="Amazon 2%増量", ends_at=None)])
+    wallet = tmp_path / "wallet.toml"
+    wallet.write_text("[sites.hapitas]\npoints = 1000\n\n[[spend]]\ndate = 2026-12-10\nyen = 500\n",
+                      encoding="utf-8")
+    monkeypatch.setenv("POINTEXIT_NOW", (NOW + timedelta(days=30)).isoformat())  # the clock, far on
+    html = build_site(engine, tmp_path / "out", NOW, wallet=wallet).index.read_text(encoding="utf-8")
+    row = html[html.index('<section id="personal">'):]
+    row = row[row.index("<tbody>"):row.index("</tbody>")]
+    assert "<small>[Amazon 2%増量]</small>" in row and "¥510" in row, row
+
+
 def test_the_wallet_the_readme_shows_for_the_page_is_read(world, tmp_path):
     from pathlib import Path
 
