@@ -81,6 +81,23 @@ def first_come_plan(tmp_path, title: str):
     return engine, wallet
 
 
+def fee_and_first_come_plan(tmp_path, title: str):
+    """(engine, wallet): ECナビ alone, its Amazon exit taking a 1,000 pt fee on
+    top of the 5,000 pt exchanged, with a first-come campaign titled `title`;
+    the wallet's one step is today's application (5,000 pt → ¥510), as the
+    spend is too near for the wait advice to hold it back."""
+    engine = open_engine(str(tmp_path / "fee_first_come.db"))
+    at = NOW - timedelta(hours=1)
+    crawl(Store(engine), "ecnavi", at, [exit_seen("ecnavi", "amazon_gift", "Amazonギフト券", 5000, 500, at,
+                                                  fee_points=1000, lag_min_days=0, lag_max_days=0)],
+          campaigns=[hapitas_campaign(at, site="ecnavi", key="amazon-up", title=title,
+                                      source_url="https://ecnavi.example/campaign/amazon")])
+    wallet = tmp_path / "wallet.toml"
+    wallet.write_text("[sites.ecnavi]\npoints = 7000\n\n[[spend]]\ndate = 2026-11-24\nyen = 500\n",
+                      encoding="utf-8")
+    return engine, wallet
+
+
 def fashion_offer(at, **kw):
     values = dict(site="rakuten_rebates", key="amazon-fashion", store="Amazon",
                   title="Amazonファッション 1%還元", rate_bp=100,

@@ -392,7 +392,7 @@ def test_the_personal_section_comes_from_the_wallet(world, tmp_path):
     # (the page showed the table alone, which is not always what to do today).
     assert (personal.now, personal.now_differs) == ([step], False)
     html = render_page(inputs, NOW, personal)
-    assert "<li>今日の申請: ハピタス " in html and "490pt → ¥510</li>" in html
+    assert "<li>今日の申請: ハピタス " in html and "490pt → ¥510 <small>(先着)</small></li>" in html
     assert "表は今日の相場で組んだ全体の計画です" not in html
     assert "あなたの交換プラン" in html
     assert "あなたの交換プラン" not in render_page(inputs, NOW)
@@ -499,6 +499,23 @@ def test_the_personal_section_is_planned_as_of_the_pages_moment(tmp_path, monkey
     row = html[html.index('<section id="personal">'):]
     row = row[row.index("<tbody>"):row.index("</tbody>")]
     assert "<small>[Amazon 2%増量]</small>" in row and "¥510" in row, row
+
+
+def test_todays_application_shows_the_fee_campaigns_and_first_come_as_the_table_does(tmp_path):
+    """今日の申請, the line a user applies from, said 「5,000pt → ¥510」: not the
+    1,000 pt fee the application takes on top, nor the campaign the yen counts
+    on and that it is first-come, which the table above it shows."""
+    from pointexit.page import personal_plan
+    from tests.page_world import fee_and_first_come_plan
+
+    engine, wallet = fee_and_first_come_plan(tmp_path, "Amazon <b>2%</b> & 先着")
+    personal = personal_plan(engine, wallet, NOW.date(), now=NOW)
+    html = render_page(read_inputs(engine), NOW, personal)
+    section = html[html.index('<ul id="apply-today">'):]
+    [line] = re.findall(r"<li>今日の申請: .*</li>", section[:section.index("</ul>")])
+    assert line == ('<li>今日の申請: ECナビ <a href="https://ecnavi.example/exchange/amazon_gift" rel="noreferrer">'
+                    "Amazonギフト券</a> <small>[Amazon &lt;b&gt;2%&lt;/b&gt; &amp; 先着]</small> "
+                    "5,000pt <small>(+手数料1,000pt)</small> → ¥510 <small>(先着)</small></li>")
 
 
 def test_the_wallet_the_readme_shows_for_the_page_is_read(world, tmp_path):

@@ -510,3 +510,22 @@ def test_a_gone_offer_ran_until_it_was_last_seen():
     assert [o.ends_on for o in listed_offers([(offer, gone)], NOW, seen.date() - timedelta(days=3))] == [
         seen.date()]
     assert [o.ends_on for o in listed_offers([(offer, listed)], NOW)] == [None]
+
+
+def test_todays_application_shows_the_fee_campaigns_and_first_come_as_the_table_does(tmp_path, cli):
+    """今日の申請, the line a user applies from, said 「5,000pt → ¥510」: not the
+    1,000 pt fee the application takes on top, nor the campaign the yen counts
+    on and that it is first-come. A title Rich would read as markup
+    (「[amazon …]」) vanished from the table."""
+    from tests.page_world import fee_and_first_come_plan
+
+    engine, wallet = fee_and_first_come_plan(tmp_path, "amazon 2% up")
+    engine.dispose()
+    proc = cli("recommend", "--db", str(tmp_path / "fee_first_come.db"), "--wallet", str(wallet),
+               "--today", TODAY, env={"POINTEXIT_NOW": NOW.isoformat()})
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert [ln for ln in lines if ln.startswith("今日の申請:")] == [
+        "今日の申請: ECナビ ECナビ → Amazonギフトカード [amazon 2% up] 5,000pt (+手数料1,000pt) → ¥510 (先着)"]
+    [row] = [ln for ln in lines if ln.startswith("│ 2026-11-23")]
+    assert "[amazon 2% up]" in row and "5,000pt (+手数料1,000pt)" in row and "510 (先着)" in row, row

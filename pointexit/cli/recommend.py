@@ -215,6 +215,28 @@ def now_differs(plan, today: date) -> bool:
     return sorted(map(what, plan.now)) != sorted(what(s) for s in plan.steps if (s.apply_on or today) == today)
 
 
+# What a step adds to its route, points and yen, alike in the table and in
+# 今日の申請 (the line a user applies from): the campaigns it counts on, the
+# fee the application takes on top of the points, 先着 when the yen may not
+# all arrive.
+def _campaigns_text(step) -> str:
+    from pointexit.cli.safe_output import terminal
+
+    # Escaped brackets and all: 「[amazon 2%]」 would read as Rich markup and vanish.
+    return " " + terminal(f"[{', '.join(step.campaigns)}]") if step.campaigns else ""
+
+
+def _points_text(step) -> str:
+    from pointexit.catalog import point_unit
+
+    unit = point_unit(step.site)
+    return f"{step.points:,}{unit}" + (f" (+手数料{step.fee_points:,}{unit})" if step.fee_points else "")
+
+
+def _first_come_text(step) -> str:
+    return " (先着)" if step.uncertain else ""
+
+
 def print_plan(plan, today: date, now) -> None:
     from pointexit.cli.safe_output import terminal
     from rich.table import Table
@@ -230,12 +252,9 @@ def print_plan(plan, today: date, now) -> None:
                           ("申請期限", "left"), ("使う日", "left")):
             table.add_column(col, justify=just)
         for s in plan.steps:
-            mark = " (先着)" if s.uncertain else ""
             table.add_row((s.apply_on or today).isoformat(), site_name(s.site),
-                          terminal(route_text(s.route)) + (f" [{terminal(', '.join(s.campaigns))}]" if s.campaigns else ""),
-                          f"{s.points:,}{point_unit(s.site)}"
-                          + (f" (+手数料{s.fee_points:,}{point_unit(s.site)})" if s.fee_points else ""),
-                          f"{s.yen:,}{mark}", s.arrives_by.isoformat(), s.apply_by.isoformat(),
+                          terminal(route_text(s.route)) + _campaigns_text(s), _points_text(s),
+                          f"{s.yen:,}{_first_come_text(s)}", s.arrives_by.isoformat(), s.apply_by.isoformat(),
                           s.for_spend.isoformat())
         out.print(table)
         if any((s.apply_on or today) == today for s in plan.steps):
@@ -245,7 +264,8 @@ def print_plan(plan, today: date, now) -> None:
             if plan.now:
                 for s in plan.now:
                     out.print(f"[bold]今日の申請:[/bold] {site_name(s.site)} "
-                              f"{terminal(route_text(s.route))} {s.points:,}{point_unit(s.site)} → ¥{s.yen:,}")
+                              f"{terminal(route_text(s.route))}{_campaigns_text(s)} {_points_text(s)}"
+                              f" → ¥{s.yen:,}{_first_come_text(s)}")
             else:
                 out.print("[bold]今日の申請:[/bold] なし（下の助言のとおり待ちます）")
     else:
