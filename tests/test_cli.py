@@ -388,6 +388,60 @@ def test_help_lists_every_command_with_a_whole_first_sentence(cli):
     assert not [name for name, text in summaries.items() if text.endswith(".") and not text.endswith("...")]
 
 
+# argv's, each run as Click would run it, and help_requested's reading of it.
+HELP_ARGVS = [
+    [], ["--help"], ["-h"], ["--"], ["--", "--help"], ["--", "--", "--help"], ["--help", "recommend"],
+    ["nosuchcommand", "--help"],
+    ["recommend", "--help"], ["recommend", "-h"], ["recommend", "--", "--help"],
+    ["recommend", "--wallet", "--help"], ["recommend", "--wallet", "-h"], ["recommend", "--wallet=--help"],
+    ["recommend", "--balance", "warau=1", "--help"], ["recommend", "--help", "--no-such-flag"],
+    ["recommend", "--no-such-flag", "--help"], ["recommend", "--help=yes"],
+    ["wallet", "--help"], ["wallet", "--", "--help"], ["wallet", "--help", "init"], ["wallet", "nosuch", "--help"],
+    ["wallet", "init", "--help"], ["wallet", "init", "--path", "--help"], ["wallet", "init", "--", "--help"],
+    ["wallet", "check", "--help"], ["crawl", "-v", "--help"], ["crawl", "-vh"], ["crawl", "--", "--help"],
+    ["exits", "-d", "--help"], ["exits", "-dh"], ["page", "-o", "-h"], ["status"],
+]
+
+
+def _click_shows_help(argv: list[str], capsys) -> bool:
+    """Whether the real Click command, run as the installed `pointexit` runs
+    it (standalone), prints help: each command's body replaced by a no-op,
+    since only the reading of argv is in question."""
+    import typer.main
+
+    from pointexit.cli import app
+
+    def stub(command):
+        command.callback = lambda *args, **kwargs: None
+        for sub in getattr(command, "commands", {}).values():
+            stub(sub)
+
+    command = typer.main.get_command(app)
+    stub(command)
+    try:
+        command.main(args=list(argv), prog_name="pointexit", standalone_mode=True)
+    except SystemExit:
+        pass
+    except Exception:  # a parameter's own check (pointexit.errors.UserError): no help
+        pass
+    out, err = capsys.readouterr()
+    return "Show this message and exit." in out + err
+
+
+@pytest.mark.parametrize("argv", HELP_ARGVS, ids=lambda argv: " ".join(argv) or "(none)")
+def test_help_requested_reads_argv_as_click_does_and_prints_nothing(argv, capsys):
+    """main skips config.toml when help_requested says Click shows help: it
+    said no to `pointexit -- --help` (Click parses a command word that reads
+    as an option once more as the app's options), and printed that help
+    while deciding — twice in all, or once before a config error."""
+    from pointexit.cli import help_requested, load_commands
+
+    load_commands([])
+    decided = help_requested(list(argv))
+    assert capsys.readouterr() == ("", "")
+    assert decided == _click_shows_help(argv, capsys)
+
+
 def test_scrapy_list_from_the_repository_root():
     proc = subprocess.run([sys.executable, "-m", "scrapy", "list"], capture_output=True,
                           text=True, cwd=ROOT)

@@ -26,9 +26,10 @@ def load_commands(argv: list[str]) -> None:
 
 def help_requested(argv: list[str]) -> bool:
     """Whether Click shows help for argv instead of running a command, so a
-    broken config.toml must not stop it. Only a `--help` Click parses as the
-    option counts: in `recommend --wallet --help` it is the wallet's path, and
-    that run reads config.toml (its [point_values]) like any other."""
+    broken config.toml must not stop it. Read as Click reads it, and nothing
+    printed or run while deciding: only a help option Click parses as one
+    counts: in `recommend --wallet --help` it is the wallet's path, and after
+    `recommend --` a positional word; those runs read config.toml."""
     if not argv:
         return True  # the app's no_args_is_help
     if "--help" not in argv:
@@ -40,19 +41,39 @@ def help_requested(argv: list[str]) -> bool:
         while True:
             if not args and getattr(command, "no_args_is_help", False):
                 return True
-            # Parsed as Click will parse it (which options take a value), no
-            # callback run: only the words are read here.
-            parent = command.context_class(command, parent=parent)
-            opts, rest, _ = command.make_parser(parent).parse_args(args=args)
-            if opts.get("help"):
-                return True
-            if not rest or not hasattr(command, "resolve_command"):
+            # As Command.make_context builds it: help_option_names come from here or the parent.
+            parent = command.context_class(command, parent=parent, **command.context_settings)
+            opts, rest = _parse(command, parent, args)
+            if _asks_for_help(command, parent, opts):
+                return True  # the eager help option, before any other parameter
+            if not rest or not hasattr(command, "get_command"):
                 return False
-            _, command, args = command.resolve_command(parent, rest)
-            if command is None:
+            # Group.resolve_command, without its side effects.
+            name, sub = rest[0], command.get_command(parent, rest[0])
+            if sub is None and parent.token_normalize_func is not None:
+                sub = command.get_command(parent, parent.token_normalize_func(name))
+            if sub is None:
+                # No command, but a word that reads as an option (left after a
+                # `--`): Click parses the words as the group's options once more,
+                # so `pointexit -- --help` shows the app's help.
+                if name[:1] and not name[:1].isalnum():
+                    return _asks_for_help(command, parent, _parse(command, parent, rest)[0])
                 return False
+            command, args = sub, rest[1:]
     except Exception:  # a usage error: the run reports it, after reading the config as usual
         return False
+
+
+def _parse(command, ctx, args: list[str]) -> tuple[dict, list[str]]:
+    # The words only, as Click's parser splits them: no parameter's callback
+    # runs (the help option's would print the help and exit).
+    opts, rest, _ = command.make_parser(ctx).parse_args(args=list(args))
+    return opts, rest
+
+
+def _asks_for_help(command, ctx, opts: dict) -> bool:
+    option = command.get_help_option(ctx)
+    return option is not None and bool(opts.get(option.name))
 
 
 def main(argv: list[str] | None = None) -> int:
