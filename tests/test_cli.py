@@ -396,7 +396,7 @@ HELP_ARGVS = [
     ["recommend", "--wallet", "--help"], ["recommend", "--wallet", "-h"], ["recommend", "--wallet=--help"],
     ["recommend", "--balance", "warau=1", "--help"], ["recommend", "--help", "--no-such-flag"],
     ["recommend", "--no-such-flag", "--help"], ["recommend", "--help=yes"],
-    ["wallet", "--help"], ["wallet", "--", "--help"], ["wallet", "--help", "init"], ["wallet", "nosuch", "--help"],
+    ["wallet"], ["wallet", "--"], ["--", "wallet"], ["wallet", "init"], ["wallet", "--help"], ["wallet", "--", "--help"], ["wallet", "--help", "init"], ["wallet", "nosuch", "--help"],
     ["wallet", "init", "--help"], ["wallet", "init", "--path", "--help"], ["wallet", "init", "--", "--help"],
     ["wallet", "check", "--help"], ["crawl", "-v", "--help"], ["crawl", "-vh"], ["crawl", "--", "--help"],
     ["exits", "-d", "--help"], ["exits", "-dh"], ["page", "-o", "-h"], ["status"],
@@ -440,6 +440,34 @@ def test_help_requested_reads_argv_as_click_does_and_prints_nothing(argv, capsys
     decided = help_requested(list(argv))
     assert capsys.readouterr() == ("", "")
     assert decided == _click_shows_help(argv, capsys)
+
+
+BROKEN_CONFIGS = {"not TOML": "this is [not toml\n", "a bad value": '[point_values]\nwarau = "abc"\n',
+                  "not UTF-8": b"\xff\xfe[x", "a directory": None}
+
+
+@pytest.fixture(params=list(BROKEN_CONFIGS))
+def broken_config(request, tmp_path, cli):
+    """A config.toml that stops every run reading it, in the cli fixture's config dir."""
+    path, content = tmp_path / "config" / "config.toml", BROKEN_CONFIGS[request.param]
+    path.parent.mkdir(exist_ok=True)
+    if content is None:
+        path.mkdir()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    proc = cli("status")
+    assert proc.returncode == 2 and "pointexit: error:" in proc.stderr, proc.stderr
+    return path
+
+
+def test_a_group_given_nothing_more_shows_its_help_whatever_the_config_says(cli, broken_config):
+    """`pointexit wallet` is help (no_args_is_help), but help_requested looked
+    for a `--help` first, so a broken config.toml stopped it."""
+    proc = cli("wallet")
+    assert "Usage: pointexit wallet [OPTIONS] COMMAND" in proc.stderr, proc.stderr
+    assert "config" not in proc.stderr and "init" in proc.stderr, proc.stderr
 
 
 def test_scrapy_list_from_the_repository_root():

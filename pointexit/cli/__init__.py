@@ -28,11 +28,12 @@ def help_requested(argv: list[str]) -> bool:
     """Whether Click shows help for argv instead of running a command, so a
     broken config.toml must not stop it. Read as Click reads it, and nothing
     printed or run while deciding: only a help option Click parses as one
-    counts: in `recommend --wallet --help` it is the wallet's path, and after
-    `recommend --` a positional word; those runs read config.toml."""
+    counts (in `recommend --wallet --help` it is the wallet's path, and after
+    `recommend --` a positional word), and a group given nothing more
+    (`pointexit`, `pointexit wallet`) shows its help (no_args_is_help)."""
     if not argv:
         return True  # the app's no_args_is_help
-    if "--help" not in argv:
+    if not _may_show_help(argv):
         return False  # every ordinary run: no need to build the Click command
     from typer.main import get_command
 
@@ -74,6 +75,28 @@ def _parse(command, ctx, args: list[str]) -> tuple[dict, list[str]]:
 def _asks_for_help(command, ctx, opts: dict) -> bool:
     option = command.get_help_option(ctx)
     return option is not None and bool(opts.get(option.name))
+
+
+def _may_show_help(argv: list[str]) -> bool:
+    """False when Click surely runs argv's command: no word is `--help` and
+    the last word names no group (given nothing more, a group shows its help)."""
+    if "--help" in argv:
+        return True
+    groups = _group_names(app)
+    return groups is None or argv[-1] in groups
+
+
+def _group_names(typer_app) -> set[str] | None:
+    """The names of typer_app's groups at every depth; None when one's name
+    is not written where this looks (Typer derives it)."""
+    names: set[str] = set()
+    for group in typer_app.registered_groups:
+        name = next((n for n in (group.name, group.typer_instance.info.name) if isinstance(n, str)), None)
+        inner = _group_names(group.typer_instance)
+        if name is None or inner is None:
+            return None
+        names |= {name} | inner
+    return names
 
 
 def main(argv: list[str] | None = None) -> int:
