@@ -403,28 +403,36 @@ HELP_ARGVS = [
 ]
 
 
-def _click_shows_help(argv: list[str], capsys) -> bool:
-    """Whether the real Click command, run as the installed `pointexit` runs
-    it (standalone), prints help: each command's body replaced by a no-op,
-    since only the reading of argv is in question."""
+def _click_run(argv: list[str], capsys) -> tuple[int, str, str]:
+    """The real Click command run as the installed `pointexit` runs it
+    (standalone), each command's body replaced by a no-op since only the
+    reading of argv is in question: its exit code, stdout and stderr."""
     import typer.main
 
-    from pointexit.cli import app
+    from pointexit.cli import app, load_commands
 
     def stub(command):
         command.callback = lambda *args, **kwargs: None
         for sub in getattr(command, "commands", {}).values():
             stub(sub)
 
+    load_commands([])
     command = typer.main.get_command(app)
     stub(command)
+    capsys.readouterr()
     try:
         command.main(args=list(argv), prog_name="pointexit", standalone_mode=True)
-    except SystemExit:
-        pass
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
     except Exception:  # a parameter's own check (pointexit.errors.UserError): no help
-        pass
+        code = 1
     out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _click_shows_help(argv: list[str], capsys) -> bool:
+    _, out, err = _click_run(argv, capsys)
     return "Show this message and exit." in out + err
 
 
@@ -468,6 +476,19 @@ def test_a_group_given_nothing_more_shows_its_help_whatever_the_config_says(cli,
     proc = cli("wallet")
     assert "Usage: pointexit wallet [OPTIONS] COMMAND" in proc.stderr, proc.stderr
     assert "config" not in proc.stderr and "init" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("args", [[], ["wallet"]], ids=["pointexit", "pointexit wallet"])
+def test_a_group_given_nothing_more_prints_its_whole_help_as_click_does(cli, args, capsys):
+    """Bare `pointexit` printed its help squashed into one
+    "pointexit: error: Usage: … Options: … Commands: …" line."""
+    proc = cli(*args)
+    click_says = _click_run(args, capsys)
+    assert (proc.returncode, proc.stdout, proc.stderr) == click_says
+    assert proc.returncode in (0, 2) and "pointexit: error" not in proc.stdout + proc.stderr
+    help_text = proc.stdout + proc.stderr
+    assert help_text.startswith(f"Usage: {' '.join(['pointexit', *args])} [OPTIONS] COMMAND [ARGS]...\n")
+    assert "\nCommands:\n" in help_text and help_text == cli(*args, "--help").stdout
 
 
 def test_scrapy_list_from_the_repository_root():

@@ -129,6 +129,12 @@ def main(argv: list[str] | None = None) -> int:
         _error("interrupted")
         return 130
     except Exception as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            # A group given nothing more (`pointexit`, `pointexit wallet`):
+            # its help, whole, as Click prints it (stderr, exit 2), not
+            # squashed into one error line.
+            exc.show()
+            return exc.exit_code
         # Click's usage errors (vendored by newer Typer, so matched by shape).
         if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
             _error(exc.format_message())
