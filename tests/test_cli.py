@@ -400,6 +400,8 @@ HELP_ARGVS = [
     ["wallet", "init", "--help"], ["wallet", "init", "--path", "--help"], ["wallet", "init", "--", "--help"],
     ["wallet", "check", "--help"], ["crawl", "-v", "--help"], ["crawl", "-vh"], ["crawl", "--", "--help"],
     ["exits", "-d", "--help"], ["exits", "-dh"], ["page", "-o", "-h"], ["status"],
+    ["wallet", "-h"], ["wallet", "init", "-h"], ["wallet", "check", "--path", "w.toml", "-h"], ["crawl", "-hv"],
+    ["schedule", "-vh"], ["exits", "-d", "bank", "-h"], ["recommend", "-h", "--no-such-flag"], ["--", "-h"],
 ]
 
 
@@ -489,6 +491,20 @@ def test_a_group_given_nothing_more_prints_its_whole_help_as_click_does(cli, arg
     help_text = proc.stdout + proc.stderr
     assert help_text.startswith(f"Usage: {' '.join(['pointexit', *args])} [OPTIONS] COMMAND [ARGS]...\n")
     assert "\nCommands:\n" in help_text and help_text == cli(*args, "--help").stdout
+
+
+@pytest.mark.parametrize("broken_config", ["not TOML"], indirect=True)
+@pytest.mark.parametrize("args", [[], ["recommend"], ["wallet"], ["wallet", "init"], ["crawl", "-v"]],
+                         ids=lambda args: " ".join(["pointexit", *args]))
+def test_dash_h_is_help_as_dash_dash_help_is_whatever_the_config_says(cli, broken_config, args):
+    """`-h` was no option at all (`No such option: -h`, once the broken
+    config.toml let the run get that far)."""
+    words = [*args[:-1], args[-1] + "h"] if args and args[-1].startswith("-") else [*args, "-h"]
+    proc = cli(*words)
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    assert proc.stdout == cli(*[a for a in args if a != "-v"], "--help").stdout
+    assert proc.stdout.startswith(f"Usage: {' '.join(['pointexit', *[a for a in args if a != '-v']])} ")
+    assert "-h, --help" in proc.stdout
 
 
 def test_scrapy_list_from_the_repository_root():

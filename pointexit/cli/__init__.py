@@ -7,7 +7,7 @@ import importlib
 import os
 import sys
 
-from pointexit.cli.app import app
+from pointexit.cli.app import HELP_OPTION_NAMES, app
 
 # The commands, each in the module of its name, in the order help lists them.
 # Only the module of the command being run is imported: the others (and Typer
@@ -78,10 +78,15 @@ def _asks_for_help(command, ctx, opts: dict) -> bool:
 
 
 def _may_show_help(argv: list[str]) -> bool:
-    """False when Click surely runs argv's command: no word is `--help` and
-    the last word names no group (given nothing more, a group shows its help)."""
-    if "--help" in argv:
-        return True
+    """False when Click surely runs argv's command: no word can be a help
+    option (`--help`, `-h`, or `-h` among short flags: `crawl -vh`) and the
+    last word names no group (given nothing more, a group shows its help)."""
+    shorts = [name[1] for name in HELP_OPTION_NAMES if len(name) == 2]
+    for word in argv:
+        if word in HELP_OPTION_NAMES:
+            return True
+        if word[:1] == "-" and word[1:2] not in ("-", "") and any(s in word[1:] for s in shorts):
+            return True
     groups = _group_names(app)
     return groups is None or argv[-1] in groups
 

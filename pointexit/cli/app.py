@@ -10,12 +10,16 @@ import typer
 
 from pointexit.errors import UserError, not_empty
 
+# `-h` as well as `--help`, on the app and (inherited through the context) every command.
+HELP_OPTION_NAMES = ["-h", "--help"]
+
 app = typer.Typer(
     help="pointexit: ポイントサイトのポイントを、いつ・どこで・いくら交換するか。",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": HELP_OPTION_NAMES},
 )
 
 
