@@ -507,6 +507,14 @@ def test_dash_h_is_help_as_dash_dash_help_is_whatever_the_config_says(cli, broke
     assert "-h, --help" in proc.stdout
 
 
+@pytest.mark.parametrize("args", [["--help", "recommend"], ["-h", "wallet", "init"], ["--", "--help", "exits"]])
+def test_the_apps_help_lists_every_command_whatever_word_follows(cli, args):
+    """Only the module of the first word that was no option was loaded, so
+    `pointexit --help recommend` listed `recommend` alone."""
+    proc = cli(*args)
+    assert proc.returncode == 0 and proc.stdout == cli("--help").stdout, proc.stdout
+
+
 def test_scrapy_list_from_the_repository_root():
     proc = subprocess.run([sys.executable, "-m", "scrapy", "list"], capture_output=True,
                           text=True, cwd=ROOT)

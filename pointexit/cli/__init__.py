@@ -18,8 +18,11 @@ COMMANDS = ("crawl", "demo", "exits", "recommend", "wallet", "status", "campaign
 
 
 def load_commands(argv: list[str]) -> None:
-    """Register the command `argv` names, or every command when it names none."""
-    word = next((a for a in argv if not a.startswith("-")), None)
+    """Register the command `argv` names, or every command when it names none.
+    The command is the first word: the app's only options are help's, so a
+    word after one (`pointexit --help recommend`) is no command run; the app's
+    help shows, and lists every command."""
+    word = argv[0] if argv else None
     for name in [word] if word in COMMANDS else COMMANDS:
         importlib.import_module(f"pointexit.cli.{name}")
 
