@@ -378,7 +378,11 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     live = [c for c in s.campaigns if c.active_on(s.today)]
     held_sites = {site for site, pts in s.balances.items() if pts > 0}
     base_steps = plan.steps
-    if any(c.site in held_sites for c in live):
+    # Today's campaigns on any hop of the routes out (an intermediary's too,
+    # e.g. dot money → Amazon) are in the plan's rates: the rates a gain is
+    # measured over are those of a plan without them.
+    route_sites = held_sites | {h.site for r in find_routes(s.exits, held_sites) for h in r.hops}
+    if any(c.site in route_sites for c in live):
         base_steps = plan_amazon_cover(s.exits, s.balances, residual, s.today, s.calendar, cap_used=s.cap_used,
                                        available_until=lapses).steps
     marginal = marginal_rates(residual, base_steps)
@@ -429,7 +433,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
                 days_observed=est.days_observed if est else 0, start_chance=est.start_chance if est else Fraction(0),
                 bonuses_bp=est.bonuses_bp if est else (), drop_chance=est.drop_chance if est else Fraction(0),
                 mean_drop_bp=est.mean_drop_bp if est else Fraction(0), expected_bonus_bp=worth,
-                expected_loss_bp=loss, days_left=days_left)))
+                expected_loss_bp=loss, days_left=days_left, gain_now_bp=gain_now)))
         else:
             if gain_now > 0:
                 gained[id(sp)] = (st, deadline)
@@ -550,19 +554,23 @@ def _wait_advice(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEst
     est = held[0][2]
     yen = sum(sp.yen for sp, _, _ in held)
     pct = lambda bp: Decimal(bp.numerator) / Decimal(bp.denominator) / 100  # noqa: E731
+    # Today's exchange of these yen may already gain something (a campaign on
+    # the exit or a later hop): waiting is worth only what it adds to that.
+    today = (f"、今日交換しても +{pct(est.gain_now_bp):.2f}% のため待つ利得は差し引き +{pct(est.gain_over_now_bp):.2f}%"
+             if est.gain_now_bp > 0 else "")
     return Advice(
         kind="wait",
         text=(f"{s.names.get(step.site, step.site)} {first.label}: ¥{yen:,} 分は {until} まで待つ価値あり — "
               f"過去{est.days_observed}日でこの交換先のキャンペーン開始 {len(est.bonuses_bp)} 回、"
               f"他の交換先も合わせた期待上乗せ +{pct(est.expected_bonus_bp):.2f}%、"
-              f"レート低下リスク −{pct(est.expected_loss_bp):.2f}%"
-              + (f"（今のキャンペーン +{Decimal(now.bonus_bp) / 100}% より上）" if now else "")
+              f"レート低下リスク −{pct(est.expected_loss_bp):.2f}%{today}"
               + f"。キャンペーンがなければ {until} に申請"),
         numbers={"site": step.site, "exit": first.label, "wait_until": until.isoformat(),
                  "days_observed": est.days_observed, "campaigns_seen": len(est.bonuses_bp),
                  "start_chance_per_day": str(est.start_chance),
                  "expected_bonus_bp": str(est.expected_bonus_bp),
                  "expected_loss_bp": str(est.expected_loss_bp),
-                 "bonus_now_bp": now.bonus_bp if now else 0, "yen": yen,
+                 "bonus_now_bp": now.bonus_bp if now else 0,
+                 "gain_now_bp": str(est.gain_now_bp), "gain_over_now_bp": str(est.gain_over_now_bp), "yen": yen,
                  "spends": sorted({sp.on.isoformat() for sp, _, _ in held})},
         source_url=first.source_url, seen_at=first.seen_at)

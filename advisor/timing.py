@@ -83,10 +83,18 @@ class WaitEstimate:
     expected_bonus_bp: Fraction  # V(W)
     expected_loss_bp: Fraction  # W · d · L
     days_left: int
+    # what exchanging today already gains over the plain rate (a campaign
+    # running today on the exit or its route): waiting gains only what it adds
+    gain_now_bp: Fraction = Fraction(0)
 
     @property
     def gain_bp(self) -> Fraction:
         return self.expected_bonus_bp - self.expected_loss_bp
+
+    @property
+    def gain_over_now_bp(self) -> Fraction:
+        """What waiting is expected to gain over exchanging today."""
+        return self.gain_bp - self.gain_now_bp
 
 
 def waiting_value(days: int, start_chance: Fraction, bonuses_bp: tuple[int, ...]) -> Fraction:

@@ -626,6 +626,52 @@ def test_a_campaign_better_than_waiting_is_taken_for_every_spend():
     assert not [a for a in plan.advice if a.kind == "wait"]
 
 
+def test_wait_advice_is_measured_against_what_exchanging_today_already_gains():
+    # a's campaigns: +5 % every 10 days, so waiting 60 days is worth just under
+    # +5 %. Today's own +5 % (or more) is at least that: no wait advice. Today's
+    # +2 % is less: the advice waits, and shows what waiting adds to the +2 %.
+    far = Spend(TODAY + timedelta(days=60), 2_000)
+
+    def plan_with(bp):
+        today = Campaign("a", "amazon_gift", f"+{bp}", "bonus", bp, TODAY, TODAY, "u", SEEN)
+        return advise(Situation(TODAY, [_one_to_one()], {"a": 10_000}, [far], campaigns=[today],
+                                histories=_frequent()))
+
+    for bp in (500, 700):
+        plan = plan_with(bp)
+        assert not [a for a in plan.advice if a.kind == "wait"] and plan.now[0].campaigns == (f"+{bp}",)
+    [wait] = [a for a in plan_with(200).advice if a.kind == "wait"]
+    expected = Fraction(wait.numbers["expected_bonus_bp"])
+    assert 490 < expected < 500 and wait.numbers["expected_loss_bp"] == "0"
+    assert Fraction(wait.numbers["gain_now_bp"]) == 200
+    assert Fraction(wait.numbers["gain_over_now_bp"]) == expected - 200
+    assert "今日交換しても +2.00% のため待つ利得は差し引き +2.99%" in wait.text
+    assert "今のキャンペーン" not in wait.text
+
+
+def test_a_campaign_today_on_a_later_hop_counts_as_todays_gain():
+    # The same test with today's campaign on the route's second hop (dot money
+    # → Amazon): a's exits see a +5 % campaign once in 100 days, worth +2.24 %
+    # over 60 days. Today's +3 % on dot money beats it: exchange now. (Judged
+    # against a plan that already had today's +3 % in its rates, waiting looked
+    # worth +0.87 % more and the advice said wait.) Today's +2 % does not: wait,
+    # and the advice shows the +2 % and what waiting adds to it.
+    far = Spend(TODAY + timedelta(days=60), 2_000)
+    into, out = dotmoney_chain("a", 0, 0)
+    rare = {("a", "dotmoney"): _history(every_days=100, bonus=500)}
+
+    def plan_with(bp):
+        today = Campaign("dotmoney", "amazon_gift", f"+{bp}", "bonus", bp, TODAY, TODAY, "u", SEEN)
+        return advise(Situation(TODAY, [into, out], {"a": 10_000}, [far], campaigns=[today], histories=rare))
+
+    plan = plan_with(300)
+    assert not [a for a in plan.advice if a.kind == "wait"]
+    assert [(s.points, s.yen, s.campaigns) for s in plan.now] == [(2_079, 2_163, ("+300",))]
+    [wait] = [a for a in plan_with(200).advice if a.kind == "wait"]
+    assert Fraction(wait.numbers["gain_now_bp"]) == 200
+    assert "期待上乗せ +2.24%" in wait.text and "今日交換しても +2.00% のため待つ利得は差し引き +0.24%" in wait.text
+
+
 def test_without_history_nothing_waits():
     near, far = Spend(TODAY + timedelta(days=1), 1_000), Spend(TODAY + timedelta(days=60), 2_000)
     plan = advise(Situation(TODAY, [_one_to_one()], {"a": 10_000}, [near, far]))
