@@ -547,6 +547,15 @@ def _lasting_advice(s: Situation, step: Step, held: list[tuple[Spend, date]]) ->
         source_url=first.source_url, seen_at=first.seen_at)
 
 
+def history_text(est: WaitEstimate) -> str:
+    """What the exit's own history shows, for the wait advice: nothing when
+    no campaign of it is stored (「過去0日で…0 回」 says nothing true; the
+    expected bonus then comes from the other exits alone)."""
+    if not est.days_observed or not est.bonuses_bp:
+        return ""
+    return f"過去{est.days_observed}日でこの交換先のキャンペーン開始 {len(est.bonuses_bp)} 回、"
+
+
 def _wait_advice(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEstimate]]) -> Advice:
     first = first_exit(s, step)
     now = best_campaign(first, s.today, s.campaigns)
@@ -561,8 +570,8 @@ def _wait_advice(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEst
     return Advice(
         kind="wait",
         text=(f"{s.names.get(step.site, step.site)} {first.label}: ¥{yen:,} 分は {until} まで待つ価値あり — "
-              f"過去{est.days_observed}日でこの交換先のキャンペーン開始 {len(est.bonuses_bp)} 回、"
-              f"他の交換先も合わせた期待上乗せ +{pct(est.expected_bonus_bp):.2f}%、"
+              + history_text(est)
+              + f"他の交換先も合わせた期待上乗せ +{pct(est.expected_bonus_bp):.2f}%、"
               f"レート低下リスク −{pct(est.expected_loss_bp):.2f}%{today}"
               + f"。キャンペーンがなければ {until} に申請"),
         numbers={"site": step.site, "exit": first.label, "wait_until": until.isoformat(),

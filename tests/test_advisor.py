@@ -12,6 +12,7 @@ from advisor.advise import (
     ExpiryRule,
     Situation,
     advise,
+    history_text,
     marginal_rates,
     paid_parts,
     spend_deadlines,
@@ -49,6 +50,7 @@ from advisor.timing import (
     RATE_UNIT,
     YEN_UNIT,
     cover_in_time,
+    estimate,
     keep_prices,
     pooled_sizes,
     should_wait,
@@ -670,6 +672,31 @@ def test_a_campaign_today_on_a_later_hop_counts_as_todays_gain():
     [wait] = [a for a in plan_with(200).advice if a.kind == "wait"]
     assert Fraction(wait.numbers["gain_now_bp"]) == 200
     assert "期待上乗せ +2.24%" in wait.text and "今日交換しても +2.00% のため待つ利得は差し引き +0.24%" in wait.text
+
+
+def test_wait_advice_says_nothing_of_an_exits_history_when_none_is_stored():
+    # a's dot money exit has a history (+5 % every 10 days), its direct exit
+    # none: the part waiting on the direct exit said 「過去0日で…開始 0 回」.
+    far = Spend(TODAY + timedelta(days=60), 2_000)
+    into, out = dotmoney_chain("a", 0, 0)
+    plan = advise(Situation(TODAY, [_one_to_one(), into, out], {"a": 10_000}, [far],
+                            histories={("a", "dotmoney"): _history(every_days=10, bonus=500)}))
+    waits = {a.numbers["exit"]: a for a in plan.advice if a.kind == "wait"}
+    assert sorted(waits) == ["a Amazon", "ドットマネー"]
+    direct = waits["a Amazon"]
+    assert "過去" not in direct.text and " 回、" not in direct.text
+    assert "待つ価値あり — 他の交換先も合わせた期待上乗せ +4.99%" in direct.text
+    assert (direct.numbers["days_observed"], direct.numbers["campaigns_seen"]) == (0, 0)
+    assert "過去100日でこの交換先のキャンペーン開始 10 回、" in waits["ドットマネー"].text
+
+
+def test_history_text_is_empty_without_a_campaign_seen():
+    est = estimate(_history(every_days=10), TODAY, 30)
+    assert history_text(est) == "過去100日でこの交換先のキャンペーン開始 10 回、"
+    # an exit first seen today, or seen for months without a campaign
+    assert history_text(estimate(History(TODAY), TODAY, 30)) == ""
+    assert history_text(estimate(History(TODAY - timedelta(days=200)), TODAY, 30)) == ""
+    assert history_text(replace(est, days_observed=0, bonuses_bp=())) == ""
 
 
 def test_without_history_nothing_waits():

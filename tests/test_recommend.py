@@ -352,6 +352,40 @@ def test_campaign_sizes_seen_at_a_site_without_points_inform_the_wait(cli, tmp_p
     assert wait["numbers"]["site"] == "hapitas" and wait["numbers"]["yen"] == 2_000
 
 
+def test_wait_advice_on_an_exit_without_campaigns_says_nothing_of_its_history(cli, tmp_path):
+    """Hapitas's route through dot money has a history of +5 % campaigns, its
+    direct Amazon exit none (first seen today): the part waiting on that exit
+    said 「過去1日でこの交換先のキャンペーン開始 0 回」."""
+    from storage.engine import open_engine
+    from storage.store import Store
+
+    def past(n):
+        start = NOW - timedelta(days=90 - 10 * n)
+        return CampaignSeen(site="hapitas", key=f"dm{n}", destination="dotmoney", title=f"ドットマネー5%増量 {n}",
+                            kind="bonus", bonus_bp=500, source_url=f"https://hapitas.example/campaign/{n}",
+                            seen_at=start, starts_at=start, ends_at=start + timedelta(days=3))
+
+    db = str(tmp_path / "nohistory.db")
+    store = Store(open_engine(db))
+    ok = RunOutcome("ok", None, 1, 1, 0, 0, 10_000)
+    for site, exits, camps in (
+        ("hapitas", [_exit("hapitas", "amazon_gift", "Amazonギフトカード", 100, 100, 0),
+                     _exit("hapitas", "dotmoney", "ドットマネー", 1, 1, 0, minimum=300, step=1)],
+         [past(n) for n in range(9)]),
+        ("dotmoney", [_exit("dotmoney", "amazon_gift", "Amazonギフトカード", 297, 300, 0)], []),
+    ):
+        run = store.begin_run(site, site, NOW)
+        store.finish_run(run, ok, NOW, exits=exits, campaigns=camps)
+    args = ("--balance", "hapitas=10000", "--spend", "2027-01-25:2000")
+    plan = json.loads(recommend(cli, db, *args, "--json").stdout)
+    waits = {a["numbers"]["exit"]: a for a in plan["advice"] if a["kind"] == "wait"}
+    assert "Amazonギフトカード" in waits and waits["Amazonギフトカード"]["numbers"]["campaigns_seen"] == 0
+    assert "過去" not in waits["Amazonギフトカード"]["text"]
+    assert "この交換先のキャンペーン開始 9 回" in waits["ドットマネー"]["text"]
+    text = recommend(cli, db, *args).stdout
+    assert "開始 0 回" not in text and "開始 9 回" in text
+
+
 def test_a_site_that_counts_180_days_lapses_on_the_180th_day_not_six_months_on(cli, market_db, tmp_path):
     """Moppy's points lapse 180 days after the last login or point earned:
     from 2026-06-01 that is 2026-11-28, three days before six months on."""
