@@ -26,15 +26,33 @@ def cashback_points(yen: int, offer: RoutingOffer) -> int:
     return int(yen_back / offer.yen_per_point)
 
 
+def cashback_yen(yen: int, offer: RoutingOffer) -> Fraction:
+    """What the site's cashback on `yen` of eligible spend is worth in yen
+    (its points, rounded down as the site pays them, at the point's value)."""
+    return cashback_points(yen, offer) * offer.yen_per_point
+
+
 def routing_offer_advice(offers: list[RoutingOffer], spends: list[Spend], today,
                          names: dict[str, str] | None = None) -> list[Advice]:
     """For each active Amazon Fashion offer with `fashion` spend inside its window
-    (`names`: site → the name shown to the user)."""
-    advice = []
-    for offer in sorted(offers, key=lambda o: (-o.rate_bp, o.site)):
-        if not is_fashion_offer(offer) or (offer.ends_on is not None and offer.ends_on < today):
+    (`names`: site → the name shown to the user).
+
+    One order goes through one site: where offers overlap, each spend is
+    routed through the offer that pays it most (`cashback_yen`; ties: the
+    higher rate, then the site's name), never counted on two sites."""
+    ranked = sorted((o for o in offers if is_fashion_offer(o) and (o.ends_on is None or o.ends_on >= today)),
+                    key=lambda o: (-o.rate_bp, o.site))
+    chosen: dict[int, list[Spend]] = {}  # index in `ranked` → the spends routed through it
+    for s in spends:
+        if s.tag != "fashion" or s.on < today:
             continue
-        eligible = [s for s in spends if s.tag == "fashion" and s.on >= today and offer.active_on(s.on)]
+        best = max((i for i, o in enumerate(ranked) if o.active_on(s.on)),
+                   key=lambda i: (cashback_yen(s.yen, ranked[i]), -i), default=None)
+        if best is not None:
+            chosen.setdefault(best, []).append(s)
+    advice = []
+    for i, offer in enumerate(ranked):
+        eligible = chosen.get(i)
         if not eligible:
             continue
         yen = sum(s.yen for s in eligible)

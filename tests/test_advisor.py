@@ -429,6 +429,38 @@ def test_fashion_offer_advice_names_the_site_and_says_when_the_window_is_unknown
     assert "期間 不明" in advice.text and "期間 〜" not in advice.text
 
 
+def test_overlapping_fashion_offers_route_each_spend_through_one_site():
+    # Rakuten Rebates pays 1 % all December, Moppy 1.5 % from the 10th to the
+    # 20th. The 12-15 order goes through Moppy only (¥150 back, not ¥100 on
+    # Rakuten as well); the orders outside Moppy's window through Rakuten.
+    rebates = RoutingOffer("rakuten_rebates", "Amazon", "Amazonファッション", 100, "ファッション", None,
+                           date(2026, 12, 1), date(2026, 12, 31), "https://r.example/amazon", SEEN)
+    moppy = RoutingOffer("moppy", "Amazon", "Amazon Fashion", 150, "ファッション", None,
+                         date(2026, 12, 10), date(2026, 12, 20), "https://m.example/amazon", SEEN)
+    spends = [Spend(date(2026, 12, 5), 8_000, "fashion"), Spend(date(2026, 12, 15), 10_000, "fashion"),
+              Spend(date(2026, 12, 25), 3_000, "fashion"), Spend(date(2026, 12, 15), 5_000)]
+    advice = routing_offer_advice([rebates, moppy], spends, TODAY)
+    assert [(a.numbers["site"], a.numbers["eligible_yen"], a.numbers["points"], a.numbers["spends"])
+            for a in advice] == [("moppy", 10_000, 150, ["2026-12-15"]),
+                                 ("rakuten_rebates", 11_000, 110, ["2026-12-05", "2026-12-25"])]
+    assert "ファッションの買い物 ¥10,000 は moppy 経由で" in advice[0].text
+    assert sum(a.numbers["eligible_yen"] for a in advice) == 21_000  # each yen once
+
+
+def test_overlapping_fashion_offers_are_compared_by_the_cashback_as_each_site_rounds_it():
+    # ¥1,234 at 1 % is 12.34 yen: Rakuten Rebates pays whole points (12 pt =
+    # ¥12), PointIncome tenths of a yen (0.99 %: 122 pt = ¥12.2). The lower
+    # rate pays more; with ¥1,300 both round exactly and the higher rate wins.
+    rebates = RoutingOffer("rakuten_rebates", "Amazon", "Amazonファッション", 100, "ファッション", None,
+                           None, None, "https://r.example/amazon", SEEN)
+    pointi = RoutingOffer("pointincome", "Amazon", "Amazon ファッション", 99, "ファッション", None,
+                          None, None, "https://p.example/amazon", SEEN, yen_per_point=Fraction(1, 10))
+    [odd] = routing_offer_advice([rebates, pointi], [Spend(date(2026, 12, 5), 1_234, "fashion")], TODAY)
+    assert (odd.numbers["site"], odd.numbers["points"]) == ("pointincome", 122)
+    [even] = routing_offer_advice([rebates, pointi], [Spend(date(2026, 12, 5), 1_300, "fashion")], TODAY)
+    assert (even.numbers["site"], even.numbers["points"]) == ("rakuten_rebates", 13)
+
+
 def test_advise_warns_about_lapses_amazon_points_unused_gift_and_leftovers():
     into, out = dotmoney_chain()
     s = Situation(
