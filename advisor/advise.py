@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from advisor.amazon import AmazonWallet, cover_from_balances
+from advisor.amazon import AmazonWallet, cover_from_balances, timed_points_label
 from advisor.business_days import Calendar
 from advisor.model import Advice, Campaign, Exit, Plan, RoutingOffer, Spend, Step
 from advisor.offers import routing_offer_advice
@@ -139,6 +139,11 @@ def advise(s: Situation) -> Plan:
     elif cover.points_left and cover.points_expiry:
         plan.warnings.append(f"Amazonポイント {cover.points_left:,}pt の有効期限は {cover.points_expiry}"
                              "（最後の注文またはポイント獲得から1年。注文するたびに延長）")
+    for points, expires in cover.timed_unused:  # counted in pt, as the account shows them
+        if expires < s.today:
+            plan.warnings.append(f"{timed_points_label(points)} は {expires} に失効しています")
+        elif expires <= horizon:
+            plan.warnings.append(f"{timed_points_label(points)} が {expires} に失効します（使う予定の注文がありません）")
     for label, yen, expires in cover.unused:
         if expires is not None and expires < s.today:
             plan.warnings.append(f"{label}: ¥{yen:,} は {expires} に失効しています")

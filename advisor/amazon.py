@@ -53,6 +53,15 @@ class TimedPoints:
     expires: date
 
 
+TIMED_POINTS = "期間限定ポイント"
+
+
+def timed_points_label(points: int) -> str:
+    """Time-limited points as the warnings name them: in points, not yen
+    (they pay like yen but are not gift balance, and the account shows pt)."""
+    return f"{TIMED_POINTS} {points:,}pt"
+
+
 @dataclass(frozen=True)
 class AmazonWallet:
     gift_lots: tuple[GiftLot, ...] = ()
@@ -113,7 +122,8 @@ class Cover:
 
     residual: list[Spend]  # need still open per spend date (merged), yen
     used: list[tuple[date, str, int]] = field(default_factory=list)  # (spend, source, yen)
-    unused: list[tuple[str, int, date | None]] = field(default_factory=list)  # (source, left, expiry)
+    unused: list[tuple[str, int, date | None]] = field(default_factory=list)  # gift: (source, yen left, expiry)
+    timed_unused: list[tuple[int, date]] = field(default_factory=list)  # time-limited: (points left, expiry)
     points_expiry: date | None = None  # Amazon Points' rolling expiry after the plan's orders
     points_left: int = 0
 
@@ -125,6 +135,7 @@ class _Lot:
     arrives: date | None
     expires: date | None  # None: Amazon Points, rolling
     rank: int  # tie order: time-limited points, gift, Amazon Points
+    timed: bool = False
 
 
 def cover_from_balances(spends: list[Spend], wallet: AmazonWallet) -> Cover:
@@ -137,7 +148,7 @@ def cover_from_balances(spends: list[Spend], wallet: AmazonWallet) -> Cover:
     residual (every prefix of the residual is as small as it can be), so the
     exchange plan loses nothing by running after it.
     """
-    lots: list[_Lot] = [_Lot(f"期間限定ポイント (期限 {t.expires})", t.points, None, t.expires, 0)
+    lots: list[_Lot] = [_Lot(f"{TIMED_POINTS} (期限 {t.expires})", t.points, None, t.expires, 0, timed=True)
                         for t in wallet.timed_points]
     lots += [_Lot(g.label + (f" (期限 {g.expires})"), g.yen, g.arrives, g.expires, 1)
              for g in wallet.gift_lots]
@@ -180,7 +191,8 @@ def cover_from_balances(spends: list[Spend], wallet: AmazonWallet) -> Cover:
         if need:
             cover.residual.append(Spend(on, need))
     cover.unused = [(lot.label, lot.yen, lot.expires) for lot in lots if lot.yen > 0
-                    and lot is not points_lot]
+                    and lot is not points_lot and not lot.timed]
+    cover.timed_unused = [(lot.yen, lot.expires) for lot in lots if lot.yen > 0 and lot.timed]
     cover.points_expiry = expiry
     cover.points_left = points_lot.yen if points_lot else (points.points if points else 0)
     return cover

@@ -26,6 +26,7 @@ from advisor.amazon import (
     amount_due,
     associates_gift_lots,
     cover_from_balances,
+    timed_points_label,
 )
 from advisor.business_days import Calendar
 from advisor.model import Campaign, Exit, RoutingOffer, Spend, Step
@@ -479,6 +480,29 @@ def test_advise_warns_about_lapses_amazon_points_unused_gift_and_leftovers():
     assert "¥200 が使われないまま 2026-12-15 に失効" in text
     assert "ドットマネー: 交換後 3マネー が残ります" in text and "獲得から6ヶ月" in text
     assert plan.steps[0].yen == 300 and plan.shortfall == 0
+
+
+def test_time_limited_points_no_planned_order_uses_are_warned_of_in_points():
+    # 500 pt lapse on 12-31 and the 12-10 order uses 200 of them; 1,200 pt
+    # lapsing on 12-05 come before any order; 300 pt lapsed on 11-01 already.
+    # Counted in pt (not 「¥300 が使われないまま」 like gift balance).
+    s = Situation(today=TODAY, exits=[gift_exit()], balances={}, spends=[Spend(date(2026, 12, 10), 200)],
+                  amazon=AmazonWallet(timed_points=(TimedPoints(500, date(2026, 12, 31)),
+                                                    TimedPoints(1_200, date(2026, 12, 5)),
+                                                    TimedPoints(300, date(2026, 11, 1)))))
+    assert advise(s).warnings == [
+        "期間限定ポイント 300pt が 2026-12-31 に失効します（使う予定の注文がありません）",
+        "期間限定ポイント 1,200pt が 2026-12-05 に失効します（使う予定の注文がありません）",
+        "期間限定ポイント 300pt は 2026-11-01 に失効しています",
+    ]
+    cover = cover_from_balances(s.spends, s.amazon)
+    assert cover.unused == [] and cover.timed_unused == [
+        (300, date(2026, 12, 31)), (1_200, date(2026, 12, 5)), (300, date(2026, 11, 1))]
+    # every point used by an order before its date: nothing to warn of
+    used = replace(s, spends=[Spend(date(2026, 12, 1), 1_200), Spend(date(2026, 12, 20), 500)],
+                   amazon=AmazonWallet(timed_points=s.amazon.timed_points[:2]))
+    assert advise(used).warnings == []
+    assert timed_points_label(12_345) == "期間限定ポイント 12,345pt"
 
 
 def test_a_planned_exchange_renews_the_sites_points_where_exchanging_is_activity():
