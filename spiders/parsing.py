@@ -189,12 +189,22 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
 _DAY_OF_MONTH = r"\d{1,2}\s*月\s*\d{1,2}\s*日"
 
 
+# A month's points: 「1ヶ月30,000ptまで」 (or 1ヵ月, 1ケ月, 1か月, 1カ月), 「月間」,
+# 「毎月」, and a bare 「月10,000ptまで」 / 「月最大10,000pt」. After a bare 月 only
+# the figure's own words may come: 月 is in many words (月末, 今月, 翌月, 3ヶ月), and
+# a digit before it (「12月10,000pt」, even 「12 月」) makes it a date's month.
+_MONTH_POINTS = re.compile(
+    r"(?:(?:1\s*[ヶヵかカケ]\s*月|月間|毎月)[^\d]{0,12}?"
+    r"|(?:^|(?<=[^\d\sヶヵかカケ箇今翌先来前当同]))\s*月\s*(?:あたり|当たり|につき|に)?\s*"
+    r"(?:最大|上限|合計)?\s*)" + _NUM + r"\s*(?:pt|P|ポイント)")
+
+
 def parse_caps(text: str | None) -> dict[str, int]:
-    """Caps from wording: 「1ヶ月30,000ptまで」 (or 1ヵ月, 1ケ月, 1か月, 1カ月),
-    「1日2,000ptまで」, 「1日1回まで」 (or 1日につき / あたり 1回)."""
+    """Caps from wording: 「1ヶ月30,000ptまで」 (or 1ヵ月, 1ケ月, 1か月, 1カ月,
+    月間, 毎月, 月), 「1日2,000ptまで」, 「1日1回まで」 (or 1日につき / あたり 1回)."""
     t = numeric_text(text)
     caps: dict[str, int] = {}
-    m = re.search(r"(?:1\s*[ヶヵかカケ]\s*月|月間|毎月)[^\d]{0,12}?" + _NUM + r"\s*(?:pt|P|ポイント)", t)
+    m = _MONTH_POINTS.search(t)
     if m and not m.group(2) and _to_int(m.group(1)):
         caps["monthly_cap_points"] = _to_int(m.group(1))
     # A date's 日 (「12月1日〜12月31日 1回まで」, 「〜31日」) is no day's cap.

@@ -223,6 +223,18 @@ def test_a_count_a_month_beside_a_daily_cap_flags_the_exit():
     assert (stats["pointexit/invalid/unparsed:cap_text"], stats["pointexit/valid_exits"]) == (1, 2)
 
 
+def test_a_bare_months_points_are_its_monthly_cap():
+    # 「月10,000ptまで」 was unread (flagged), the exit shown without its cap.
+    from spiders.items import ExitItem
+
+    base = dict(site="lifemedia", label="Amazonギフトコード", rate_text="500P → 500円",
+                source_url="https://lifemedia.jp/exchange/", seen_at="2026-11-23T09:00:00+09:00")
+    _, kept = through_validation([ExitItem(cap_text="月10,000ptまで", **base),
+                                  ExitItem(cap_text="1日1回、月最大10,000ptまで", **base)])
+    assert [(i["daily_cap_points"], i["monthly_cap_points"], i["daily_exchanges"], i["problems"])
+            for i in kept] == [(None, 10_000, None, []), (None, 10_000, 1, [])]
+
+
 def test_two_campaigns_under_one_key_are_flagged_not_stored_in_turns():
     # Storage keeps one history per (site, key): two campaigns under one key
     # took turns in it. The same campaign shown on two pages is no problem.
@@ -406,7 +418,7 @@ def test_a_discount_of_the_whole_amount_is_flagged():
 
 class TestFiguresThatGaveNoNumber:
     """A minimum, step, limit or cap the page shows with a figure that no
-    number came from (「1億5千万pt以上」, 「月30,000ptまで」) is flagged and counted:
+    number came from (「1億5千万pt以上」, 「3ヶ月30,000ptまで」) is flagged and counted:
     left empty, the exit would read as having none."""
 
     @pytest.fixture
@@ -420,7 +432,7 @@ class TestFiguresThatGaveNoNumber:
         items = [ExitItem(minimum_text="1億5千万pt以上", **base),
                  ExitItem(step_text="1億5千万pt単位", **base),
                  ExitItem(max_text="1億5千万ptまで", **base),
-                 ExitItem(cap_text="月30,000ptまで", **base),
+                 ExitItem(cap_text="3ヶ月30,000ptまで", **base),
                  ExitItem(cap_text="1ヶ月につき30,000円分まで", **base),
                  ExitItem(minimum_text="なし", cap_text="上限なし", **base),
                  ExitItem(cap_text="1ヶ月あたり30,000ptまで", **base),

@@ -321,6 +321,22 @@ def test_parse_caps_reads_no_day_from_a_date(text, expected):
     assert parsing.parse_caps(text) == expected
 
 
+# Cap wording once misread: a month's points unread, a date or a grant read as
+# a day's cap, a span of months read as one month.
+@pytest.mark.parametrize("text, expected", [
+    ("月10,000ptまで", {"monthly_cap_points": 10_000}),  # was unread: only 1ヶ月 / 月間 / 毎月
+    ("月最大10,000ptまで", {"monthly_cap_points": 10_000}),
+    ("1日1回、月10,000ptまで", {"daily_exchanges": 1, "monthly_cap_points": 10_000}),
+    ("月1万ptまで", {"monthly_cap_points": 10_000}),
+    ("12月10,000ptまで", {}),  # December, not a month
+    ("12 月10,000ptまで", {}),
+    ("翌月10,000pt", {}),
+    ("3ヶ月10,000ptまで", {}),  # three months are not one
+])
+def test_parse_caps_month_and_day_wording(text, expected):
+    assert parsing.parse_caps(text) == expected
+
+
 @pytest.mark.parametrize("text, expected", [
     ("即日", (0, 0)),  # same day, as 当日 and 即時
     ("即日反映", (0, 0)),
