@@ -185,8 +185,13 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
     return None
 
 
-# A date's month and day: 「12月1日」, 「12 月 31 日」.
-_DAY_OF_MONTH = r"\d{1,2}\s*月\s*\d{1,2}\s*日"
+# A date's month and day: 「12月1日」, 「12 月 31 日」, and a day of every month
+# (「毎月1日に1,000pt付与」, 「毎月1日1回」: the 1st, not 1日 as a day).
+_DAY_OF_MONTH = r"(?:\d{1,2}\s*月|毎月)\s*\d{1,2}\s*日"
+
+# The points a cap is in; points given (「1,000pt付与」, 「100ptプレゼント」) are
+# a reward, not a cap.
+_CAP_POINTS = r"\s*(?:pt|P|ポイント)(?!\s*(?:を|が)?\s*(?:付与|進呈|プレゼント|加算|還元))"
 
 
 # A month's points: 「1ヶ月30,000ptまで」 (or 1ヵ月, 1ケ月, 1か月, 1カ月), 「月間」,
@@ -196,7 +201,7 @@ _DAY_OF_MONTH = r"\d{1,2}\s*月\s*\d{1,2}\s*日"
 _MONTH_POINTS = re.compile(
     r"(?:(?:1\s*[ヶヵかカケ]\s*月|月間|毎月)[^\d]{0,12}?"
     r"|(?:^|(?<=[^\d\sヶヵかカケ箇今翌先来前当同]))\s*月\s*(?:あたり|当たり|につき|に)?\s*"
-    r"(?:最大|上限|合計)?\s*)" + _NUM + r"\s*(?:pt|P|ポイント)")
+    r"(?:最大|上限|合計)?\s*)" + _NUM + _CAP_POINTS)
 
 
 def parse_caps(text: str | None) -> dict[str, int]:
@@ -209,8 +214,7 @@ def parse_caps(text: str | None) -> dict[str, int]:
         caps["monthly_cap_points"] = _to_int(m.group(1))
     # A date's 日 (「12月1日〜12月31日 1回まで」, 「〜31日」) is no day's cap.
     undated = re.sub(_DAY_OF_MONTH, "", t)
-    m = re.search(r"(?<!\d)(?:1\s*日|1日あたり|日毎)[^\d]{0,12}?" + _NUM + r"\s*(?:pt|P|ポイント)",
-                  undated)
+    m = re.search(r"(?<!\d)(?:1\s*日|1日あたり|日毎)[^\d]{0,12}?" + _NUM + _CAP_POINTS, undated)
     if m and not m.group(2) and _to_int(m.group(1)):
         caps["daily_cap_points"] = _to_int(m.group(1))
     m = re.search(r"(?<!\d)1\s*日\s*(?:につき|あたり|当たり|に)?\s*(\d+)\s*回", undated)

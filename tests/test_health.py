@@ -235,6 +235,19 @@ def test_a_bare_months_points_are_its_monthly_cap():
             for i in kept] == [(None, 10_000, None, []), (None, 10_000, 1, [])]
 
 
+def test_the_first_of_every_month_is_no_daily_cap():
+    # 「毎月1日に1,000pt付与」 was stored as 1,000 pt a day, 「毎月1日1回」 as one
+    # exchange a day: neither is a cap a day, and the figures are left unread.
+    from spiders.items import ExitItem
+
+    base = dict(site="lifemedia", label="Amazonギフトコード", rate_text="500P → 500円",
+                source_url="https://lifemedia.jp/exchange/", seen_at="2026-11-23T09:00:00+09:00")
+    _, kept = through_validation([ExitItem(cap_text="毎月1日に1,000pt付与", **base),
+                                  ExitItem(cap_text="毎月1日1回", **base)])
+    assert [(i["daily_cap_points"], i["monthly_cap_points"], i["daily_exchanges"], i["problems"])
+            for i in kept] == [(None, None, None, ["unparsed:cap_text"])] * 2
+
+
 def test_two_campaigns_under_one_key_are_flagged_not_stored_in_turns():
     # Storage keeps one history per (site, key): two campaigns under one key
     # took turns in it. The same campaign shown on two pages is no problem.

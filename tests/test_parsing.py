@@ -332,6 +332,12 @@ def test_parse_caps_reads_no_day_from_a_date(text, expected):
     ("12 月10,000ptまで", {}),
     ("翌月10,000pt", {}),
     ("3ヶ月10,000ptまで", {}),  # three months are not one
+    ("毎月1日に1,000pt付与", {}),  # was a day's cap of 1,000 pt: the 1st, and a grant
+    ("毎月1日1回", {}),  # was once a day: the 1st of each month is no day's cap
+    ("毎月 1 日 1 回まで", {}),
+    ("毎月1,000pt付与", {}),  # was a month's cap: points given are no cap
+    ("1日100ptプレゼント", {}),
+    ("毎月1日〜末日、1日2,000ptまで", {"daily_cap_points": 2_000}),
 ])
 def test_parse_caps_month_and_day_wording(text, expected):
     assert parsing.parse_caps(text) == expected
