@@ -224,13 +224,13 @@ def parse_caps(text: str | None) -> dict[str, int]:
 
 
 # An exchange count per month (「月1回まで」, 「1ヶ月に2回まで」, 「毎月1回」,
-# 「月最大5回」). No stored field holds one (caps are points a day / a month
-# and exchanges a day). A digit before the month, even with spaces between
-# (「12 月1回目」), makes it a date: hence the start or a non-digit, not a
-# lookbehind, which cannot skip a run of spaces.
+# 「月最大5回」, 「毎月1日1回」: once a month, on the 1st). No stored field holds
+# one (caps are points a day / a month and exchanges a day). A digit before
+# the month, even with spaces between (「12 月1回目」), makes it a date: hence
+# the start or a non-digit, not a lookbehind, which cannot skip a run of spaces.
 _MONTHLY_COUNT = re.compile(
-    r"(?:^|[^\d\s])\s*(?:毎月|月間?|1\s*[ヶヵかカケ]\s*月)\s*(?:につき|あたり|当たり|に)?"
-    r"\s*(?:最大|上限)?\s*\d+\s*回")
+    r"(?:^|[^\d\s])\s*(?:毎月(?:\s*\d{1,2}\s*日)?|月間?|1\s*[ヶヵかカケ]\s*月)"
+    r"\s*(?:につき|あたり|当たり|に|のみ)?\s*(?:最大|上限)?\s*\d+\s*回")
 
 
 def names_monthly_exchanges(text: str | None) -> bool:

@@ -248,6 +248,18 @@ def test_the_first_of_every_month_is_no_daily_cap():
             for i in kept] == [(None, None, None, ["unparsed:cap_text"])] * 2
 
 
+def test_once_on_the_first_of_the_month_beside_a_daily_cap_flags_the_exit():
+    # 「毎月1日1回」 is one exchange a month, which no field holds: beside a
+    # daily cap that reads, the exit looked open to 2,000 pt every day.
+    from spiders.items import ExitItem
+
+    base = dict(site="lifemedia", label="Amazonギフトコード", rate_text="500P → 500円",
+                source_url="https://lifemedia.jp/exchange/", seen_at="2026-11-23T09:00:00+09:00")
+    _, kept = through_validation([ExitItem(cap_text="1日2,000ptまで、毎月1日1回", **base)])
+    assert [(i["daily_cap_points"], i["daily_exchanges"], i["problems"]) for i in kept] == [
+        (2000, None, ["unparsed:cap_text"])]
+
+
 def test_two_campaigns_under_one_key_are_flagged_not_stored_in_turns():
     # Storage keeps one history per (site, key): two campaigns under one key
     # took turns in it. The same campaign shown on two pages is no problem.

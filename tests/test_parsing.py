@@ -459,6 +459,9 @@ def test_a_minimum_with_a_trailing_tilde_is_that_minimum(text):
     (" 月1回まで", True),
     ("1日1回まで", False),
     ("1ヶ月30,000ptまで", False),
+    ("毎月1日1回", True),  # once a month, on the 1st (was read as once a day)
+    ("毎月1日に1回まで", True),
+    ("毎月1日に1,000pt付与", False),
     (None, False),
 ])
 def test_names_monthly_exchanges(text, names):
