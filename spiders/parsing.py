@@ -199,7 +199,7 @@ _CAP_POINTS = r"\s*(?:pt|P|ポイント)(?!\s*(?:を|が)?\s*(?:付与|進呈|�
 # the figure's own words may come: 月 is in many words (月末, 今月, 翌月, 3ヶ月), and
 # a digit before it (「12月10,000pt」, even 「12 月」) makes it a date's month.
 _MONTH_POINTS = re.compile(
-    r"(?:(?:1\s*[ヶヵかカケ]\s*月|月間|毎月)[^\d]{0,12}?"
+    r"(?:(?:(?<!\d)1\s*[ヶヵかカケ]\s*月|月間|毎月)[^\d]{0,12}?"
     r"|(?:^|(?<=[^\d\sヶヵかカケ箇今翌先来前当同]))\s*月\s*(?:あたり|当たり|につき|に)?\s*"
     r"(?:最大|上限|合計)?\s*)" + _NUM + _CAP_POINTS)
 
@@ -228,8 +228,10 @@ def parse_caps(text: str | None) -> dict[str, int]:
 # one (caps are points a day / a month and exchanges a day). A digit before
 # the month, even with spaces between (「12 月1回目」), makes it a date: hence
 # the start or a non-digit, not a lookbehind, which cannot skip a run of spaces.
+# A bare 月 after ヶ / か (「12ヶ月に2回」) ends a span of months, not one month.
 _MONTHLY_COUNT = re.compile(
-    r"(?:^|[^\d\s])\s*(?:毎月(?:\s*\d{1,2}\s*日)?|月間?|1\s*[ヶヵかカケ]\s*月)"
+    r"(?:(?:^|[^\d\s])\s*(?:毎月(?:\s*\d{1,2}\s*日)?|1\s*[ヶヵかカケ]\s*月)"
+    r"|(?:^|[^\d\sヶヵかカケ箇])\s*月間?)"
     r"\s*(?:につき|あたり|当たり|に|のみ)?\s*(?:最大|上限)?\s*\d+\s*回")
 
 
@@ -237,6 +239,19 @@ def names_monthly_exchanges(text: str | None) -> bool:
     """The text limits how many exchanges a month may make: 「1日2,000ptまで、
     月1回まで」 → True; 「12月1回目」, 「12 月1回目」 (a date) → False."""
     return bool(_MONTHLY_COUNT.search(numeric_text(text)))
+
+
+# A cap over a span of several months (「12ヶ月に2回」, 「3ヶ月30,000ptまで」): no
+# field holds one, and it is no month's cap.
+_SEVERAL_MONTHS = re.compile(
+    r"(?<!\d)(?!1\s*[ヶヵかカケ箇])\d{1,3}\s*[ヶヵかカケ箇]\s*月\s*間?\s*(?:につき|あたり|当たり|に|で)?"
+    r"\s*(?:最大|上限|合計)?\s*\d[\d,]*\s*(?:回|pt|P|ポイント)")
+
+
+def names_several_months(text: str | None) -> bool:
+    """The text caps exchanges over several months: 「1日1回、12ヶ月に2回まで」 →
+    True; 「1ヶ月に2回」 (one month) or 「6ヶ月後の月末まで」 (no cap) → False."""
+    return bool(_SEVERAL_MONTHS.search(numeric_text(text)))
 
 
 # How a site's own points are written after a figure (a cap's 「40,000ちょびポイント」),

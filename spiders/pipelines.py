@@ -154,11 +154,13 @@ def problems_of(item) -> list[str]:
                                             "daily_exchanges"))):
             if _has_figure(item.get(text)) and all(item.get(n) is None for n in numbers):
                 problems.append(f"unparsed:{text}")
-        if parsing.names_monthly_exchanges(item.get("cap_text")) and (
+        if (parsing.names_monthly_exchanges(item.get("cap_text"))
+                or parsing.names_several_months(item.get("cap_text"))) and (
                 "unparsed:cap_text" not in problems):
             # 「1日2,000ptまで、月1回まで」: the daily cap reads, the count a month
-            # has no field to go to. Stored without it, the exit would look open
-            # to an exchange every day: a figure read in part is one unread.
+            # (or a cap over 12 months) has no field to go to. Stored without
+            # it, the exit would look open to an exchange every day: a figure
+            # read in part is one unread.
             problems.append("unparsed:cap_text")
         if lo is not None and hi is not None and lo > hi:
             problems.append("lag_unordered")

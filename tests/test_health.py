@@ -260,6 +260,21 @@ def test_once_on_the_first_of_the_month_beside_a_daily_cap_flags_the_exit():
         (2000, None, ["unparsed:cap_text"])]
 
 
+def test_a_cap_over_twelve_months_is_unread_not_a_months():
+    # 「12ヶ月に2回」 was taken for a count a month (the 月 of ヶ月). It is
+    # none: unread, and still flagged beside a daily count that reads.
+    from spiders.items import ExitItem
+
+    base = dict(site="lifemedia", label="Amazonギフトコード", rate_text="500P → 500円",
+                source_url="https://lifemedia.jp/exchange/", seen_at="2026-11-23T09:00:00+09:00")
+    _, kept = through_validation([ExitItem(cap_text="12ヶ月に2回", **base),
+                                  ExitItem(cap_text="1日1回、12ヶ月に2回まで", **base),
+                                  ExitItem(cap_text="11ヶ月30,000ptまで", **base)])
+    assert [(i["monthly_cap_points"], i["daily_exchanges"], i["problems"]) for i in kept] == [
+        (None, None, ["unparsed:cap_text"]), (None, 1, ["unparsed:cap_text"]),
+        (None, None, ["unparsed:cap_text"])]
+
+
 def test_two_campaigns_under_one_key_are_flagged_not_stored_in_turns():
     # Storage keeps one history per (site, key): two campaigns under one key
     # took turns in it. The same campaign shown on two pages is no problem.

@@ -338,6 +338,8 @@ def test_parse_caps_reads_no_day_from_a_date(text, expected):
     ("毎月1,000pt付与", {}),  # was a month's cap: points given are no cap
     ("1日100ptプレゼント", {}),
     ("毎月1日〜末日、1日2,000ptまで", {"daily_cap_points": 2_000}),
+    ("12ヶ月に2回", {}),
+    ("11ヶ月30,000ptまで", {}),  # was a month's cap: the 1ヶ月 of 11ヶ月
 ])
 def test_parse_caps_month_and_day_wording(text, expected):
     assert parsing.parse_caps(text) == expected
@@ -462,7 +464,24 @@ def test_a_minimum_with_a_trailing_tilde_is_that_minimum(text):
     ("毎月1日1回", True),  # once a month, on the 1st (was read as once a day)
     ("毎月1日に1回まで", True),
     ("毎月1日に1,000pt付与", False),
+    ("12ヶ月に2回", False),  # twice in 12 months: not a month's count
+    ("12ヶ月に2回まで", False),
+    ("3か月に1回", False),
     (None, False),
 ])
 def test_names_monthly_exchanges(text, names):
     assert parsing.names_monthly_exchanges(text) is names
+
+
+@pytest.mark.parametrize("text, names", [
+    ("12ヶ月に2回", True),
+    ("1日1回、12ヶ月に2回まで", True),
+    ("3ヶ月30,000ptまで", True),
+    ("11ヶ月に1回", True),
+    ("1ヶ月に2回まで", False),  # one month: names_monthly_exchanges
+    ("6ヶ月後の月末まで", False),  # no cap
+    ("1日1回まで", False),
+    (None, False),
+])
+def test_names_several_months(text, names):
+    assert parsing.names_several_months(text) is names
