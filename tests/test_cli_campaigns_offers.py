@@ -192,6 +192,46 @@ def test_no_offer_is_said_plainly_and_a_gone_offer_is_ended(tmp_path, run_crawl,
     assert proc.returncode == 0 and NO_OFFER in proc.stdout and "掲載終了" in proc.stdout
 
 
+@pytest.mark.parametrize("runs, active", [
+    # Listed by the newest ok run, seen today (even minutes before now): on today.
+    (((22, 9, True), (23, 9, True)), True),
+    (((23, 17, True),), True),
+    # Seen earlier today, no longer by a later ok run today: ended (掲載終了) when last
+    # seen, as README says of gone campaigns and offers.
+    (((23, 6, True), (23, 12, False)), False),
+])
+def test_an_offer_without_an_end_seen_today_is_on_today(tmp_path, cli, runs, active):
+    """An offer with no stated end is judged by the crawls alone: `offers` lists
+    it as active and `recommend` advises a fashion spend of today through it
+    exactly when the spider's newest ok run still saw it."""
+    from datetime import datetime, timedelta
+
+    from pointexit.clock import JST
+    from storage.engine import open_engine
+    from storage.records import RoutingOfferSeen, RunOutcome
+    from storage.store import Store
+
+    db = str(tmp_path / "pointexit.db")
+    store = Store(open_engine(db))
+    for day, hour, listed in runs:
+        when = datetime(2026, 11, day, hour, 0, tzinfo=JST)
+        offer = RoutingOfferSeen(site="rakuten_rebates", key="amazon-fashion", store="Amazon",
+                                 title="Amazonファッション", rate_bp=100, scope="ファッション",
+                                 source_url="https://www.rebates.jp/amazon-fashion", seen_at=when)
+        run = store.begin_run("rakuten_rebates", "rakuten_rebates", when)
+        store.finish_run(run, RunOutcome("ok", None, 1, 1, 0, 0, 10_000), when + timedelta(minutes=1),
+                         offers=[offer] if listed else [])
+    store.engine.dispose()
+    now = {"POINTEXIT_NOW": "2026-11-23T18:00+09:00"}
+    out = run_json(cli, "offers", "--db", db, env=now)
+    assert ([o["status"] for o in out["active"]], [o["ended_by"] for o in out["ended"]]) == (
+        (["active"], []) if active else ([], ["gone"]))
+    plan = run_json(cli, "recommend", "--db", db, "--balance", "moppy=1000",
+                    "--spend", "2026-11-23:1000:fashion", env=now)
+    assert [a["numbers"]["spends"] for a in plan["advice"] if a["kind"] == "routing_offer"] == (
+        [["2026-11-23"]] if active else [])
+
+
 @pytest.mark.parametrize("command", ["offers", "campaigns"])
 @pytest.mark.parametrize("args, message", [
     (["--days", "-1"], "bad --days -1"),
