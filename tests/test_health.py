@@ -192,6 +192,15 @@ def through_validation(items):
     return crawler.stats.get_stats(), kept
 
 
+def lifemedia_caps(*cap_texts):
+    """Lifemedia's Amazon exit with each cap text, through validation: (stats, kept)."""
+    from spiders.items import ExitItem
+
+    base = dict(site="lifemedia", label="Amazonギフトコード", rate_text="500P → 500円",
+                source_url="https://lifemedia.jp/exchange/", seen_at="2026-11-23T09:00:00+09:00")
+    return through_validation([ExitItem(cap_text=t, **base) for t in cap_texts])
+
+
 def test_an_exit_free_the_first_time_only_is_flagged_not_stored_as_free():
     # 「初回無料」 alone was read as a fee of 0 for every exchange.
     from spiders.items import ExitItem
@@ -209,14 +218,8 @@ def test_an_exit_free_the_first_time_only_is_flagged_not_stored_as_free():
 def test_a_count_a_month_beside_a_daily_cap_flags_the_exit():
     # 「月1回まで」 was dropped: the daily cap read, so nothing looked unread, and
     # the exit was stored as open to 2,000 pt every day.
-    from spiders.items import ExitItem
-
-    base = dict(site="lifemedia", label="Amazonギフトコード", rate_text="500P → 500円",
-                source_url="https://lifemedia.jp/exchange/", seen_at="2026-11-23T09:00:00+09:00")
-    stats, kept = through_validation([
-        ExitItem(cap_text="1日2,000ptまで、月1回まで", **base),
-        ExitItem(cap_text="1日2,000ptまで、1日1回まで", **base),
-        ExitItem(cap_text="1ヶ月30,000ptまで", **base)])
+    stats, kept = lifemedia_caps("1日2,000ptまで、月1回まで", "1日2,000ptまで、1日1回まで",
+                                 "1ヶ月30,000ptまで")
     assert [(i["daily_cap_points"], i["monthly_cap_points"], i["daily_exchanges"], i["problems"])
             for i in kept] == [(2000, None, None, ["unparsed:cap_text"]),
                                (2000, None, 1, []), (None, 30_000, None, [])]
@@ -225,12 +228,7 @@ def test_a_count_a_month_beside_a_daily_cap_flags_the_exit():
 
 def test_a_bare_months_points_are_its_monthly_cap():
     # 「月10,000ptまで」 was unread (flagged), the exit shown without its cap.
-    from spiders.items import ExitItem
-
-    base = dict(site="lifemedia", label="Amazonギフトコード", rate_text="500P → 500円",
-                source_url="https://lifemedia.jp/exchange/", seen_at="2026-11-23T09:00:00+09:00")
-    _, kept = through_validation([ExitItem(cap_text="月10,000ptまで", **base),
-                                  ExitItem(cap_text="1日1回、月最大10,000ptまで", **base)])
+    _, kept = lifemedia_caps("月10,000ptまで", "1日1回、月最大10,000ptまで")
     assert [(i["daily_cap_points"], i["monthly_cap_points"], i["daily_exchanges"], i["problems"])
             for i in kept] == [(None, 10_000, None, []), (None, 10_000, 1, [])]
 
@@ -238,12 +236,7 @@ def test_a_bare_months_points_are_its_monthly_cap():
 def test_the_first_of_every_month_is_no_daily_cap():
     # 「毎月1日に1,000pt付与」 was stored as 1,000 pt a day, 「毎月1日1回」 as one
     # exchange a day: neither is a cap a day, and the figures are left unread.
-    from spiders.items import ExitItem
-
-    base = dict(site="lifemedia", label="Amazonギフトコード", rate_text="500P → 500円",
-                source_url="https://lifemedia.jp/exchange/", seen_at="2026-11-23T09:00:00+09:00")
-    _, kept = through_validation([ExitItem(cap_text="毎月1日に1,000pt付与", **base),
-                                  ExitItem(cap_text="毎月1日1回", **base)])
+    _, kept = lifemedia_caps("毎月1日に1,000pt付与", "毎月1日1回")
     assert [(i["daily_cap_points"], i["monthly_cap_points"], i["daily_exchanges"], i["problems"])
             for i in kept] == [(None, None, None, ["unparsed:cap_text"])] * 2
 
@@ -251,11 +244,7 @@ def test_the_first_of_every_month_is_no_daily_cap():
 def test_once_on_the_first_of_the_month_beside_a_daily_cap_flags_the_exit():
     # 「毎月1日1回」 is one exchange a month, which no field holds: beside a
     # daily cap that reads, the exit looked open to 2,000 pt every day.
-    from spiders.items import ExitItem
-
-    base = dict(site="lifemedia", label="Amazonギフトコード", rate_text="500P → 500円",
-                source_url="https://lifemedia.jp/exchange/", seen_at="2026-11-23T09:00:00+09:00")
-    _, kept = through_validation([ExitItem(cap_text="1日2,000ptまで、毎月1日1回", **base)])
+    _, kept = lifemedia_caps("1日2,000ptまで、毎月1日1回")
     assert [(i["daily_cap_points"], i["daily_exchanges"], i["problems"]) for i in kept] == [
         (2000, None, ["unparsed:cap_text"])]
 
@@ -263,13 +252,7 @@ def test_once_on_the_first_of_the_month_beside_a_daily_cap_flags_the_exit():
 def test_a_cap_over_twelve_months_is_unread_not_a_months():
     # 「12ヶ月に2回」 was taken for a count a month (the 月 of ヶ月). It is
     # none: unread, and still flagged beside a daily count that reads.
-    from spiders.items import ExitItem
-
-    base = dict(site="lifemedia", label="Amazonギフトコード", rate_text="500P → 500円",
-                source_url="https://lifemedia.jp/exchange/", seen_at="2026-11-23T09:00:00+09:00")
-    _, kept = through_validation([ExitItem(cap_text="12ヶ月に2回", **base),
-                                  ExitItem(cap_text="1日1回、12ヶ月に2回まで", **base),
-                                  ExitItem(cap_text="11ヶ月30,000ptまで", **base)])
+    _, kept = lifemedia_caps("12ヶ月に2回", "1日1回、12ヶ月に2回まで", "11ヶ月30,000ptまで")
     assert [(i["monthly_cap_points"], i["daily_exchanges"], i["problems"]) for i in kept] == [
         (None, None, ["unparsed:cap_text"]), (None, 1, ["unparsed:cap_text"]),
         (None, None, ["unparsed:cap_text"])]
