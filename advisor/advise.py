@@ -386,8 +386,9 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     # Today's campaigns on any hop of the routes out (an intermediary's too,
     # e.g. dot money → Amazon) are in the plan's rates: the rates a gain is
     # measured over are those of a plan without them.
-    route_sites = held_sites | {h.site for r in find_routes(s.exits, held_sites) for h in r.hops}
-    if any(c.site in route_sites for c in live):
+    # (Routes are looked for only when a campaign runs today at all.)
+    if live and {c.site for c in live} & (held_sites | {h.site for r in find_routes(s.exits, held_sites)
+                                                        for h in r.hops}):
         base_steps = plan_amazon_cover(s.exits, s.balances, residual, s.today, s.calendar, cap_used=s.cap_used,
                                        available_until=lapses).steps
     marginal = marginal_rates(residual, base_steps)
