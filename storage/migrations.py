@@ -22,7 +22,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 # The schema storage/models.py describes; bump with a step in STEPS.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _add_column(conn: Connection, table: str, column: str, ddl_type: str) -> None:
@@ -55,10 +55,25 @@ def _v4(conn: Connection) -> None:
     _add_column(conn, "exit_observation", "max_points", "INTEGER")
 
 
+def _v5(conn: Connection) -> None:
+    # A campaign (routing offer) seen again under its key for another
+    # destination (store) kept the first one for ever: each observation now
+    # keeps the one it saw. Old observations saw the identity's.
+    for observation, identity, key, column in (
+            ("campaign_observation", "campaign", "campaign_id", "destination"),
+            ("routing_offer_observation", "routing_offer", "offer_id", "store")):
+        if not inspect(conn).has_table(observation):
+            continue  # a half-made file: create_all makes the table, new columns included
+        _add_column(conn, observation, column, "VARCHAR")
+        conn.execute(text(f"UPDATE {observation} SET {column} = (SELECT {identity}.{column} FROM {identity} "
+                          f"WHERE {identity}.id = {observation}.{key}) WHERE {column} IS NULL"))
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _v2,
     3: _v3,
     4: _v4,
+    5: _v5,
 }
 
 

@@ -76,13 +76,16 @@ class CampaignRow(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     site: str = Field(foreign_key="site.slug", index=True)
     key: str  # stable identity on the site (its page's path, else destination + title)
-    destination: str
+    destination: str  # as last seen; each observation keeps the one it saw
 
 
 class CampaignObservation(SQLModel, table=True):
     __tablename__ = "campaign_observation"
     id: Optional[int] = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    # (v5) A campaign's page may move it to another exit under the same key:
+    # what it applied to is a value seen, not part of its identity.
+    destination: str
     title: str
     kind: str  # "bonus" (増量: more out) or "discount" (割引: fewer points in)
     bonus_bp: int  # basis points: 200 = +2 %
@@ -104,13 +107,14 @@ class RoutingOfferRow(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     site: str = Field(foreign_key="site.slug", index=True)
     key: str
-    store: str  # e.g. "Amazon"
+    store: str  # e.g. "Amazon", as last seen; each observation keeps the one it saw
 
 
 class RoutingOfferObservation(SQLModel, table=True):
     __tablename__ = "routing_offer_observation"
     id: Optional[int] = Field(default=None, primary_key=True)
     offer_id: int = Field(foreign_key="routing_offer.id", index=True)
+    store: str  # (v5) as this observation saw it (see CampaignObservation.destination)
     title: str  # the site's wording
     rate_bp: int  # cashback in basis points of the eligible amount
     scope: Optional[str] = None  # which categories count, e.g. "ファッション"

@@ -34,9 +34,10 @@ from storage.tables import (
 )
 
 RUN = CRAWL_RUN.c
-# The identity columns read beside an observation (its stable key on its site).
-CAMPAIGN_IDENTITY = ("site", "key", "destination")
-OFFER_IDENTITY = ("site", "key", "store")
+# The identity columns read beside an observation (its stable key on its site);
+# the destination (store) is the observation's own: it may change under one key.
+CAMPAIGN_IDENTITY = ("site", "key")
+OFFER_IDENTITY = ("site", "key")
 
 
 def _latest_ids(observation, group_col):

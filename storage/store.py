@@ -130,7 +130,10 @@ class Store:
             ident = CampaignRow(site=c.site, key=c.key, destination=c.destination)
             s.add(ident)
             s.flush()
-        values = _values(c, {"site", "key", "destination"})
+        elif ident.destination != c.destination:  # the page moved it: follow it
+            ident.destination = c.destination
+            s.add(ident)
+        values = _values(c, {"site", "key"})
         latest = s.exec(select(CampaignObservation)
                         .where(CampaignObservation.campaign_id == ident.id)
                         .order_by(CampaignObservation.id.desc())).first()
@@ -144,7 +147,10 @@ class Store:
             ident = RoutingOfferRow(site=o.site, key=o.key, store=o.store)
             s.add(ident)
             s.flush()
-        values = _values(o, {"site", "key", "store"})
+        elif ident.store != o.store:
+            ident.store = o.store
+            s.add(ident)
+        values = _values(o, {"site", "key"})
         latest = s.exec(select(RoutingOfferObservation)
                         .where(RoutingOfferObservation.offer_id == ident.id)
                         .order_by(RoutingOfferObservation.id.desc())).first()

@@ -32,13 +32,13 @@ EXIT_OBSERVATION = _table(
     **_jst("first_seen", "last_seen"))
 CAMPAIGN = _table("campaign", "id", "site", "key", "destination")
 CAMPAIGN_OBSERVATION = _table(
-    "campaign_observation", "id", "campaign_id", "title", "kind", "bonus_bp", "cap_points", "cap_text",
-    "source_url", "run_id", first_come=Boolean(), in_rate=Boolean(),
+    "campaign_observation", "id", "campaign_id", "destination", "title", "kind", "bonus_bp", "cap_points",
+    "cap_text", "source_url", "run_id", first_come=Boolean(), in_rate=Boolean(),
     **_jst("starts_at", "ends_at", "first_seen", "last_seen"))
 ROUTING_OFFER = _table("routing_offer", "id", "site", "key", "store")
 ROUTING_OFFER_OBSERVATION = _table(
-    "routing_offer_observation", "id", "offer_id", "title", "rate_bp", "scope", "conditions", "lag_text",
-    "source_url", "run_id", **_jst("starts_at", "ends_at", "first_seen", "last_seen"))
+    "routing_offer_observation", "id", "offer_id", "store", "title", "rate_bp", "scope", "conditions",
+    "lag_text", "source_url", "run_id", **_jst("starts_at", "ends_at", "first_seen", "last_seen"))
 CRAWL_RUN = _table(
     "crawl_run", "id", "spider", "site", "verdict", "reason", "items", "valid_items", "invalid_items",
     "new_observations", "http_errors", "parse_rate_bp", **_jst("started_at", "finished_at"))

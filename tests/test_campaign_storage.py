@@ -10,7 +10,14 @@ from sqlmodel import Session, select
 from pointexit.clock import JST
 from storage.engine import open_engine
 from storage.models import CampaignObservation, RoutingOfferObservation
-from storage.queries import campaign_sightings, campaigns, routing_offer_sightings, routing_offers
+from storage.queries import (
+    campaign_changes,
+    campaign_sightings,
+    campaigns,
+    routing_offer_changes,
+    routing_offer_sightings,
+    routing_offers,
+)
 from storage.records import CampaignSeen, RoutingOfferSeen, RunOutcome
 from storage.store import Store
 from tests.conftest import FROZEN_NOW
@@ -78,6 +85,28 @@ def test_a_changed_offer_rate_appends_and_keeps_the_old_row(store):
     assert [(o.rate_bp, o.first_seen, o.last_seen) for o in rows(store, RoutingOfferObservation)] == [
         (100, T1, T1), (50, T3, T3)]
     assert [o.rate_bp for o in routing_offers(store.engine)] == [50]
+
+
+def test_a_campaign_seen_for_another_destination_follows_the_page_and_keeps_the_old_row(store):
+    """Its own page (same key) now says dot money, not Amazon gift: what is
+    current says dot money, and the Amazon gift sighting stays in the history
+    as it was seen (it used to keep the first destination for ever)."""
+    crawl(store, "hapitas", T1, [campaign(T1)])
+    assert crawl(store, "hapitas", T3, [campaign(T3, destination="dotmoney")]).new_observations == 1
+    assert [c.destination for c in campaigns(store.engine)] == ["dotmoney"]
+    assert [(c.destination, s.confirmed) for c, s in campaign_sightings(store.engine)] == [("dotmoney", True)]
+    assert [(key, n, c.destination, c.first_seen, c.last_seen) for key, n, c in campaign_changes(store.engine)] == [
+        ("amazon:2026-11-01", 2, "dotmoney", T3, T3), ("amazon:2026-11-01", 1, "amazon_gift", T1, T1)]
+    assert crawl(store, "hapitas", T3 + timedelta(hours=1),
+                 [campaign(T3 + timedelta(hours=1), destination="dotmoney")]).new_observations == 0
+
+
+def test_an_offer_seen_for_another_store_follows_the_page_and_keeps_the_old_row(store):
+    crawl(store, "rakuten_rebates", T1, offers=[offer(T1)])
+    assert crawl(store, "rakuten_rebates", T3, offers=[offer(T3, store="Amazon Fashion")]).new_observations == 1
+    assert [o.store for o in routing_offers(store.engine)] == ["Amazon Fashion"]
+    assert [(key, n, o.store) for key, n, o in routing_offer_changes(store.engine)] == [
+        ("amazon-fashion", 2, "Amazon Fashion"), ("amazon-fashion", 1, "Amazon")]
 
 
 def test_a_moved_source_url_alone_is_not_a_change(store):

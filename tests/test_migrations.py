@@ -308,3 +308,48 @@ def test_v4_adds_the_largest_exchange_unknown_for_old_observations(v1_db):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT max_points FROM exit_observation WHERE exit_id = :i "
                                  "ORDER BY id"), {"i": gift.exit_id}).scalars().all() == [None, 490]
+
+
+def test_v5_old_campaigns_and_offers_keep_what_they_were_seen_for(v1_db):
+    """Before v5 the destination (store) was the identity's only: old
+    observations read back the one they were seen for, and a sighting for
+    another one under the same key appends, keeping them."""
+    from datetime import datetime
+
+    from sqlalchemy import create_engine
+
+    from pointexit.clock import JST
+    from storage.engine import db_url
+    from storage.queries import campaigns, routing_offers
+    from storage.records import CampaignSeen, RunOutcome
+    from storage.store import Store
+
+    raw = create_engine(db_url(v1_db))
+    with raw.begin() as conn:
+        # (no ids given: PostgreSQL's sequences must make them)
+        seen = "'2026-11-23 19:52:49', '2026-11-23 19:52:51', 1"
+        conn.execute(text("INSERT INTO campaign (site, key, destination) "
+                          "VALUES ('hapitas', 'campaign/202611', 'amazon_gift')"))
+        conn.execute(text(
+            "INSERT INTO campaign_observation (campaign_id, title, kind, bonus_bp, first_come, source_url, "
+            "first_seen, last_seen, run_id) SELECT id, '交換増量', 'bonus', 200, FALSE, "
+            f"'https://hapitas.jp/campaign/202611', {seen} FROM campaign"))
+        conn.execute(text("INSERT INTO routing_offer (site, key, store) VALUES ('hapitas', 'itemid/98012', 'Amazon')"))
+        conn.execute(text(
+            "INSERT INTO routing_offer_observation (offer_id, title, rate_bp, source_url, first_seen, last_seen, "
+            f"run_id) SELECT id, 'Amazon', 100, 'https://hapitas.jp/item/98012', {seen} FROM routing_offer"))
+    raw.dispose()
+    engine = open_engine(v1_db)
+    assert [c.destination for c in campaigns(engine)] == ["amazon_gift"]
+    assert [o.store for o in routing_offers(engine)] == ["Amazon"]
+    at = datetime(2026, 12, 1, 9, 0, tzinfo=JST)
+    store = Store(engine)
+    run = store.begin_run("hapitas", "hapitas", at)
+    moved = CampaignSeen(site="hapitas", key="campaign/202611", destination="dotmoney", title="交換増量",
+                         kind="bonus", bonus_bp=200, source_url="https://hapitas.jp/campaign/202611", seen_at=at)
+    assert store.finish_run(run, RunOutcome("ok", None, 1, 1, 0, 0, 10_000), at,
+                            campaigns=[moved]).new_observations == 1
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT destination FROM campaign_observation ORDER BY id")
+                            ).scalars().all() == ["amazon_gift", "dotmoney"]
+    assert [c.destination for c in campaigns(engine)] == ["dotmoney"]
