@@ -26,11 +26,13 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Callable
 
 from pointexit.clock import JST, now_jst
+from pointexit.errors import UserError
 
 log = logging.getLogger("pointexit.schedule")
 
@@ -38,6 +40,16 @@ log = logging.getLogger("pointexit.schedule")
 # crawl gets to close cleanly before it is killed.
 CRAWL_TIMEOUT_S = 30 * 60
 STOP_GRACE_S = 20
+
+
+@dataclass
+class Reread:
+    """The settings config.toml gives now (see ScheduleOptions.reread)."""
+
+    source: str  # "config /path/config.toml", for the log
+    options: dict  # ScheduleOptions fields
+    apply: Callable[[], None] = lambda: None  # what else takes effect (the point values)
+    restart: list[str] = field(default_factory=list)  # changes that need a restart
 
 
 @dataclass
@@ -54,6 +66,9 @@ class ScheduleOptions:
     stale_after: timedelta | None = None
     calendar: object = None  # advisor.business_days.Calendar from [calendar]; None: the default
     crawl_timeout_s: int = CRAWL_TIMEOUT_S
+    # Reads config.toml again before each crawl (a user edits it under a
+    # running schedule); raises UserError when it cannot be read or is wrong.
+    reread: Callable[[], Reread] | None = None
 
 
 def interval_text(every: timedelta) -> str:
@@ -74,6 +89,10 @@ def overall_verdict(reports: list[dict]) -> str:
     return "failed" if "ok" not in verdicts else "degraded"
 
 
+# How the log names a ScheduleOptions field read from config.toml.
+_SETTING_NAMES = {"spiders": "sites", "stale_after": "stale_after_hours"}
+
+
 class CrawlJob:
     """One scheduled run: crawl in a child process, log, rebuild the page."""
 
@@ -88,6 +107,7 @@ class CrawlJob:
         self._child: subprocess.Popen | None = None
         self._lock = threading.Lock()
         self.next_run: callable = lambda: None
+        self._told: set[str] = set()  # restart notes already logged
 
     def __call__(self) -> None:
         if self.stopping.is_set() or self.options.runs and self.count >= self.options.runs:
@@ -95,8 +115,9 @@ class CrawlJob:
         self.count += 1
         n = self.running = self.count
         started = time.monotonic()
-        log.info("crawl #%d started: %s", n, ", ".join(self.options.spiders))
         try:
+            self.refresh(n)
+            log.info("crawl #%d started: %s", n, ", ".join(self.options.spiders))
             reports, problem = self.crawl()
             for r in reports:
                 log.info("crawl #%d %s: %s, %d items, %d new observations%s", n, r["spider"],
@@ -125,6 +146,28 @@ class CrawlJob:
                 nxt = self.next_run()
                 if nxt:
                     log.info("next crawl at %s", nxt.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S"))
+
+    def refresh(self, n: int) -> None:
+        """Take config.toml as it is now. One that cannot be read (a half-saved
+        edit) is one line, and this crawl uses the settings read before."""
+        if self.options.reread is None:
+            return
+        try:
+            fresh = self.options.reread()
+        except UserError as exc:
+            self.not_ok += 1
+            log.error("crawl #%d: %s; this crawl uses the settings read before", n, exc)
+            return
+        changed = [_SETTING_NAMES.get(k, k) for k, v in fresh.options.items()
+                   if getattr(self.options, k) != v]
+        self.options = replace(self.options, **fresh.options)
+        fresh.apply()
+        if changed:
+            log.info("crawl #%d: %s changed (%s): this crawl uses it", n, fresh.source, ", ".join(changed))
+        for note in fresh.restart:
+            if note not in self._told:
+                self._told.add(note)
+                log.warning("crawl #%d: %s: %s", n, fresh.source, note)
 
     def crawl(self) -> tuple[list[dict], str | None]:
         """Run the crawl in a child process; (reports, problem or None)."""

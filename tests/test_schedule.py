@@ -519,3 +519,70 @@ def test_log_lines_are_dated_by_the_apps_clock_when_pointexit_now_pins_it(monkey
         root.handlers[:], root.level, root.propagate, level = saved
         apscheduler.setLevel(level)
     assert capsys.readouterr().err == f"{stamp} JST INFO crawl #1 started: hapitas\n"
+
+
+def test_each_crawl_reads_the_config_afresh(tmp_path):
+    """config.toml was read once, at start: a site list or mirror edited under
+    a running schedule was ignored until a restart, without a word. Crawl #1
+    crawls the first mirror (its page request saves the edit), crawl #2 the
+    new mirror and site list; a new interval is named as needing a restart."""
+    config = tmp_path / "config"
+    config.mkdir()
+    toml = config / "config.toml"
+    second = RecordedServer().start()
+
+    def exchange(handler):
+        toml.write_text(f'[schedule]\nevery_hours = 6\njitter_seconds = 0\nsites = ["moppy"]\n'
+                        f'mirror = "{second.root_url}"\n', encoding="utf-8")
+        serve(handler, PAGE)
+
+    first = RecordedServer(faults={EXCHANGE: exchange}).start()
+    try:
+        toml.write_text(f'[schedule]\nevery_hours = 0.0005\njitter_seconds = 0\nsites = ["hapitas"]\n'
+                        f'mirror = "{first.root_url}"\n', encoding="utf-8")
+        db = str(tmp_path / "p.db")
+        sched = Scheduled("--runs", "2", db=db, out=tmp_path / "out",
+                          env={"POINTEXIT_CONFIG_DIR": str(config)})
+        assert sched.finish() == 0, sched.log
+    finally:
+        first.stop()
+        second.stop()
+    assert [r.verdict for r in runs(db)] == ["ok"]
+    assert [r.verdict for r in runs(db, "moppy")] == ["ok"]
+    assert len(first.requests_for(EXCHANGE)) == 1 and not first.requests_for("/moppy/exchange/")
+    assert not second.requests_for(EXCHANGE) and second.requests_for("/moppy/exchange/")
+    assert f"crawl #2: config {toml} changed (sites, mirror): this crawl uses it" in sched.log, sched.log
+    assert "crawl #2 started: moppy" in sched.log
+    # The interval cannot change under a running schedule: it says so, and keeps it.
+    assert (f"WARNING crawl #2: config {toml}: [schedule] every_hours is now 6; the schedule keeps "
+            "0.0005 until it is restarted") in sched.log, sched.log
+    assert "changed" not in "\n".join(line for line in sched.lines if "crawl #1" in line)
+
+
+def test_a_config_gone_bad_under_a_running_schedule_is_one_line_and_the_crawls_go_on(tmp_path):
+    """A half-saved config.toml: crawl #2 says so in one line and crawls with
+    the settings read before; the schedule lives on, and a limited run exits 1."""
+    config = tmp_path / "config"
+    config.mkdir()
+    toml = config / "config.toml"
+
+    def exchange(handler):
+        toml.write_text('[schedule]\nsites = ["hapitas"\n', encoding="utf-8")
+        serve(handler, PAGE)
+
+    server = RecordedServer(faults={EXCHANGE: exchange}).start()
+    try:
+        toml.write_text(f'[schedule]\nsites = ["hapitas"]\nmirror = "{server.root_url}"\n', encoding="utf-8")
+        db = str(tmp_path / "p.db")
+        sched = Scheduled("--every", "0.0005", "--jitter", "0", "--runs", "2", db=db, out=tmp_path / "out",
+                          env={"POINTEXIT_CONFIG_DIR": str(config)})
+        assert sched.finish() == 1, sched.log
+    finally:
+        server.stop()
+    [error] = [line for line in sched.lines if " ERROR " in line]
+    assert error.endswith(f"crawl #2: config {toml} is not valid TOML: Unclosed array (at end of document); "
+                          "this crawl uses the settings read before"), error
+    assert "Traceback" not in sched.log
+    assert [r.verdict for r in runs(db)] == ["ok", "ok"]
+    assert len(server.requests_for(EXCHANGE)) == 2
+    assert "schedule stopped after 2 crawl(s)" in sched.log

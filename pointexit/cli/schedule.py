@@ -47,25 +47,16 @@ def schedule_command(
     from datetime import timedelta
 
     from pointexit import config
-    from pointexit.cli.crawl import check_cookie_files
-    from pointexit.cli.page import page_settings
-    from pointexit.crawling import select_spiders, validate_base_url
+    from pointexit.catalog import set_point_values
     from pointexit.page import prepare_out_dir, read_wallet
-    from pointexit.schedule import ScheduleOptions, configure_logging, run_schedule
+    from pointexit.schedule import Reread, ScheduleOptions, configure_logging, run_schedule
     from storage.engine import open_engine
 
     cfg = loaded_config(ctx)
     # The config's values are checked whether or not an option overrides them:
     # a bad config.toml is one line now, not a surprise on the run without the option.
-    every_cfg = config.config_value(cfg, "schedule", "every_hours", float,
-                                    positive=True, maximum=MAX_EVERY_HOURS)
-    if every_cfg is not None and not every_cfg >= MIN_EVERY_HOURS:
-        raise config.ConfigError(f"config {cfg.path}: [schedule] every_hours must be at least one "
-                                 f"second (1/3600), not {every_cfg:g}")
-    jitter_cfg = config.config_value(cfg, "schedule", "jitter_seconds", int, minimum=0)
-    sites_cfg = config.config_value(cfg, "schedule", "sites", list, items=str)
-    mirror_cfg = config.config_value(cfg, "schedule", "mirror", str)
-    out_cfg = config.config_value(cfg, "schedule", "out", str)
+    every_cfg, jitter_cfg = _interval_settings(cfg)
+    given = {"every": every, "jitter": jitter}  # options win over the config, then and later
     every = every if every is not None else every_cfg or DEFAULT_EVERY_HOURS
     if not MIN_EVERY_HOURS <= every <= MAX_EVERY_HOURS:  # also false for nan
         raise BadOption(f"bad --every {every:g}: hours between crawls must be at least one second "
@@ -81,6 +72,64 @@ def schedule_command(
                         f"({every * 1800:g} s)")
     if runs < 0:
         raise BadOption(f"bad --runs {runs}: must be 0 (no limit) or more")
+    options = dict(sites=sites, mirror=mirror, out=out, wallet=wallet)
+    settings = _crawl_settings(cfg, **options)
+    if settings["wallet"] is not None:
+        # As `page` would, but now: a bad wallet is one line before any crawl,
+        # not a failed rebuild after each one. (Each rebuild reads it afresh.)
+        read_wallet(settings["wallet"])
+    path = config.resolve_db(db)
+    open_engine(path).dispose()  # fail now, in one line, on a bad database
+    prepare_out_dir(settings["out"])
+
+    def reread() -> Reread:
+        """config.toml again, before each crawl: an edit applies from the next
+        crawl on; the interval and jitter only after a restart."""
+        fresh = config.load_config(cfg.path)
+        every_now, jitter_now = _interval_settings(fresh)
+        restart = [f"[schedule] {key} is now {now:g}; the schedule keeps {in_use:g} until it is restarted"
+                   for key, now, in_use, option in (("every_hours", every_now, every, given["every"]),
+                                                     ("jitter_seconds", jitter_now, jitter, given["jitter"]))
+                   if option is None and now is not None and now != in_use]
+        # A cookie file gone bad is the crawl's to report (login_required, and why), not the config's.
+        new = _crawl_settings(fresh, **options, check_cookies=False)
+        point_values = config.point_values(fresh)
+        if new["out"] != settings["out"]:
+            prepare_out_dir(new["out"])
+        return Reread(source=f"config {fresh.path}", options=new,
+                      apply=lambda: set_point_values(point_values), restart=restart)
+
+    configure_logging(verbose)
+    rc = run_schedule(ScheduleOptions(
+        db=path, every=timedelta(hours=every), jitter_s=jitter, runs=runs, reread=reread, **settings,
+    ))
+    if rc:
+        raise typer.Exit(rc)
+
+
+def _interval_settings(cfg) -> tuple[float | None, int | None]:
+    """[schedule] every_hours and jitter_seconds, checked."""
+    from pointexit import config
+
+    every_cfg = config.config_value(cfg, "schedule", "every_hours", float,
+                                    positive=True, maximum=MAX_EVERY_HOURS)
+    if every_cfg is not None and not every_cfg >= MIN_EVERY_HOURS:
+        raise config.ConfigError(f"config {cfg.path}: [schedule] every_hours must be at least one "
+                                 f"second (1/3600), not {every_cfg:g}")
+    return every_cfg, config.config_value(cfg, "schedule", "jitter_seconds", int, minimum=0)
+
+
+def _crawl_settings(cfg, *, sites, mirror, out, wallet, check_cookies: bool = True) -> dict:
+    """What a crawl and its rebuild take from config.toml and the options (an
+    option wins): read at start, and again before each crawl."""
+    from pointexit import config
+    from pointexit.cli.crawl import check_cookie_files
+    from pointexit.cli.page import page_settings
+    from pointexit.crawling import select_spiders, validate_base_url
+
+    sites_cfg = config.config_value(cfg, "schedule", "sites", list, items=str)
+    mirror_cfg = config.config_value(cfg, "schedule", "mirror", str)
+    out_cfg = config.config_value(cfg, "schedule", "out", str)
     sites = sites or sites_cfg or []
     # An empty --mirror (an unset shell variable) is a bad URL, not "no option":
     # that would crawl the real sites instead.
@@ -90,23 +139,10 @@ def schedule_command(
     mirror = validate_base_url(mirror, mirror_source) if mirror is not None else None
     out = out if out is not None else out_cfg or None
     out, wallet, stale_after, calendar = page_settings(out, wallet, cfg)
-    if wallet is not None:
-        # As `page` would, but now: a bad wallet is one line before any crawl,
-        # not a failed rebuild after each one. (Each rebuild reads it afresh.)
-        read_wallet(wallet)
-
     spiders = select_spiders(sites)
     # As `crawl` does: a bad <config dir>/cookies/<site>.txt is one line now,
     # not a login_required verdict on every scheduled run.
-    check_cookie_files(sites, spiders)
-    path = config.resolve_db(db)
-    open_engine(path).dispose()  # fail now, in one line, on a bad database
-    prepare_out_dir(out)
-    configure_logging(verbose)
-    rc = run_schedule(ScheduleOptions(
-        spiders=spiders, db=path, out=out, every=timedelta(hours=every), jitter_s=jitter,
-        runs=runs, mirror=mirror,
-        wallet=wallet, stale_after=stale_after, calendar=calendar,
-    ))
-    if rc:
-        raise typer.Exit(rc)
+    if check_cookies:
+        check_cookie_files(sites, spiders)
+    return dict(spiders=spiders, mirror=mirror, out=out, wallet=wallet, stale_after=stale_after,
+                calendar=calendar)
