@@ -1,7 +1,7 @@
 """Japan's time. The only place that reads the wall clock for the app."""
 
 import os
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -31,6 +31,17 @@ def at_jst(timestamp: float) -> datetime:
     if os.environ.get("POINTEXIT_NOW"):
         return now_jst()
     return datetime.fromtimestamp(timestamp, JST)
+
+
+def on_app_clock(t: datetime) -> datetime:
+    """A time on the wall clock (when the scheduler will next fire) in JST as
+    the app's clock tells it: with POINTEXIT_NOW pinned, the pinned moment
+    plus how long until then (to the second), as the log lines around it and
+    the page are dated."""
+    if not os.environ.get("POINTEXIT_NOW"):
+        return t.astimezone(JST)
+    ahead = t - datetime.now(JST)
+    return now_jst() + timedelta(seconds=round(ahead.total_seconds()))
 
 
 def today_jst() -> date:

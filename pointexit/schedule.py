@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
-from pointexit.clock import JST, now_jst
+from pointexit.clock import JST, now_jst, on_app_clock
 from pointexit.errors import UserError
 
 log = logging.getLogger("pointexit.schedule")
@@ -145,7 +145,7 @@ class CrawlJob:
             elif not self.stopping.is_set():
                 nxt = self.next_run()
                 if nxt:
-                    log.info("next crawl at %s", nxt.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S"))
+                    log.info("next crawl at %s", on_app_clock(nxt).strftime("%Y-%m-%d %H:%M:%S"))
 
     def refresh(self, n: int) -> None:
         """Take config.toml as it is now. One that cannot be read (a half-saved
@@ -245,7 +245,7 @@ def _on_event(job: CrawlJob, every: timedelta):
 
     def listen(event) -> None:
         due = (getattr(event, "scheduled_run_times", None) or [event.scheduled_run_time])[-1]
-        at = due.astimezone(JST).strftime("%H:%M:%S")
+        at = on_app_clock(due).strftime("%H:%M:%S")
         if event.code == EVENT_JOB_MAX_INSTANCES:
             log.warning("crawl due at %s skipped: crawl #%s is still running (it overran the "
                         "%s interval)", at, job.running, interval_text(every))

@@ -586,3 +586,32 @@ def test_a_config_gone_bad_under_a_running_schedule_is_one_line_and_the_crawls_g
     assert [r.verdict for r in runs(db)] == ["ok", "ok"]
     assert len(server.requests_for(EXCHANGE)) == 2
     assert "schedule stopped after 2 crawl(s)" in sched.log
+
+
+def test_next_crawl_is_told_by_the_apps_clock_when_pointexit_now_pins_it(monkeypatch, tmp_path, caplog):
+    """The log lines of a replay were dated by POINTEXIT_NOW, and the page too,
+    but "next crawl at" by the wall clock: 09:00 said the next crawl was at a
+    real date weeks away. It is now the pinned moment plus the time to wait."""
+    from types import SimpleNamespace
+
+    from apscheduler.events import EVENT_JOB_MAX_INSTANCES
+
+    from pointexit.clock import JST
+    from pointexit.schedule import CrawlJob, ScheduleOptions, _on_event
+    from tests.page_world import build_world
+
+    db = str(tmp_path / "p.db")
+    build_world(db).dispose()
+    monkeypatch.setenv("POINTEXIT_NOW", "2026-11-23T09:00")
+    job = CrawlJob(ScheduleOptions(spiders=["hapitas"], db=db, out=tmp_path / "out", every=timedelta(hours=6)))
+    job.crawl = lambda: ([], "crawl process gave no report")  # the crawl itself is not what is tested
+    job.next_run = lambda: datetime.now(JST) + timedelta(hours=6)
+    with caplog.at_level("INFO", logger="pointexit.schedule"):
+        job()
+        job.running = 2  # a crawl overran: the tick due half an hour ago is skipped
+        due = datetime.now(JST) - timedelta(minutes=30)
+        _on_event(job, timedelta(hours=6))(SimpleNamespace(code=EVENT_JOB_MAX_INSTANCES, scheduled_run_time=due))
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages[-2] == "next crawl at 2026-11-23 15:00:00"
+    assert messages[-1] == ("crawl due at 08:30:00 skipped: crawl #2 is still running (it overran "
+                            "the 6 h interval)")
