@@ -107,6 +107,7 @@ def advise(s: Situation) -> Plan:
     horizon = max([sp.on for sp in s.spends] + [date.fromordinal(s.today.toordinal() + WARN_DAYS)])
 
     after_plan = lapses_after_plan(s, plan, lapses)
+    # Soonest first; ties by site.
     for site, (when, renewed) in sorted(after_plan.items(), key=lambda kv: (kv[1][0], kv[0])):
         left = plan.left.get(site, 0)
         if left > 0 and when <= horizon:
@@ -139,12 +140,14 @@ def advise(s: Situation) -> Plan:
     elif cover.points_left and cover.points_expiry:
         plan.warnings.append(f"Amazonポイント {cover.points_left:,}pt の有効期限は {cover.points_expiry}"
                              "（最後の注文またはポイント獲得から1年。注文するたびに延長）")
-    for points, expires in cover.timed_unused:  # counted in pt, as the account shows them
+    # Each kind soonest first (a user reads the nearest risk first); ties keep
+    # the wallet's order (the sort is stable).
+    for points, expires in sorted(cover.timed_unused, key=lambda t: t[1]):  # in pt, as the account shows them
         if expires < s.today:
             plan.warnings.append(f"{timed_points_label(points)} は {expires} に失効しています")
         elif expires <= horizon:
             plan.warnings.append(f"{timed_points_label(points)} が {expires} に失効します（使う予定の注文がありません）")
-    for label, yen, expires in cover.unused:
+    for label, yen, expires in sorted(cover.unused, key=lambda u: u[2] or date.max):
         if expires is not None and expires < s.today:
             plan.warnings.append(f"{label}: ¥{yen:,} は {expires} に失効しています")
         elif expires is not None and expires <= horizon:

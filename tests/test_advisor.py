@@ -490,10 +490,10 @@ def test_time_limited_points_no_planned_order_uses_are_warned_of_in_points():
                   amazon=AmazonWallet(timed_points=(TimedPoints(500, date(2026, 12, 31)),
                                                     TimedPoints(1_200, date(2026, 12, 5)),
                                                     TimedPoints(300, date(2026, 11, 1)))))
-    assert advise(s).warnings == [
-        "期間限定ポイント 300pt が 2026-12-31 に失効します（使う予定の注文がありません）",
-        "期間限定ポイント 1,200pt が 2026-12-05 に失効します（使う予定の注文がありません）",
+    assert advise(s).warnings == [  # soonest first, not in the wallet's order
         "期間限定ポイント 300pt は 2026-11-01 に失効しています",
+        "期間限定ポイント 1,200pt が 2026-12-05 に失効します（使う予定の注文がありません）",
+        "期間限定ポイント 300pt が 2026-12-31 に失効します（使う予定の注文がありません）",
     ]
     cover = cover_from_balances(s.spends, s.amazon)
     assert cover.unused == [] and cover.timed_unused == [
@@ -503,6 +503,35 @@ def test_time_limited_points_no_planned_order_uses_are_warned_of_in_points():
                    amazon=AmazonWallet(timed_points=s.amazon.timed_points[:2]))
     assert advise(used).warnings == []
     assert timed_points_label(12_345) == "期間限定ポイント 12,345pt"
+
+
+def test_lapse_warnings_of_each_kind_come_soonest_first_whatever_the_wallets_order():
+    """A user reads the soonest risk first: site points, gift lots and
+    time-limited points are each warned of by their date (ties: the wallet's
+    order), not in the order the wallet lists them."""
+    s = Situation(
+        today=TODAY, exits=[gift_exit("moppy"), gift_exit("hapitas")], balances={"hapitas": 100, "moppy": 100},
+        spends=[],
+        last_activity={"hapitas": date(2025, 12, 20), "moppy": date(2026, 6, 1)},
+        expiry_rules={"hapitas": ExpiryRule(12, "last_login", "12ヶ月間ログインがない場合"),
+                      "moppy": ExpiryRule(6, "last_activity", "最終利用から6ヶ月")},
+        amazon=AmazonWallet(gift_lots=(GiftLot(300, date(2027, 1, 10), label="c"),
+                                       GiftLot(200, date(2026, 12, 15), label="b"),
+                                       GiftLot(100, date(2026, 12, 15), label="a"),
+                                       GiftLot(400, date(2026, 11, 1), label="d")),
+                            timed_points=(TimedPoints(500, date(2026, 12, 31)),
+                                          TimedPoints(1_200, date(2026, 12, 5)))),
+        names={"hapitas": "ハピタス", "moppy": "モッピー"})
+    assert advise(s).warnings == [
+        "モッピー: 100pt が 2026-12-01 に失効します（最終利用から6ヶ月）",
+        "ハピタス: 100pt が 2026-12-20 に失効します（12ヶ月間ログインがない場合）",
+        "期間限定ポイント 1,200pt が 2026-12-05 に失効します（使う予定の注文がありません）",
+        "期間限定ポイント 500pt が 2026-12-31 に失効します（使う予定の注文がありません）",
+        "d (期限 2026-11-01): ¥400 は 2026-11-01 に失効しています",
+        "b (期限 2026-12-15): ¥200 が使われないまま 2026-12-15 に失効します",
+        "a (期限 2026-12-15): ¥100 が使われないまま 2026-12-15 に失効します",
+        "c (期限 2027-01-10): ¥300 が使われないまま 2027-01-10 に失効します",
+    ]
 
 
 def test_a_planned_exchange_renews_the_sites_points_where_exchanging_is_activity():

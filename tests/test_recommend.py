@@ -448,6 +448,29 @@ def test_balances_already_past_their_date_are_said_to_have_lapsed(cli, market_db
     ]
 
 
+def test_lapse_warnings_come_soonest_first_in_text_and_json(cli, market_db, tmp_path):
+    """The wallet lists the far dates first; the warnings (each kind by its
+    date, ties in the wallet's order) read the soonest risk first, alike in
+    the text and in --json."""
+    w = tmp_path / "wallet.toml"
+    w.write_text("[[amazon.gift]]\nyen = 3000\nexpires = 2027-01-20\n"
+                 "[[amazon.gift]]\nyen = 2000\nexpires = 2026-12-15\n"
+                 "[[amazon.gift]]\nyen = 1000\nexpires = 2026-12-15\n"
+                 "[[amazon.timed_points]]\npoints = 500\nexpires = 2026-12-31\n"
+                 "[[amazon.timed_points]]\npoints = 200\nexpires = 2026-12-05\n", encoding="utf-8")
+    expected = [
+        "期間限定ポイント 200pt が 2026-12-05 に失効します（使う予定の注文がありません）",
+        "期間限定ポイント 500pt が 2026-12-31 に失効します（使う予定の注文がありません）",
+        "ギフト残高 (期限 2026-12-15): ¥2,000 が使われないまま 2026-12-15 に失効します",
+        "ギフト残高 (期限 2026-12-15): ¥1,000 が使われないまま 2026-12-15 に失効します",
+        "ギフト残高 (期限 2027-01-20): ¥3,000 が使われないまま 2027-01-20 に失効します",
+    ]
+    plan = json.loads(recommend(cli, market_db, "--wallet", str(w), "--json").stdout)
+    assert plan["warnings"] == expected
+    text = recommend(cli, market_db, "--wallet", str(w)).stdout
+    assert [line.split("注意: ", 1)[1] for line in text.splitlines() if line.startswith("注意: ")] == expected
+
+
 def test_a_balance_past_two_to_the_63_plans_like_any_other(cli, market_db):
     """A chain's amounts were counted with len(range(...)), which overflows
     past 2**63: an internal error instead of the plan."""
