@@ -227,6 +227,19 @@ def test_wallet_check_summarises_the_examples_time_limited_points(cli, tmp_path)
     assert "  期間限定ポイント: 300pt 期限 2026-12-31" in proc.stdout.splitlines(), proc.stdout
 
 
+def test_wallet_check_names_time_limited_points_as_the_advisor_does(tmp_path, monkeypatch, capsys):
+    """The label has one source (advisor.amazon.TIMED_POINTS): `wallet check`
+    spelt it out itself, so a change there left the summary behind."""
+    import advisor.amazon
+    from pointexit.cli.wallet import check_command
+
+    path = tmp_path / "wallet.toml"
+    path.write_text("[[amazon.timed_points]]\npoints = 300\nexpires = 2026-12-31\n", encoding="utf-8")
+    monkeypatch.setattr(advisor.amazon, "TIMED_POINTS", "期間限定")
+    check_command(path=str(path))
+    assert "  期間限定: 300pt 期限 2026-12-31" in capsys.readouterr().out.splitlines()
+
+
 def test_wallet_init_says_to_check_then_recommend_naming_a_file_elsewhere(cli, tmp_path):
     """As the README has it: edit, `wallet check`, then `recommend` — and for a
     --path elsewhere, the options that read that file (plain `recommend` would not)."""

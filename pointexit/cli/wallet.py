@@ -43,6 +43,7 @@ def init_command(path: PathOption = None,
 @wallet_app.command("check")
 def check_command(path: PathOption = None) -> None:
     """Read the wallet and summarise it (errors name the key)."""
+    from advisor import amazon
     from pointexit.catalog import point_unit, site_name
     from pointexit.wallet import default_wallet_path, load_wallet, wallet_file
 
@@ -58,6 +59,6 @@ def check_command(path: PathOption = None) -> None:
     if w.amazon.points:
         out.print(f"  Amazonポイント: {w.amazon.points.points:,}pt")
     for t in w.amazon.timed_points:
-        out.print(f"  期間限定ポイント: {t.points:,}pt 期限 {t.expires}")
+        out.print(f"  {amazon.TIMED_POINTS}: {t.points:,}pt 期限 {t.expires}")
     for s in w.spends:
         out.print(f"  予定 {s.on}: ¥{s.yen:,}" + (f" ({s.tag})" if s.tag else ""))
