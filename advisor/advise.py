@@ -407,8 +407,12 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     exits_by = {(e.site, e.label): e for e in s.exits}
     act: list[Spend] = []
     gained: dict[int, tuple[Step, date]] = {}  # parts acted for today's gain, not because they are due
-    held: dict[int, list[tuple[Spend, date, WaitEstimate]]] = {}
-    lasting: dict[int, list[tuple[Spend, date]]] = {}  # held while today's campaign runs on
+    # Wait advice is one per exit (site, first exit's label): one exit often
+    # has several of today's steps (a per-exchange maximum splits one
+    # exchange; two routes leave by the same first exit).
+    held: dict[tuple[str, str], list[tuple[Spend, date, WaitEstimate]]] = {}
+    lasting: dict[tuple[str, str], list[tuple[Spend, date]]] = {}  # held while today's campaign runs on
+    claims: dict[tuple[str, str], list[str]] = {}  # the campaigns the exit's held steps claim
     horizon = (residual[-1].on - s.today).days if residual else 0
     deadlines = spend_deadlines(s.exits, held_sites, residual, s.today, s.calendar)
     waiting_yen = sum(sp.yen for sp, d in zip(residual, deadlines) if d > s.today)
@@ -427,7 +431,8 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         if lasts is not None and lasts > s.today and rate_now > step_route(exits_by, st).rate():
             # today's campaign is sure to run tomorrow too: holding loses
             # nothing and keeps the chance of a better one
-            lasting.setdefault(id(st), []).append((sp, min(deadline, lasts)))
+            lasting.setdefault(exit_key(st), []).append((sp, min(deadline, lasts)))
+            _claim(claims, st)
             continue
         if rate_base not in values:
             values[rate_base] = waiting_values(horizon, campaign_chances(streams, s.today, rate_base,
@@ -438,7 +443,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         loss = est.expected_loss_bp if est else Fraction(0)
         worth = values[rate_base][days_left]
         if worth - loss > gain_now:
-            held.setdefault(id(st), []).append((sp, deadline, WaitEstimate(
+            held.setdefault(exit_key(st), []).append((sp, deadline, WaitEstimate(
                 days_observed=est.days_observed if est else 0, start_chance=est.start_chance if est else Fraction(0),
                 bonuses_bp=est.bonuses_bp if est else (), drop_chance=est.drop_chance if est else Fraction(0),
                 mean_drop_bp=est.mean_drop_bp if est else Fraction(0), expected_bonus_bp=worth,
@@ -467,15 +472,18 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         # plain step instead (the campaign's points are worth more kept)
         # gains nothing today it could not get later: it waits.
         kept: list[Spend] = []
-        later: dict[int, tuple[Step, list[tuple[Spend, date]]]] = {}  # by the campaign step
+        later: dict[tuple[str, str], tuple[Step, list[tuple[Spend, date]]]] = {}  # by the campaign step's exit
+        put_claims: dict[tuple[str, str], list[str]] = {}
         for j, part, st in paid_parts(act, for_now.steps):
             origin = gained.get(id(act[j]))
             if origin is not None and (st is None or not st.campaigns):
-                later.setdefault(id(origin[0]), (origin[0], []))[1].append((part, origin[1]))
+                later.setdefault(exit_key(origin[0]), (origin[0], []))[1].append((part, origin[1]))
+                _claim(put_claims, origin[0])
             else:
                 kept.append(part)
         if later:
-            put_off = [_put_off_advice(s, step, parts, factor) for step, parts in later.values()]
+            put_off = [_put_off_advice(s, replace(step, campaigns=tuple(put_claims[k])), parts, factor)
+                       for k, (step, parts) in later.items()]
             act = kept
             for_now = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,
                                         cap_used=s.cap_used, available_until=lapses) if act else Plan()
@@ -483,8 +491,29 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         price = {e.site: e.yen_per_point for e in priced}
         now = [replace(st, cost=st.cost / price[st.site] * value[st.site])
                for st in for_now.steps if st.apply_on == s.today]
-    return now, ([_wait_advice(s, st, held[id(st)]) for st in today_steps if id(st) in held]
-                 + [_lasting_advice(s, st, lasting[id(st)]) for st in today_steps if id(st) in lasting] + put_off)
+    waits = [_wait_advice(s, st, held[k]) for k, st in _by_exit(today_steps, held)]
+    runs_on = [_lasting_advice(s, replace(st, campaigns=tuple(claims[k])), lasting[k])
+               for k, st in _by_exit(today_steps, lasting)]
+    return now, waits + runs_on + put_off
+
+
+def exit_key(step: Step) -> tuple[str, str]:
+    """The exit a step's points leave by, as wait advice is grouped: (site, label)."""
+    return step.site, step.hops[0][0]
+
+
+def _claim(claims: dict[tuple[str, str], list[str]], step: Step) -> None:
+    seen = claims.setdefault(exit_key(step), [])
+    seen += [c for c in step.campaigns if c not in seen]
+
+
+def _by_exit(steps: list[Step], groups: dict) -> list[tuple[tuple[str, str], Step]]:
+    """(exit, its first step) per exit with parts in `groups`, in the steps' order."""
+    out: dict[tuple[str, str], Step] = {}
+    for st in steps:
+        if exit_key(st) in groups:
+            out.setdefault(exit_key(st), st)
+    return list(out.items())
 
 
 def marginal_rates(residual: list[Spend], steps: list[Step]) -> list[Fraction | None]:
@@ -569,7 +598,7 @@ def _wait_advice(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEst
     first = first_exit(s, step)
     now = best_campaign(first, s.today, s.campaigns)
     until = min(d for _, d, _ in held)
-    est = held[0][2]
+    est = min(held, key=lambda h: h[1])[2]  # the figures of the part due first (held from several steps)
     yen = sum(sp.yen for sp, _, _ in held)
     pct = lambda bp: Decimal(bp.numerator) / Decimal(bp.denominator) / 100  # noqa: E731
     # Today's exchange of these yen may already gain something (a campaign on

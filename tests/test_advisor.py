@@ -704,6 +704,23 @@ def test_a_spend_far_off_waits_and_one_due_today_is_exchanged_alone():
     assert wait.numbers["wait_until"] == (far.on - timedelta(days=1)).isoformat()
 
 
+def test_one_exit_split_into_several_of_todays_steps_gets_one_wait_advice():
+    # a's exit takes at most 1,000 pt an exchange: the plan makes three of
+    # today's steps of it (two for the 12-23 spend, one for 01-22), all worth
+    # waiting for a's frequent campaigns. Each step had its own advice — three
+    # 「a Amazon: ¥1,000 分は … まで待つ」, one of them covering both spends.
+    near, far = Spend(TODAY + timedelta(days=30), 1_500), Spend(TODAY + timedelta(days=60), 1_500)
+    capped = replace(_one_to_one(), max_points=1_000)
+    plan = advise(Situation(TODAY, [capped], {"a": 10_000}, [near, far], histories=_frequent()))
+    assert [(s.points, s.apply_on, s.for_spend) for s in plan.steps] == [
+        (1_000, TODAY, near.on), (1_000, TODAY, near.on), (1_000, TODAY, far.on)]
+    assert plan.now == []
+    [wait] = [a for a in plan.advice if a.kind == "wait"]
+    assert (wait.numbers["exit"], wait.numbers["yen"], wait.numbers["wait_until"], wait.numbers["spends"]) == (
+        "a Amazon", 3_000, "2026-12-22", ["2026-12-23", "2027-01-22"])
+    assert wait.text.startswith("a a Amazon: ¥3,000 分は 2026-12-22 まで待つ価値あり")
+
+
 def test_a_campaign_better_than_waiting_is_taken_for_every_spend():
     near, far = Spend(TODAY + timedelta(days=1), 1_000), Spend(TODAY + timedelta(days=60), 2_000)
     now = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY, "u", SEEN)
