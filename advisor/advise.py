@@ -594,24 +594,52 @@ def history_text(est: WaitEstimate) -> str:
     return f"過去{est.days_observed}日でこの交換先のキャンペーン開始 {len(est.bonuses_bp)} 回、"
 
 
+def held_estimate(held: list[tuple[Spend, date, WaitEstimate]]) -> WaitEstimate:
+    """The figures of many held parts as one: each part's are its own (its
+    spend's deadline, its rates), and the expected bonus, loss and today's
+    gain are their average weighted by the yen each part holds — so the yen
+    times the figure is the sum of what each part is expected to gain. The
+    exit's own history (chances, sizes seen) is the same for every part; the
+    days left are the first part's."""
+    yen = sum(sp.yen for sp, _, _ in held)
+    first = min(held, key=lambda h: h[1])[2]
+    if len(held) == 1 or not yen:
+        return first
+    mean = lambda figure: sum((sp.yen * figure(e) for sp, _, e in held), Fraction(0)) / yen  # noqa: E731
+    return replace(first, expected_bonus_bp=mean(lambda e: e.expected_bonus_bp),
+                   expected_loss_bp=mean(lambda e: e.expected_loss_bp), gain_now_bp=mean(lambda e: e.gain_now_bp))
+
+
 def _wait_advice(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEstimate]]) -> Advice:
     first = first_exit(s, step)
     now = best_campaign(first, s.today, s.campaigns)
     until = min(d for _, d, _ in held)
-    est = min(held, key=lambda h: h[1])[2]  # the figures of the part due first (held from several steps)
+    est = held_estimate(held)
     yen = sum(sp.yen for sp, _, _ in held)
+    by_day: dict[date, list[tuple[Spend, date, WaitEstimate]]] = {}
+    for h in sorted(held, key=lambda h: h[1]):
+        by_day.setdefault(h[1], []).append(h)
     pct = lambda bp: Decimal(bp.numerator) / Decimal(bp.denominator) / 100  # noqa: E731
     # Today's exchange of these yen may already gain something (a campaign on
     # the exit or a later hop): waiting is worth only what it adds to that.
     today = (f"、今日交換しても +{pct(est.gain_now_bp):.2f}% のため待つ利得は差し引き +{pct(est.gain_over_now_bp):.2f}%"
              if est.gain_now_bp > 0 else "")
+    name = f"{s.names.get(step.site, step.site)} {first.label}"
+    if len(by_day) == 1:
+        head, tail = f"¥{yen:,} 分は {until} まで待つ価値あり — ", f"。キャンペーンがなければ {until} に申請"
+    else:
+        # Parts due on different days: each waits to its own day, and the
+        # figures are over all of them (weighted by yen, `held_estimate`).
+        days = "、".join(f"¥{sum(sp.yen for sp, _, _ in part):,} 分は {d} まで" for d, part in by_day.items())
+        head = f"¥{yen:,} 分は待つ価値あり（{days}）— "
+        tail = "（各分のその日までの見込みを金額で平均）。キャンペーンがなければそれぞれの日に申請"
     return Advice(
         kind="wait",
-        text=(f"{s.names.get(step.site, step.site)} {first.label}: ¥{yen:,} 分は {until} まで待つ価値あり — "
+        text=(f"{name}: {head}"
               + history_text(est)
               + f"他の交換先も合わせた期待上乗せ +{pct(est.expected_bonus_bp):.2f}%、"
               f"レート低下リスク −{pct(est.expected_loss_bp):.2f}%{today}"
-              + f"。キャンペーンがなければ {until} に申請"),
+              + tail),
         numbers={"site": step.site, "exit": first.label, "wait_until": until.isoformat(),
                  "days_observed": est.days_observed, "campaigns_seen": len(est.bonuses_bp),
                  "start_chance_per_day": str(est.start_chance),
@@ -619,5 +647,11 @@ def _wait_advice(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEst
                  "expected_loss_bp": str(est.expected_loss_bp),
                  "bonus_now_bp": now.bonus_bp if now else 0,
                  "gain_now_bp": str(est.gain_now_bp), "gain_over_now_bp": str(est.gain_over_now_bp), "yen": yen,
-                 "spends": sorted({sp.on.isoformat() for sp, _, _ in held})},
+                 "spends": sorted({sp.on.isoformat() for sp, _, _ in held}),
+                 # each day's part with its own figures (the ones above are their yen-weighted mean)
+                 "parts": [{"wait_until": d.isoformat(), "yen": sum(sp.yen for sp, _, _ in part),
+                            "spends": sorted({sp.on.isoformat() for sp, _, _ in part}),
+                            "expected_bonus_bp": str(e.expected_bonus_bp),
+                            "expected_loss_bp": str(e.expected_loss_bp), "gain_now_bp": str(e.gain_now_bp)}
+                           for d, part in by_day.items() for e in (held_estimate(part),)]},
         source_url=first.source_url, seen_at=first.seen_at)

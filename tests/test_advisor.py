@@ -718,7 +718,33 @@ def test_one_exit_split_into_several_of_todays_steps_gets_one_wait_advice():
     [wait] = [a for a in plan.advice if a.kind == "wait"]
     assert (wait.numbers["exit"], wait.numbers["yen"], wait.numbers["wait_until"], wait.numbers["spends"]) == (
         "a Amazon", 3_000, "2026-12-22", ["2026-12-23", "2027-01-22"])
-    assert wait.text.startswith("a a Amazon: ¥3,000 分は 2026-12-22 まで待つ価値あり")
+    assert wait.text.startswith("a a Amazon: ¥3,000 分は待つ価値あり（¥1,500 分は 2026-12-22 まで、"
+                                "¥1,500 分は 2027-01-21 まで）")
+
+
+def test_wait_advice_for_parts_due_on_different_days_weighs_each_by_its_own_day():
+    # One step pays ¥1,000 due 12-23 (apply by 12-22) and ¥2,000 due 01-22
+    # (apply by 01-21), both held. The advice said 「¥3,000 分は 12-22 まで」
+    # with the 12-22 part's +4.76 % for all ¥3,000: the ¥2,000 part can wait
+    # to 01-21 and is worth +4.99 %. Each part keeps its own day and figures;
+    # the advice's figures are their yen-weighted mean.
+    near, far = Spend(TODAY + timedelta(days=30), 1_000), Spend(TODAY + timedelta(days=60), 2_000)
+    plan = advise(Situation(TODAY, [_one_to_one()], {"a": 10_000}, [near, far], histories=_frequent()))
+    assert [(s.points, s.apply_on) for s in plan.steps] == [(3_000, TODAY)] and plan.now == []
+    [wait] = [a for a in plan.advice if a.kind == "wait"]
+    v_near, v_far = Fraction(279797781178474, 587256079483), Fraction(143708962483616, 287992954195)
+    assert wait.numbers["parts"] == [
+        {"wait_until": "2026-12-22", "yen": 1_000, "spends": ["2026-12-23"], "expected_bonus_bp": str(v_near),
+         "expected_loss_bp": "0", "gain_now_bp": "0"},
+        {"wait_until": "2027-01-21", "yen": 2_000, "spends": ["2027-01-22"], "expected_bonus_bp": str(v_far),
+         "expected_loss_bp": "0", "gain_now_bp": "0"}]
+    mean = (1_000 * v_near + 2_000 * v_far) / 3_000
+    assert (wait.numbers["yen"], wait.numbers["wait_until"]) == (3_000, "2026-12-22")
+    assert Fraction(wait.numbers["expected_bonus_bp"]) == mean == Fraction(wait.numbers["gain_over_now_bp"])
+    assert wait.text == (
+        "a a Amazon: ¥3,000 分は待つ価値あり（¥1,000 分は 2026-12-22 まで、¥2,000 分は 2027-01-21 まで）— "
+        "過去100日でこの交換先のキャンペーン開始 10 回、他の交換先も合わせた期待上乗せ +4.91%、"
+        "レート低下リスク −0.00%（各分のその日までの見込みを金額で平均）。キャンペーンがなければそれぞれの日に申請")
 
 
 def test_a_campaign_better_than_waiting_is_taken_for_every_spend():
