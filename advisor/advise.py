@@ -83,12 +83,21 @@ def lapse_dates(s: Situation) -> dict[str, date]:
     return out
 
 
-def lapses_after_plan(s: Situation, plan: Plan, lapses: dict[str, date]) -> dict[str, tuple[date, date | None]]:
+def lapses_after_plan(s: Situation, plan: Plan, lapses: dict[str, date],
+                      waits_until: dict[str, date] | None = None) -> dict[str, tuple[date, date | None]]:
     """site → (when what the plan leaves lapses, the planned exchange that
-    renewed it or None): on most sites the exchange is itself activity."""
+    renewed it or None): on most sites the exchange is itself activity.
+
+    `waits_until`: per site, the last day the wait advice holds any of its
+    points to (never past their lapse, `exchange_now`). Its steps for today
+    are applied by then, not today: the exchange that renews the rest is that
+    day's (a step held to 12-13 is not today's activity, and what it leaves
+    lapses counted from 12-13)."""
     out = {site: (when, None) for site, when in lapses.items()}
     for step in plan.steps:
         rule, on = s.expiry_rules.get(step.site), step.apply_on or s.today
+        if on == s.today:
+            on = (waits_until or {}).get(step.site, on)
         if step.site in out and rule.since in RENEWED_BY_EXCHANGE and on <= lapses[step.site]:
             renewed = lapse_date(rule, on)
             if renewed > out[step.site][0]:
@@ -106,18 +115,26 @@ def advise(s: Situation) -> Plan:
     unit = lambda site: s.units.get(site, "pt")  # noqa: E731
     horizon = max([sp.on for sp in s.spends] + [date.fromordinal(s.today.toordinal() + WARN_DAYS)])
 
-    after_plan = lapses_after_plan(s, plan, lapses)
+    # What to do today first: the lapses after the plan count held steps on
+    # the day they wait to.
+    plan.now, waits, waits_until = exchange_now(s, plan, lapses)
+    after_plan = lapses_after_plan(s, plan, lapses, waits_until)
     # Soonest first; ties by site.
     for site, (when, renewed) in sorted(after_plan.items(), key=lambda kv: (kv[1][0], kv[0])):
         left = plan.left.get(site, 0)
-        if left > 0 and when <= horizon:
-            rule = s.expiry_rules[site]
+        rule = s.expiry_rules.get(site)
+        # Held to a day, the renewing exchange may come sooner (a campaign
+        # starts): it is news if even today's would lapse within the horizon.
+        held_to = renewed is not None and renewed == waits_until.get(site)
+        soonest = lapse_date(rule, s.today) if held_to else when
+        if left > 0 and soonest <= horizon:
             lapse = "に失効しています" if when < s.today else "に失効します"  # a wallet not updated since
             # By age (ECnavi, dot money) the date is the oldest points' (when
             # they were earned is what the wallet's date says), not all of them.
             held = f"{left:,}{unit(site)}" + (" のうち古い分" if rule.since == "point_age" else "")
             plan.warnings.append(f"{name(site)}: {held} が {when} {lapse}（{rule.wording}"
-                                 + (f"。{renewed} の交換で延長した日" if renewed else "") + "）")
+                                 + (f"。待つ助言どおり {renewed} に交換して延長した日。早く交換すればその分早まります"
+                                    if held_to else f"。{renewed} の交換で延長した日" if renewed else "") + "）")
     for e in s.exits:  # the planner cannot say when such a gift would arrive
         if e.lag_max_days is None and s.balances.get(e.site, 0) > 0 and e.destination == "amazon_gift":
             plan.warnings.append(f"{name(e.site)} {e.label}: 交換日数が不明なため計画に使えません")
@@ -178,7 +195,6 @@ def advise(s: Situation) -> Plan:
         plan.warnings.append(f"{name(site)}: 交換後 {units:,}{unit(site)} が残ります"
                              + (f"（{rule.wording}で失効）" if rule else ""))
 
-    plan.now, waits = exchange_now(s, plan, lapses)
     plan.advice += waits
     plan.advice += routing_offer_advice(s.offers, s.spends, s.today, s.names)
     return plan
@@ -346,8 +362,10 @@ def rated_parts(s: Situation, parts: list[tuple[int, Spend, Step | None]],
     return out
 
 
-def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[list[Step], list[Advice]]:
-    """Which of today's steps to carry out, spend by spend, and the wait advice.
+def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]
+                 ) -> tuple[list[Step], list[Advice], dict[str, date]]:
+    """Which of today's steps to carry out, spend by spend, the wait advice,
+    and per site the last day that advice holds its points to.
 
     One step of the plan often pays many spends (a whole year from one site),
     but waiting is worth a different amount for each: little for a spend a
@@ -380,7 +398,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     plan's steps for today are what to do."""
     today_steps = [st for st in plan.steps if st.apply_on == s.today]
     if not today_steps:
-        return [], []
+        return [], [], {}
     residual = cover_from_balances([sp for sp in s.spends if sp.on >= s.today], s.amazon).residual
     parts = paid_parts(residual, plan.steps)
     live = [c for c in s.campaigns if c.active_on(s.today)]
@@ -453,6 +471,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
                 gained[id(sp)] = (st, deadline)
             act.append(sp)
     put_off: list[Advice] = []
+    later: dict[tuple[str, str], tuple[Step, list[tuple[Spend, date]]]] = {}  # by the campaign step's exit
     if not act:
         now = []
     else:
@@ -472,7 +491,6 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
         # plain step instead (the campaign's points are worth more kept)
         # gains nothing today it could not get later: it waits.
         kept: list[Spend] = []
-        later: dict[tuple[str, str], tuple[Step, list[tuple[Spend, date]]]] = {}  # by the campaign step's exit
         put_claims: dict[tuple[str, str], list[str]] = {}
         for j, part, st in paid_parts(act, for_now.steps):
             origin = gained.get(id(act[j]))
@@ -494,7 +512,12 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]) -> tuple[lis
     waits = [_wait_advice(s, st, held[k]) for k, st in _by_exit(today_steps, held)]
     runs_on = [_lasting_advice(s, replace(st, campaigns=tuple(claims[k])), lasting[k])
                for k, st in _by_exit(today_steps, lasting)]
-    return now, waits + runs_on + put_off
+    waits_until: dict[str, date] = {}  # never past the points' lapse: each part's day is capped by it above
+    for site, day in ([(k[0], d) for k, parts in held.items() for _, d, _ in parts]
+                      + [(k[0], d) for k, parts in lasting.items() for _, d in parts]
+                      + [(step.site, d) for step, parts in later.values() for _, d in parts]):
+        waits_until[site] = max(waits_until.get(site, day), day)
+    return now, waits + runs_on + put_off, waits_until
 
 
 def exit_key(step: Step) -> tuple[str, str]:

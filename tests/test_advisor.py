@@ -534,6 +534,32 @@ def test_lapse_warnings_of_each_kind_come_soonest_first_whatever_the_wallets_ord
     ]
 
 
+def test_a_held_step_renews_the_sites_points_on_the_day_it_waits_to_not_today():
+    # a's points lapse 180 days from the last login, 2026-12-13. Today's step
+    # (¥2,000 for a spend months away) waits for a's frequent campaigns — to
+    # 12-13 at the latest, never past the lapse. The warning on the 8,000 pt
+    # it leaves counted today's exchange as the renewal (2027-05-22, 「11-23 の
+    # 交換で延長」) though nothing is exchanged today: they lapse 180 days from
+    # the exchange the advice makes, 12-13 if no campaign comes sooner.
+    def plan_for(days):
+        return advise(Situation(
+            TODAY, [_one_to_one()], {"a": 10_000}, [Spend(TODAY + timedelta(days=days), 2_000)],
+            histories=_frequent(), last_activity={"a": TODAY - timedelta(days=160)},
+            expiry_rules={"a": ExpiryRule(6, "last_login", "最終ログインから180日", days=180)}))
+
+    warning = ("a: 8,000pt が 2027-06-11 に失効します（最終ログインから180日。待つ助言どおり 2026-12-13 に"
+               "交換して延長した日。早く交換すればその分早まります）")
+    plan = plan_for(200)
+    assert [(s.points, s.apply_on, s.apply_by) for s in plan.steps] == [(2_000, TODAY, date(2026, 12, 13))]
+    assert plan.now == [] and plan.left == {"a": 8_000}
+    [wait] = [a for a in plan.advice if a.kind == "wait"]
+    assert wait.numbers["wait_until"] == "2026-12-13"  # the lapse: no later
+    assert plan.warnings == [warning]
+    # The last spend 06-01: held to 12-13 the rest lapses after it, but an
+    # exchange on a campaign sooner (from tomorrow) may bring it before: still news.
+    assert plan_for(190).warnings == [warning]
+
+
 def test_a_planned_exchange_renews_the_sites_points_where_exchanging_is_activity():
     # Moppy's 180 days count from the last login: the exchange the plan makes on
     # 11-23 renews them, so what it leaves lapses 2027-05-22, not 12-01.
