@@ -261,17 +261,39 @@ _OWN_POINT_UNIT = {"dotmoney": r"マネー", "pex": r"(?:PeX)?ポイント|pt|P"
 _POINT_UNIT = r"(?:ちょび)?ポイント|pt|P(?!eX)"
 
 
+# A figure that counts something other than points: times (「12ヶ月に2回」),
+# months, days, years, people (「先着1,000名」), a share, or a part of a date
+# or a time (「2026/11/30」, 「23:59」).
+_NOT_POINTS = re.compile(r"\s*(?:回|[ヶヵかカケ箇]?\s*月|日|年|週|時|分|名|人|%|[/:]\d)")
+# Points given (「毎月1,000pt付与」, 「100ptプレゼント」) are a reward, not a cap.
+_GIVEN = re.compile(r"\s*(?:(?:ちょび|PeX)?ポイント|pt|Pt|P|マネー|円分?)?\s*(?:を|が)?\s*"
+                    r"(?:付与|進呈|プレゼント|加算|還元)")
+# What makes a figure a cap: 「上限」, 「まで」, 「最大」.
+_CAP_WORD = r"上限|まで|迄|最大|限度"
+
+
 def parse_cap_points(text: str | None, site: str | None = None) -> int | None:
     """A campaign's cap as points of the exchange, in the site's own points:
     「お一人様20,000マネー（40,000ちょびポイント）の交換分まで」 → 40000 on
     ちょびリッチ, 「お一人様10,000マネーの交換まで」 → 10000 on ドットマネー.
-    Without a figure in the site's points, the first whole number (as parse_int)."""
+    Without a figure in the site's points, the first figure that may be a cap.
+    None when the text names no cap (上限, まで, 最大) or its figures are no
+    points capped: points given (「毎月1,000pt付与」), a count of months or times
+    (「12ヶ月に2回」), people (「先着1,000名」), a date."""
     t = numeric_text(text)
+    if not re.search(_CAP_WORD, t):
+        return None
     own = _OWN_POINT_UNIT.get(site or "", _POINT_UNIT)
-    for m in re.finditer(_NUM + r"\s*", t):
-        if not m.group(2) and re.match(own, t[m.end():]):
+    figures = []
+    for m in re.finditer(_NUM, t):
+        if m.group(2) or t[m.start() - 1:m.start()] in ("/", ":") or _NOT_POINTS.match(t, m.end()):
+            continue
+        if not _GIVEN.match(t, m.end()):
+            figures.append((m, re.match(r"\s*(?:" + own + r")", t[m.end():])))
+    for m, unit in figures:
+        if unit:
             return _to_int(m.group(1))
-    return parse_int(text)
+    return _to_int(figures[0][0].group(1)) if figures else None
 
 
 # Site wording → destination slug. Order matters: first match wins.

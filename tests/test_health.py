@@ -258,6 +258,30 @@ def test_a_cap_over_twelve_months_is_unread_not_a_months():
         (None, None, ["unparsed:cap_text"])]
 
 
+def moppy_campaign_caps(*cap_texts):
+    """Moppy's dot money campaign with each cap text, through validation: (stats, kept)."""
+    from spiders.items import CampaignItem
+
+    base = dict(site="moppy", destination="dotmoney", title="ドットマネー交換10%増量",
+                bonus_text="10%増量", window_text="2026/11/01～2026/11/30",
+                source_url="https://pc.moppy.jp/exchange/", seen_at="2026-11-23T09:00:00+09:00")
+    return through_validation([CampaignItem(key=f"dotmoney:{n}", cap_text=t, **base)
+                               for n, t in enumerate(cap_texts)])
+
+
+def test_a_campaign_cap_is_no_award_nor_count_of_months():
+    # 「毎月1,000pt付与」 was stored as a cap of 1,000 pt, 「12ヶ月に2回」 as one of
+    # 12: the campaign is flagged, not stored with a cap it does not have.
+    # A cap over months beside a figure that reads is a cap read in part.
+    stats, kept = moppy_campaign_caps("毎月1,000pt付与", "12ヶ月に2回", "先着1,000名様まで",
+                                      "12ヶ月に2回、1回10,000Pまで",
+                                      "増量上限：お一人様10,000Pの交換まで")
+    assert [(i["cap_points"], i["problems"]) for i in kept] == [
+        (None, ["unparsed:cap_text"]), (None, ["unparsed:cap_text"]),
+        (None, ["unparsed:cap_text"]), (10_000, ["unparsed:cap_text"]), (10_000, [])]
+    assert (stats["pointexit/invalid/unparsed:cap_text"], stats["pointexit/invalid_listings"]) == (4, 4)
+
+
 def test_two_campaigns_under_one_key_are_flagged_not_stored_in_turns():
     # Storage keeps one history per (site, key): two campaigns under one key
     # took turns in it. The same campaign shown on two pages is no problem.

@@ -277,6 +277,29 @@ def test_parse_cap_points_in_the_sites_own_points(text, site, expected):
     assert parsing.parse_cap_points(text, site) == expected
 
 
+# A campaign's cap is a figure the text caps with (上限, まで): points given
+# (付与 / 進呈 / プレゼント), a count of months, times or people are no cap.
+@pytest.mark.parametrize("text, site, expected", [
+    ("毎月1,000pt付与", "hapitas", None),  # was 1,000: an award, not a cap
+    ("毎月1,000P進呈", "moppy", None),
+    ("100ptプレゼント", "hapitas", None),
+    ("12ヶ月に2回", "hapitas", None),  # was 12: months and times, no amount
+    ("12ヶ月に2回まで", "hapitas", None),
+    ("先着1,000名様まで", "moppy", None),  # people, not points
+    ("先着1,000人", "moppy", None),
+    ("2026/11/30まで", "moppy", None),  # a date's year is no cap
+    ("11月30日 23:59まで", "moppy", None),
+    ("お一人様10,000P", "moppy", None),  # no word makes it a cap
+    ("毎月1,000pt付与、上限10,000ptまで", "hapitas", 10_000),
+    ("先着1,000名様、お一人様5,000Pまで", "moppy", 5_000),
+    ("12ヶ月に2回、1回10,000Pまで", "moppy", 10_000),
+    ("上限10,000ptを付与", "hapitas", None),
+    ("お一人様上限10,000まで", "moppy", 10_000),
+])
+def test_parse_cap_points_reads_only_a_cap(text, site, expected):
+    assert parsing.parse_cap_points(text, site) == expected
+
+
 # --- a fee given as a range: the most it can be, in the unit the range names ---
 
 
