@@ -43,9 +43,25 @@ def numeric_text(text: str | None) -> str:
     plausible amount becomes "#": unreadable as a number, and the patterns
     below stay linear in the text's length instead of backtracking over it.
     A figure written with 億 / 万 / 千 (「1万pt」, 「1万5,000pt」, 「1.5万」) is
-    written out in digits: read digit by digit it would be 1, not 10,000."""
+    written out in digits: read digit by digit it would be 1, not 10,000.
+    A figure whose commas do not group three digits (「1,5万」, 「1,5000」) is
+    "#" too: 150,000 or 1,500 would be a guess."""
     t = re.sub(r"[\d,]{16,}", "#", clean(text))
+    t = _FIGURE_RUN.sub(_grouped_or_unreadable, t)
     return _KANJI_FIGURE.sub(_figure_in_digits, t)
+
+
+_FIGURE_RUN = re.compile(r"[\d.,億万千]+")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
+
+
+def _grouped_or_unreadable(m: re.Match) -> str:
+    """A figure as written, or "#" when a comma in it groups other than three
+    digits: the whole figure, so that no part of it (「1,5万5,000」) reads."""
+    run = m.group()
+    if "," in run and not all(_GROUPED.fullmatch(g) for g in re.findall(r"\d+(?:,\d+)+", run)):
+        return "#"
+    return run
 
 
 _KANJI_UNITS = {"億": 10**8, "万": 10**4, "千": 10**3}

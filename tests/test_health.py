@@ -258,6 +258,21 @@ def test_a_cap_over_twelve_months_is_unread_not_a_months():
         (None, None, ["unparsed:cap_text"])]
 
 
+def test_a_figure_with_malformed_grouping_is_flagged_not_read():
+    # 「1,5万pt以上」 was a minimum of 150,000 pt, 「1,5000pt単位」 a step of 1,500.
+    from spiders.items import ExitItem
+
+    base = dict(site="lifemedia", label="Amazonギフトコード", rate_text="500P → 500円",
+                source_url="https://lifemedia.jp/exchange/", seen_at="2026-11-23T09:00:00+09:00")
+    stats, kept = through_validation([ExitItem(minimum_text="1,5万pt以上", **base),
+                                      ExitItem(step_text="1,5000pt単位", **base),
+                                      ExitItem(minimum_text="1.5万pt以上", **base)])
+    assert [(i["minimum_points"], i["step_points"], i["problems"]) for i in kept] == [
+        (None, None, ["unparsed:minimum_text"]), (None, None, ["unparsed:step_text"]),
+        (15_000, None, [])]
+    assert stats["pointexit/valid_exits"] == 1
+
+
 def moppy_campaign_caps(*cap_texts):
     """Moppy's dot money campaign with each cap text, through validation: (stats, kept)."""
     from spiders.items import CampaignItem

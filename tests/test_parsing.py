@@ -403,6 +403,33 @@ def test_figures_in_man_and_sen_are_written_out_not_read_as_their_first_digit(pa
     assert parse(text) == expected
 
 
+# A comma not followed by exactly three digits is no digit grouping: the
+# figure is unread, never a number made of its digits (「1,5万」 was 150,000).
+@pytest.mark.parametrize("parse, text, expected", [
+    (parsing.parse_int, "1,5万pt", None),
+    (parsing.parse_int, "1,5000pt", None),  # was 1,500
+    (parsing.parse_int, "1,50pt以上", None),  # was 1
+    (parsing.parse_int, "1000,000pt", None),  # was 1,000
+    (parsing.parse_int, "1,5万5,000pt", None),  # no part of it reads either
+    (parsing.parse_int, "1万1,5000pt", None),
+    (parsing.parse_rate, "1,5万pt → 15,000円", None),
+    (parsing.parse_rate, "1,000pt → 1,0000円", None),
+    (parsing.parse_fee, "1,50円", None),
+    (parsing.parse_caps, "1ヶ月1,5万ptまで", {}),
+    (parsing.parse_cap_points, "お一人様1,5万Pまで", None),
+    # Well grouped and 万-style figures read as before.
+    (parsing.parse_int, "1.5万pt", 15_000),
+    (parsing.parse_int, "1,500pt", 1_500),
+    (parsing.parse_int, "10,000pt", 10_000),
+    (parsing.parse_int, "1,000,000pt", 1_000_000),
+    (parsing.parse_int, "1万5,000pt", 15_000),
+    (parsing.parse_rate, "1,000ちょびポイント→500マネー", (1_000, 500)),
+    (parsing.parse_caps, "1日1回、1ヶ月3,000ptまで", {"daily_exchanges": 1, "monthly_cap_points": 3_000}),
+])
+def test_malformed_digit_grouping_is_unread(parse, text, expected):
+    assert parse(text) == expected
+
+
 # --- a lag that names calendar days or months: unread, never its shorter part ---
 
 
