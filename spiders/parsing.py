@@ -148,12 +148,25 @@ def parse_fee(text: str | None) -> tuple[int, str] | None:
             return None
         return high, "yen" if (m.group(6) or m.group(3)) == "円" else "pt"
     m = re.search(_NUM + unit, t)
-    if not m or m.group(2):
+    if not m or m.group(2) or _FEE_FROM.match(t, m.end()):
         return None
     amount = _to_int(m.group(1))
     if amount is None:
         return None
     return amount, "yen" if m.group(3) == "円" else "pt"
+
+
+# After a fee's figure and unit: the fee is that or more (モッピー 楽天ポイント
+# 「150P～（交換額により異なります）」, 「150pt以上」): its least, not the fee.
+_FEE_FROM = re.compile(r"\s*(?:~(?!\s*\d)|以上|から|より)")
+
+
+def names_fee_from(text: str | None) -> bool:
+    """The fee is given from an amount up: 「150P～」 → True; 「～150P」 (at most),
+    「100～300円」 (a range) or 「150P」 → False."""
+    t = numeric_text(text)
+    m = re.search(_NUM + r"\s*(?:円|pt|P|ポイント|Pt|マネー)?", t)
+    return bool(m and _FEE_FROM.match(t, m.end()))
 
 
 # A span in calendar days, weeks or months (「即日～最大45日」, 「3営業日～1ヶ月」,

@@ -130,6 +130,11 @@ def problems_of(item) -> list[str]:
                 problems.append(f"not_positive:{f}")
         if (item.get("fee_points") or 0) < 0:
             problems.append("negative:fee_points")
+        if item.get("fee_points") is None and parsing.names_fee_from(item.get("fee_text")):
+            # 「150P～」: the page gives the fee, but only its least. Unread, as a
+            # figure that gave no number is; no column is missing, and the
+            # site's other exits are stored (missing:fee_points fails the run).
+            problems[problems.index("missing:fee_points")] = "unparsed:fee_text"
         for f in ("points_in", "value_out", "minimum_points", "step_points", "max_points",
                   "fee_points", "daily_cap_points", "monthly_cap_points"):
             # Parsed numbers are bounded; one derived from them (a yen fee in

@@ -250,9 +250,10 @@ def test_one_page_of_several_losing_its_exits_degrades_and_keeps_its_values(tmp_
 
 
 def test_a_campaign_that_cannot_be_read_degrades_and_is_not_taken_for_ended(tmp_path):
-    """Moppy lists 13 items: one campaign whose period can no longer be read
-    left 12 of 13 valid, an ok run, which made the still-listed campaign read
-    as ended (掲載終了) and dropped it from every plan."""
+    """Moppy lists 13 items (12 valid: its Rakuten fee 「150P～」 is flagged):
+    one campaign whose period can no longer be read left 11 of 13 valid, an ok
+    run, which made the still-listed campaign read as ended (掲載終了) and
+    dropped it from every plan."""
     from storage.engine import open_engine
     from storage.queries import campaign_sightings
 
@@ -260,9 +261,10 @@ def test_a_campaign_that_cannot_be_read_degrades_and_is_not_taken_for_ended(tmp_
         tmp_path, "moppy", "moppy/exchange/index.html",
         "期間：2026/11/16(月)10:00～2026/11/29(日)23:59", "期間：11月後半の2週間")
     assert (seed["verdict"], seed["items"]) == ("ok", 13)
-    assert (report["verdict"], report["items"], report["valid_items"]) == ("degraded", 13, 12)
+    assert (report["verdict"], report["items"], report["valid_items"]) == ("degraded", 13, 11)
     assert report["reason"] == ("invalid_listing: キャンペーン・還元情報1件を読めませんでした "
-                                "(unparsed:window_text ×1); 掲載終了と誤認しないよう、この巡回の値は保存していません")
+                                "(unparsed:fee_text ×1, unparsed:window_text ×1); "
+                                "掲載終了と誤認しないよう、この巡回の値は保存していません")
     assert stored(db, provenance=False) == before
     engine = open_engine(db, create=False)
     assert [s.confirmed for _, s in campaign_sightings(engine)] == [True, True]

@@ -215,6 +215,25 @@ def test_an_exit_free_the_first_time_only_is_flagged_not_stored_as_free():
     assert stats["pointexit/invalid/missing:fee_points"] == 2
 
 
+def test_a_fee_from_an_amount_flags_the_exit_not_the_run():
+    # Moppy's 「150P～」 was stored as a fee of 150 P. It is flagged, the exit
+    # is not stored, and the site's other exits are: one exit whose fee is
+    # known only from below is no missing column (missing:fee_points would
+    # fail every Moppy crawl, and store none of its exits).
+    from spiders.items import ExitItem
+
+    base = dict(site="moppy", label="楽天ポイント", rate_text="500P → 500ポイント",
+                source_url="https://pc.moppy.jp/exchange/", seen_at="2026-11-23T09:00:00+09:00")
+    stats, kept = through_validation(
+        [ExitItem(fee_text="150P～（交換額により異なります）", **base)]
+        + [ExitItem(fee_text="無料", **dict(base, label=f"ドットマネー{n}")) for n in range(9)])
+    assert [(i["fee_points"], i["problems"]) for i in kept[:2]] == [
+        (None, ["unparsed:fee_text"]), (0, [])]
+    assert (stats["pointexit/invalid/unparsed:fee_text"], stats["pointexit/valid_exits"]) == (1, 9)
+    assert "pointexit/invalid/missing:fee_points" not in stats
+    assert verdict({**stats, "pointexit/pages": 1}, expected_min_items=0) == ("ok", None)
+
+
 def test_a_count_a_month_beside_a_daily_cap_flags_the_exit():
     # 「月1回まで」 was dropped: the daily cap read, so nothing looked unread, and
     # the exit was stored as open to 2,000 pt every day.

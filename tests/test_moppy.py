@@ -78,11 +78,12 @@ def test_d_point_and_waon_500_free(exits, destination):
     assert (e["points_in"], e["value_out"], e["minimum_points"], e["fee_points"]) == (500, 500, 500, 0)
 
 
-def test_rakuten_minimum_and_fee(exits):
+def test_rakuten_fee_from_150_is_flagged_not_read_as_150(exits):
     r = exits["rakuten_point", ""]
-    # 「500P（手数料込みで650P）」: 500 P exchanged plus the 150 P fee.
-    assert (r["minimum_points"], r["fee_points"]) == (500, 150)
-    assert r["minimum_points"] + r["fee_points"] == 650
+    # 「150P～（交換額により異なります）」 is the least fee (650 P at the 500 P
+    # minimum, 「手数料込みで650P」), more for larger exchanges: read as 150 it
+    # understated them. Unread and flagged, the exit is not stored.
+    assert (r["minimum_points"], r["fee_points"], r["problems"]) == (500, None, ["unparsed:fee_text"])
 
 
 def test_dotmoney_and_pex_units(exits):
@@ -133,5 +134,8 @@ def test_provenance(parsed):
         assert i["seen_at"] == FROZEN_NOW
 
 
-def test_all_valid(parsed):
-    assert [i["problems"] for i in parsed] == [[]] * 13
+def test_all_valid_but_the_fee_from_150(parsed):
+    # Rakuten's 「150P～」 fee is its least: flagged (test_rakuten_fee_from_150...).
+    assert [(i.get("label"), i["problems"]) for i in parsed if i["problems"]] == [
+        ("楽天ポイント", ["unparsed:fee_text"])]
+    assert sum(not i["problems"] for i in parsed) == 12

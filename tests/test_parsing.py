@@ -202,7 +202,6 @@ def test_parse_fee_percent(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("150P～（交換額により異なります）", (150, "pt")),  # モッピー 楽天ポイント: the fee from 150P
     ("1,000ポイント（1回の交換につき）", (1_000, "pt")),  # ECナビ: the per-exchange count is not the fee
     ("165円", (165, "yen")),
 ])
@@ -309,10 +308,29 @@ def test_parse_cap_points_reads_only_a_cap(text, site, expected):
     ("100円～300円", (300, "yen")),
     ("５０～１００ｐｔ", (100, "pt")),
     ("1,000pt〜2,000pt（金融機関により異なります）", (2_000, "pt")),
-    ("150P～（交換額により異なります）", (150, "pt")),  # open range: as before, the stated fee
 ])
 def test_parse_fee_range_is_its_most(text, expected):
     assert parsing.parse_fee(text) == expected
+
+
+# A fee from some amount up (モッピー 楽天ポイント 「150P～」) is only its least:
+# read as the fee, every larger exchange would cost more than planned.
+@pytest.mark.parametrize("text, expected, from_", [
+    ("150P～（交換額により異なります）", None, True),  # was (150, "pt")
+    ("150P〜", None, True),
+    ("１５０Ｐ～", None, True),
+    ("150pt以上", None, True),
+    ("150ポイントから", None, True),
+    ("～150P", (150, "pt"), False),  # up to 150 P: at worst 150, as a range's upper end
+    ("100～300円", (300, "yen"), False),
+    ("150P", (150, "pt"), False),
+    ("1,000ポイント（1回の交換につき）", (1_000, "pt"), False),
+    ("無料", (0, "pt"), False),
+    (None, None, False),
+])
+def test_a_fee_from_an_amount_is_unread(text, expected, from_):
+    assert parsing.parse_fee(text) == expected
+    assert parsing.names_fee_from(text) is from_
 
 
 # --- caps in the other usual spellings ---

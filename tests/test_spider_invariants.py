@@ -85,10 +85,15 @@ def _is_jst(moment) -> bool:
             and moment.tzinfo == JST)
 
 
+# Items a recorded page shows as the real site words them, which must be
+# flagged: Moppy's Rakuten fee 「150P～」 is only the least fee.
+FLAGGED = {("moppy", "/exchange/"): [("楽天ポイント", ["unparsed:fee_text"])]}
+
+
 @pytest.mark.parametrize("spider_name, path", PAGES)
 def test_no_problems(spider_name, path):
     assert [(i.get("label") or i.get("title"), i["problems"])
-            for i in items_of(spider_name, path) if i["problems"]] == []
+            for i in items_of(spider_name, path) if i["problems"]] == FLAGGED.get((spider_name, path), [])
 
 
 @pytest.mark.parametrize("spider_name, path", PAGES)
@@ -118,6 +123,9 @@ def test_a_largest_exchange_allows_at_least_the_smallest(spider_name, path):
 @pytest.mark.parametrize("spider_name, path", PAGES)
 def test_fee_is_whole_points(spider_name, path):
     for i in exits_of(spider_name, path):
+        if "unparsed:fee_text" in i["problems"]:
+            assert i["fee_points"] is None, i["label"]  # flagged, not stored
+            continue
         assert type(i["fee_points"]) is int and i["fee_points"] >= 0, i["label"]
 
 
