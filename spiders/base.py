@@ -20,7 +20,7 @@ from pointexit.catalog import site as site_info
 from spiders.items import CampaignItem, ExitItem, RoutingOfferItem
 from pointexit.clock import now_jst
 from pointexit.crawling import validate_base_url
-from spiders.parsing import bank_in_label, clean, parse_point_value
+from spiders.parsing import bank_in_label, clean, destination_for, parse_point_value
 
 
 def is_login_wall(response) -> bool:
@@ -153,8 +153,11 @@ class PointSiteSpider(scrapy.Spider):
     def items_from(self, response) -> Iterable[scrapy.Item]:
         seen_at = self.now()
         exits = 0
+        rate_texts: dict[str, list] = {}  # destination → its exits' rate texts on this page
         for raw in self.parse_exits(response):
             exits += 1
+            destination = raw.get("destination") or destination_for(raw.get("label"))
+            rate_texts.setdefault(destination, []).append(raw.get("rate_text"))
             missing = [f for f in self.required_texts if not raw.get(f)]
             if missing:
                 self.layout_missing(response, f"{raw.get('label')}: {', '.join(missing)}")
@@ -164,7 +167,11 @@ class PointSiteSpider(scrapy.Spider):
             # pages, the others' items could still reach the site's minimum.
             self.layout_missing(response, "exits")
         for raw in self.parse_campaigns(response):
-            yield CampaignItem(site=self.site, source_url=response.url, seen_at=seen_at, **raw)
+            # A cap in the units the exit pays out is read by its rate (the
+            # normalize pipeline): a campaign sits on its exit's page.
+            rates = tuple(rate_texts.get(raw.get("destination"), ())) if raw.get("destination") else ()
+            yield CampaignItem(site=self.site, source_url=response.url, seen_at=seen_at,
+                               exit_rate_texts=rates, **raw)
 
     def parse_exits(self, response) -> Iterable[dict]:
         """Raw exit fields: label, rate_text, minimum_text, step_text, max_text,

@@ -47,6 +47,10 @@ class CampaignItem(scrapy.Item):
     cap_text = scrapy.Field()
     first_come = scrapy.Field()
     in_rate = scrapy.Field()  # the listed rate already includes this bonus
+    # The rate texts of the page's exits to the destination (the spider base
+    # adds them): a cap in what the exit pays out (「20,000マネーまで」,
+    # 「5,000円分まで」) becomes the site's points by their one rate.
+    exit_rate_texts = scrapy.Field()
     source_url = scrapy.Field()
     seen_at = scrapy.Field()
     kind = scrapy.Field()

@@ -301,11 +301,25 @@ _GIVEN = re.compile(r"\s*(?:(?:ちょび|PeX)?ポイント|pt|Pt|P|マネー|円
 _CAP_WORD = r"上限|まで|迄|最大|限度"
 
 
-def parse_cap_points(text: str | None, site: str | None = None) -> int | None:
+# Units a cap's figure may be in other than the site's points: yen, and what
+# an exit pays out (dot money's マネー, PeX's points, miles), written as the
+# catalog writes each destination's unit.
+_OTHER_UNIT = re.compile(r"\s*(円|マネー|PeX\s*(?:ポイント|pt|P)?|マイル)")
+_OTHER_UNIT_NAME = {"円": "円", "マネー": "マネー", "マイル": "マイル"}
+
+
+def parse_cap_points(text: str | None, site: str | None = None, out_unit: str | None = None,
+                     rate: tuple[int, int] | None = None) -> int | None:
     """A campaign's cap as points of the exchange, in the site's own points:
     「お一人様20,000マネー（40,000ちょびポイント）の交換分まで」 → 40000 on
     ちょびリッチ, 「お一人様10,000マネーの交換まで」 → 10000 on ドットマネー.
-    Without a figure in the site's points, the first figure that may be a cap.
+    Without a figure in the site's points, the first figure that may be a cap:
+    one without a unit is in the site's points; one in `out_unit`, the unit
+    the campaign's exit pays out (「20,000マネーまで」, 「5,000円分まで」 for a
+    gift in yen), becomes the points its `rate` (points_in, value_out) spends
+    on it, rounded down — a cap never allows more than the page says. In
+    another unit, or without a rate, it is unread (None): points of one site
+    are not the units of another (2 ちょびポイント = 1 マネー).
     None when the text names no cap (上限, まで, 最大) or its figures are no
     points capped: points given (「毎月1,000pt付与」), a count of months or times
     (「12ヶ月に2回」), people (「先着1,000名」), a date."""
@@ -322,7 +336,17 @@ def parse_cap_points(text: str | None, site: str | None = None) -> int | None:
     for m, unit in figures:
         if unit:
             return _to_int(m.group(1))
-    return _to_int(figures[0][0].group(1)) if figures else None
+    if not figures:
+        return None
+    m = figures[0][0]
+    amount, other = _to_int(m.group(1)), _OTHER_UNIT.match(t, m.end())
+    if not other:
+        return amount
+    unit = _OTHER_UNIT_NAME.get(other.group(1), "PeXポイント")
+    if amount is None or rate is None or unit != out_unit:
+        return None
+    points_in, value_out = rate
+    return _to_int(str(amount * points_in // value_out))
 
 
 # Site wording → destination slug. Order matters: first match wins.

@@ -79,13 +79,25 @@ class NormalizePipeline:
         item["kind"] = "discount" if "割引" in text else "bonus"
         item["starts_at"], item["ends_at"] = parsing.parse_window(item.get("window_text"))
         caps = parsing.parse_caps(item.get("cap_text"))
-        item["cap_points"] = (parsing.parse_cap_points(item.get("cap_text"), item.get("site"))
-                              if item.get("cap_text") else None)
+        destination = DESTINATIONS.get(item.get("destination") or "")
+        item["cap_points"] = (parsing.parse_cap_points(
+            item.get("cap_text"), item.get("site"), out_unit=destination and destination.unit,
+            rate=self._exit_rate(item.get("exit_rate_texts"))) if item.get("cap_text") else None)
         if caps.get("monthly_cap_points"):
             item["cap_points"] = caps["monthly_cap_points"]
         item["first_come"] = bool(item.get("first_come"))
         item["in_rate"] = bool(item.get("in_rate"))
         item["title"] = parsing.clean(item.get("title"))
+
+    @staticmethod
+    def _exit_rate(rate_texts) -> tuple[int, int] | None:
+        """The one rate of a campaign's exit (its variants may repeat it, or
+        write it other ways: 490pt → 500円, 980pt → 1,000円); None when there
+        is none, one does not read, or two differ."""
+        rates = [parsing.parse_rate(t) for t in rate_texts or ()]
+        if not rates or None in rates or len({Fraction(a, b) for a, b in rates}) != 1:
+            return None
+        return rates[0]
 
     def _offer(self, item: RoutingOfferItem) -> None:
         reward = routing.reward_of(item.get("reward_text"))

@@ -120,6 +120,22 @@ def test_campaign_cap_in_chobi_points_the_exchange_spends(campaigns):
     assert c["cap_text"] == "お一人様20,000マネー（40,000ちょびポイント）の交換分まで"
 
 
+def test_campaign_cap_in_money_only_is_read_by_the_pages_rate(tmp_path):
+    # 「お一人様20,000マネーまで」 alone: the reference's campaign (+10 % on the
+    # first 20,000 マネー) at the page's 1,000ちょびポイント→500マネー is 40,000
+    # ちょびポイント of exchange. It was read as 20,000 ちょびポイント, half the cap.
+    from pointexit.recorded import RECORDED
+    from tests.conftest import parse_file
+
+    page = (RECORDED / "chobirich" / DOTMONEY.strip("/") / "index.html").read_text("utf-8")
+    stated = "お一人様20,000マネー（40,000ちょびポイント）の交換分まで"
+    assert stated in page
+    file = tmp_path / "index.html"
+    file.write_text(page.replace(stated, "お一人様20,000マネーまで"), "utf-8")
+    c = next(i for i in parse_file("chobirich", file, BASE + DOTMONEY) if "bonus_bp" in i)
+    assert (c["cap_points"], c["problems"]) == (40_000, [])
+
+
 def test_campaign_not_first_come(campaigns):
     assert campaigns[0]["first_come"] is False
 

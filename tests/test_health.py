@@ -316,6 +316,28 @@ def test_a_campaign_cap_is_no_award_nor_count_of_months():
     assert (stats["pointexit/invalid/unparsed:cap_text"], stats["pointexit/invalid_listings"]) == (4, 4)
 
 
+def test_a_campaign_cap_in_units_out_reads_only_by_one_rate_of_its_exit():
+    # 「5,000円分まで」 was a cap of 5,000 points on any site: yen of gift at
+    # Hapitas's 490pt → 500円 are 4,900 pt of exchange. Without the exit's rate
+    # (no exit to the destination on the page) or with two rates that disagree,
+    # the cap is unread and flagged, not taken as points.
+    from spiders.items import CampaignItem
+
+    base = dict(site="hapitas", destination="amazon_gift", title="Amazonギフト増量",
+                bonus_text="2%増量", cap_text="お一人様5,000円分まで",
+                source_url="https://hapitas.jp/exchange/", seen_at="2026-11-23T09:00:00+09:00")
+    stats, kept = through_validation([
+        CampaignItem(key="a", exit_rate_texts=("490pt → 500円",), **base),
+        CampaignItem(key="b", exit_rate_texts=("490pt → 500円", "980pt → 1,000円"), **base),
+        CampaignItem(key="c", **base),
+        CampaignItem(key="d", exit_rate_texts=("490pt → 500円", "500pt → 500円"), **base),
+        CampaignItem(key="e", exit_rate_texts=("不明",), **base)])
+    assert [(i["cap_points"], i["problems"]) for i in kept] == [
+        (4_900, []), (4_900, []), (None, ["unparsed:cap_text"]), (None, ["unparsed:cap_text"]),
+        (None, ["unparsed:cap_text"])]
+    assert stats["pointexit/invalid/unparsed:cap_text"] == 3
+
+
 def test_two_campaigns_under_one_key_are_flagged_not_stored_in_turns():
     # Storage keeps one history per (site, key): two campaigns under one key
     # took turns in it. The same campaign shown on two pages is no problem.

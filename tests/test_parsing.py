@@ -269,11 +269,39 @@ def test_which_lag_wordings_count_saturday(lag_text, counts):
     ("増量対象：お一人様10,000マネーの交換まで", "dotmoney", 10_000),  # マネー are dot money's points
     ("増量上限：お一人様10,000Pの交換まで", "moppy", 10_000),
     ("お一人様1回10,000Pまで", "moppy", 10_000),  # a count is not the cap
-    ("お一人様20,000マネーまで", "chobirich", 20_000),  # nothing better stated: the first figure
+    # Only マネー, and no rate to turn them into ちょびポイント: unread (was
+    # 20,000, half the 40,000 ちょびポイント 20,000 マネー cost at 1,000 → 500).
+    ("お一人様20,000マネーまで", "chobirich", None),
+    ("5,000円分まで", "hapitas", None),  # yen of what, at which rate: unread
+    ("お一人様上限10,000まで", "moppy", 10_000),  # no unit: the site's points
     (None, "chobirich", None),
 ])
 def test_parse_cap_points_in_the_sites_own_points(text, site, expected):
     assert parsing.parse_cap_points(text, site) == expected
+
+
+# A cap in the destination's units (ちょびリッチ 「20,000マネーまで」) or in yen of
+# a yen destination (「5,000円分まで」) becomes the points the exchange spends,
+# by the rate of the destination's exit: out × points_in / value_out, rounded
+# down (a cap never allows more than the page says). Another unit, or yen on
+# a destination not paid in yen, is unread.
+@pytest.mark.parametrize("text, site, out_unit, rate, expected", [
+    ("お一人様20,000マネーまで", "chobirich", "マネー", (1000, 500), 40_000),
+    ("お一人様20,000マネー（40,000ちょびポイント）の交換分まで", "chobirich", "マネー", (1000, 500),
+     40_000),
+    ("5,000円分まで", "hapitas", "円", (490, 500), 4_900),
+    ("上限999円分まで", "hapitas", "円", (490, 500), 979),  # 979.02: down
+    ("上限1,000円まで", "chobirich", "円", (1000, 500), 2_000),
+    ("お一人様10,000円分まで", "dotmoney", "円", (297, 300), 9_900),
+    ("お一人様20,000マネーまで", "chobirich", "マネー", None, None),  # no rate
+    ("5,000円分まで", "moppy", "マネー", (1, 1), None),  # yen, but マネー come out
+    ("お一人様20,000マネーまで", "chobirich", "円", (1000, 500), None),  # not the exit's unit
+    ("5,000PeXポイントまで", "chobirich", "マネー", (1000, 500), None),
+    ("お一人様10,000Pまで", "moppy", "マネー", (1, 1), 10_000),  # the site's points: as read
+])
+def test_parse_cap_points_turns_units_out_into_points_by_the_exits_rate(text, site, out_unit,
+                                                                        rate, expected):
+    assert parsing.parse_cap_points(text, site, out_unit=out_unit, rate=rate) == expected
 
 
 # A campaign's cap is a figure the text caps with (上限, まで): points given
