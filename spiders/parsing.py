@@ -308,6 +308,25 @@ _OTHER_UNIT = re.compile(r"\s*(円|マネー|PeX\s*(?:ポイント|pt|P)?|マイ
 _OTHER_UNIT_NAME = {"円": "円", "マネー": "マネー", "マイル": "マイル"}
 
 
+# A day's share (「1日2,000ptまで」, 「1日あたり上限2,000円分」, 「1日1回」, 「毎日1回」),
+# up to the figure it names. A date's day (「11月1日」, 「毎月1日」) is none:
+# callers blank dates out first (_without_dates), keeping positions.
+_PER_DAY = re.compile(r"(?:(?<!\d)1\s*日|一日|毎日|日毎|日ごと)\s*(?:につき|あたり|当たり|に|の|で)?"
+                      r"[^\d。]{0,12}?(?=\d)")
+
+
+def _without_dates(t: str) -> str:
+    """`t` with each date's month and day blanked out, character for character."""
+    return re.sub(_DAY_OF_MONTH, lambda m: "_" * len(m.group()), t)
+
+
+def names_daily_cap(text: str | None) -> bool:
+    """The text caps a day (points or exchanges): 「お一人様1日2,000ptまで」,
+    「1日1回まで」 → True; 「11月1日～11月30日」 or 「毎月1日1回」 (a date) → False.
+    No field holds a campaign's cap a day."""
+    return bool(_PER_DAY.search(_without_dates(numeric_text(text))))
+
+
 def parse_cap_points(text: str | None, site: str | None = None, out_unit: str | None = None,
                      rate: tuple[int, int] | None = None) -> int | None:
     """A campaign's cap as points of the exchange, in the site's own points:
@@ -322,14 +341,18 @@ def parse_cap_points(text: str | None, site: str | None = None, out_unit: str | 
     are not the units of another (2 ちょびポイント = 1 マネー).
     None when the text names no cap (上限, まで, 最大) or its figures are no
     points capped: points given (「毎月1,000pt付与」), a count of months or times
-    (「12ヶ月に2回」), people (「先着1,000名」), a date."""
+    (「12ヶ月に2回」), people (「先着1,000名」), a date, a cap a day
+    (「1日2,000ptまで」)."""
     t = numeric_text(text)
     if not re.search(_CAP_WORD, t):
         return None
     own = _OWN_POINT_UNIT.get(site or "", _POINT_UNIT)
+    # A day's cap (「1日2,000ptまで」) is no cap over the campaign.
+    daily = {m.end() for m in _PER_DAY.finditer(_without_dates(t))}
     figures = []
     for m in re.finditer(_NUM, t):
-        if m.group(2) or t[m.start() - 1:m.start()] in ("/", ":") or _NOT_POINTS.match(t, m.end()):
+        if (m.group(2) or t[m.start() - 1:m.start()] in ("/", ":") or _NOT_POINTS.match(t, m.end())
+                or m.start() in daily):
             continue
         if not _GIVEN.match(t, m.end()):
             figures.append((m, re.match(r"\s*(?:" + own + r")", t[m.end():])))

@@ -198,9 +198,11 @@ def problems_of(item) -> list[str]:
         if _has_figure(item.get("cap_text")) and item.get("cap_points") is None:
             problems.append("unparsed:cap_text")  # a capped campaign must not read as uncapped
         elif (parsing.names_monthly_exchanges(item.get("cap_text"))
-              or parsing.names_several_months(item.get("cap_text"))):
-            # 「12ヶ月に2回、1回10,000Pまで」: the figure reads, the count over
-            # months has no field; as on an exit, a cap read in part is unread.
+              or parsing.names_several_months(item.get("cap_text"))
+              or parsing.names_daily_cap(item.get("cap_text"))):
+            # 「12ヶ月に2回、1回10,000Pまで」, 「1日1回、お一人様10,000Pまで」: the
+            # figure reads, the count over months (or a cap a day) has no
+            # field; as on an exit, a cap read in part is unread.
             problems.append("unparsed:cap_text")
     if isinstance(item, RoutingOfferItem) and item.get("rate_bp") is not None and item["rate_bp"] <= 0:
         problems.append("not_positive:rate_bp")

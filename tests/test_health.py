@@ -316,6 +316,20 @@ def test_a_campaign_cap_is_no_award_nor_count_of_months():
     assert (stats["pointexit/invalid/unparsed:cap_text"], stats["pointexit/invalid_listings"]) == (4, 4)
 
 
+def test_a_campaign_cap_a_day_is_flagged_not_read_as_the_campaigns():
+    # 「1日2,000ptまで」 was stored as a cap of 2,000 pt over the whole campaign
+    # (no field holds a day's); beside a cap over the campaign (or a count a
+    # day beside it) the cap reads, and the campaign is flagged as read in part.
+    stats, kept = moppy_campaign_caps("お一人様1日2,000ptまで", "1日1回まで",
+                                      "1日1回、お一人様10,000Pまで",
+                                      "1日2,000Pまで、お一人様10,000Pまで",
+                                      "11月1日～11月30日、お一人様10,000Pまで")
+    assert [(i["cap_points"], i["problems"]) for i in kept] == [
+        (None, ["unparsed:cap_text"]), (None, ["unparsed:cap_text"]),
+        (10_000, ["unparsed:cap_text"]), (10_000, ["unparsed:cap_text"]), (10_000, [])]
+    assert (stats["pointexit/invalid/unparsed:cap_text"], stats["pointexit/invalid_listings"]) == (4, 4)
+
+
 def test_a_campaign_cap_in_units_out_reads_only_by_one_rate_of_its_exit():
     # 「5,000円分まで」 was a cap of 5,000 points on any site: yen of gift at
     # Hapitas's 490pt → 500円 are 4,900 pt of exchange. Without the exit's rate

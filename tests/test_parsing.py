@@ -327,6 +327,38 @@ def test_parse_cap_points_reads_only_a_cap(text, site, expected):
     assert parsing.parse_cap_points(text, site) == expected
 
 
+# No field holds a campaign's cap a day: 「1日2,000ptまで」 is no cap over the
+# campaign (it was read as one), and beside one it is not that cap.
+@pytest.mark.parametrize("text, expected", [
+    ("お一人様1日2,000ptまで", None),
+    ("1日あたり上限2,000Pまで", None),
+    ("1日2,000Pまで、お一人様10,000Pまで", 10_000),
+    ("お一人様10,000Pまで(1日2,000Pまで)", 10_000),
+    ("1日1回、お一人様10,000Pまで", 10_000),
+    ("11月1日～11月30日、お一人様10,000Pまで", 10_000),  # a date's day
+])
+def test_parse_cap_points_reads_no_days_cap(text, expected):
+    assert parsing.parse_cap_points(text, "moppy") == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("お一人様1日2,000ptまで", True),
+    ("1日あたり上限2,000円分まで", True),
+    ("1日1回まで", True),
+    ("1日につき1回、お一人様10,000Pまで", True),
+    ("毎日1回まで", True),
+    ("一日2,000マネーまで", True),
+    ("お一人様10,000Pまで", False),
+    ("11月1日～11月30日、お一人様10,000Pまで", False),
+    ("2026年12月1日 10:00まで", False),
+    ("毎月1日1回", False),  # once a month, on the 1st
+    ("21日2,000Pまで", False),
+    (None, False),
+])
+def test_names_a_days_cap(text, expected):
+    assert parsing.names_daily_cap(text) is expected
+
+
 # --- a fee given as a range: the most it can be, in the unit the range names ---
 
 
