@@ -161,14 +161,6 @@ def parse_fee(text: str | None) -> tuple[int, str] | None:
 _FEE_FROM = re.compile(r"\s*(?:~(?!\s*\d)|以上|から|より)")
 
 
-def names_fee_from(text: str | None) -> bool:
-    """The fee is given from an amount up: 「150P～」 → True; 「～150P」 (at most),
-    「100～300円」 (a range) or 「150P」 → False."""
-    t = numeric_text(text)
-    m = re.search(_NUM + r"\s*(?:円|pt|P|ポイント|Pt|マネー)?", t)
-    return bool(m and _FEE_FROM.match(t, m.end()))
-
-
 # A span in calendar days, weeks or months (「即日～最大45日」, 「3営業日～1ヶ月」,
 # 「翌月末」) is no count of business days: a lag naming one is unread, not
 # read as its other part (which would be far shorter).

@@ -142,10 +142,12 @@ def problems_of(item) -> list[str]:
                 problems.append(f"not_positive:{f}")
         if (item.get("fee_points") or 0) < 0:
             problems.append("negative:fee_points")
-        if item.get("fee_points") is None and parsing.names_fee_from(item.get("fee_text")):
-            # 「150P～」: the page gives the fee, but only its least. Unread, as a
-            # figure that gave no number is; no column is missing, and the
-            # site's other exits are stored (missing:fee_points fails the run).
+        if item.get("fee_points") is None and parsing.clean(item.get("fee_text")):
+            # The page gives a fee no number came from: 「150P～」 (only its
+            # least), 「初回無料」 (the later fee not given), a share
+            # (「交換ポイントの10%」). Unread wording, not a lost column: the exit
+            # is flagged, and the site's other exits are stored
+            # (missing:fee_points, kept for a blank fee, degrades the run).
             problems[problems.index("missing:fee_points")] = "unparsed:fee_text"
         for f in ("points_in", "value_out", "minimum_points", "step_points", "max_points",
                   "fee_points", "daily_cap_points", "monthly_cap_points"):

@@ -202,7 +202,10 @@ def lifemedia_caps(*cap_texts):
 
 
 def test_an_exit_free_the_first_time_only_is_flagged_not_stored_as_free():
-    # 「初回無料」 alone was read as a fee of 0 for every exchange.
+    # 「初回無料」 alone was read as a fee of 0 for every exchange. The page
+    # gives a fee the parser cannot read: unparsed:fee_text, as 「150P～」 is
+    # (it was missing:fee_points, which reads as a lost column and degrades
+    # the run).
     from spiders.items import ExitItem
 
     base = dict(site="hapitas", label="銀行振込", rate_text="300pt → 300円",
@@ -211,8 +214,34 @@ def test_an_exit_free_the_first_time_only_is_flagged_not_stored_as_free():
     stats, kept = through_validation([ExitItem(fee_text="初回無料", **base),
                                       ExitItem(fee_text="初回無料、2回目以降100円", **base)])
     assert [(i["minimum_points"], i["fee_points"], i["problems"]) for i in kept] == [
-        (150, None, ["missing:fee_points"]), (150, None, ["missing:fee_points"])]
-    assert stats["pointexit/invalid/missing:fee_points"] == 2
+        (150, None, ["unparsed:fee_text"]), (150, None, ["unparsed:fee_text"])]
+    assert stats["pointexit/invalid/unparsed:fee_text"] == 2
+    assert "pointexit/invalid/missing:fee_points" not in stats
+
+
+def test_a_fee_the_page_gives_but_no_number_came_from_flags_the_exit_not_the_run():
+    # 「初回無料」, a share (「交換ポイントの10%」) and 「無料（一部有料）」 were
+    # missing:fee_points, which judge_run reads as the page having lost what
+    # exits are made of (the run degraded, none of the site's exits stored);
+    # 「150P～」 was already unparsed:fee_text. Wording the parser cannot read
+    # is no layout change: each flags its exit only. A blank fee cell is a
+    # fee absent from the page, and stays missing:fee_points.
+    from spiders.items import ExitItem
+
+    base = dict(site="gendama", label="ドットマネー", rate_text="10pt → 1マネー",
+                source_url="https://www.gendama.jp/exchange/", seen_at="2026-11-23T09:00:00+09:00")
+    texts = ["初回無料", "交換ポイントの10%", "無料（一部有料）", "150P～", "手数料：未定"]
+    stats, kept = through_validation(
+        [ExitItem(fee_text=t, **dict(base, label=f"ドットマネー{n}")) for n, t in enumerate(texts)]
+        + [ExitItem(fee_text="無料", **dict(base, label=f"PeX{n}")) for n in range(45)])
+    assert [(i["fee_points"], i["problems"]) for i in kept[:6]] == [
+        (None, ["unparsed:fee_text"])] * 5 + [(0, [])]
+    assert (stats["pointexit/invalid/unparsed:fee_text"], stats["pointexit/valid_exits"]) == (5, 45)
+    assert "pointexit/invalid/missing:fee_points" not in stats
+    assert verdict({**stats, "pointexit/pages": 1}, expected_min_items=0) == ("ok", None)
+
+    stats, kept = through_validation([ExitItem(fee_text=" ", **base)])
+    assert (kept[0]["fee_points"], kept[0]["problems"]) == (None, ["missing:fee_points"])
 
 
 def test_a_fee_from_an_amount_flags_the_exit_not_the_run():
