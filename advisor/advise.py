@@ -470,7 +470,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]
             if gain_now > 0:
                 gained[id(sp)] = (st, deadline)
             act.append(sp)
-    put_off: list[Advice] = []
+    put_off: dict[tuple[str, str], _Piece] = {}  # by exit
     later: dict[tuple[str, str], tuple[Step, list[tuple[Spend, date]]]] = {}  # by the campaign step's exit
     if not act:
         now = []
@@ -500,8 +500,8 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]
             else:
                 kept.append(part)
         if later:
-            put_off = [_put_off_advice(s, replace(step, campaigns=tuple(put_claims[k])), parts, factor)
-                       for k, (step, parts) in later.items()]
+            put_off = {k: _put_off_piece(s, replace(step, campaigns=tuple(put_claims[k])), parts, factor)
+                       for k, (step, parts) in later.items()}
             act = kept
             for_now = plan_amazon_cover(priced, s.balances, act, s.today, s.calendar, campaigns=live,
                                         cap_used=s.cap_used, available_until=lapses) if act else Plan()
@@ -509,15 +509,22 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]
         price = {e.site: e.yen_per_point for e in priced}
         now = [replace(st, cost=st.cost / price[st.site] * value[st.site])
                for st in for_now.steps if st.apply_on == s.today]
-    waits = [_wait_advice(s, st, held[k]) for k, st in _by_exit(today_steps, held)]
-    runs_on = [_lasting_advice(s, replace(st, campaigns=tuple(claims[k])), lasting[k])
-               for k, st in _by_exit(today_steps, lasting)]
+    # One advice per exit: its held parts, whatever each waits for, are read
+    # together (two advices on one exit read as two answers to one question).
+    pieces: dict[tuple[str, str], list[_Piece]] = {}
+    for k, st in _by_exit(today_steps, held):
+        pieces.setdefault(k, []).append(_wait_piece(s, st, held[k]))
+    for k, st in _by_exit(today_steps, lasting):
+        pieces.setdefault(k, []).append(_lasting_piece(s, replace(st, campaigns=tuple(claims[k])), lasting[k]))
+    for k, piece in put_off.items():
+        pieces.setdefault(k, []).append(piece)
+    advice = [_exit_advice(s, st, pieces[k]) for k, st in _by_exit(today_steps, pieces)]
     waits_until: dict[str, date] = {}  # never past the points' lapse: each part's day is capped by it above
     for site, day in ([(k[0], d) for k, parts in held.items() for _, d, _ in parts]
                       + [(k[0], d) for k, parts in lasting.items() for _, d in parts]
                       + [(step.site, d) for step, parts in later.values() for _, d in parts]):
         waits_until[site] = max(waits_until.get(site, day), day)
-    return now, waits + runs_on + put_off, waits_until
+    return now, advice, waits_until
 
 
 def exit_key(step: Step) -> tuple[str, str]:
@@ -563,26 +570,39 @@ def plain_rates(s: Situation) -> dict[str, Fraction]:
     return out
 
 
-def _put_off_advice(s: Situation, step: Step, held: list[tuple[Spend, date]],
-                    factor: dict[str, Fraction]) -> Advice:
-    """Wait advice for parts today's campaign step would pay but its points
-    are kept for: the yen put off, until when, and the price (`future_prices`)
-    that made its points worth more kept."""
-    first = first_exit(s, step)
+@dataclass
+class _Piece:
+    """What one exit holds for one reason (`why`): until when (the first
+    day), how many yen, for which spends, the advice's words without the
+    exit's name, its figures, and `parts` (numbers.parts, each with its why)."""
+
+    why: str  # "worth_waiting" | "campaign_runs_on" | "worth_more_kept"
+    until: date
+    yen: int
+    spends: list[str]
+    text: str
+    figures: dict
+    parts: list[dict]
+
+
+def _put_off_piece(s: Situation, step: Step, held: list[tuple[Spend, date]],
+                   factor: dict[str, Fraction]) -> _Piece:
+    """The parts today's campaign step would pay but its points are kept for:
+    the yen put off, until when, and the price (`future_prices`) that made
+    its points worth more kept."""
     until, yen = min(d for _, d in held), sum(sp.yen for sp, _ in held)
     keep = factor.get(step.site, Fraction(1))
     name = s.names.get(step.site, step.site)
     why = (f"{name} のポイントは今後のキャンペーンに残すほうが価値が高く（残す価値 {float(keep):.4f} 円/円）、"
            "今日交換すると通常レートになるため" if keep > 1 else
            "今日の分だけ交換すると交換単位の都合でキャンペーンが使われないため")
-    return Advice(
-        kind="wait",
-        text=(f"{name} {first.label}: ¥{yen:,} 分は今日のキャンペーンでも交換せず {until} まで待つ — {why}。"
-              f"キャンペーンがなければ {until} に申請"),
-        numbers={"site": step.site, "exit": first.label, "wait_until": until.isoformat(), "yen": yen,
-                 "keep_price": str(keep), "campaigns": list(step.campaigns),
-                 "spends": sorted({sp.on.isoformat() for sp, _ in held})},
-        source_url=first.source_url, seen_at=first.seen_at)
+    figures = {"keep_price": str(keep), "campaigns": list(step.campaigns)}
+    spends = sorted({sp.on.isoformat() for sp, _ in held})
+    return _Piece(
+        "worth_more_kept", until, yen, spends,
+        f"¥{yen:,} 分は今日のキャンペーンでも交換せず {until} まで待つ — {why}。キャンペーンがなければ {until} に申請",
+        figures, [{"why": "worth_more_kept", "wait_until": until.isoformat(), "yen": yen, "spends": spends,
+                   **figures}])
 
 
 def campaign_lasts(s: Situation, step: Step) -> date | None:
@@ -595,17 +615,16 @@ def campaign_lasts(s: Situation, step: Step) -> date | None:
     return min((c.ends_on for c in claimed if c.ends_on is not None), default=date.max)
 
 
-def _lasting_advice(s: Situation, step: Step, held: list[tuple[Spend, date]]) -> Advice:
-    first = first_exit(s, step)
+def _lasting_piece(s: Situation, step: Step, held: list[tuple[Spend, date]]) -> _Piece:
     until, yen = min(d for _, d in held), sum(sp.yen for sp, _ in held)
-    return Advice(
-        kind="wait",
-        text=(f"{s.names.get(step.site, step.site)} {first.label}: ¥{yen:,} 分は {until} まで待つ — 今日のキャンペーン"
-              f"（{'、'.join(step.campaigns)}）は先着ではなく {until} も続くので、待っても失うものはなく、"
-              f"その間により良いキャンペーンが始まれば使える。なければ {until} に申請"),
-        numbers={"site": step.site, "exit": first.label, "wait_until": until.isoformat(), "yen": yen,
-                 "campaigns": list(step.campaigns), "spends": sorted({sp.on.isoformat() for sp, _ in held})},
-        source_url=first.source_url, seen_at=first.seen_at)
+    figures = {"campaigns": list(step.campaigns)}
+    spends = sorted({sp.on.isoformat() for sp, _ in held})
+    return _Piece(
+        "campaign_runs_on", until, yen, spends,
+        f"¥{yen:,} 分は {until} まで待つ — 今日のキャンペーン（{'、'.join(step.campaigns)}）は先着ではなく {until} も続くので、"
+        f"待っても失うものはなく、その間により良いキャンペーンが始まれば使える。なければ {until} に申請",
+        figures, [{"why": "campaign_runs_on", "wait_until": until.isoformat(), "yen": yen, "spends": spends,
+                   **figures}])
 
 
 def history_text(est: WaitEstimate) -> str:
@@ -633,7 +652,7 @@ def held_estimate(held: list[tuple[Spend, date, WaitEstimate]]) -> WaitEstimate:
                    expected_loss_bp=mean(lambda e: e.expected_loss_bp), gain_now_bp=mean(lambda e: e.gain_now_bp))
 
 
-def _wait_advice(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEstimate]]) -> Advice:
+def _wait_piece(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEstimate]]) -> _Piece:
     first = first_exit(s, step)
     now = best_campaign(first, s.today, s.campaigns)
     until = min(d for _, d, _ in held)
@@ -647,7 +666,6 @@ def _wait_advice(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEst
     # the exit or a later hop): waiting is worth only what it adds to that.
     today = (f"、今日交換しても +{pct(est.gain_now_bp):.2f}% のため待つ利得は差し引き +{pct(est.gain_over_now_bp):.2f}%"
              if est.gain_now_bp > 0 else "")
-    name = f"{s.names.get(step.site, step.site)} {first.label}"
     if len(by_day) == 1:
         head, tail = f"¥{yen:,} 分は {until} まで待つ価値あり — ", f"。キャンペーンがなければ {until} に申請"
     else:
@@ -656,25 +674,45 @@ def _wait_advice(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEst
         days = "、".join(f"¥{sum(sp.yen for sp, _, _ in part):,} 分は {d} まで" for d, part in by_day.items())
         head = f"¥{yen:,} 分は待つ価値あり（{days}）— "
         tail = "（各分のその日までの見込みを金額で平均）。キャンペーンがなければそれぞれの日に申請"
+    return _Piece(
+        "worth_waiting", until, yen, sorted({sp.on.isoformat() for sp, _, _ in held}),
+        (head + history_text(est) + f"他の交換先も合わせた期待上乗せ +{pct(est.expected_bonus_bp):.2f}%、"
+         f"レート低下リスク −{pct(est.expected_loss_bp):.2f}%{today}" + tail),
+        {"days_observed": est.days_observed, "campaigns_seen": len(est.bonuses_bp),
+         "start_chance_per_day": str(est.start_chance),
+         "expected_bonus_bp": str(est.expected_bonus_bp),
+         "expected_loss_bp": str(est.expected_loss_bp),
+         "bonus_now_bp": now.bonus_bp if now else 0,
+         "gain_now_bp": str(est.gain_now_bp), "gain_over_now_bp": str(est.gain_over_now_bp)},
+        # each day's part with its own figures (the ones above are their yen-weighted mean)
+        [{"why": "worth_waiting", "wait_until": d.isoformat(), "yen": sum(sp.yen for sp, _, _ in part),
+          "spends": sorted({sp.on.isoformat() for sp, _, _ in part}),
+          "expected_bonus_bp": str(e.expected_bonus_bp),
+          "expected_loss_bp": str(e.expected_loss_bp), "gain_now_bp": str(e.gain_now_bp)}
+         for d, part in by_day.items() for e in (held_estimate(part),)])
+
+
+def _exit_advice(s: Situation, step: Step, pieces: list[_Piece]) -> Advice:
+    """One exit's wait advice: each reason its parts wait for, soonest first.
+    Held for one reason the advice reads as that reason's, and its numbers
+    carry that reason's figures; held for several, the text names each with
+    its days and yen, and the figures are each part's own (`parts`: their
+    yen add up to `yen`; a mean over parts held for different reasons would
+    say nothing)."""
+    first = first_exit(s, step)
+    name = f"{s.names.get(step.site, step.site)} {first.label}"
+    pieces = sorted(pieces, key=lambda p: p.until)
+    yen = sum(p.yen for p in pieces)
+    if len(pieces) == 1:
+        text, figures = f"{name}: {pieces[0].text}", pieces[0].figures
+    else:
+        text = f"{name}: ¥{yen:,} 分は分ごとの理由で待つ — " + "。".join(
+            f"{'①②③'[i]} {p.text}" for i, p in enumerate(pieces))
+        figures = {}
     return Advice(
-        kind="wait",
-        text=(f"{name}: {head}"
-              + history_text(est)
-              + f"他の交換先も合わせた期待上乗せ +{pct(est.expected_bonus_bp):.2f}%、"
-              f"レート低下リスク −{pct(est.expected_loss_bp):.2f}%{today}"
-              + tail),
-        numbers={"site": step.site, "exit": first.label, "wait_until": until.isoformat(),
-                 "days_observed": est.days_observed, "campaigns_seen": len(est.bonuses_bp),
-                 "start_chance_per_day": str(est.start_chance),
-                 "expected_bonus_bp": str(est.expected_bonus_bp),
-                 "expected_loss_bp": str(est.expected_loss_bp),
-                 "bonus_now_bp": now.bonus_bp if now else 0,
-                 "gain_now_bp": str(est.gain_now_bp), "gain_over_now_bp": str(est.gain_over_now_bp), "yen": yen,
-                 "spends": sorted({sp.on.isoformat() for sp, _, _ in held}),
-                 # each day's part with its own figures (the ones above are their yen-weighted mean)
-                 "parts": [{"wait_until": d.isoformat(), "yen": sum(sp.yen for sp, _, _ in part),
-                            "spends": sorted({sp.on.isoformat() for sp, _, _ in part}),
-                            "expected_bonus_bp": str(e.expected_bonus_bp),
-                            "expected_loss_bp": str(e.expected_loss_bp), "gain_now_bp": str(e.gain_now_bp)}
-                           for d, part in by_day.items() for e in (held_estimate(part),)]},
+        kind="wait", text=text,
+        numbers={"site": step.site, "exit": first.label, "why": [p.why for p in pieces],
+                 "wait_until": pieces[0].until.isoformat(), "yen": yen,
+                 "spends": sorted({sp for p in pieces for sp in p.spends}), **figures,
+                 "parts": [part for p in pieces for part in p.parts]},
         source_url=first.source_url, seen_at=first.seen_at)

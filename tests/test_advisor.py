@@ -760,10 +760,11 @@ def test_wait_advice_for_parts_due_on_different_days_weighs_each_by_its_own_day(
     [wait] = [a for a in plan.advice if a.kind == "wait"]
     v_near, v_far = Fraction(279797781178474, 587256079483), Fraction(143708962483616, 287992954195)
     assert wait.numbers["parts"] == [
-        {"wait_until": "2026-12-22", "yen": 1_000, "spends": ["2026-12-23"], "expected_bonus_bp": str(v_near),
-         "expected_loss_bp": "0", "gain_now_bp": "0"},
-        {"wait_until": "2027-01-21", "yen": 2_000, "spends": ["2027-01-22"], "expected_bonus_bp": str(v_far),
-         "expected_loss_bp": "0", "gain_now_bp": "0"}]
+        {"why": "worth_waiting", "wait_until": "2026-12-22", "yen": 1_000, "spends": ["2026-12-23"],
+         "expected_bonus_bp": str(v_near), "expected_loss_bp": "0", "gain_now_bp": "0"},
+        {"why": "worth_waiting", "wait_until": "2027-01-21", "yen": 2_000, "spends": ["2027-01-22"],
+         "expected_bonus_bp": str(v_far), "expected_loss_bp": "0", "gain_now_bp": "0"}]
+    assert wait.numbers["why"] == ["worth_waiting"]
     mean = (1_000 * v_near + 2_000 * v_far) / 3_000
     assert (wait.numbers["yen"], wait.numbers["wait_until"]) == (3_000, "2026-12-22")
     assert Fraction(wait.numbers["expected_bonus_bp"]) == mean == Fraction(wait.numbers["gain_over_now_bp"])
@@ -883,10 +884,13 @@ def test_a_campaign_whose_points_are_worth_more_kept_does_not_make_a_plain_excha
                             campaigns=[now], histories=_frequent("a", 1_000)))
     assert [(s.site, s.points, s.campaigns) for s in plan.steps] == [("a", 2_000, ("+5%",)), ("b", 1_900, ())]
     assert plan.now == []
-    [kept] = [a for a in plan.advice if a.kind == "wait" and "keep_price" in a.numbers]
-    assert (kept.numbers["site"], kept.numbers["yen"], kept.numbers["spends"]) == ("a", 2_000, [near.on.isoformat()])
-    assert kept.numbers["wait_until"] == (near.on - timedelta(days=1)).isoformat()
-    assert Fraction(kept.numbers["keep_price"]) > Fraction(105, 100)  # more than today's +5 % gives
+    # a's exit also holds ¥100 of the far spend worth waiting for: one advice, a part each
+    [wait] = [a for a in plan.advice if a.kind == "wait" and a.numbers["site"] == "a"]
+    assert wait.numbers["why"] == ["worth_more_kept", "worth_waiting"]
+    [kept] = [p for p in wait.numbers["parts"] if p["why"] == "worth_more_kept"]
+    assert (kept["yen"], kept["spends"]) == (2_000, [near.on.isoformat()])
+    assert kept["wait_until"] == wait.numbers["wait_until"] == (near.on - timedelta(days=1)).isoformat()
+    assert Fraction(kept["keep_price"]) > Fraction(105, 100)  # more than today's +5 % gives
 
 
 def test_points_beyond_what_the_spend_left_needs_are_used_at_the_better_rate():
@@ -918,6 +922,36 @@ def test_a_campaign_that_runs_on_is_held_to_its_last_day_unless_first_come():
                             histories=_frequent()))
     assert [(s.points, s.yen) for s in plan.now] == [(2_800, 3_080)]
     assert not [a for a in plan.advice if a.kind == "wait"]
+
+
+def test_one_exit_holding_parts_for_different_reasons_gets_one_wait_advice():
+    # +10 % on a's first 1,000 pt runs three more days and is not first-come:
+    # its ¥1,100 part waits to 11-26 (it loses nothing). The plain ¥1,900 rest
+    # of the far spend is worth waiting for a's frequent +5 %, to 01-21. The
+    # exit got two advices — 「¥1,900 分は 2027-01-21 まで待つ価値あり」 and
+    # 「¥1,100 分は 2026-11-26 まで待つ」 — for one exit and one spend. One
+    # advice names each part's reason and day, soonest first.
+    far = Spend(TODAY + timedelta(days=60), 3_000)
+    runs_on = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY + timedelta(days=3), "u", SEEN,
+                       cap_points=1_000)
+    plan = advise(Situation(TODAY, [_one_to_one()], {"a": 10_000}, [far], campaigns=[runs_on],
+                            histories=_frequent()))
+    assert [(s.points, s.yen, s.campaigns) for s in plan.steps] == [(2_900, 3_000, ("+10%",))] and plan.now == []
+    [wait] = [a for a in plan.advice if a.kind == "wait"]
+    v_far = Fraction(143708962483616, 287992954195)
+    assert wait.numbers == {
+        "site": "a", "exit": "a Amazon", "why": ["campaign_runs_on", "worth_waiting"],
+        "wait_until": "2026-11-26", "yen": 3_000, "spends": ["2027-01-22"],
+        "parts": [{"why": "campaign_runs_on", "wait_until": "2026-11-26", "yen": 1_100, "spends": ["2027-01-22"],
+                   "campaigns": ["+10%"]},
+                  {"why": "worth_waiting", "wait_until": "2027-01-21", "yen": 1_900, "spends": ["2027-01-22"],
+                   "expected_bonus_bp": str(v_far), "expected_loss_bp": "0", "gain_now_bp": "0"}]}
+    assert wait.text == (
+        "a a Amazon: ¥3,000 分は分ごとの理由で待つ — "
+        "① ¥1,100 分は 2026-11-26 まで待つ — 今日のキャンペーン（+10%）は先着ではなく 2026-11-26 も続くので、"
+        "待っても失うものはなく、その間により良いキャンペーンが始まれば使える。なければ 2026-11-26 に申請。"
+        "② ¥1,900 分は 2027-01-21 まで待つ価値あり — 過去100日でこの交換先のキャンペーン開始 10 回、"
+        "他の交換先も合わせた期待上乗せ +4.99%、レート低下リスク −0.00%。キャンペーンがなければ 2027-01-21 に申請")
 
 
 def test_a_campaign_is_judged_against_what_the_same_points_get_without_it():
