@@ -585,24 +585,44 @@ class _Piece:
     parts: list[dict]
 
 
+def _by_day(held: list[tuple]) -> dict[date, list[tuple]]:
+    """Held parts — (spend, the day it waits to, …) — by that day, soonest first."""
+    out: dict[date, list[tuple]] = {}
+    for h in sorted(held, key=lambda h: h[1]):
+        out.setdefault(h[1], []).append(h)
+    return out
+
+
+def _days_text(by_day: dict[date, list[tuple]]) -> str:
+    """Each day's yen, for advice whose parts wait to different days:
+    「¥1,000 分は 2026-12-22 まで、¥2,000 分は 2027-01-21 まで」."""
+    return "、".join(f"¥{sum(h[0].yen for h in part):,} 分は {d} まで" for d, part in by_day.items())
+
+
+def _day_part(why: str, day: date, part: list[tuple], **figures) -> dict:
+    """One day's entry of numbers.parts: its reason, day, yen, spends and figures."""
+    return {"why": why, "wait_until": day.isoformat(), "yen": sum(h[0].yen for h in part),
+            "spends": sorted({h[0].on.isoformat() for h in part}), **figures}
+
+
 def _put_off_piece(s: Situation, step: Step, held: list[tuple[Spend, date]],
                    factor: dict[str, Fraction]) -> _Piece:
     """The parts today's campaign step would pay but its points are kept for:
     the yen put off, until when, and the price (`future_prices`) that made
     its points worth more kept."""
-    until, yen = min(d for _, d in held), sum(sp.yen for sp, _ in held)
+    until, yen, by_day = min(d for _, d in held), sum(sp.yen for sp, _ in held), _by_day(held)
     keep = factor.get(step.site, Fraction(1))
     name = s.names.get(step.site, step.site)
     why = (f"{name} のポイントは今後のキャンペーンに残すほうが価値が高く（残す価値 {float(keep):.4f} 円/円）、"
            "今日交換すると通常レートになるため" if keep > 1 else
            "今日の分だけ交換すると交換単位の都合でキャンペーンが使われないため")
     figures = {"keep_price": str(keep), "campaigns": list(step.campaigns)}
-    spends = sorted({sp.on.isoformat() for sp, _ in held})
-    return _Piece(
-        "worth_more_kept", until, yen, spends,
-        f"¥{yen:,} 分は今日のキャンペーンでも交換せず {until} まで待つ — {why}。キャンペーンがなければ {until} に申請",
-        figures, [{"why": "worth_more_kept", "wait_until": until.isoformat(), "yen": yen, "spends": spends,
-                   **figures}])
+    text = (f"¥{yen:,} 分は今日のキャンペーンでも交換せず {until} まで待つ — {why}。キャンペーンがなければ {until} に申請"
+            if len(by_day) == 1 else
+            f"¥{yen:,} 分は今日のキャンペーンでも交換せず待つ（{_days_text(by_day)}）— {why}。"
+            "キャンペーンがなければそれぞれの日に申請")
+    return _Piece("worth_more_kept", until, yen, sorted({sp.on.isoformat() for sp, _ in held}), text, figures,
+                  [_day_part("worth_more_kept", d, part, **figures) for d, part in by_day.items()])
 
 
 def campaign_lasts(s: Situation, step: Step) -> date | None:
@@ -616,15 +636,16 @@ def campaign_lasts(s: Situation, step: Step) -> date | None:
 
 
 def _lasting_piece(s: Situation, step: Step, held: list[tuple[Spend, date]]) -> _Piece:
-    until, yen = min(d for _, d in held), sum(sp.yen for sp, _ in held)
+    until, yen, by_day = min(d for _, d in held), sum(sp.yen for sp, _ in held), _by_day(held)
     figures = {"campaigns": list(step.campaigns)}
-    spends = sorted({sp.on.isoformat() for sp, _ in held})
+    # each part's day is its own deadline or the campaign's last day, whichever comes first
+    head, runs_to, tail = ((f"¥{yen:,} 分は {until} まで待つ — ", until, f"なければ {until} に申請") if len(by_day) == 1
+                           else (f"¥{yen:,} 分は待つ（{_days_text(by_day)}）— ", max(by_day), "なければそれぞれの日に申請"))
     return _Piece(
-        "campaign_runs_on", until, yen, spends,
-        f"¥{yen:,} 分は {until} まで待つ — 今日のキャンペーン（{'、'.join(step.campaigns)}）は先着ではなく {until} も続くので、"
-        f"待っても失うものはなく、その間により良いキャンペーンが始まれば使える。なければ {until} に申請",
-        figures, [{"why": "campaign_runs_on", "wait_until": until.isoformat(), "yen": yen, "spends": spends,
-                   **figures}])
+        "campaign_runs_on", until, yen, sorted({sp.on.isoformat() for sp, _ in held}),
+        f"{head}今日のキャンペーン（{'、'.join(step.campaigns)}）は先着ではなく {runs_to} も続くので、"
+        f"待っても失うものはなく、その間により良いキャンペーンが始まれば使える。{tail}",
+        figures, [_day_part("campaign_runs_on", d, part, **figures) for d, part in by_day.items()])
 
 
 def history_text(est: WaitEstimate) -> str:
@@ -658,9 +679,7 @@ def _wait_piece(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEsti
     until = min(d for _, d, _ in held)
     est = held_estimate(held)
     yen = sum(sp.yen for sp, _, _ in held)
-    by_day: dict[date, list[tuple[Spend, date, WaitEstimate]]] = {}
-    for h in sorted(held, key=lambda h: h[1]):
-        by_day.setdefault(h[1], []).append(h)
+    by_day = _by_day(held)
     pct = lambda bp: Decimal(bp.numerator) / Decimal(bp.denominator) / 100  # noqa: E731
     # Today's exchange of these yen may already gain something (a campaign on
     # the exit or a later hop): waiting is worth only what it adds to that.
@@ -671,8 +690,7 @@ def _wait_piece(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEsti
     else:
         # Parts due on different days: each waits to its own day, and the
         # figures are over all of them (weighted by yen, `held_estimate`).
-        days = "、".join(f"¥{sum(sp.yen for sp, _, _ in part):,} 分は {d} まで" for d, part in by_day.items())
-        head = f"¥{yen:,} 分は待つ価値あり（{days}）— "
+        head = f"¥{yen:,} 分は待つ価値あり（{_days_text(by_day)}）— "
         tail = "（各分のその日までの見込みを金額で平均）。キャンペーンがなければそれぞれの日に申請"
     return _Piece(
         "worth_waiting", until, yen, sorted({sp.on.isoformat() for sp, _, _ in held}),
@@ -685,10 +703,8 @@ def _wait_piece(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEsti
          "bonus_now_bp": now.bonus_bp if now else 0,
          "gain_now_bp": str(est.gain_now_bp), "gain_over_now_bp": str(est.gain_over_now_bp)},
         # each day's part with its own figures (the ones above are their yen-weighted mean)
-        [{"why": "worth_waiting", "wait_until": d.isoformat(), "yen": sum(sp.yen for sp, _, _ in part),
-          "spends": sorted({sp.on.isoformat() for sp, _, _ in part}),
-          "expected_bonus_bp": str(e.expected_bonus_bp),
-          "expected_loss_bp": str(e.expected_loss_bp), "gain_now_bp": str(e.gain_now_bp)}
+        [_day_part("worth_waiting", d, part, expected_bonus_bp=str(e.expected_bonus_bp),
+                   expected_loss_bp=str(e.expected_loss_bp), gain_now_bp=str(e.gain_now_bp))
          for d, part in by_day.items() for e in (held_estimate(part),)])
 
 

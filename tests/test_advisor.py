@@ -893,6 +893,28 @@ def test_a_campaign_whose_points_are_worth_more_kept_does_not_make_a_plain_excha
     assert Fraction(kept["keep_price"]) > Fraction(105, 100)  # more than today's +5 % gives
 
 
+def test_parts_put_off_for_their_keep_price_each_wait_to_their_own_day():
+    # The market above with the near spend split over 11-28 and 11-30: both
+    # parts are put off, and the 11-30 one can wait to 11-29. The advice said
+    # 「¥2,000 分は … 2026-11-27 まで待つ」 for both.
+    n1, n2 = Spend(TODAY + timedelta(days=5), 1_000), Spend(TODAY + timedelta(days=7), 1_000)
+    far = Spend(TODAY + timedelta(days=60), 2_000)
+    now = Campaign("a", "amazon_gift", "+5%", "bonus", 500, TODAY, TODAY, "u", SEEN)
+    plan = advise(Situation(TODAY, [_one_to_one("a"), _one_to_one("b")], {"a": 2_000, "b": 10_000}, [n1, n2, far],
+                            campaigns=[now], histories=_frequent("a", 1_000)))
+    assert plan.now == []
+    [wait] = [a for a in plan.advice if a.kind == "wait" and a.numbers["site"] == "a"]
+    kept = [p for p in wait.numbers["parts"] if p["why"] == "worth_more_kept"]
+    assert [(p["wait_until"], p["yen"], p["spends"], p["campaigns"]) for p in kept] == [
+        ("2026-11-27", 1_000, ["2026-11-28"], ["+5%"]), ("2026-11-29", 1_000, ["2026-11-30"], ["+5%"])]
+    assert kept[0]["keep_price"] == kept[1]["keep_price"] == "2181817/2000000"
+    assert wait.text.startswith(
+        "a a Amazon: ¥2,100 分は分ごとの理由で待つ — ① ¥2,000 分は今日のキャンペーンでも交換せず待つ"
+        "（¥1,000 分は 2026-11-27 まで、¥1,000 分は 2026-11-29 まで）— a のポイントは今後のキャンペーンに"
+        "残すほうが価値が高く（残す価値 1.0909 円/円）、今日交換すると通常レートになるため。"
+        "キャンペーンがなければそれぞれの日に申請。② ¥100 分は 2027-01-21 まで待つ価値あり — ")
+
+
 def test_points_beyond_what_the_spend_left_needs_are_used_at_the_better_rate():
     # The same market, but a holds 10,000 pt: after the due spend it still
     # holds far more than the far spend (¥2,000) can take in any campaign, so
@@ -952,6 +974,30 @@ def test_one_exit_holding_parts_for_different_reasons_gets_one_wait_advice():
         "待っても失うものはなく、その間により良いキャンペーンが始まれば使える。なければ 2026-11-26 に申請。"
         "② ¥1,900 分は 2027-01-21 まで待つ価値あり — 過去100日でこの交換先のキャンペーン開始 10 回、"
         "他の交換先も合わせた期待上乗せ +4.99%、レート低下リスク −0.00%。キャンペーンがなければ 2027-01-21 に申請")
+
+
+def test_parts_held_while_todays_campaign_runs_on_each_wait_to_their_own_day():
+    # +10 % runs to 12-03, not first-come. The 11-28 spend's part can wait to
+    # 11-27 (its last day), the 01-22 spend's to the campaign's 12-03. The
+    # advice said 「¥3,000 分は 2026-11-27 まで待つ」: the far ¥2,000 gave up
+    # six days of chances for a better campaign.
+    near, far = Spend(TODAY + timedelta(days=5), 1_000), Spend(TODAY + timedelta(days=60), 2_000)
+    runs_on = Campaign("a", "amazon_gift", "+10%", "bonus", 1_000, TODAY, TODAY + timedelta(days=10), "u", SEEN)
+    plan = advise(Situation(TODAY, [_one_to_one()], {"a": 10_000}, [near, far], campaigns=[runs_on],
+                            histories=_frequent()))
+    assert [(s.points, s.yen, s.campaigns) for s in plan.steps] == [(2_800, 3_080, ("+10%",))] and plan.now == []
+    [wait] = [a for a in plan.advice if a.kind == "wait"]
+    assert wait.numbers == {
+        "site": "a", "exit": "a Amazon", "why": ["campaign_runs_on"], "wait_until": "2026-11-27", "yen": 3_000,
+        "spends": ["2026-11-28", "2027-01-22"], "campaigns": ["+10%"],
+        "parts": [{"why": "campaign_runs_on", "wait_until": "2026-11-27", "yen": 1_000, "spends": ["2026-11-28"],
+                   "campaigns": ["+10%"]},
+                  {"why": "campaign_runs_on", "wait_until": "2026-12-03", "yen": 2_000, "spends": ["2027-01-22"],
+                   "campaigns": ["+10%"]}]}
+    assert wait.text == (
+        "a a Amazon: ¥3,000 分は待つ（¥1,000 分は 2026-11-27 まで、¥2,000 分は 2026-12-03 まで）— "
+        "今日のキャンペーン（+10%）は先着ではなく 2026-12-03 も続くので、待っても失うものはなく、"
+        "その間により良いキャンペーンが始まれば使える。なければそれぞれの日に申請")
 
 
 def test_a_campaign_is_judged_against_what_the_same_points_get_without_it():
