@@ -196,7 +196,7 @@ def advise(s: Situation) -> Plan:
                              + (f"（{rule.wording}で失効）" if rule else ""))
 
     plan.advice += waits
-    plan.advice += routing_offer_advice(s.offers, s.spends, s.today, s.names)
+    plan.advice += routing_offer_advice(s.offers, s.spends, s.today, s.names, s.units)
     return plan
 
 

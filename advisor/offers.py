@@ -33,9 +33,11 @@ def cashback_yen(yen: int, offer: RoutingOffer) -> Fraction:
 
 
 def routing_offer_advice(offers: list[RoutingOffer], spends: list[Spend], today,
-                         names: dict[str, str] | None = None) -> list[Advice]:
+                         names: dict[str, str] | None = None, units: dict[str, str] | None = None
+                         ) -> list[Advice]:
     """For each active Amazon Fashion offer with `fashion` spend inside its window
-    (`names`: site → the name shown to the user).
+    (`names`: site → the name shown to the user; `units`: site → its points'
+    unit where not "pt", in which the cashback is named).
 
     One order goes through one site: where offers overlap, each spend is
     routed through the offer that pays it most (`cashback_yen`; ties: the
@@ -64,7 +66,7 @@ def routing_offer_advice(offers: list[RoutingOffer], spends: list[Spend], today,
         advice.append(Advice(
             kind="routing_offer",
             text=(f"ファッションの買い物 ¥{yen:,} は {(names or {}).get(offer.site, offer.site)} 経由で: {offer.title} "
-                  f"{Decimal(offer.rate_bp) / 100}% → 約{points:,}pt（期間 {window}"
+                  f"{Decimal(offer.rate_bp) / 100}% → 約{points:,}{(units or {}).get(offer.site, 'pt')}（期間 {window}"
                   + (f"、条件: {offer.conditions}" if offer.conditions else "")
                   + (f"、{offer.lag_text}" if offer.lag_text else "") + "）"),
             numbers={"site": offer.site, "rate_bp": offer.rate_bp, "eligible_yen": yen,

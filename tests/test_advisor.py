@@ -421,6 +421,18 @@ def test_fashion_cashback_is_rounded_down_per_order():
     assert "約2pt" in advice.text
 
 
+def test_fashion_cashback_is_named_in_the_sites_own_unit():
+    # PeX pays 1 % in PeXポイント (10 to the yen): ¥12,345 gives 1,234 of
+    # them. The advice said 「約1,234pt」 whatever the site's unit.
+    offer = RoutingOffer("pex", "Amazon", "Amazonファッション", 100, "ファッション", None,
+                         None, None, "https://pex.example/amazon", SEEN, yen_per_point=Fraction(1, 10))
+    plan = advise(Situation(TODAY, [], {}, [Spend(date(2026, 12, 10), 12_345, "fashion")], offers=[offer],
+                            names={"pex": "PeX"}, units={"pex": "PeXポイント"}))
+    [advice] = [a for a in plan.advice if a.kind == "routing_offer"]
+    assert advice.numbers["points"] == 1_234
+    assert advice.text == "ファッションの買い物 ¥12,345 は PeX 経由で: Amazonファッション 1% → 約1,234PeXポイント（期間 不明）"
+
+
 def test_fashion_offer_advice_names_the_site_and_says_when_the_window_is_unknown():
     offer = RoutingOffer("rakuten_rebates", "Amazon", "Amazon(ファッション)", 100, "ファッション", None,
                          None, None, "https://r.example/amazon", SEEN)
