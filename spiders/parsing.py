@@ -495,6 +495,18 @@ def is_first_come(text: str | None) -> bool:
     return False
 
 
+# Figures in a campaign's cap text that cap no points: how many people it
+# is first come for (「先着1,000名様」), and its dates and times.
+_NO_CAP_FIGURE = re.compile(r"\d[\d,]*\s*(?:名|人)|\d{4}\s*[/年]\s*\d{1,2}\s*[/月]\s*\d{1,2}\s*日?"
+                            r"|\d{1,2}\s*[/月]\s*\d{1,2}\s*日?|\d{1,2}:\d{2}")
+
+
+def names_points_figure(text: str | None) -> bool:
+    """Whether a campaign's cap text has a figure that may cap points: not
+    only a count of people first come (「先着1,000名様まで」) or a date."""
+    return bool(re.search(r"\d", _NO_CAP_FIGURE.sub("", clean(text))))
+
+
 def value_after_label(text: str | None) -> str | None:
     """「交換目安：3営業日以内」 → 「3営業日以内」: a card line's value without
     its label. Text without a 「label：」 prefix comes back unchanged."""

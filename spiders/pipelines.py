@@ -85,7 +85,8 @@ class NormalizePipeline:
             rate=self._exit_rate(item.get("exit_rate_texts"))) if item.get("cap_text") else None)
         if caps.get("monthly_cap_points"):
             item["cap_points"] = caps["monthly_cap_points"]
-        item["first_come"] = bool(item.get("first_come"))
+        # 「先着1,000名様まで」 in the cap's place is a first-come limit, not a cap
+        item["first_come"] = bool(item.get("first_come")) or parsing.is_first_come(item.get("cap_text"))
         item["in_rate"] = bool(item.get("in_rate"))
         item["title"] = parsing.clean(item.get("title"))
 
@@ -197,7 +198,7 @@ def problems_of(item) -> list[str]:
             problems.append("not_positive:bonus_bp")
         elif item.get("kind") == "discount" and (item.get("bonus_bp") or 0) >= 10_000:
             problems.append("too_large:bonus_bp")  # 100 % off: the points would cost nothing
-        if _has_figure(item.get("cap_text")) and item.get("cap_points") is None:
+        if parsing.names_points_figure(item.get("cap_text")) and item.get("cap_points") is None:
             problems.append("unparsed:cap_text")  # a capped campaign must not read as uncapped
         elif (parsing.names_monthly_exchanges(item.get("cap_text"))
               or parsing.names_several_months(item.get("cap_text"))

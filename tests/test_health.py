@@ -336,13 +336,25 @@ def test_a_campaign_cap_is_no_award_nor_count_of_months():
     # 「毎月1,000pt付与」 was stored as a cap of 1,000 pt, 「12ヶ月に2回」 as one of
     # 12: the campaign is flagged, not stored with a cap it does not have.
     # A cap over months beside a figure that reads is a cap read in part.
-    stats, kept = moppy_campaign_caps("毎月1,000pt付与", "12ヶ月に2回", "先着1,000名様まで",
+    stats, kept = moppy_campaign_caps("毎月1,000pt付与", "12ヶ月に2回",
                                       "12ヶ月に2回、1回10,000Pまで",
                                       "増量上限：お一人様10,000Pの交換まで")
     assert [(i["cap_points"], i["problems"]) for i in kept] == [
         (None, ["unparsed:cap_text"]), (None, ["unparsed:cap_text"]),
-        (None, ["unparsed:cap_text"]), (10_000, ["unparsed:cap_text"]), (10_000, [])]
-    assert (stats["pointexit/invalid/unparsed:cap_text"], stats["pointexit/invalid_listings"]) == (4, 4)
+        (10_000, ["unparsed:cap_text"]), (10_000, [])]
+    assert (stats["pointexit/invalid/unparsed:cap_text"], stats["pointexit/invalid_listings"]) == (3, 3)
+
+
+def test_people_first_come_or_a_date_in_the_caps_place_is_no_unread_cap():
+    # 「先着1,000名様まで」 limits who gets the campaign, not the points of
+    # each exchange: it was flagged unparsed:cap_text, so a site wording its
+    # campaign box that way had every run degraded (nothing stored). It reads
+    # no cap and marks the campaign first come; a date alone caps nothing.
+    stats, kept = moppy_campaign_caps("先着1,000名様まで", "2026/11/30 23:59まで",
+                                      "先着1,000名様、お一人様10,000Pまで")
+    assert [(i["cap_points"], i["first_come"], i["problems"]) for i in kept] == [
+        (None, True, []), (None, False, []), (10_000, True, [])]
+    assert stats.get("pointexit/invalid_listings", 0) == 0
 
 
 def test_a_campaign_cap_a_day_is_flagged_not_read_as_the_campaigns():
