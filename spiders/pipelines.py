@@ -15,6 +15,7 @@ from dataclasses import fields as dataclass_fields
 from fractions import Fraction
 
 from pointexit.catalog import DESTINATIONS, SITES
+from pointexit.clock import JST
 from spiders import parsing, routing
 from spiders.health import http_errors, judge_run, parse_rate_bp
 from spiders.items import CampaignItem, ExitItem, RoutingOfferItem
@@ -83,8 +84,14 @@ class NormalizePipeline:
         item["cap_points"] = (parsing.parse_cap_points(
             item.get("cap_text"), item.get("site"), out_unit=destination and destination.unit,
             rate=self._exit_rate(item.get("exit_rate_texts"))) if item.get("cap_text") else None)
-        if caps.get("monthly_cap_points"):
-            item["cap_points"] = caps["monthly_cap_points"]
+        monthly = caps.get("monthly_cap_points")
+        if monthly:
+            # cap_points are the points of exchange over the whole campaign: a
+            # cap a month is that only for a campaign within one calendar
+            # month (beside a smaller cap over the campaign, the smaller). Over
+            # months, or with its window unknown, it is unread (problems_of).
+            item["cap_points"] = (min(monthly, item["cap_points"] or monthly)
+                                  if _within_one_month(item) else None)
         # 「先着1,000名様まで」 in the cap's place is a first-come limit, not a cap
         item["first_come"] = bool(item.get("first_come")) or parsing.is_first_come(item.get("cap_text"))
         item["in_rate"] = bool(item.get("in_rate"))
@@ -202,14 +209,26 @@ def problems_of(item) -> list[str]:
             problems.append("unparsed:cap_text")  # a capped campaign must not read as uncapped
         elif (parsing.names_monthly_exchanges(item.get("cap_text"))
               or parsing.names_several_months(item.get("cap_text"))
-              or parsing.names_daily_cap(item.get("cap_text"))):
+              or parsing.names_daily_cap(item.get("cap_text"))
+              or (parsing.parse_caps(item.get("cap_text")).get("monthly_cap_points")
+                  and not _within_one_month(item))):
             # 「12ヶ月に2回、1回10,000Pまで」, 「1日1回、お一人様10,000Pまで」: the
-            # figure reads, the count over months (or a cap a day) has no
-            # field; as on an exit, a cap read in part is unread.
+            # figure reads, the count over months (or a cap a day, or a cap a
+            # month on a campaign over more than one) has no field; as on an
+            # exit, a cap read in part is unread.
             problems.append("unparsed:cap_text")
     if isinstance(item, RoutingOfferItem) and item.get("rate_bp") is not None and item["rate_bp"] <= 0:
         problems.append("not_positive:rate_bp")
     return problems
+
+
+def _within_one_month(item) -> bool:
+    """The campaign's window starts and ends in one calendar month (Asia/Tokyo)."""
+    starts, ends = item.get("starts_at"), item.get("ends_at")
+    if starts is None or ends is None:
+        return False
+    starts, ends = starts.astimezone(JST), ends.astimezone(JST)
+    return (starts.year, starts.month) == (ends.year, ends.month)
 
 
 def _has_figure(text) -> bool:

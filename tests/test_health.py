@@ -371,6 +371,32 @@ def test_a_campaign_cap_a_day_is_flagged_not_read_as_the_campaigns():
     assert (stats["pointexit/invalid/unparsed:cap_text"], stats["pointexit/invalid_listings"]) == (4, 4)
 
 
+def test_a_campaign_cap_a_month_is_its_cap_only_within_one_calendar_month():
+    # 「1ヶ月30,000ptまで」 replaced the campaign's cap (points of exchange over
+    # the whole campaign): on a campaign from 11/16 to 12/15 that is 30,000 pt
+    # in each of two months, not 30,000 pt in all. Only a window inside one
+    # calendar month (Asia/Tokyo) makes the two the same; spanning months, or
+    # with a start or end unknown, the cap is unread and flagged.
+    from spiders.items import CampaignItem
+
+    base = dict(site="moppy", destination="dotmoney", title="ドットマネー交換10%増量",
+                bonus_text="10%増量", source_url="https://pc.moppy.jp/exchange/",
+                seen_at="2026-11-23T09:00:00+09:00")
+    month = "1ヶ月30,000ptまで"
+    stats, kept = through_validation([
+        CampaignItem(key="a", cap_text=month, window_text="2026/11/01～2026/11/30", **base),
+        CampaignItem(key="b", cap_text=month, window_text="2026/11/16～2026/12/15", **base),
+        CampaignItem(key="c", cap_text=month, window_text="2026/11/01～2027/11/30", **base),
+        CampaignItem(key="d", cap_text=month, window_text="2026/11/30まで", **base),
+        CampaignItem(key="e", cap_text=month, **base),
+        CampaignItem(key="f", cap_text="お一人様10,000ptまで、1ヶ月30,000ptまで",
+                     window_text="2026/11/01～2026/11/30", **base)])
+    assert [(i["cap_points"], i["problems"]) for i in kept] == [
+        (30_000, []), (None, ["unparsed:cap_text"]), (None, ["unparsed:cap_text"]),
+        (None, ["unparsed:cap_text"]), (None, ["unparsed:cap_text"]), (10_000, [])]
+    assert stats["pointexit/invalid/unparsed:cap_text"] == 4
+
+
 def test_a_campaign_cap_in_units_out_reads_only_by_one_rate_of_its_exit():
     # 「5,000円分まで」 was a cap of 5,000 points on any site: yen of gift at
     # Hapitas's 490pt → 500円 are 4,900 pt of exchange. Without the exit's rate
