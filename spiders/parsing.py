@@ -319,13 +319,31 @@ def names_daily_cap(text: str | None) -> bool:
     return bool(_PER_DAY.search(_without_dates(numeric_text(text))))
 
 
+# Units of what an exit pays out that are written as points too (楽天 / d /
+# PayPay / WAON points, PeX's): 「10,000ptまで」 on such a campaign may count
+# either. A site's points written by name (ちょびポイント, PeXポイント) are its own.
+_POINTS_OUT = ("pt", "PeXポイント")
+_NAMED_POINTS = re.compile(r"ちょび|PeX")
+
+
+def _same_points(amount: int | None, rate: tuple[int, int] | None) -> bool:
+    """`amount` of the exit's units spends `amount` site points by `rate`
+    (points_in, value_out), so either reading of the figure is the same cap."""
+    return amount is not None and rate is not None and amount * rate[0] // rate[1] == amount
+
+
 def parse_cap_points(text: str | None, site: str | None = None, out_unit: str | None = None,
                      rate: tuple[int, int] | None = None) -> int | None:
     """A campaign's cap as points of the exchange, in the site's own points:
     「お一人様20,000マネー（40,000ちょびポイント）の交換分まで」 → 40000 on
     ちょびリッチ, 「お一人様10,000マネーの交換まで」 → 10000 on ドットマネー.
+    A figure in pt where `out_unit` is points too (楽天ポイント) may count
+    either: it is the site's points only when its reading in `out_unit` by
+    `rate` is the same points (Moppy's 500P → 500ポイント), else unread (at
+    10 pt = ¥1 the readings differ tenfold).
     Without a figure in the site's points, the first figure that may be a cap:
-    one without a unit is in the site's points; one in `out_unit`, the unit
+    one without a unit likewise reads only where both readings agree
+    (「上限10,000まで」 at Moppy's 500P → 500円); one in `out_unit`, the unit
     the campaign's exit pays out (「20,000マネーまで」, 「5,000円分まで」 for a
     gift in yen), becomes the points its `rate` (points_in, value_out) spends
     on it, rounded down — a cap never allows more than the page says. In
@@ -350,13 +368,18 @@ def parse_cap_points(text: str | None, site: str | None = None, out_unit: str | 
             figures.append((m, re.match(r"\s*(?:" + own + r")", t[m.end():])))
     for m, unit in figures:
         if unit:
-            return _to_int(m.group(1))
+            amount = _to_int(m.group(1))
+            if out_unit in _POINTS_OUT and not _NAMED_POINTS.match(unit.group().strip()):
+                # 「10,000ptまで」 where the exit pays out pt too: either points
+                return amount if _same_points(amount, rate) else None
+            return amount
     if not figures:
         return None
     m = figures[0][0]
     amount, other = _to_int(m.group(1)), _OTHER_UNIT.match(t, m.end())
     if not other:
-        return amount
+        # No unit: the site's points or the exit's units, unread unless both agree.
+        return amount if out_unit and _same_points(amount, rate) else None
     unit = _OTHER_UNIT_NAME.get(other.group(1), "PeXポイント")
     if amount is None or rate is None or unit != out_unit:
         return None

@@ -419,6 +419,32 @@ def test_a_campaign_cap_in_units_out_reads_only_by_one_rate_of_its_exit():
     assert stats["pointexit/invalid/unparsed:cap_text"] == 3
 
 
+def test_a_campaign_cap_in_pt_or_no_unit_reads_as_site_points_only_where_both_readings_agree():
+    # 「お一人様10,000ptまで」 on PointIncome's Rakuten campaign was 10,000 of its
+    # points (¥1,000); as Rakuten points it is 100,000 (¥10,000): flagged, as
+    # is a figure without a unit whose two readings differ. Where both give
+    # the same points (Moppy, ¥1 a point, 500P → 500 WAON), it reads.
+    from spiders.items import CampaignItem
+
+    def campaign(key, site, destination, cap_text, rate_text):
+        return CampaignItem(key=key, site=site, destination=destination, title="増量",
+                            bonus_text="5%増量", cap_text=cap_text,
+                            window_text="2026/11/01～2026/11/30", exit_rate_texts=(rate_text,),
+                            source_url="https://example.jp/exchange/",
+                            seen_at="2026-11-23T09:00:00+09:00")
+
+    stats, kept = through_validation([
+        campaign("a", "pointincome", "rakuten_point", "お一人様10,000ptまで", "1,000pt → 100ポイント"),
+        campaign("b", "pointincome", "amazon_gift", "お一人様上限10,000まで", "5,000pt → 500円"),
+        campaign("c", "pointincome", "amazon_gift", "お一人様100,000ptまで", "5,000pt → 500円"),
+        campaign("d", "moppy", "waon", "お一人様10,000Pまで", "500P → 500ポイント"),
+        campaign("e", "moppy", "amazon_gift", "お一人様上限10,000まで", "500P → 500円分")])
+    assert [(i["cap_points"], i["problems"]) for i in kept] == [
+        (None, ["unparsed:cap_text"]), (None, ["unparsed:cap_text"]), (100_000, []),
+        (10_000, []), (10_000, [])]
+    assert stats["pointexit/invalid/unparsed:cap_text"] == 2
+
+
 def test_two_campaigns_under_one_key_are_flagged_not_stored_in_turns():
     # Storage keeps one history per (site, key): two campaigns under one key
     # took turns in it. The same campaign shown on two pages is no problem.

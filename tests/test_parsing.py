@@ -273,7 +273,9 @@ def test_which_lag_wordings_count_saturday(lag_text, counts):
     # 20,000, half the 40,000 ちょびポイント 20,000 マネー cost at 1,000 → 500).
     ("お一人様20,000マネーまで", "chobirich", None),
     ("5,000円分まで", "hapitas", None),  # yen of what, at which rate: unread
-    ("お一人様上限10,000まで", "moppy", 10_000),  # no unit: the site's points
+    # No unit: site points or what the exit pays out? Without the exit's
+    # unit and rate to show both readings agree, unread (was 10,000).
+    ("お一人様上限10,000まで", "moppy", None),
     (None, "chobirich", None),
 ])
 def test_parse_cap_points_in_the_sites_own_points(text, site, expected):
@@ -304,6 +306,34 @@ def test_parse_cap_points_turns_units_out_into_points_by_the_exits_rate(text, si
     assert parsing.parse_cap_points(text, site, out_unit=out_unit, rate=rate) == expected
 
 
+# A figure without a unit, or in pt where the exit pays out pt too (楽天 / d /
+# PayPay / WAON points, PeX's), may count the site's points or what the exit
+# pays out: at 10 pt = ¥1 the two differ tenfold. It reads as the site's
+# points only when both readings, by the exit's rate, are the same points.
+@pytest.mark.parametrize("text, site, out_unit, rate, expected", [
+    ("お一人様上限10,000まで", "moppy", "円", (500, 500), 10_000),  # ¥1 a point, 1:1
+    ("お一人様上限10,000まで", "pointincome", "円", (5_000, 500), None),  # or 100,000 pt
+    ("お一人様上限10,000まで", "hapitas", "円", (490, 500), None),  # or 9,800 pt
+    ("お一人様上限10,000まで", "moppy", "円", None, None),  # no rate to tell
+    ("お一人様上限10,000まで", "chobirich", "マネー", (1_000, 500), None),  # or 20,000 P
+    ("お一人様10,000Pまで", "moppy", "pt", (500, 500), 10_000),
+    ("お一人様10,000ptまで", "pointincome", "pt", (1_000, 100), None),  # or 100,000 pt
+    ("お一人様10,000ポイントまで", "gendama", "pt", (1_000, 100), None),
+    ("お一人様10,000ptまで", "hapitas", "pt", (130, 100), None),  # or 13,000 pt
+    ("お一人様10,000ptまで", "pointincome", "pt", None, None),
+    ("お一人様10,000ptまで", "ecnavi", "PeXポイント", (1_000, 1_000), 10_000),
+    ("お一人様10,000ptまで", "gendama", "PeXポイント", (1_000, 900), None),
+    # pt where the exit pays yen or マネー, or the site's points by name: as read.
+    ("お一人様100,000ptまで", "pointincome", "円", (5_000, 500), 100_000),
+    ("お一人様10,000ptまで", "pointincome", "マネー", (1_000, 100), 10_000),
+    ("お一人様40,000ちょびポイントまで", "chobirich", "pt", (2, 1), 40_000),
+    ("お一人様10,000PeXポイントまで", "pex", "pt", (10, 1), 10_000),
+])
+def test_parse_cap_points_reads_a_unit_shared_with_the_exit_only_where_both_readings_agree(
+        text, site, out_unit, rate, expected):
+    assert parsing.parse_cap_points(text, site, out_unit=out_unit, rate=rate) == expected
+
+
 # A campaign's cap is a figure the text caps with (上限, まで): points given
 # (付与 / 進呈 / プレゼント), a count of months, times or people are no cap.
 @pytest.mark.parametrize("text, site, expected", [
@@ -321,7 +351,7 @@ def test_parse_cap_points_turns_units_out_into_points_by_the_exits_rate(text, si
     ("先着1,000名様、お一人様5,000Pまで", "moppy", 5_000),
     ("12ヶ月に2回、1回10,000Pまで", "moppy", 10_000),
     ("上限10,000ptを付与", "hapitas", None),
-    ("お一人様上限10,000まで", "moppy", 10_000),
+    ("お一人様上限10,000まで", "moppy", None),  # no unit, no exit to tell which: unread
 ])
 def test_parse_cap_points_reads_only_a_cap(text, site, expected):
     assert parsing.parse_cap_points(text, site) == expected
