@@ -337,6 +337,8 @@ def parse_cap_points(text: str | None, site: str | None = None, out_unit: str | 
     """A campaign's cap as points of the exchange, in the site's own points:
     「お一人様20,000マネー（40,000ちょびポイント）の交換分まで」 → 40000 on
     ちょびリッチ, 「お一人様10,000マネーの交換まで」 → 10000 on ドットマネー.
+    Stated both ways, the two must agree by `rate` (to the point rounded),
+    else unread: 「20,000マネー（20,000ちょびポイント）」 at 1,000 → 500 → None.
     A figure in pt where `out_unit` is points too (楽天ポイント) may count
     either: it is the site's points only when its reading in `out_unit` by
     `rate` is the same points (Moppy's 500P → 500ポイント), else unread (at
@@ -372,6 +374,10 @@ def parse_cap_points(text: str | None, site: str | None = None, out_unit: str | 
             if out_unit in _POINTS_OUT and not _NAMED_POINTS.match(unit.group().strip()):
                 # 「10,000ptまで」 where the exit pays out pt too: either points
                 return amount if _same_points(amount, rate) else None
+            # 「20,000マネー（40,000ちょびポイント）」: both must be one cap by the rate
+            stated = [_to_int(o.group(1)) for o, _ in figures if o is not m and _in_unit(t, o, out_unit)]
+            if rate and amount is not None and not all(_costs(units, amount, rate) for units in stated):
+                return None
             return amount
     if not figures:
         return None
@@ -385,6 +391,21 @@ def parse_cap_points(text: str | None, site: str | None = None, out_unit: str | 
         return None
     points_in, value_out = rate
     return _to_int(str(amount * points_in // value_out))
+
+
+def _costs(units: int | None, points: int, rate: tuple[int, int]) -> bool:
+    """`units` of the exit's unit cost `points` by `rate` (points_in,
+    value_out), to the point rounded down or up."""
+    if units is None:
+        return False
+    low, rest = divmod(units * rate[0], rate[1])
+    return low <= points <= low + (rest > 0)
+
+
+def _in_unit(t: str, m: re.Match, out_unit: str | None) -> bool:
+    """The figure `m` of `t` is written in `out_unit` (円, マネー, PeXポイント, マイル)."""
+    other = _OTHER_UNIT.match(t, m.end())
+    return bool(other) and _OTHER_UNIT_NAME.get(other.group(1), "PeXポイント") == out_unit
 
 
 # Site wording → destination slug. Order matters: first match wins.

@@ -445,6 +445,24 @@ def test_a_campaign_cap_in_pt_or_no_unit_reads_as_site_points_only_where_both_re
     assert stats["pointexit/invalid/unparsed:cap_text"] == 2
 
 
+def test_a_campaign_cap_stated_both_ways_is_flagged_where_the_exits_rate_disagrees():
+    # 「20,000マネー（20,000ちょびポイント）」 was stored as 20,000 ちょびポイント
+    # although the page's own exit (1,000 → 500) makes 20,000 マネー cost 40,000.
+    from spiders.items import CampaignItem
+
+    base = dict(site="chobirich", destination="dotmoney", title="ドットマネー交換増量",
+                bonus_text="10%増量", window_text="2026/11/01～2026/11/30",
+                exit_rate_texts=("1,000ちょびポイント→500マネー",),
+                source_url="https://www.chobirich.com/exchange/dotmoney/money/info/",
+                seen_at="2026-11-23T09:00:00+09:00")
+    stats, kept = through_validation([
+        CampaignItem(key="a", cap_text="お一人様20,000マネー（40,000ちょびポイント）の交換分まで", **base),
+        CampaignItem(key="b", cap_text="お一人様20,000マネー（20,000ちょびポイント）の交換分まで", **base)])
+    assert [(i["cap_points"], i["problems"]) for i in kept] == [
+        (40_000, []), (None, ["unparsed:cap_text"])]
+    assert stats["pointexit/invalid/unparsed:cap_text"] == 1
+
+
 def test_two_campaigns_under_one_key_are_flagged_not_stored_in_turns():
     # Storage keeps one history per (site, key): two campaigns under one key
     # took turns in it. The same campaign shown on two pages is no problem.

@@ -334,6 +334,29 @@ def test_parse_cap_points_reads_a_unit_shared_with_the_exit_only_where_both_read
     assert parsing.parse_cap_points(text, site, out_unit=out_unit, rate=rate) == expected
 
 
+# A cap stated both ways (「20,000マネー（40,000ちょびポイント）」) is the site's
+# points where the exit's rate turns the one into the other (to the point,
+# either way rounded); where it does not, one of the two is wrong: unread.
+@pytest.mark.parametrize("text, site, out_unit, rate, expected", [
+    ("お一人様20,000マネー（40,000ちょびポイント）の交換分まで", "chobirich", "マネー", (1_000, 500),
+     40_000),
+    ("お一人様20,000マネー（20,000ちょびポイント）の交換分まで", "chobirich", "マネー", (1_000, 500),
+     None),  # was 20,000: 20,000 マネー cost 40,000 ちょびポイント
+    ("お一人様40,000ちょびポイント（20,000マネー）まで", "chobirich", "マネー", (1_000, 500), 40_000),
+    ("お一人様40,000ちょびポイント（40,000マネー）まで", "chobirich", "マネー", (1_000, 500), None),
+    ("お一人様5,000円分（4,900pt）まで", "hapitas", "円", (490, 500), 4_900),
+    ("お一人様5,000円分（5,000pt）まで", "hapitas", "円", (490, 500), None),  # 5,000円 are 4,900 pt
+    ("上限999円分（979pt）まで", "hapitas", "円", (490, 500), 979),  # 979.02 pt
+    ("上限999円分（980pt）まで", "hapitas", "円", (490, 500), 980),  # rounded up: still agrees
+    # No rate to check by, or a unit the exit does not pay: the site's points, as read.
+    ("お一人様20,000マネー（20,000ちょびポイント）の交換分まで", "chobirich", "マネー", None, 20_000),
+    ("お一人様10,000P（10,000円相当）まで", "moppy", "マネー", (1, 1), 10_000),
+])
+def test_parse_cap_points_stated_both_ways_reads_only_where_the_exits_rate_agrees(
+        text, site, out_unit, rate, expected):
+    assert parsing.parse_cap_points(text, site, out_unit=out_unit, rate=rate) == expected
+
+
 # A campaign's cap is a figure the text caps with (上限, まで): points given
 # (付与 / 進呈 / プレゼント), a count of months, times or people are no cap.
 @pytest.mark.parametrize("text, site, expected", [
