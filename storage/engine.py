@@ -281,7 +281,8 @@ def _prepare(engine: Engine, db, *, create: bool) -> None:
     if found is not None and found > SCHEMA_VERSION:
         raise StorageError(
             f"database {shown(db)}: schema v{found} is newer than this pointexit (v{SCHEMA_VERSION}); "
-            "upgrade pointexit (pip install -U pointexit) to use it; the database is unchanged"
+            "upgrade pointexit (git pull in its checkout, then pip install -e .) to use it; "
+            "the database is unchanged"
         )
     if found == SCHEMA_VERSION and not sites_missing:
         return

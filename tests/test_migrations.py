@@ -133,6 +133,9 @@ def test_older_code_refuses_a_newer_database_and_changes_nothing(v1_db, cli):
     for args in (["exits"], ["crawl", "hapitas"]):  # the read path and the write path
         proc = cli(*args, "--db", v1_db)
         assert proc.returncode == 2 and "upgrade pointexit" in proc.stderr, proc.stderr
+        # pointexit is installed from its checkout (README: pip install -e .), not
+        # from PyPI, where `pip install -U pointexit` finds nothing to upgrade to.
+        assert "git pull" in proc.stderr and "pip install -U" not in proc.stderr, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1
     if before is not None:
         assert Path(v1_db).read_bytes() == before
