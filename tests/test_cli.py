@@ -644,3 +644,16 @@ def test_an_empty_path_variable_is_a_usage_error_not_the_default(cli, tmp_path, 
 def test_an_empty_pointexit_db_is_not_read_when_db_is_given(demo_db, cli):
     proc = cli("exits", "--db", demo_db[0], "--json", env={"POINTEXIT_DB": ""})
     assert proc.returncode == 0, proc.stderr
+
+
+def test_schedule_help_names_every_default_of_out(cli):
+    """schedule writes the page to [schedule] out before [page] out (README's
+    config.toml has both); its --help, shared with `page`, named only [page]
+    out. And the jitter's default is 600 or a quarter of a shorter interval,
+    not "at most a quarter of the interval" (an option may ask for up to half)."""
+    proc = cli("schedule", "--help")
+    assert proc.returncode == 0, proc.stderr
+    help_text = " ".join(proc.stdout.split())
+    assert ("(default: [schedule] out in config.toml, else [page] out, else the user data dir's page/)"
+            in help_text), proc.stdout
+    assert "600 or a quarter of a shorter interval; under half the interval" in help_text, proc.stdout

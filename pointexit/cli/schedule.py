@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from pointexit.cli.app import BadOption, DbOption, app, loaded_config
-from pointexit.cli.page import OutOption, WalletOption
+from pointexit.cli.page import WalletOption
 from pointexit.config import LEAP_YEAR_HOURS
 
 DEFAULT_EVERY_HOURS = 6.0
@@ -16,6 +16,11 @@ MAX_EVERY_HOURS = LEAP_YEAR_HOURS
 # A shorter interval rounds to nothing (1e-12 h is a zero timedelta): crawls
 # back to back. One second still lets the tests schedule fast.
 MIN_EVERY_HOURS = 1 / 3600
+
+# As `page`'s --out, but [schedule] out comes first (_crawl_settings).
+OutOption = Annotated[Optional[str], typer.Option(
+    "--out", "-o", help="Directory for index.html and feed.xml (default: [schedule] out in "
+                        "config.toml, else [page] out, else the user data dir's page/).")]
 
 
 @app.command("schedule")
@@ -29,8 +34,8 @@ def schedule_command(
                         f"(default: [schedule] every_hours, else {DEFAULT_EVERY_HOURS:g}).")] = None,
     jitter: Annotated[Optional[int], typer.Option(
         "--jitter", help=f"Seconds of random delay added or taken off each crawl time "
-                         f"(default: [schedule] jitter_seconds, else {DEFAULT_JITTER_S}, "
-                         f"at most a quarter of the interval).")] = None,
+                         f"(default: [schedule] jitter_seconds, else {DEFAULT_JITTER_S} or a quarter "
+                         f"of a shorter interval; under half the interval).")] = None,
     out: OutOption = None,
     db: DbOption = None,
     mirror: Annotated[Optional[str], typer.Option(
