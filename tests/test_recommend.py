@@ -586,3 +586,20 @@ def test_todays_application_shows_the_fee_campaigns_and_first_come_as_the_table_
         "今日の申請: ECナビ ECナビ → Amazonギフトカード [amazon 2% up] 5,000pt (+手数料1,000pt) → ¥510 (先着)"]
     [row] = [ln for ln in lines if ln.startswith("│ 2026-11-23")]
     assert "[amazon 2% up]" in row and "5,000pt (+手数料1,000pt)" in row and "510 (先着)" in row, row
+
+
+def test_a_database_without_exits_says_so(cli, tmp_path):
+    """A database whose crawls all failed (no exit ever seen) planned nothing
+    and said only 「交換は不要か、間に合う交換先がありません」, as if the sites
+    had offered no exit in time; exits and page say there is no data."""
+    from storage.engine import open_engine
+    from storage.store import Store
+
+    db = str(tmp_path / "failed.db")
+    store = Store(open_engine(db))
+    store.finish_run(store.begin_run("hapitas", "hapitas", NOW), RunOutcome("failed", "no_page", 0, 0, 0, 1, None), NOW)
+    proc = recommend(cli, db, "--balance", "hapitas=3210", "--spend", "2026-12-10:2400")
+    assert "交換先のデータがありません" in proc.stdout, proc.stdout
+    out = json.loads(recommend(cli, db, "--balance", "hapitas=3210", "--spend", "2026-12-10:2400",
+                               "--json").stdout)
+    assert out["warnings"][0].startswith("交換先のデータがありません"), out["warnings"]

@@ -132,7 +132,13 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
                               if month == this_month}
         situation.amazon = wallet.amazon
         situation.destination_values = dict(wallet.destination_values)
-    return advise(situation)
+    plan = advise(situation)
+    if not rows:
+        # Every crawl so far failed (or none ran): without this the plan reads
+        # "no exchange needed, or none in time" as if the sites had been seen.
+        plan.warnings.insert(0, "交換先のデータがありません: `pointexit crawl` の後にもう一度実行してください"
+                                "（`pointexit demo` のデータは、それが表示する --db で）")
+    return plan
 
 
 def route_text(route: tuple[str, ...]) -> str:
