@@ -210,9 +210,14 @@ def parse_lag(text: str | None) -> tuple[int, int] | None:
 # (「毎月1日に1,000pt付与」, 「毎月1日1回」: the 1st, not 1日 as a day).
 _DAY_OF_MONTH = r"(?:\d{1,2}\s*月|毎月)\s*\d{1,2}\s*日"
 
-# The points a cap is in; points given (「1,000pt付与」, 「100ptプレゼント」) are
+# What follows a cap's figure: a unit (the site's points, yen, what an exit
+# pays out; _site_points decides which it is) or, with none, the cap's own
+# word (「1ヶ月30,000まで」). Points given (「1,000pt付与」, 「100ptプレゼント」) are
 # a reward, not a cap.
-_CAP_POINTS = r"\s*(?:pt|P|ポイント)(?!\s*(?:を|が)?\s*(?:付与|進呈|プレゼント|加算|還元))"
+_CAP_FIGURE_END = (r"(?=\s*(?:(?:ちょび|PeX\s*)?(?:ポイント|pt|Pt|P)|円|マネー|マイル"
+                   r"|まで|迄|以内|[をが]上限))"
+                   r"(?!\s*(?:(?:ちょび|PeX)?ポイント|pt|Pt|P|マネー|円分?)?\s*(?:を|が)?\s*"
+                   r"(?:付与|進呈|プレゼント|加算|還元))")
 
 
 # A month's points: 「1ヶ月30,000ptまで」 (or 1ヵ月, 1ケ月, 1か月, 1カ月), 「月間」,
@@ -222,22 +227,28 @@ _CAP_POINTS = r"\s*(?:pt|P|ポイント)(?!\s*(?:を|が)?\s*(?:付与|進呈|�
 _MONTH_POINTS = re.compile(
     r"(?:(?:(?<!\d)1\s*[ヶヵかカケ]\s*月|月間|毎月)[^\d]{0,12}?"
     r"|(?:^|(?<=[^\d\sヶヵかカケ箇今翌先来前当同]))\s*月\s*(?:あたり|当たり|につき|に)?\s*"
-    r"(?:最大|上限|合計)?\s*)" + _NUM + _CAP_POINTS)
+    r"(?:最大|上限|合計)?\s*)" + _NUM + _CAP_FIGURE_END)
 
 
-def parse_caps(text: str | None) -> dict[str, int]:
+def parse_caps(text: str | None, site: str | None = None, out_unit: str | None = None,
+               rate: tuple[int, int] | None = None) -> dict[str, int | None]:
     """Caps from wording: 「1ヶ月30,000ptまで」 (or 1ヵ月, 1ケ月, 1か月, 1カ月,
-    月間, 毎月, 月), 「1日2,000ptまで」, 「1日1回まで」 (or 1日につき / あたり 1回)."""
+    月間, 毎月, 月), 「1日2,000ptまで」, 「1日1回まで」 (or 1日につき / あたり 1回).
+    A cap of points is in the site's own points, read as a campaign's figure
+    is (_site_points): 「1日5,000円分まで」 on an exit paying yen at `rate`
+    (points_in, value_out) 5,000pt → 500円 → 50,000; a cap the text states
+    but that does not read so (yen of another exit's kind, pt where `out_unit`
+    is pt too and the readings differ, no unit) is there as None."""
     t = numeric_text(text)
-    caps: dict[str, int] = {}
+    caps: dict[str, int | None] = {}
     m = _MONTH_POINTS.search(t)
     if m and not m.group(2) and _to_int(m.group(1)):
-        caps["monthly_cap_points"] = _to_int(m.group(1))
+        caps["monthly_cap_points"] = _site_points(t, m, site, out_unit, rate)
     # A date's 日 (「12月1日〜12月31日 1回まで」, 「〜31日」) is no day's cap.
     undated = re.sub(_DAY_OF_MONTH, "", t)
-    m = re.search(r"(?<!\d)(?:1\s*日|1日あたり|日毎)[^\d]{0,12}?" + _NUM + _CAP_POINTS, undated)
+    m = re.search(r"(?<!\d)(?:1\s*日|1日あたり|日毎)[^\d]{0,12}?" + _NUM + _CAP_FIGURE_END, undated)
     if m and not m.group(2) and _to_int(m.group(1)):
-        caps["daily_cap_points"] = _to_int(m.group(1))
+        caps["daily_cap_points"] = _site_points(undated, m, site, out_unit, rate)
     m = re.search(r"(?<!\d)1\s*日\s*(?:につき|あたり|当たり|に)?\s*(\d+)\s*回", undated)
     if m and _to_int(m.group(1)):
         caps["daily_exchanges"] = _to_int(m.group(1))
@@ -370,10 +381,7 @@ def parse_cap_points(text: str | None, site: str | None = None, out_unit: str | 
             figures.append((m, re.match(r"\s*(?:" + own + r")", t[m.end():])))
     for m, unit in figures:
         if unit:
-            amount = _to_int(m.group(1))
-            if out_unit in _POINTS_OUT and not _NAMED_POINTS.match(unit.group().strip()):
-                # 「10,000ptまで」 where the exit pays out pt too: either points
-                return amount if _same_points(amount, rate) else None
+            amount = _site_points(t, m, site, out_unit, rate)
             # 「20,000マネー（40,000ちょびポイント）」: both must be one cap by the rate
             stated = [_to_int(o.group(1)) for o, _ in figures if o is not m and _in_unit(t, o, out_unit)]
             if rate and amount is not None and not all(_costs(units, amount, rate) for units in stated):
@@ -381,8 +389,28 @@ def parse_cap_points(text: str | None, site: str | None = None, out_unit: str | 
             return amount
     if not figures:
         return None
-    m = figures[0][0]
-    amount, other = _to_int(m.group(1)), _OTHER_UNIT.match(t, m.end())
+    return _site_points(t, figures[0][0], site, out_unit, rate)
+
+
+def _site_points(t: str, m: re.Match, site: str | None, out_unit: str | None,
+                 rate: tuple[int, int] | None) -> int | None:
+    """The cap figure `m` of `t` (its digits group 1) as the site's own points,
+    by the unit written after it. In the site's points it reads, but pt
+    where `out_unit` is points too (楽天ポイント) may count either: it reads
+    only when its reading in `out_unit` by `rate` (points_in, value_out) is
+    the same points (Moppy's 500P → 500ポイント; at 10 pt = ¥1 the two differ
+    tenfold); so does a figure without a unit. One in `out_unit` (円, マネー,
+    PeXポイント, マイル) becomes the points `rate` spends on it, rounded down:
+    a cap never allows more than the page says. In another unit, or without
+    a rate to tell, None."""
+    amount = _to_int(m.group(1))
+    own = re.match(r"\s*(?:" + _OWN_POINT_UNIT.get(site or "", _POINT_UNIT) + r")", t[m.end(1):])
+    if own:
+        if out_unit in _POINTS_OUT and not _NAMED_POINTS.match(own.group().strip()):
+            # 「10,000ptまで」 where the exit pays out pt too: either points
+            return amount if _same_points(amount, rate) else None
+        return amount
+    other = _OTHER_UNIT.match(t, m.end(1))
     if not other:
         # No unit: the site's points or the exit's units, unread unless both agree.
         return amount if out_unit and _same_points(amount, rate) else None
@@ -391,6 +419,18 @@ def parse_cap_points(text: str | None, site: str | None = None, out_unit: str | 
         return None
     points_in, value_out = rate
     return _to_int(str(amount * points_in // value_out))
+
+
+def parse_max_points(text: str | None, site: str | None = None, out_unit: str | None = None,
+                     rate: tuple[int, int] | None = None) -> int | None:
+    """An exit's largest single exchange in the site's points, its first
+    figure read as a cap's (_site_points): 「10,000pt」 → 10000, 「1,000円分」 on
+    an exit paying yen at 10,000pt → 1,000円 → 10000."""
+    t = numeric_text(text)
+    m = re.search(_NUM, t)
+    if not m or m.group(2):
+        return None
+    return _site_points(t, m, site, out_unit, rate)
 
 
 def _costs(units: int | None, points: int, rate: tuple[int, int]) -> bool:

@@ -48,18 +48,37 @@ class NormalizePipeline:
         item["points_in"], item["value_out"] = rate if rate else (None, None)
         item["minimum_points"] = parsing.parse_int(item.get("minimum_text"))
         item["step_points"] = parsing.parse_int(item.get("step_text"))
-        item["max_points"] = parsing.parse_int(item.get("max_text"))
+        # A largest exchange and the caps are in the site's points: a figure in
+        # yen or in what the exit pays out becomes points by its own rate.
+        item["max_points"] = parsing.parse_max_points(item.get("max_text"), item.get("site"),
+                                                      **self._exit_units(item, rate))
         item["fee_points"] = self._fee_points(item)
         lag = parsing.parse_lag(item.get("lag_text"))
         item["lag_min_days"], item["lag_max_days"] = lag if lag else (None, None)
         if item.get("lag_text"):
             item["lag_text"] = parsing.clean(item["lag_text"])
-        caps = parsing.parse_caps(item.get("cap_text"))
+        item.setdefault("cap_scope", "exit")
+        caps = parsing.parse_caps(item.get("cap_text"), item.get("site"), **self._cap_units(item, rate))
         for key in ("daily_cap_points", "monthly_cap_points", "daily_exchanges"):
             item[key] = caps.get(key)
         if item.get("cap_text"):
             item["cap_text"] = parsing.clean(item["cap_text"])
-        item.setdefault("cap_scope", "exit")
+
+    @staticmethod
+    def _exit_units(item, rate) -> dict:
+        """What the exit pays out (its destination's unit) and its rate, by
+        which a figure in them is read as the site's points."""
+        destination = DESTINATIONS.get(item.get("destination") or "")
+        return {"out_unit": destination and destination.unit, "rate": rate}
+
+    @classmethod
+    def _cap_units(cls, item, rate) -> dict:
+        """As _exit_units, for the exit's caps: a cap over all the site's exits
+        (「全交換先合計30,000ptまで」) counts no one exit's units, so its pt are
+        the site's own and its yen unread."""
+        if item.get("cap_scope") == "site":
+            return {"out_unit": None, "rate": None}
+        return cls._exit_units(item, rate)
 
     @staticmethod
     def _fee_points(item: ExitItem) -> int | None:
@@ -181,6 +200,13 @@ def problems_of(item) -> list[str]:
                                             "daily_exchanges"))):
             if _has_figure(item.get(text)) and all(item.get(n) is None for n in numbers):
                 problems.append(f"unparsed:{text}")
+        if "unparsed:cap_text" not in problems and None in parsing.parse_caps(
+                item.get("cap_text"), item.get("site"),
+                **NormalizePipeline._cap_units(item, _rate_of(item))).values():
+            # 「1日10,000ptまで、1ヶ月5,000円分まで」 on an exit paying マネー: the
+            # day's cap reads, the month's (yen of no rate here) does not: a
+            # cap read in part is unread.
+            problems.append("unparsed:cap_text")
         if (parsing.names_monthly_exchanges(item.get("cap_text"))
                 or parsing.names_several_months(item.get("cap_text"))) and (
                 "unparsed:cap_text" not in problems):
@@ -220,6 +246,11 @@ def problems_of(item) -> list[str]:
     if isinstance(item, RoutingOfferItem) and item.get("rate_bp") is not None and item["rate_bp"] <= 0:
         problems.append("not_positive:rate_bp")
     return problems
+
+
+def _rate_of(item) -> tuple[int, int] | None:
+    points_in, value_out = item.get("points_in"), item.get("value_out")
+    return (points_in, value_out) if points_in and value_out else None
 
 
 def _within_one_month(item) -> bool:

@@ -463,6 +463,38 @@ def test_a_campaign_cap_stated_both_ways_is_flagged_where_the_exits_rate_disagre
     assert stats["pointexit/invalid/unparsed:cap_text"] == 1
 
 
+def test_an_exit_cap_in_yen_or_units_out_is_site_points_by_the_exits_rate():
+    # 「1日5,000円分まで」 on PointIncome (10 pt = ¥1) was unread, or beside a
+    # cap that read, dropped unflagged; 「1,000円分」 as a largest exchange was
+    # 1,000 pt. An exit's caps are site points: yen or the exit's units become
+    # the points its own rate spends, rounded down; pt where the exit pays pt
+    # too, or yen on an exit paying マネー, is unread and flagged. A cap over
+    # all the site's exits (cap_scope "site") counts no one exit's units.
+    from spiders.items import ExitItem
+
+    def exit_(site, label, rate_text, cap_text=None, max_text=None, cap_scope=None):
+        return ExitItem(site=site, label=label, rate_text=rate_text, cap_text=cap_text,
+                        max_text=max_text, fee_text="無料", source_url="https://example.jp/exchange/",
+                        seen_at="2026-11-23T09:00:00+09:00",
+                        **({"cap_scope": cap_scope} if cap_scope else {}))
+
+    stats, kept = through_validation([
+        exit_("pointincome", "Amazonギフトカード", "5,000pt → 500円", "1日5,000円分まで"),
+        exit_("chobirich", "ドットマネー", "1,000ちょびポイント→500マネー", "月10,000マネーまで"),
+        exit_("hapitas", "Amazonギフトカード", "490pt → 500円分", "1日2,000ptまで、1ヶ月30,000円分まで"),
+        exit_("pointincome", "楽天ポイント", "1,000pt → 100ポイント", "1日10,000ptまで"),
+        exit_("pointincome", "ドットマネー", "10pt → 1マネー", "1日10,000ptまで、1ヶ月5,000円分まで"),
+        exit_("hapitas", "楽天ポイント", "130pt → 100ポイント", "1ヶ月あたり全交換先合計30,000ptまで",
+              cap_scope="site"),
+        exit_("pointincome", "Amazonギフトカード 1,000円分", "10,000pt → 1,000円", max_text="1,000円分")])
+    assert [(i["daily_cap_points"], i["monthly_cap_points"], i["max_points"], i["problems"])
+            for i in kept] == [
+        (50_000, None, None, []), (None, 20_000, None, []), (2_000, 29_400, None, []),
+        (None, None, None, ["unparsed:cap_text"]), (10_000, None, None, ["unparsed:cap_text"]),
+        (None, 30_000, None, []), (None, None, 10_000, [])]
+    assert stats["pointexit/invalid/unparsed:cap_text"] == 2
+
+
 def test_two_campaigns_under_one_key_are_flagged_not_stored_in_turns():
     # Storage keeps one history per (site, key): two campaigns under one key
     # took turns in it. The same campaign shown on two pages is no problem.
@@ -661,6 +693,7 @@ class TestFiguresThatGaveNoNumber:
                  ExitItem(step_text="1億5千万pt単位", **base),
                  ExitItem(max_text="1億5千万ptまで", **base),
                  ExitItem(cap_text="3ヶ月30,000ptまで", **base),
+                 # yen of this exit's gift: 29,400 pt by its 490pt → 500円 (was unread)
                  ExitItem(cap_text="1ヶ月につき30,000円分まで", **base),
                  ExitItem(minimum_text="なし", cap_text="上限なし", **base),
                  ExitItem(cap_text="1ヶ月あたり30,000ptまで", **base),
@@ -674,12 +707,13 @@ class TestFiguresThatGaveNoNumber:
         _, kept = counted
         assert [i["problems"] for i in kept] == [
             ["unparsed:minimum_text"], ["unparsed:step_text"], ["unparsed:max_text"],
-            ["unparsed:cap_text"], ["unparsed:cap_text"], [], [], ["unparsed:cap_text"]]
+            ["unparsed:cap_text"], [], [], [], ["unparsed:cap_text"]]
+        assert kept[4]["monthly_cap_points"] == 29_400
 
     def test_counted(self, counted):
         stats, _ = counted
-        assert stats["pointexit/invalid/unparsed:cap_text"] == 3
-        assert stats["pointexit/invalid_items"] == 6
+        assert stats["pointexit/invalid/unparsed:cap_text"] == 2
+        assert stats["pointexit/invalid_items"] == 5
 
 
 def test_a_pipeline_that_raised_on_an_item_is_degraded():

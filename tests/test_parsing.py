@@ -357,6 +357,52 @@ def test_parse_cap_points_stated_both_ways_reads_only_where_the_exits_rate_agree
     assert parsing.parse_cap_points(text, site, out_unit=out_unit, rate=rate) == expected
 
 
+# An exit's cap (a day's, a month's) is stored in the site's points, like a
+# campaign's: a figure in yen or in what the exit pays out becomes the points
+# the exit's own rate spends on it, rounded down; pt where the exit pays pt
+# too, or no unit, reads only where both readings agree; else the cap is
+# unread (None: validation flags unparsed:cap_text).
+@pytest.mark.parametrize("text, site, out_unit, rate, expected", [
+    ("1日5,000円分まで", "pointincome", "円", (5_000, 500), {"daily_cap_points": 50_000}),  # was 5,000
+    ("1日5,000円分まで", "hapitas", "円", (490, 500), {"daily_cap_points": 4_900}),
+    ("1日999円分まで", "hapitas", "円", (490, 500), {"daily_cap_points": 979}),  # 979.02: down
+    ("月10,000マネーまで", "chobirich", "マネー", (1_000, 500), {"monthly_cap_points": 20_000}),
+    ("1ヶ月10,000マネーまで", "pointincome", "マネー", (10, 1), {"monthly_cap_points": 100_000}),
+    ("月40,000ちょびポイントまで", "chobirich", "マネー", (1_000, 500), {"monthly_cap_points": 40_000}),
+    ("1日2,000ptまで、1ヶ月30,000円分まで", "hapitas", "円", (490, 500),
+     {"monthly_cap_points": 29_400, "daily_cap_points": 2_000}),
+    # Yen of what, or at which rate: unread.
+    ("1日5,000円分まで", "pointincome", "マネー", (10, 1), {"daily_cap_points": None}),
+    ("1日5,000円分まで", "pointincome", "円", None, {"daily_cap_points": None}),
+    ("1ヶ月5,000マイルまで", "hapitas", None, None, {"monthly_cap_points": None}),
+    # pt where the exit pays pt too, and no unit: only where both readings agree.
+    ("1日10,000ptまで", "pointincome", "pt", (1_000, 100), {"daily_cap_points": None}),
+    ("1日10,000ptまで", "hapitas", "pt", (130, 100), {"daily_cap_points": None}),
+    ("1日10,000Pまで", "moppy", "pt", (500, 500), {"daily_cap_points": 10_000}),
+    ("1ヶ月30,000まで", "pointincome", "円", (5_000, 500), {"monthly_cap_points": None}),
+    ("1ヶ月30,000まで", "moppy", "円", (500, 500), {"monthly_cap_points": 30_000}),
+    # pt where the exit pays yen, or with no exit named: the site's points, as read.
+    ("1日10,000ptまで", "pointincome", "円", (5_000, 500), {"daily_cap_points": 10_000}),
+    ("1ヶ月あたり全交換先合計30,000ptまで", "hapitas", None, None, {"monthly_cap_points": 30_000}),
+    ("1日1回、1ヶ月3,000ptまで", "pointincome", "pt", (1, 1),
+     {"daily_exchanges": 1, "monthly_cap_points": 3_000}),
+])
+def test_parse_caps_turns_yen_and_units_out_into_points_by_the_exits_rate(
+        text, site, out_unit, rate, expected):
+    assert parsing.parse_caps(text, site, out_unit=out_unit, rate=rate) == expected
+
+
+@pytest.mark.parametrize("text, site, out_unit, rate, expected", [
+    ("10,000pt", "pointincome", "円", (10_000, 1_000), 10_000),
+    ("1,000円分", "pointincome", "円", (10_000, 1_000), 10_000),  # was 1,000
+    ("1,000円分", "pointincome", "マネー", (10, 1), None),
+    ("10,000", "pointincome", "円", (10_000, 1_000), None),  # 10,000 pt or 100,000 pt
+    ("10,000ptまで", "pointincome", "pt", (1_000, 100), None),
+])
+def test_parse_max_points_reads_a_largest_exchange_like_a_cap(text, site, out_unit, rate, expected):
+    assert parsing.parse_max_points(text, site, out_unit=out_unit, rate=rate) == expected
+
+
 # A campaign's cap is a figure the text caps with (上限, まで): points given
 # (付与 / 進呈 / プレゼント), a count of months, times or people are no cap.
 @pytest.mark.parametrize("text, site, expected", [
