@@ -65,8 +65,12 @@ def select_spiders(wanted: list[str]) -> list[str]:
     for w in wanted:
         matches = [n for n, c in classes.items() if n == w or getattr(c, "site", None) == w]
         if not matches:
-            known = sorted({getattr(c, "site", n) for n, c in classes.items()})
-            raise CrawlUsageError(f"unknown site {w!r}; known: {', '.join(known)}")
+            # Both kinds of name are accepted, so both are listed: the sites, and
+            # the spiders not named after one (hapitas_shopping).
+            sites = sorted({getattr(c, "site", n) for n, c in classes.items()})
+            others = sorted(set(classes) - set(sites))
+            raise CrawlUsageError(f"unknown site or spider {w!r}; sites: {', '.join(sites)}"
+                                  + (f"; other spiders: {', '.join(others)}" if others else ""))
         chosen += [m for m in sorted(matches) if m not in chosen]
     return chosen
 

@@ -259,7 +259,7 @@ def test_recommend_table_names_sources(demo_db, cli):
     (["recommend", "--today", "0001-01-01"], "out of range"),
     (["recommend", "--today", "9999-12-31"], "out of range"),
     (["recommend", "--spend", "9999-12-31:500"], "out of range"),
-    (["crawl", "nosuchsite"], "unknown site 'nosuchsite'"),
+    (["crawl", "nosuchsite"], "unknown site or spider 'nosuchsite'"),
     (["crawl", "hapitas", "--base-url", "ftp://x"], "bad base URL"),
     (["exits", "--destination", "gold"], "unknown destination"),
     (["campaigns", "--days", "99999999999"], "must be at most 36,500"),
@@ -272,6 +272,20 @@ def test_usage_errors_are_one_line_and_exit_2(cli, args, message):
     assert message in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "Traceback" not in proc.stderr
+
+
+UNKNOWN_SPIDER = (
+    "pointexit: error: unknown site or spider 'hapitas_shoping'; sites: chobirich, dotmoney, ecnavi, "
+    "gendama, hapitas, lifemedia, moppy, pex, pointincome, pointtown, rakuten_rebates, warau; "
+    "other spiders: hapitas_shopping, moppy_shopping, pointincome_shopping")
+
+
+def test_a_misspelled_spider_lists_the_spider_names_too(cli):
+    # `crawl` takes a site or a spider name (hapitas_shopping), but the error
+    # listed only the sites, as if no spider name were accepted.
+    proc = cli("crawl", "hapitas_shoping")
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert proc.stderr.strip() == UNKNOWN_SPIDER
 
 
 # Were an empty value taken for "no option", the real sites would be crawled:

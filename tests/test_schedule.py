@@ -235,7 +235,12 @@ def test_the_config_sets_the_schedule_and_a_signal_while_waiting_exits_promptly(
     (["--every", "0.0002"], "bad --every 0.0002: hours between crawls must be at least one second"),
     (["--every", "1", "--jitter", "1800"], "under half the interval"),
     (["--every", "1", "--runs", "-1"], "bad --runs"),
-    (["nosuchsite"], "unknown site 'nosuchsite'"),
+    (["nosuchsite"], "unknown site or spider 'nosuchsite'"),
+    # Spider names are taken as by `crawl`, and listed beside the sites.
+    (["hapitas_shoping"], "pointexit: error: unknown site or spider 'hapitas_shoping'; sites: chobirich, "
+                          "dotmoney, ecnavi, gendama, hapitas, lifemedia, moppy, pex, pointincome, pointtown, "
+                          "rakuten_rebates, warau; other spiders: hapitas_shopping, moppy_shopping, "
+                          "pointincome_shopping"),
     # Past a leap year timedelta or APScheduler overflowed: an internal error.
     (["--every", "inf"], "bad --every inf: hours between crawls must be at least one second (1/3600) and at "
                             "most 8,784"),
