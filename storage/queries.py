@@ -7,7 +7,7 @@ years of history row by row without making an object per row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -40,20 +40,48 @@ CAMPAIGN_IDENTITY = ("site", "key")
 OFFER_IDENTITY = ("site", "key")
 
 
-def _latest_ids(observation, group_col):
-    return select(func.max(observation.c.id)).group_by(group_col)
+# `as_of` (on the reads `recommend --today` makes): the market as stored at
+# that moment: what was first seen before it, judged by the runs finished
+# before it. None is now: everything stored.
 
 
-def _newest_finished_runs(conn: Connection, spiders: set[str]) -> dict:
+def _latest_ids(observation, group_col, as_of: datetime | None = None):
+    q = select(func.max(observation.c.id)).group_by(group_col)
+    return q if as_of is None else q.where(observation.c.first_seen < as_of)
+
+
+def _finished_by(as_of: datetime | None):
+    """A run had finished (its verdict was known) before `as_of`: a run
+    closed later as interrupted still read "running" then."""
+    return RUN.verdict != "running" if as_of is None else RUN.finished_at < as_of
+
+
+def _newest_finished_runs(conn: Connection, spiders: set[str], as_of: datetime | None = None) -> dict:
     """The newest finished run of each spider: one index probe each (newest
     first, stopping at the first finished run) rather than a scan of every run
     ever made, so years of history cost nothing."""
-    out = {}
-    for spider in sorted(spiders):
-        run = conn.execute(select(CRAWL_RUN).where(RUN.spider == spider, RUN.verdict != "running")
-                           .order_by(RUN.id.desc()).limit(1)).first()
-        if run is not None:
-            out[spider] = run
+    return _newest_runs(conn, spiders, _finished_by(as_of))
+
+
+def _seen_by(rows, as_of: datetime | None, conn: Connection, spider_of=None) -> list[datetime]:
+    """When each observation was last seen as of `as_of`. Storage keeps only
+    the newest sighting of an unchanged value: one seen again after `as_of`
+    counts as seen by its spider's newest ok run finished before then (when
+    that run started, as its staleness is judged), or when first seen if later."""
+    if as_of is None:
+        return [r.last_seen for r in rows]
+    later = [r for r in rows if r.last_seen >= as_of]
+    if spider_of is None:
+        spider_of = dict(conn.execute(select(RUN.id, RUN.spider).where(
+            RUN.id.in_({r.run_id for r in later if r.run_id is not None}))).all()) if later else {}
+    ok = _newest_runs(conn, {spider_of.get(r.run_id) for r in later}, RUN.verdict == "ok", as_of)
+    out = []
+    for r in rows:
+        if r.last_seen < as_of:
+            out.append(r.last_seen)
+            continue
+        run = ok.get(spider_of.get(r.run_id))
+        out.append(r.first_seen if run is None else min(r.last_seen, max(r.first_seen, run.started_at)))
     return out
 
 
@@ -81,27 +109,30 @@ def _run_summary(r) -> RunSummary:
     )
 
 
-def current_exits(engine: Engine, destination: str | None = None) -> list[CurrentExit]:
+def current_exits(engine: Engine, destination: str | None = None,
+                  as_of: datetime | None = None) -> list[CurrentExit]:
     """Newest observation of every exit. Stale when the newest finished run of
-    the spider that saw it was not ok, or was ok but no longer saw it."""
+    the spider that saw it was not ok, or was ok but no longer saw it. With
+    `as_of`, as stored then (see `_seen_by` for its last sighting)."""
     o, e = EXIT_OBSERVATION.c, EXIT.c
     q = (select(EXIT_OBSERVATION, e.site, e.destination, e.variant, e.label,
                 SITE.c.name.label("site_name"), SITE.c.yen_num, SITE.c.yen_den, RUN.spider)
          .join_from(EXIT_OBSERVATION, EXIT, e.id == o.exit_id)
          .join(SITE, SITE.c.slug == e.site)
          .outerjoin(CRAWL_RUN, RUN.id == o.run_id)
-         .where(o.id.in_(_latest_ids(EXIT_OBSERVATION, o.exit_id))))
+         .where(o.id.in_(_latest_ids(EXIT_OBSERVATION, o.exit_id, as_of))))
     if destination:
         q = q.where(e.destination == destination)
     with engine.connect() as conn:
         rows = conn.execute(q).all()
-        last_run = _newest_finished_runs(conn, {r.spider for r in rows if r.spider})
-    return [_current_exit(r, last_run.get(r.spider)) for r in rows]
+        last_run = _newest_finished_runs(conn, {r.spider for r in rows if r.spider}, as_of)
+        seen = _seen_by(rows, as_of, conn, {r.run_id: r.spider for r in rows})
+    return [_current_exit(r, last_run.get(r.spider), last_seen) for r, last_seen in zip(rows, seen)]
 
 
-def _current_exit(r, run) -> CurrentExit:
+def _current_exit(r, run, last_seen: datetime) -> CurrentExit:
     stale = run is not None and (
-        run.verdict != "ok" or (run.finished_at is not None and r.last_seen < run.started_at)
+        run.verdict != "ok" or (run.finished_at is not None and last_seen < run.started_at)
     )
     return CurrentExit(
         exit_id=r.exit_id, site=r.site, site_name=r.site_name, destination=r.destination,
@@ -110,7 +141,7 @@ def _current_exit(r, run) -> CurrentExit:
         lag_min_days=r.lag_min_days, lag_max_days=r.lag_max_days, lag_text=r.lag_text,
         daily_cap_points=r.daily_cap_points, monthly_cap_points=r.monthly_cap_points,
         daily_exchanges=r.daily_exchanges, cap_scope=r.cap_scope, cap_text=r.cap_text,
-        source_url=r.source_url, first_seen=r.first_seen, last_seen=r.last_seen,
+        source_url=r.source_url, first_seen=r.first_seen, last_seen=last_seen,
         site_yen_num=r.yen_num, site_yen_den=r.yen_den, stale=stale, max_points=r.max_points,
         last_verdict=run.verdict if run is not None else None,
     )
@@ -128,12 +159,13 @@ def exit_history(engine: Engine) -> dict[int, list[ObservationPoint]]:
 
 
 def rate_history(engine: Engine, exit_ids: list[int] | None = None,
-                 since: datetime | None = None) -> dict[int, RateHistory]:
+                 since: datetime | None = None, as_of: datetime | None = None) -> dict[int, RateHistory]:
     """Per exit (all, or those in `exit_ids`): when first seen and each change
     of its rate, compared in SQL with the observation before it, so years of
     append-on-change rows (most of them other changes, or the same rate
     again) are not all read. With `since`, only the changes seen from then on
-    (the first of them still compared with the observation before it)."""
+    (the first of them still compared with the observation before it); with
+    `as_of`, only those seen before then."""
     obs = EXIT_OBSERVATION.c
     window = dict(partition_by=obs.exit_id, order_by=obs.id)
     steps = select(obs.id, obs.exit_id, obs.first_seen, obs.points_in, obs.value_out,
@@ -143,6 +175,9 @@ def rate_history(engine: Engine, exit_ids: list[int] | None = None,
     if exit_ids is not None:  # an exit's whole partition, so the window is unchanged
         steps = steps.where(obs.exit_id.in_(exit_ids))
         first_seen = first_seen.where(obs.exit_id.in_(exit_ids))
+    if as_of is not None:  # the later end of each partition: the lags before it are unchanged
+        steps = steps.where(obs.first_seen < as_of)
+        first_seen = first_seen.where(obs.first_seen < as_of)
     steps = steps.subquery()
     changed = (select(steps.c.exit_id, steps.c.first_seen, steps.c.old_points_in,
                       steps.c.old_value_out, steps.c.points_in, steps.c.value_out)
@@ -161,21 +196,29 @@ def rate_history(engine: Engine, exit_ids: list[int] | None = None,
     return {exit_id: RateHistory(since, tuple(by_exit.get(exit_id, ()))) for exit_id, since in first}
 
 
-def _latest_with_identity(conn: Connection, observation, identity, key, *identity_columns: str, where=None):
-    """The newest observation of every identity that has one, with the
-    identity's columns named (the observation's own `id` is kept)."""
+def _latest_with_identity(conn: Connection, observation, identity, key, *identity_columns: str, where=None,
+                          as_of: datetime | None = None):
+    """The newest observation (first seen before `as_of`, if given) of every
+    identity that has one, with the identity's columns named (the
+    observation's own `id` is kept)."""
     q = (select(observation, *(identity.c[name] for name in identity_columns))
          .join_from(observation, identity, identity.c.id == key)
-         .where(observation.c.id.in_(_latest_ids(observation, key))))
+         .where(observation.c.id.in_(_latest_ids(observation, key, as_of))))
     return conn.execute(q if where is None else q.where(where)).all()
 
 
-def _latest_campaigns(conn: Connection, since: datetime | None = None):
+def _latest_campaigns(conn: Connection, since: datetime | None = None, as_of: datetime | None = None):
     o = CAMPAIGN_OBSERVATION.c
     # running then or later, or still seen since (an open-ended one only while it is seen)
     recent = None if since is None else or_(o.ends_at >= since, o.last_seen >= since)
     return _latest_with_identity(conn, CAMPAIGN_OBSERVATION, CAMPAIGN, o.campaign_id, *CAMPAIGN_IDENTITY,
-                                 where=recent)
+                                 where=recent, as_of=as_of)
+
+
+def _as_seen(records: list, last_seen: list[datetime]) -> list:
+    """The records with their last sighting as of then (`_seen_by`)."""
+    return [rec if rec.last_seen == seen else replace(rec, last_seen=seen)
+            for rec, seen in zip(records, last_seen)]
 
 
 def _current_campaign(r) -> CurrentCampaign:
@@ -188,16 +231,19 @@ def _current_campaign(r) -> CurrentCampaign:
     )
 
 
-def campaigns(engine: Engine, since: datetime | None = None) -> list[CurrentCampaign]:
+def campaigns(engine: Engine, since: datetime | None = None,
+              as_of: datetime | None = None) -> list[CurrentCampaign]:
     """Newest observation of every campaign ever seen (active or not); with
-    `since`, only those running then or later, or seen since then."""
+    `since`, only those running then or later, or seen since then; with
+    `as_of`, as stored then."""
     with engine.connect() as conn:
-        return [_current_campaign(r) for r in _latest_campaigns(conn, since)]
+        rows = _latest_campaigns(conn, since, as_of)
+        return _as_seen([_current_campaign(r) for r in rows], _seen_by(rows, as_of, conn))
 
 
-def _latest_offers(conn: Connection):
+def _latest_offers(conn: Connection, as_of: datetime | None = None):
     return _latest_with_identity(conn, ROUTING_OFFER_OBSERVATION, ROUTING_OFFER,
-                                 ROUTING_OFFER_OBSERVATION.c.offer_id, *OFFER_IDENTITY)
+                                 ROUTING_OFFER_OBSERVATION.c.offer_id, *OFFER_IDENTITY, as_of=as_of)
 
 
 def _current_offer(r) -> CurrentRoutingOffer:
@@ -233,10 +279,14 @@ class Sighting:
         return self.last_verdict not in (None, "ok")
 
 
-def _newest_runs(conn: Connection, spiders: set[str], verdict_is) -> dict:
-    """Per spider, its newest run whose verdict passes `verdict_is` (a SQL condition)."""
+def _newest_runs(conn: Connection, spiders: set[str], verdict_is, as_of: datetime | None = None) -> dict:
+    """Per spider, its newest run whose verdict passes `verdict_is` (a SQL
+    condition), among those finished before `as_of` if given."""
     # One newest-first walk of the (spider, id) index per spider: a MAX(id) over
     # the spiders' runs read every one of them (years of runs: ~40 ms each call).
+    # With `as_of`, the walk passes over the runs finished since then.
+    if as_of is not None:
+        verdict_is = verdict_is & (RUN.finished_at < as_of)
     out = {}
     for spider in sorted(s for s in spiders if s is not None):
         row = conn.execute(select(CRAWL_RUN).where(RUN.spider == spider, verdict_is)
@@ -246,43 +296,49 @@ def _newest_runs(conn: Connection, spiders: set[str], verdict_is) -> dict:
     return out
 
 
-def _sightings(conn: Connection, observations) -> list[Sighting]:
+def _sightings(conn: Connection, observations, records: list, as_of: datetime | None = None) -> list[tuple]:
+    """(record, Sighting) per observation, as of `as_of` if given (the
+    records' last sightings then: `_seen_by`)."""
     run_ids = {o.run_id for o in observations if o.run_id is not None}
     spider_of = dict(conn.execute(select(RUN.id, RUN.spider).where(RUN.id.in_(run_ids))).all())
     spiders = set(spider_of.values())
-    newest = _newest_runs(conn, spiders, RUN.verdict != "running")
-    newest_ok = _newest_runs(conn, spiders, RUN.verdict == "ok")
+    newest = _newest_runs(conn, spiders, _finished_by(as_of))
+    newest_ok = _newest_runs(conn, spiders, RUN.verdict == "ok", as_of)
+    records = _as_seen(records, _seen_by(observations, as_of, conn, spider_of))
     out = []
-    for o in observations:
+    for o, rec in zip(observations, records):
         spider = spider_of.get(o.run_id)
         ok_run = newest_ok.get(spider)
         last = newest.get(spider)
-        out.append(Sighting(spider=spider,
-                            confirmed=ok_run is None or o.last_seen >= ok_run.started_at,
-                            last_verdict=last.verdict if last else None))
+        out.append((rec, Sighting(spider=spider,
+                                  confirmed=ok_run is None or rec.last_seen >= ok_run.started_at,
+                                  last_verdict=last.verdict if last else None)))
     return out
 
 
-def campaign_sightings(engine: Engine, ids: set[int] | None = None) -> list[tuple[CurrentCampaign, Sighting]]:
+def campaign_sightings(engine: Engine, ids: set[int] | None = None,
+                       as_of: datetime | None = None) -> list[tuple[CurrentCampaign, Sighting]]:
     """Every campaign ever seen (or those of `ids`), newest values, and whether
-    it is still seen."""
+    it is still seen (as stored at `as_of`, if given)."""
     if ids is not None and not ids:
         return []
     with engine.connect() as conn:
         if ids is None:
-            rows = _latest_campaigns(conn)
+            rows = _latest_campaigns(conn, as_of=as_of)
         else:
             o = CAMPAIGN_OBSERVATION.c
             rows = _latest_with_identity(conn, CAMPAIGN_OBSERVATION, CAMPAIGN, o.campaign_id,
-                                         *CAMPAIGN_IDENTITY, where=o.campaign_id.in_(ids))
-        return list(zip([_current_campaign(r) for r in rows], _sightings(conn, rows)))
+                                         *CAMPAIGN_IDENTITY, where=o.campaign_id.in_(ids), as_of=as_of)
+        return _sightings(conn, rows, [_current_campaign(r) for r in rows], as_of)
 
 
-def routing_offer_sightings(engine: Engine) -> list[tuple[CurrentRoutingOffer, Sighting]]:
-    """Every routing offer ever seen, newest values, and whether it is still seen."""
+def routing_offer_sightings(engine: Engine, as_of: datetime | None = None
+                            ) -> list[tuple[CurrentRoutingOffer, Sighting]]:
+    """Every routing offer ever seen, newest values, and whether it is still
+    seen (as stored at `as_of`, if given)."""
     with engine.connect() as conn:
-        rows = _latest_offers(conn)
-        return list(zip([_current_offer(r) for r in rows], _sightings(conn, rows)))
+        rows = _latest_offers(conn, as_of)
+        return _sightings(conn, rows, [_current_offer(r) for r in rows], as_of)
 
 
 def observation_count(engine: Engine) -> int:
