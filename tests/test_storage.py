@@ -256,3 +256,33 @@ def test_an_exit_without_a_maximum_reads_back_none(store):
     crawl_once(store, FROZEN_NOW, seen(FROZEN_NOW))
     [current] = current_exits(store.engine)
     assert current.max_points is None
+
+
+def test_as_of_reads_the_exit_and_its_staleness_as_stored_then(store):
+    """`as_of` (recommend --today in the past): the observation current then,
+    last seen by the newest ok run finished by then, judged by the runs
+    finished by then; nothing first seen after it."""
+    from storage.queries import rate_history
+
+    day = timedelta(days=1)
+    t1, t2, t3, t4 = (FROZEN_NOW + n * day for n in range(4))
+    degraded = RunOutcome("degraded", "few_items", 0, 0, 0, 0, 0)
+    crawl_once(store, t1, seen(t1))
+    crawl_once(store, t2, seen(t2))  # unchanged: one observation, last seen t2 (as of t1: t1)
+    crawl_once(store, t2 + timedelta(hours=6), outcome=degraded)
+    crawl_once(store, t3, seen(t3, points_in=480))
+    crawl_once(store, t4, seen(t4))
+
+    def at(as_of):
+        [e] = current_exits(store.engine, as_of=as_of)
+        return e.points_in, e.first_seen, e.last_seen, e.stale, e.last_verdict
+
+    assert current_exits(store.engine, as_of=t1) == []  # first seen at t1: not before it
+    assert at(t1 + timedelta(hours=1)) == (490, t1, t1, False, "ok")
+    assert at(t2 + timedelta(hours=1)) == (490, t1, t2, False, "ok")
+    assert at(t2 + timedelta(hours=7)) == (490, t1, t2, True, "degraded")
+    assert at(t3 + timedelta(hours=1)) == (480, t3, t3, False, "ok")
+    assert at(t4 + timedelta(hours=1)) == (490, t4, t4, False, "ok")
+    assert at(None) == at(t4 + timedelta(hours=1))
+    [(exit_id, history)] = rate_history(store.engine, as_of=t3 + timedelta(hours=1)).items()
+    assert (history.first_seen, [(s.first_seen, s.points_in) for s in history.steps]) == (t1, [(t3, 480)])
