@@ -9,6 +9,10 @@ import pytest
 
 from tests.conftest import ROOT
 
+# The demo crawls on the clock's day; these plans for 2026-11-23 are made on
+# its market as if that day were today (a past --today reads the market as
+# stored by the end of that day, before the crawl).
+ON_PLAN_DAY = {"POINTEXIT_NOW": "2026-11-23T09:00"}
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
@@ -193,7 +197,7 @@ def test_exits_reads_pointexit_db_from_the_environment(demo_db, cli):
 def test_recommend_respects_minimum_step_and_balance(demo_db, cli):
     db, _ = demo_db
     proc = cli("recommend", "--db", db, "--balance", "hapitas=1234",
-               "--spend", "2026-12-10:5000", "--today", "2026-11-23", "--json")
+               "--spend", "2026-12-10:5000", "--today", "2026-11-23", "--json", env=ON_PLAN_DAY)
     assert proc.returncode == 0, proc.stderr
     plan = json.loads(proc.stdout)
     [step] = plan["steps"]
@@ -216,7 +220,8 @@ def test_recommend_respects_minimum_step_and_balance(demo_db, cli):
 def test_recommend_exchanges_only_what_is_needed(demo_db, cli):
     db, _ = demo_db
     plan = json.loads(cli("recommend", "--db", db, "--balance", "hapitas=20000",
-                          "--spend", "2026-12-10:1200", "--today", "2026-11-23", "--json").stdout)
+                          "--spend", "2026-12-10:1200", "--today", "2026-11-23", "--json",
+                          env=ON_PLAN_DAY).stdout)
     # The cheapest cover of ¥1,200 costs 1,190 pt: 490 pt direct (¥500: the
     # 2 % campaign is already in Hapitas's listed rate, so it is not added
     # again) + 400 pt via PeX (¥400) + 300 pt via dot money (¥300), exactly
@@ -230,7 +235,7 @@ def test_recommend_writes_dot_moneys_amounts_in_its_own_unit(demo_db, cli):
     """The page writes 594マネー; the table, today's line and the balance wrote 594pt."""
     db, _ = demo_db
     proc = cli("recommend", "--db", db, "--balance", "dotmoney=700", "--spend", "2026-12-20:500",
-               "--today", "2026-11-23")
+               "--today", "2026-11-23", env=ON_PLAN_DAY)
     assert proc.returncode == 0, proc.stderr
     assert "594マネー" in proc.stdout and "残高: ドットマネー 106マネー" in proc.stdout, proc.stdout
     assert not re.search(r"\d+pt", proc.stdout), proc.stdout
@@ -239,7 +244,7 @@ def test_recommend_writes_dot_moneys_amounts_in_its_own_unit(demo_db, cli):
 def test_recommend_table_names_sources(demo_db, cli):
     db, _ = demo_db
     proc = cli("recommend", "--db", db, "--balance", "hapitas=3000", "--spend", "2026-12-10:1000",
-               "--today", "2026-11-23")
+               "--today", "2026-11-23", env=ON_PLAN_DAY)
     assert proc.returncode == 0
     assert "ハピタス" in proc.stdout and "出典" in proc.stdout and "/hapitas/exchange/" in proc.stdout
 
@@ -559,6 +564,7 @@ def test_a_large_spend_through_dot_money_is_planned_in_bounded_memory(demo_db, t
     db, _ = demo_db
     monkeypatch.setenv("POINTEXIT_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("POINTEXIT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("POINTEXIT_NOW", ON_PLAN_DAY["POINTEXIT_NOW"])
     tracemalloc.start()
     try:
         code = main(["recommend", "--db", db, "--balance", "moppy=500000", "--spend", "2026-12-20:250000",

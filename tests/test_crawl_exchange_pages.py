@@ -109,8 +109,10 @@ def test_pointincome_counts_saturday_so_a_friday_exchange_lands_saturday(crawled
     """Its page says 「翌営業日(日曜・祝日を除く)」: applied on Friday 11-27, the
     gift is there on Saturday, so a Monday spend is still covered from Friday."""
     db, _, _ = crawled
+    # Crawled on the clock's day: plan on its market as if 11-27 were today (a
+    # past --today reads what was stored by the end of that day).
     proc = cli("recommend", "--db", db, "--today", "2026-11-27", "--balance", "pointincome=5000",
-               "--spend", "2026-11-30:500", "--json")
+               "--spend", "2026-11-30:500", "--json", env={"POINTEXIT_NOW": "2026-11-27T09:00"})
     assert proc.returncode == 0, proc.stderr
     plan = json.loads(proc.stdout)
     [step] = plan["steps"]

@@ -52,11 +52,14 @@ def hostile_db(tmp_path_factory) -> str:
 
 RECOMMEND = ["recommend", "--balance", "hapitas=1000", "--spend", "2026-12-10:500",
              "--today", "2026-11-23"]
+# The values are stored on the clock's day: plan for 2026-11-23 on them as if
+# that day were today (a past --today reads what was stored by then).
+ON_PLAN_DAY = {"POINTEXIT_NOW": "2026-11-23T09:00"}
 
 
 @pytest.mark.parametrize("args", [["exits"], RECOMMEND], ids=["exits", "recommend"])
 def test_the_terminal_shows_markup_as_written_and_no_control_character_acts(hostile_db, cli, args):
-    proc = cli(*args, "--db", hostile_db)
+    proc = cli(*args, "--db", hostile_db, env=ON_PLAN_DAY if args == RECOMMEND else None)
     assert proc.returncode == 0, proc.stderr
     assert MARKUP in proc.stdout  # printed as written, not interpreted (nor made an emoji)
     assert unsafe_chars(proc.stdout) == set()
@@ -65,7 +68,7 @@ def test_the_terminal_shows_markup_as_written_and_no_control_character_acts(host
 
 @pytest.mark.parametrize("args", [["exits"], RECOMMEND], ids=["exits", "recommend"])
 def test_json_is_valid_exact_and_safe_to_print(hostile_db, cli, args):
-    proc = cli(*args, "--json", "--db", hostile_db)
+    proc = cli(*args, "--json", "--db", hostile_db, env=ON_PLAN_DAY if args == RECOMMEND else None)
     assert proc.returncode == 0, proc.stderr
     assert unsafe_chars(proc.stdout) == set()
     data = json.loads(proc.stdout)

@@ -13,6 +13,10 @@ from sqlalchemy import select
 from storage.engine import open_engine
 from tests.conftest import RecordedServer, crawl_subprocess, run_cli
 
+# The demo crawls on the clock's day: plan for 2026-11-23 on its market as if
+# that day were today (a past --today reads what was stored by then).
+ON_PLAN_DAY = {"POINTEXIT_NOW": "2026-11-23T09:00"}
+
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
@@ -46,7 +50,7 @@ def test_exits_price_warau_points_at_the_configured_value(demo_db, cli, tmp_path
 def test_recommend_costs_warau_points_at_the_configured_value(demo_db, cli, tmp_path):
     def cost(*env_config):
         proc = cli("recommend", "--db", demo_db, "--balance", "warau=1000", "--spend", "2026-12-20:500",
-                   "--today", "2026-11-23", "--json")
+                   "--today", "2026-11-23", "--json", env=ON_PLAN_DAY)
         assert proc.returncode == 0, proc.stderr
         [step] = json.loads(proc.stdout)["steps"]
         return step["points"], Fraction(step["cost_yen"])
@@ -139,6 +143,7 @@ def test_a_wallet_named_like_help_is_priced_at_the_configured_value(demo_db, tmp
     (tmp_path / "config" / "config.toml").write_text('[point_values]\nwarau = "1/10"\n', encoding="utf-8")
     monkeypatch.setenv("POINTEXIT_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("POINTEXIT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("POINTEXIT_NOW", ON_PLAN_DAY["POINTEXIT_NOW"])
     monkeypatch.chdir(tmp_path)
     (tmp_path / value).write_text("", encoding="utf-8")  # an empty wallet
     assert main(["recommend", "--db", demo_db, "--wallet", value, "--balance", "warau=1000",

@@ -93,7 +93,9 @@ def test_exits_and_recommend_read_postgres(crawled_postgres, cli):
     assert (amazon["lag_min_days"], amazon["lag_max_days"], amazon["stale"]) == (1, 3, False)
 
     proc = cli("recommend", "--balance", "hapitas=1234", "--spend", "2026-12-10:5000",
-               "--today", "2026-11-23", "--json", env={"POINTEXIT_DB": crawled_postgres})
+               "--today", "2026-11-23", "--json",
+               # crawled on the clock's day: plan on its market as if 11-23 were today
+               env={"POINTEXIT_DB": crawled_postgres, "POINTEXIT_NOW": "2026-11-23T09:00"})
     assert proc.returncode == 0, proc.stderr
     plan = json.loads(proc.stdout)
     [step] = plan["steps"]

@@ -603,3 +603,101 @@ def test_a_database_without_exits_says_so(cli, tmp_path):
     out = json.loads(recommend(cli, db, "--balance", "hapitas=3210", "--spend", "2026-12-10:2400",
                                "--json").stdout)
     assert out["warnings"][0].startswith("交換先のデータがありません"), out["warnings"]
+
+
+# --- `--today` in the past: the plan as of that day, on the market stored by its end
+
+DAY1, DAY2, DAY3 = (datetime(2026, 11, d, 9, 0, tzinfo=JST) for d in (10, 11, 12))
+
+
+@pytest.fixture(scope="module")
+def history_db(tmp_path_factory):
+    """Three days of crawls: Hapitas's Amazon rate 500 → 500 on 11-10, 490 → 500
+    from 11-11 (a new page URL with it); Moppy's 500 → 500 unchanged all three
+    days, its +10 % campaign (to 11-30) first listed on 11-12."""
+    from storage.engine import open_engine
+    from storage.store import Store
+
+    db = str(tmp_path_factory.mktemp("history") / "h.db")
+    store = Store(open_engine(db))
+    ok = RunOutcome("ok", None, 1, 1, 0, 0, 10_000)
+    for day, t in enumerate((DAY1, DAY2, DAY3), start=1):
+        pin = 500 if day == 1 else 490
+        run = store.begin_run("hapitas", "hapitas", t)
+        store.finish_run(run, ok, t + timedelta(minutes=5), exits=[ExitSeen(
+            site="hapitas", destination="amazon_gift", label="Amazonギフトカード", points_in=pin, value_out=500,
+            source_url=f"https://hapitas.example/exchange/?rate={pin}", seen_at=t, minimum_points=pin,
+            step_points=pin, lag_min_days=1, lag_max_days=3)])
+        run = store.begin_run("moppy", "moppy", t)
+        store.finish_run(run, ok, t + timedelta(minutes=5), exits=[ExitSeen(
+            site="moppy", destination="amazon_gift", label="Amazonギフトコード", points_in=500, value_out=500,
+            source_url="https://moppy.example/exchange/", seen_at=t, minimum_points=500, step_points=500,
+            lag_min_days=1, lag_max_days=5)], campaigns=[CampaignSeen(
+                site="moppy", key="c3", destination="amazon_gift", title="Amazonギフト10%増量", kind="bonus",
+                bonus_bp=1_000, source_url="https://moppy.example/campaign/3", seen_at=t,
+                starts_at=datetime(2026, 11, 12, tzinfo=JST), ends_at=datetime(2026, 11, 30, 23, 59, tzinfo=JST))]
+            if day == 3 else [])
+    store.engine.dispose()
+    return db
+
+
+def plan_on(cli, db, today, *args):
+    """`recommend --json` (for `today`, if given) with the clock pinned to 11-23 09:00 JST."""
+    proc = cli("recommend", "--db", db, *(("--today", today) if today else ()), *args, "--json",
+               env={"POINTEXIT_NOW": NOW.isoformat()})
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+HAPITAS = ("--balance", "hapitas=5000", "--spend", "2026-12-20:1000")
+MOPPY = ("--balance", "moppy=1000", "--spend", "2026-12-20:1100")
+
+
+def test_a_past_day_plans_with_the_rate_stored_then_and_its_source(cli, history_db):
+    """`--today 2026-11-10` planned on 11-12's 490 → 500, first seen after it."""
+    def step(today):
+        [s] = plan_on(cli, history_db, today, *HAPITAS)["steps"]
+        return s["points"], s["yen"], s["source_url"], s["seen_at"], s["age_seconds"]
+
+    # Ages count from the end of the day planned for (its midnight), not the clock's 11-23.
+    assert step("2026-11-10") == (1_000, 1_000, "https://hapitas.example/exchange/?rate=500",
+                                  "2026-11-10T09:00:00+09:00", 15 * 3600)
+    assert step("2026-11-11") == (980, 1_000, "https://hapitas.example/exchange/?rate=490",
+                                  "2026-11-11T09:00:00+09:00", 15 * 3600)
+
+
+def test_an_unchanged_rate_was_last_seen_by_the_days_own_crawl(cli, history_db):
+    """Moppy's 500 → 500 is one observation last seen 11-12: as of 11-10 it
+    was seen by 11-10's crawl, not two days later."""
+    [s] = plan_on(cli, history_db, "2026-11-10", *MOPPY)["steps"]
+    assert (s["source_url"], s["seen_at"], s["age_seconds"]) == (
+        "https://moppy.example/exchange/", "2026-11-10T09:00:00+09:00", 15 * 3600)
+
+
+def test_a_campaign_first_seen_later_is_not_planned_on(cli, history_db):
+    def step(today):
+        [s] = plan_on(cli, history_db, today, *MOPPY)["steps"]
+        return s["points"], s["yen"], s["campaigns"]
+
+    assert step("2026-11-11") == (1_000, 1_000, [])
+    assert step("2026-11-12") == (1_000, 1_100, ["Amazonギフト10%増量"])
+
+
+def test_today_or_a_later_day_plans_on_the_newest_market_aged_by_the_clock(cli, history_db):
+    """A later day is a what-if on today's market: the newest values, their ages by the clock."""
+    today = plan_on(cli, history_db, None, *MOPPY)
+    assert plan_on(cli, history_db, NOW.date().isoformat(), *MOPPY) == today
+    later = plan_on(cli, history_db, "2026-11-25", *MOPPY)
+    age = int((NOW - DAY3).total_seconds())
+    for plan in (today, later):
+        [s] = plan["steps"]
+        assert (s["yen"], s["campaigns"], s["seen_at"], s["age_seconds"]) == (
+            1_100, ["Amazonギフト10%増量"], DAY3.isoformat(), age)
+
+
+def test_a_day_before_anything_was_stored_says_there_is_no_data(cli, history_db):
+    proc = cli("recommend", "--db", history_db, "--today", "2026-11-09", *HAPITAS,
+               env={"POINTEXIT_NOW": NOW.isoformat()})
+    assert proc.returncode == 0 and "交換先のデータがありません" in proc.stdout, proc.stdout + proc.stderr
+    plan = plan_on(cli, history_db, "2026-11-09", *HAPITAS)
+    assert plan["steps"] == [] and plan["warnings"][0].startswith("交換先のデータがありません"), plan["warnings"]

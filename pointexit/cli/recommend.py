@@ -7,7 +7,7 @@ APScheduler or Jinja2 on this path (a test holds it to that).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Optional
 
 import typer
@@ -84,12 +84,22 @@ def load_wallet_option(path: str | None):
     return load_wallet(default) if default.exists() else Wallet()
 
 
+def end_of(day: date) -> datetime:
+    """The end of a day in Japan: the midnight that closes it."""
+    from pointexit.clock import JST
+
+    return datetime.combine(day + timedelta(days=1), time.min, JST)
+
+
 def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=None, now: datetime | None = None,
-               calendar=None):
+               calendar=None, as_of: datetime | None = None):
     """Storage + wallet → the advisor's Situation → the plan with warnings and advice.
 
     calendar: the business days ([calendar] in config.toml, which the command
-    read once: pointexit.config.business_calendar); None is the default one."""
+    read once: pointexit.config.business_calendar); None is the default one.
+    as_of: plan on the market as stored at that moment (exits, campaigns,
+    offers and rate changes seen before it, judged by the crawls finished
+    before it), which is then also `now` unless given; None: all stored."""
     from advisor.advise import Situation, advise
     from advisor.business_days import Calendar
     from pointexit.catalog import POINT_UNITS
@@ -99,8 +109,8 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
     from storage.queries import (
         campaign_sightings, campaigns, current_exits, rate_history, routing_offer_sightings)
 
-    now = now or now_jst()
-    rows = current_exits(engine)
+    now = now or as_of or now_jst()
+    rows = current_exits(engine, as_of=as_of)
     # The forecasts read the last FORECAST_DAYS of history: sites change how
     # they run campaigns, and years of history would cost every run time for
     # little (issue 5's simulator: 20 years instead of one moved plan quality
@@ -108,11 +118,11 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
     # points on; campaigns of every exit, as their sizes are pooled per
     # destination (advisor.timing.pooled_sizes).
     window = datetime.combine(today - timedelta(days=FORECAST_DAYS), datetime.min.time(), now.tzinfo)
-    camp_rows = campaigns(engine, since=window)
+    camp_rows = campaigns(engine, since=window, as_of=as_of)
     # Gone as of now: the spider's newest ok run no longer listed it (asked only
     # of those that would count: years of history cost every run otherwise).
     running = running_campaigns(camp_rows, now, today)
-    gone = {c.campaign_id for c, seen in campaign_sightings(engine, {int(c.ident) for c in running})
+    gone = {c.campaign_id for c, seen in campaign_sightings(engine, {int(c.ident) for c in running}, as_of)
             if not seen.confirmed and c.last_seen < now}
     if gone:
         running = running_campaigns(camp_rows, now, today, gone)
@@ -120,9 +130,9 @@ def build_plan(engine, balances: dict[str, int], spends, today: date, wallet=Non
     situation = Situation(
         today=today, exits=[to_advisor_exit(e) for e in rows], balances=dict(balances),
         spends=list(spends), campaigns=running,
-        offers=listed_offers(routing_offer_sightings(engine), now, today),
-        histories=histories(rows, rate_history(engine, [e.exit_id for e in held], since=window), camp_rows,
-                            since=window.date()),
+        offers=listed_offers(routing_offer_sightings(engine, as_of), now, today),
+        histories=histories(rows, rate_history(engine, [e.exit_id for e in held], since=window, as_of=as_of),
+                            camp_rows, since=window.date()),
         expiry_rules=expiry_rules(), names=site_names(), units=POINT_UNITS,
         calendar=Calendar() if calendar is None else calendar)
     if wallet is not None:
@@ -301,7 +311,9 @@ def recommend_command(
         "--balance", help="Points held on a site, SITE=POINTS (once per site, repeatable; replaces the wallet's).")] = None,
     spend: Annotated[Optional[list[str]], typer.Option(
         "--spend", help="Planned Amazon spend, DATE:YEN[:TAG] (repeatable; added to the wallet's).")] = None,
-    today: Annotated[Optional[str], typer.Option("--today", help="Plan as of this date (default: today in JST).")] = None,
+    today: Annotated[Optional[str], typer.Option(
+        "--today", help="Plan as of this date (default: today in JST); a past date plans on the market "
+                        "as stored at the end of that day.")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -318,13 +330,18 @@ def recommend_command(
     spends = [parse_spend(s) for s in spend or []]
     now = now_jst()
     day = parse_date(today, "--today") if not_empty(today, "--today", "date", "today") else now.date()
+    # A past day: what the plan was then, on the market as stored by the end
+    # of it, ages counted from then (a later day is a what-if on today's market).
+    as_of = end_of(day) if day < now.date() else None
+    if as_of is not None:
+        now = as_of
     # Before the wallet and the database, as `page` and `schedule` check it:
     # a bad [calendar] is the same one line whatever else is wrong.
     calendar = business_calendar(loaded_config(ctx))
     w = load_wallet_option(wallet)
     balances = {**w.balances, **given}
     engine = open_db(db)
-    plan = build_plan(engine, balances, w.spends + spends, day, wallet=w, now=now, calendar=calendar)
+    plan = build_plan(engine, balances, w.spends + spends, day, wallet=w, now=now, calendar=calendar, as_of=as_of)
     if as_json:
         print(dumps(plan_json(plan, day, now)))
     else:
