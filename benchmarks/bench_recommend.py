@@ -49,9 +49,14 @@ for name in json.load(open(sys.argv[1])):
 """
 
 
+# The history ends at END: the clock is pinned there, so `--today` is the
+# present (a past --today reads the market as of that day, another path).
+CLOCK = {"POINTEXIT_NOW": END.isoformat()}
+
+
 def modules_of_recommend(db: str, tmp: Path) -> list[str]:
     out = tmp / "modules.json"
-    run_child(python("-c", PROBE, str(out), *recommend_args(db)[2:]))
+    run_child(python("-c", PROBE, str(out), *recommend_args(db)[2:]), env=CLOCK)
     return json.loads(out.read_text())
 
 
@@ -63,7 +68,7 @@ def run() -> list[Figure]:
         loaded = modules_of_recommend(years, tmp)
         library = [m for m in loaded if m.split(".")[0] not in OURS and m != "__main__"]
         (tmp / "floor.json").write_text(json.dumps(library))
-        env = {"POINTEXIT_DATA_DIR": str(tmp / "data"), "POINTEXIT_CONFIG_DIR": str(tmp / "config")}
+        env = {"POINTEXIT_DATA_DIR": str(tmp / "data"), "POINTEXIT_CONFIG_DIR": str(tmp / "config"), **CLOCK}
         floor, one_month, five_years = interleaved(
             RUNS, python("-c", FLOOR, str(tmp / "floor.json")),
             python(*recommend_args(month)), python(*recommend_args(years)), env=env)

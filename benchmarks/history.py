@@ -109,7 +109,7 @@ def build(db: Path | str, days: int, *, seed: int = 7) -> dict[str, int]:
                     site=site, key=key, destination="amazon_gift")).inserted_primary_key[0]
                 seen_until = min(ends, END)
                 campaigns.append(dict(
-                    campaign_id=campaign_id, title=f"Amazonギフトカード交換 {1 + n % 3}%増量",
+                    campaign_id=campaign_id, destination="amazon_gift", title=f"Amazonギフトカード交換 {1 + n % 3}%増量",
                     kind="bonus", bonus_bp=100 * (1 + n % 3), starts_at=starts, ends_at=ends,
                     first_come=False, in_rate=False, source_url=f"https://{site}.example/campaign/",
                     first_seen=since, last_seen=max(since, seen_until), run_id=run_id(site, since)))
