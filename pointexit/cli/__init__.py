@@ -25,6 +25,10 @@ def load_commands(argv: list[str]) -> None:
     word = argv[0] if argv else None
     for name in [word] if word in COMMANDS else COMMANDS:
         importlib.import_module(f"pointexit.cli.{name}")
+    # Help lists commands as registered, i.e. as first imported: in a process
+    # that imported one earlier (the page building a plan, a test) it would
+    # come first. COMMANDS' order is the help's.
+    app.registered_commands.sort(key=lambda c: COMMANDS.index(c.name) if c.name in COMMANDS else len(COMMANDS))
 
 
 def help_requested(argv: list[str]) -> bool:
