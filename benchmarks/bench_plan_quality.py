@@ -10,17 +10,29 @@ at that day's rates. Value captured = hindsight cost ÷ policy cost.
 Years run in parallel, one per core (`QUALITY_SEEDS`, `QUALITY_SEED_FROM`,
 `QUALITY_WORKERS`, `QUALITY_HISTORY_YEARS`, `QUALITY_CAPS_BIND` env to change).
 Per-year figures are in the notes.
+
+The hindsight optimum (0–120 s a year, against ≤ 15 s for the replay) is
+read from benchmarks/hindsight_cache.json when the year's fingerprint is
+there (`benchmarks.hindsight_cache`: a sha256 of everything the solve reads,
+so a changed generator never meets a stale entry) and solved otherwise; a
+figure says how many years came from the cache. `QUALITY_HINDSIGHT_CACHE=off`
+solves every year, `=update` also writes the years it solved to the file;
+`python -m benchmarks.bench_plan_quality fill` (same env) solves and stores
+only the missing hindsight optima, one year at a time, without replaying.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 
 from benchmarks import Figure
+from benchmarks import hindsight_cache as cache
+from benchmarks.hindsight_cache import Hindsight
 
 HINDSIGHT_SECONDS = 120
 # Seeds QUALITY_SEED_FROM … + QUALITY_SEEDS − 1: the default six are the years
@@ -45,32 +57,67 @@ class YearResult:
     advisor_missed: int  # yen of spend the advisor did not cover in time
     gift_left: int
     replay_seconds: float
+    fingerprint: str = ""  # of the year, for the hindsight cache
+    hindsight_cached: bool = False  # the hindsight figures were read from the cache
+    solved: Hindsight | None = None  # solved in this run (what `update` writes)
 
     def pct(self, cost: Fraction) -> Fraction | None:
         return None if self.hindsight is None or not cost else self.hindsight / cost * 100
 
 
+def hindsight_of(year, use_cache: bool) -> tuple[Hindsight, str, bool]:
+    """The year's hindsight figures, its fingerprint, and whether they came from the cache."""
+    from benchmarks.simulator import hindsight
+
+    fp = cache.fingerprint(year, HINDSIGHT_SECONDS)
+    if use_cache and (best := cache.lookup(fp)) is not None:
+        return best, fp, True
+    print(f"y{year.seed}: solving the hindsight optimum ({'not in the cache' if use_cache else 'cache off'}, "
+          f"up to {HINDSIGHT_SECONDS} s)", file=sys.stderr, flush=True)
+    t = time.perf_counter()
+    plan = hindsight(year, HINDSIGHT_SECONDS)
+    return Hindsight.of(plan, time.perf_counter() - t), fp, False
+
+
 def run_year(seed: int) -> YearResult:
-    from benchmarks.simulator import generate, hindsight, naive, replay
+    from benchmarks.simulator import generate, naive, replay
 
     year = generate(seed, HISTORY_YEARS, CAPS_BIND)
-    t = time.perf_counter()
-    best = hindsight(year, HINDSIGHT_SECONDS)
-    h_seconds = time.perf_counter() - t
+    best, fp, cached = hindsight_of(year, cache.mode() != "off")
     reference = best.cost_bound if best.shortfall == 0 else None
     base = naive(year)
     t = time.perf_counter()
     adv = replay(year)
-    return YearResult(seed, reference, best.proven and best.shortfall == 0, h_seconds, base.cost, adv.cost,
-                      adv.missed, adv.gift_left, time.perf_counter() - t)
+    return YearResult(seed, reference, best.proven and best.shortfall == 0, best.seconds, base.cost, adv.cost,
+                      adv.missed, adv.gift_left, time.perf_counter() - t, fp, cached, None if cached else best)
+
+
+def _remember(r: YearResult) -> YearResult:
+    if r.solved is not None and cache.mode() == "update":
+        cache.store(r.fingerprint, r.solved, {"seed": r.seed, "caps_bind": CAPS_BIND})
+    return r
 
 
 def results(seeds=SEEDS) -> list[YearResult]:
     workers = int(os.environ.get("QUALITY_WORKERS", str(min(2, os.cpu_count() or 1))))
     if workers <= 1:
-        return [run_year(s) for s in seeds]
-    with ProcessPoolExecutor(workers) as pool:
-        return list(pool.map(run_year, seeds))
+        return [_remember(run_year(s)) for s in seeds]
+    with ProcessPoolExecutor(workers) as pool:  # entries are written by this process only
+        return [_remember(r) for r in pool.map(run_year, seeds)]
+
+
+def fill(seeds=SEEDS) -> None:
+    """Solve and store the hindsight optimum of each year not in the cache (no replay)."""
+    from benchmarks.simulator import generate
+
+    for seed in seeds:
+        best, fp, cached = hindsight_of(generate(seed, 1, CAPS_BIND), True)
+        if not cached:
+            cache.store(fp, best, {"seed": seed, "caps_bind": CAPS_BIND})
+        bound = "none" if best.cost_bound is None else f"{float(best.cost_bound):.2f}"
+        print(f"y{seed}: {'cached' if cached else 'stored'}, {best.seconds:.1f} s, "
+              f"{'proven' if best.proven else 'bound only'}, bound {bound}, shortfall {best.shortfall}, "
+              f"{fp[:12]}", flush=True)
 
 
 def figures(rows: list[YearResult]) -> list[Figure]:
@@ -79,7 +126,8 @@ def figures(rows: list[YearResult]) -> list[Figure]:
     missed = sum(bool(r.advisor_missed) for r in rows)
     per_year = "; ".join(
         f"y{r.seed}: {float(r.pct(r.advisor)):.2f} / {float(r.pct(r.naive)):.2f} % "
-        f"(hindsight {r.hindsight_seconds:.0f} s{'' if r.hindsight_proven else ', bound'})"
+        f"(hindsight {r.hindsight_seconds:.0f} s{'' if r.hindsight_proven else ', bound'}"
+        f"{', cached' if r.hindsight_cached else ''})"
         if r.hindsight is not None else f"y{r.seed}: hindsight not solved" for r in rows)
     out = []
     if scored:
@@ -96,13 +144,17 @@ def figures(rows: list[YearResult]) -> list[Figure]:
             Figure("simulated years: advisor − naive, worst year", float(worst_gap), "pt",
                    target="≥ 0", ok=worst_gap >= 0),
         ]
+    cached = sum(r.hindsight_cached for r in rows)
     out += [
+        Figure("simulated years: hindsight optimum read from the cache", cached, "years", baseline=len(rows),
+               note=f"QUALITY_HINDSIGHT_CACHE={cache.mode()}; solved in this run: "
+                    f"{', '.join(f'y{r.seed}' for r in rows if not r.hindsight_cached) or 'none'}"),
         Figure("simulated years: years with spend not covered in time", missed, "years",
                target="= 0", ok=missed == 0),
         Figure("simulated years: hindsight optimum not solved in time", unsolved, "years",
                target="= 0", ok=unsolved == 0,
                note=f"{sum(not r.hindsight_proven for r in rows)} scored against a proven lower bound; "
-                    f"solve {max(r.hindsight_seconds for r in rows):.0f} s at most, "
+                    f"solve {max(r.hindsight_seconds for r in rows):.0f} s at most (as recorded, when cached), "
                     f"replay {max(r.replay_seconds for r in rows):.0f} s at most"),
     ]
     return out
@@ -110,3 +162,9 @@ def figures(rows: list[YearResult]) -> list[Figure]:
 
 def run() -> list[Figure]:
     return figures(results())
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["fill"]:
+        sys.exit("usage: python -m benchmarks.bench_plan_quality fill")
+    fill()

@@ -239,9 +239,15 @@ def generate(seed: int, history_years: int = 1, caps_bind: bool = False) -> Year
 
 # --- the three policies ---------------------------------------------------------------------
 
+def hindsight_inputs(year: Year) -> dict:
+    """Everything `hindsight` gives the planner (the hindsight cache's
+    fingerprint is taken over exactly this; `history` is not in it)."""
+    return dict(exits=year.exits, balances=year.balances, spends=year.spends, today=START,
+                calendar=year.calendar, campaigns=[c.real for c in year.campaigns])
+
+
 def hindsight(year: Year, time_limit: float | None) -> Plan:
-    return plan_amazon_cover(year.exits, year.balances, year.spends, START, year.calendar,
-                             campaigns=[c.real for c in year.campaigns], time_limit=time_limit)
+    return plan_amazon_cover(**hindsight_inputs(year), time_limit=time_limit)
 
 
 def naive(year: Year, time_limit: float | None = None) -> Plan:
