@@ -44,12 +44,12 @@ class Hindsight:
 
     @classmethod
     def of(cls, plan, seconds: float) -> Hindsight:
-        return cls(plan.cost, plan.cost_bound, plan.proven, plan.shortfall, seconds)
+        return cls(plan.cost, plan.cost_bound, plan.proven, plan.shortfall, round(seconds, 1))
 
     def to_json(self) -> dict:
         return {"cost": _fraction(self.cost),
                 "cost_bound": None if self.cost_bound is None else _fraction(self.cost_bound),
-                "proven": self.proven, "shortfall": self.shortfall, "seconds": round(self.seconds, 1)}
+                "proven": self.proven, "shortfall": self.shortfall, "seconds": self.seconds}
 
     @classmethod
     def from_json(cls, d: dict) -> Hindsight:
@@ -112,21 +112,22 @@ def mode() -> str:
     return m
 
 
-def load(path: Path = PATH) -> dict[str, dict]:
+def load(path: Path | None = None) -> dict[str, dict]:
     try:
-        with open(path, encoding="utf-8") as f:
+        with open(path or PATH, encoding="utf-8") as f:
             return json.load(f)["entries"]
     except FileNotFoundError:
         return {}
 
 
-def lookup(fp: str, path: Path = PATH) -> Hindsight | None:
+def lookup(fp: str, path: Path | None = None) -> Hindsight | None:
     entry = load(path).get(fp)
     return None if entry is None else Hindsight.from_json(entry)
 
 
-def store(fp: str, result: Hindsight, about: dict, path: Path = PATH) -> None:
+def store(fp: str, result: Hindsight, about: dict, path: Path | None = None) -> None:
     """Add (or replace) one entry; `about` (seed, caps_bind) is for readers, never matched."""
+    path = path or PATH
     entries = load(path)
     entries[fp] = {**about, **result.to_json()}
     tmp = path.with_suffix(".tmp")
