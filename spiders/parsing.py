@@ -433,6 +433,51 @@ def parse_max_points(text: str | None, site: str | None = None, out_unit: str | 
     return _site_points(t, m, site, out_unit, rate)
 
 
+def parse_minimum_points(text: str | None, site: str | None = None, out_unit: str | None = None,
+                         rate: tuple[int, int] | None = None) -> int | None:
+    """An exit's minimum exchange in the site's points (_exchange_points): a
+    figure in `out_unit` becomes the fewest points that reach it, rounded
+    up: 「1,000円分から」 at 10pt → 1円 → 10000, 「999円分から」 at 490pt →
+    500円 → 980 (979 would not reach it)."""
+    return _exchange_points(text, site, out_unit, rate, exact=False)
+
+
+def parse_step_points(text: str | None, site: str | None = None, out_unit: str | None = None,
+                      rate: tuple[int, int] | None = None) -> int | None:
+    """An exit's step in the site's points (_exchange_points): a figure in
+    `out_unit` reads only where it is a whole number of points: 「500円単位」
+    at 490pt → 500円 → 490; 「1円単位」 there (0.98 pt) → None."""
+    return _exchange_points(text, site, out_unit, rate, exact=True)
+
+
+def _exchange_points(text: str | None, site: str | None, out_unit: str | None,
+                     rate: tuple[int, int] | None, exact: bool) -> int | None:
+    """An exit's minimum or step, its first figure by the unit after it. The
+    site's points, or no unit (the 最低交換pt / 交換単位 columns count them),
+    read as written: unlike a cap's, pt where the exit pays pt too (Hapitas's
+    390pt to 楽天ポイント) is the site's. One in `out_unit` (円, マネー,
+    PeXポイント, マイル) becomes points by `rate` (points_in, value_out):
+    rounded up, or, `exact`, only when whole. In another unit, or without a
+    rate, None (validation flags the text unparsed)."""
+    t = numeric_text(text)
+    m = re.search(_NUM, t)
+    if not m or m.group(2):
+        return None
+    amount = _to_int(m.group(1))
+    if amount is None or re.match(r"\s*(?:" + _OWN_POINT_UNIT.get(site or "", _POINT_UNIT) + r")",
+                                  t[m.end(1):]):
+        return amount
+    other = _OTHER_UNIT.match(t, m.end(1))
+    if not other:
+        return amount
+    if rate is None or _OTHER_UNIT_NAME.get(other.group(1), "PeXポイント") != out_unit:
+        return None
+    points, rest = divmod(amount * rate[0], rate[1])
+    if rest and exact:
+        return None
+    return _to_int(str(points + (rest > 0)))
+
+
 def _costs(units: int | None, points: int, rate: tuple[int, int]) -> bool:
     """`units` of the exit's unit cost `points` by `rate` (points_in,
     value_out), to the point rounded down or up."""

@@ -46,12 +46,14 @@ class NormalizePipeline:
             item["destination"] = parsing.destination_for(item["label"])
         rate = parsing.parse_rate(item.get("rate_text"))
         item["points_in"], item["value_out"] = rate if rate else (None, None)
-        item["minimum_points"] = parsing.parse_int(item.get("minimum_text"))
-        item["step_points"] = parsing.parse_int(item.get("step_text"))
-        # A largest exchange and the caps are in the site's points: a figure in
-        # yen or in what the exit pays out becomes points by its own rate.
-        item["max_points"] = parsing.parse_max_points(item.get("max_text"), item.get("site"),
-                                                      **self._exit_units(item, rate))
+        # A minimum, a step, a largest exchange and the caps are in the site's
+        # points: a figure in yen or in what the exit pays out becomes points
+        # by its own rate.
+        units = self._exit_units(item, rate)
+        item["minimum_points"] = parsing.parse_minimum_points(item.get("minimum_text"), item.get("site"),
+                                                              **units)
+        item["step_points"] = parsing.parse_step_points(item.get("step_text"), item.get("site"), **units)
+        item["max_points"] = parsing.parse_max_points(item.get("max_text"), item.get("site"), **units)
         item["fee_points"] = self._fee_points(item)
         lag = parsing.parse_lag(item.get("lag_text"))
         item["lag_min_days"], item["lag_max_days"] = lag if lag else (None, None)

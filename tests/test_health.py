@@ -495,6 +495,31 @@ def test_an_exit_cap_in_yen_or_units_out_is_site_points_by_the_exits_rate():
     assert stats["pointexit/invalid/unparsed:cap_text"] == 2
 
 
+def test_an_exit_minimum_and_step_in_yen_or_units_out_are_site_points_by_the_exits_rate():
+    # 「1,000円分から」, 「500円単位」 on PointIncome (10 pt = ¥1) were 1,000 and
+    # 500 pt: tenfold low. A minimum becomes the fewest points that reach it;
+    # a step the points it is exactly, else it is unread and flagged, as is
+    # yen on an exit paying マネー.
+    from spiders.items import ExitItem
+
+    def exit_(site, label, rate_text, minimum_text, step_text):
+        return ExitItem(site=site, label=label, rate_text=rate_text, minimum_text=minimum_text,
+                        step_text=step_text, fee_text="無料", source_url="https://example.jp/exchange/",
+                        seen_at="2026-11-23T09:00:00+09:00")
+
+    stats, kept = through_validation([
+        exit_("pointincome", "Amazonギフトカード", "10pt → 1円", "1,000円分から", "500円単位"),
+        exit_("hapitas", "Amazonギフトカード", "490pt → 500円分", "999円分から", "500円単位"),
+        exit_("hapitas", "Amazonギフトカード", "490pt → 500円分", "490pt", "1円単位"),
+        exit_("pointincome", "ドットマネー", "10pt → 1マネー", "1,000円分から", "1,000pt単位"),
+        exit_("hapitas", "楽天ポイント", "130pt → 100ポイント", "390pt", "130pt単位")])
+    assert [(i["minimum_points"], i["step_points"], i["problems"]) for i in kept] == [
+        (10_000, 5_000, []), (980, 490, []), (490, None, ["unparsed:step_text"]),
+        (None, 1_000, ["unparsed:minimum_text"]), (390, 130, [])]
+    assert stats["pointexit/invalid/unparsed:step_text"] == 1
+    assert stats["pointexit/invalid/unparsed:minimum_text"] == 1
+
+
 def test_two_campaigns_under_one_key_are_flagged_not_stored_in_turns():
     # Storage keeps one history per (site, key): two campaigns under one key
     # took turns in it. The same campaign shown on two pages is no problem.

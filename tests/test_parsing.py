@@ -403,6 +403,47 @@ def test_parse_max_points_reads_a_largest_exchange_like_a_cap(text, site, out_un
     assert parsing.parse_max_points(text, site, out_unit=out_unit, rate=rate) == expected
 
 
+# An exit's minimum and step are site points too: a figure in yen or in what
+# the exit pays out becomes points by the exit's own rate. A minimum rounds
+# up (the fewest points that reach it); a step must be a whole number of
+# points, else it is unread (None: validation flags unparsed:step_text).
+# pt, the site's own unit or none (the 最低交換pt / 交換単位 columns) read as written.
+@pytest.mark.parametrize("text, site, out_unit, rate, expected", [
+    ("1,000円分から", "pointincome", "円", (10, 1), 10_000),  # was 1,000
+    ("1,000円分から", "hapitas", "円", (490, 500), 980),
+    ("999円分から", "hapitas", "円", (490, 500), 980),  # 979.02: up, 979 would not reach it
+    ("500マネーから", "chobirich", "マネー", (1_000, 500), 1_000),
+    ("3,000PeXポイント以上", "hapitas", "PeXポイント", (300, 3_000), 300),
+    ("100円分から", "pointtown", "円", (196, 10), 1_960),
+    ("1,000円分から", "pointincome", "マネー", (10, 1), None),  # yen of what
+    ("1,000円分から", "pointincome", "円", None, None),
+    ("390pt", "hapitas", "pt", (130, 100), 390),  # the site's pt, as read
+    ("2,000Pt", "pointtown", "PeXポイント", (2_000, 1_000), 2_000),
+    ("1,000ちょびポイント以上", "chobirich", "マネー", (1_000, 500), 1_000),
+    ("297マネー", "dotmoney", "円", (297, 300), 297),
+    ("5,000", "pointincome", "円", (10, 1), 5_000),
+])
+def test_parse_minimum_points_turns_yen_and_units_out_into_points_rounded_up(
+        text, site, out_unit, rate, expected):
+    assert parsing.parse_minimum_points(text, site, out_unit=out_unit, rate=rate) == expected
+
+
+@pytest.mark.parametrize("text, site, out_unit, rate, expected", [
+    ("500円単位", "pointincome", "円", (10, 1), 5_000),  # was 500
+    ("500円単位", "hapitas", "円", (490, 500), 490),
+    ("100円単位", "hapitas", "円", (490, 500), 98),
+    ("1円単位", "hapitas", "円", (490, 500), None),  # 0.98 pt: no step of points
+    ("1,000PeXポイント単位", "hapitas", "PeXポイント", (300, 3_000), 100),
+    ("500マネー単位", "chobirich", "マネー", (1_000, 500), 1_000),
+    ("500円単位", "pointincome", "マネー", (10, 1), None),
+    ("130pt単位", "hapitas", "pt", (130, 100), 130),
+    ("2ちょびポイント単位", "chobirich", "円", (1_000, 500), 2),
+])
+def test_parse_step_points_turns_yen_and_units_out_into_points_only_when_exact(
+        text, site, out_unit, rate, expected):
+    assert parsing.parse_step_points(text, site, out_unit=out_unit, rate=rate) == expected
+
+
 # A campaign's cap is a figure the text caps with (上限, まで): points given
 # (付与 / 進呈 / プレゼント), a count of months, times or people are no cap.
 @pytest.mark.parametrize("text, site, expected", [
