@@ -100,11 +100,12 @@ class NormalizePipeline:
         item["bonus_bp"] = parsing.parse_percent_bp(text)
         item["kind"] = "discount" if "割引" in text else "bonus"
         item["starts_at"], item["ends_at"] = parsing.parse_window(item.get("window_text"))
-        caps = parsing.parse_caps(item.get("cap_text"))
-        destination = DESTINATIONS.get(item.get("destination") or "")
-        item["cap_points"] = (parsing.parse_cap_points(
-            item.get("cap_text"), item.get("site"), out_unit=destination and destination.unit,
-            rate=self._exit_rate(item.get("exit_rate_texts"))) if item.get("cap_text") else None)
+        # Both readings by the exit's unit and rate: a cap a month in yen
+        # (「1ヶ月5,000円分まで」) is one a month, checked against the window.
+        units = self._campaign_units(item)
+        caps = parsing.parse_caps(item.get("cap_text"), item.get("site"), **units)
+        item["cap_points"] = (parsing.parse_cap_points(item.get("cap_text"), item.get("site"), **units)
+                              if item.get("cap_text") else None)
         monthly = caps.get("monthly_cap_points")
         if monthly:
             # cap_points are the points of exchange over the whole campaign: a
@@ -117,6 +118,14 @@ class NormalizePipeline:
         item["first_come"] = bool(item.get("first_come")) or parsing.is_first_come(item.get("cap_text"))
         item["in_rate"] = bool(item.get("in_rate"))
         item["title"] = parsing.clean(item.get("title"))
+
+    @classmethod
+    def _campaign_units(cls, item) -> dict:
+        """What a campaign's exit pays out and its one rate (_exit_rate), by
+        which a cap in them is read as the site's points."""
+        destination = DESTINATIONS.get(item.get("destination") or "")
+        return {"out_unit": destination and destination.unit,
+                "rate": cls._exit_rate(item.get("exit_rate_texts"))}
 
     @staticmethod
     def _exit_rate(rate_texts) -> tuple[int, int] | None:
@@ -238,7 +247,8 @@ def problems_of(item) -> list[str]:
         elif (parsing.names_monthly_exchanges(item.get("cap_text"))
               or parsing.names_several_months(item.get("cap_text"))
               or parsing.names_daily_cap(item.get("cap_text"))
-              or (parsing.parse_caps(item.get("cap_text")).get("monthly_cap_points")
+              or (parsing.parse_caps(item.get("cap_text"), item.get("site"),
+                                     **NormalizePipeline._campaign_units(item)).get("monthly_cap_points")
                   and not _within_one_month(item))):
             # 「12ヶ月に2回、1回10,000Pまで」, 「1日1回、お一人様10,000Pまで」: the
             # figure reads, the count over months (or a cap a day, or a cap a

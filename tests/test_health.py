@@ -397,6 +397,30 @@ def test_a_campaign_cap_a_month_is_its_cap_only_within_one_calendar_month():
     assert stats["pointexit/invalid/unparsed:cap_text"] == 4
 
 
+def test_a_campaign_cap_a_month_in_yen_or_units_out_is_a_cap_a_month():
+    # 「1ヶ月5,000円分まで」 read as a cap over the whole campaign (4,900 pt at
+    # Hapitas's 490pt → 500円) on a campaign from 11/16 to 12/15: the caps a
+    # month were read without the exit's unit and rate, so a month's cap in
+    # yen (or マネー) was none and the one-calendar-month check was skipped.
+    from spiders.items import CampaignItem
+
+    def campaign(key, destination, rate_text, cap_text, window_text):
+        return CampaignItem(key=key, site="hapitas", destination=destination, title="交換10%増量",
+                            bonus_text="10%増量", cap_text=cap_text, window_text=window_text,
+                            exit_rate_texts=(rate_text,), source_url="https://hapitas.jp/exchange/",
+                            seen_at="2026-11-23T09:00:00+09:00")
+
+    gift, money = ("amazon_gift", "490pt → 500円分"), ("dotmoney", "300pt → 300マネー")
+    stats, kept = through_validation([
+        campaign("a", *gift, "1ヶ月5,000円分まで", "2026/11/16～2026/12/15"),
+        campaign("b", *gift, "1ヶ月5,000円分まで", "2026/11/01～2026/11/30"),
+        campaign("c", *money, "1ヶ月10,000マネーまで", "2026/11/16～2026/12/15"),
+        campaign("d", *gift, "お一人様3,000円分まで、1ヶ月5,000円分まで", "2026/11/01～2026/11/30")])
+    assert [(i["cap_points"], i["problems"]) for i in kept] == [
+        (None, ["unparsed:cap_text"]), (4_900, []), (None, ["unparsed:cap_text"]), (2_940, [])]
+    assert stats["pointexit/invalid/unparsed:cap_text"] == 2
+
+
 def test_a_campaign_cap_in_units_out_reads_only_by_one_rate_of_its_exit():
     # 「5,000円分まで」 was a cap of 5,000 points on any site: yen of gift at
     # Hapitas's 490pt → 500円 are 4,900 pt of exchange. Without the exit's rate
