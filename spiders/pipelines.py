@@ -211,12 +211,8 @@ def problems_of(item) -> list[str]:
                                             "daily_exchanges"))):
             if _has_figure(item.get(text)) and all(item.get(n) is None for n in numbers):
                 problems.append(f"unparsed:{text}")
-        if "unparsed:cap_text" not in problems and None in parsing.parse_caps(
-                item.get("cap_text"), item.get("site"),
-                **NormalizePipeline._cap_units(item, _rate_of(item))).values():
-            # 「1日10,000ptまで、1ヶ月5,000円分まで」 on an exit paying マネー: the
-            # day's cap reads, the month's (yen of no rate here) does not: a
-            # cap read in part is unread.
+        if "unparsed:cap_text" not in problems and _cap_unread(
+                item, NormalizePipeline._cap_units(item, _rate_of(item))):
             problems.append("unparsed:cap_text")
         if (parsing.names_monthly_exchanges(item.get("cap_text"))
                 or parsing.names_several_months(item.get("cap_text"))) and (
@@ -247,13 +243,15 @@ def problems_of(item) -> list[str]:
         elif (parsing.names_monthly_exchanges(item.get("cap_text"))
               or parsing.names_several_months(item.get("cap_text"))
               or parsing.names_daily_cap(item.get("cap_text"))
+              or _cap_unread(item, NormalizePipeline._campaign_units(item))
               or (parsing.parse_caps(item.get("cap_text"), item.get("site"),
                                      **NormalizePipeline._campaign_units(item)).get("monthly_cap_points")
                   and not _within_one_month(item))):
             # 「12ヶ月に2回、1回10,000Pまで」, 「1日1回、お一人様10,000Pまで」: the
             # figure reads, the count over months (or a cap a day, or a cap a
-            # month on a campaign over more than one) has no field; as on an
-            # exit, a cap read in part is unread.
+            # month on a campaign over more than one) has no field, or a cap
+            # does not read (「1ヶ月5,000マイルまで」 on an Amazon gift); as on
+            # an exit, a cap read in part is unread.
             problems.append("unparsed:cap_text")
     if isinstance(item, RoutingOfferItem) and item.get("rate_bp") is not None and item["rate_bp"] <= 0:
         problems.append("not_positive:rate_bp")
@@ -263,6 +261,14 @@ def problems_of(item) -> list[str]:
 def _rate_of(item) -> tuple[int, int] | None:
     points_in, value_out = item.get("points_in"), item.get("value_out")
     return (points_in, value_out) if points_in and value_out else None
+
+
+def _cap_unread(item, units: dict) -> bool:
+    """A cap the cap text names does not read (parse_caps has it as None):
+    「1日10,000ptまで、1ヶ月5,000円分まで」 on an exit paying マネー, the day's cap
+    reads, the month's (yen of no rate here) does not. Exits and campaigns
+    alike: a cap read in part is unread."""
+    return None in parsing.parse_caps(item.get("cap_text"), item.get("site"), **units).values()
 
 
 def _within_one_month(item) -> bool:

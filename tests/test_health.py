@@ -421,6 +421,32 @@ def test_a_campaign_cap_a_month_in_yen_or_units_out_is_a_cap_a_month():
     assert stats["pointexit/invalid/unparsed:cap_text"] == 2
 
 
+def test_a_campaign_cap_read_in_part_is_flagged_as_an_exits_is():
+    # 「お一人様3,000ptまで、1ヶ月5,000マイルまで」 on an Amazon-gift campaign was
+    # stored with a cap of 3,000 pt and the month's cap (マイル, not what the
+    # exit pays out) silently dropped; an exit's cap read so in part is
+    # flagged. A cap a month in yen without a rate to read it by is likewise
+    # unread; where every cap reads, nothing is flagged.
+    from spiders.items import CampaignItem
+
+    def campaign(key, rate_texts, cap_text):
+        return CampaignItem(key=key, site="hapitas", destination="amazon_gift", title="交換10%増量",
+                            bonus_text="10%増量", cap_text=cap_text, window_text="2026/11/01～2026/11/30",
+                            exit_rate_texts=rate_texts, source_url="https://hapitas.jp/exchange/",
+                            seen_at="2026-11-23T09:00:00+09:00")
+
+    rate = ("490pt → 500円分",)
+    stats, kept = through_validation([
+        campaign("a", rate, "お一人様3,000ptまで、1ヶ月5,000マイルまで"),
+        campaign("b", (), "お一人様3,000ptまで、1ヶ月5,000円分まで"),
+        campaign("c", rate, "お一人様3,000ptまで、1ヶ月5,000ptまで"),
+        campaign("d", rate, "お一人様3,000ptまで")])
+    assert [(i["cap_points"], i["problems"]) for i in kept] == [
+        (3_000, ["unparsed:cap_text"]), (3_000, ["unparsed:cap_text"]), (3_000, []), (3_000, [])]
+    assert (stats["pointexit/invalid/unparsed:cap_text"], stats["pointexit/invalid_listings"],
+            stats["pointexit/valid_items"]) == (2, 2, 2)
+
+
 def test_a_campaign_cap_in_units_out_reads_only_by_one_rate_of_its_exit():
     # 「5,000円分まで」 was a cap of 5,000 points on any site: yen of gift at
     # Hapitas's 490pt → 500円 are 4,900 pt of exchange. Without the exit's rate
