@@ -372,10 +372,13 @@ def parse_cap_points(text: str | None, site: str | None = None, out_unit: str | 
     own = _OWN_POINT_UNIT.get(site or "", _POINT_UNIT)
     # A day's cap (「1日2,000ptまで」) is no cap over the campaign.
     daily = {m.end() for m in _PER_DAY.finditer(_without_dates(t))}
+    # Nor is a month's (「1ヶ月5,000円分まで」): parse_caps reads it, and the
+    # campaign's window says whether it is the campaign's (NormalizePipeline).
+    monthly = {m.start(1) for m in _MONTH_POINTS.finditer(t)}
     figures = []
     for m in re.finditer(_NUM, t):
         if (m.group(2) or t[m.start() - 1:m.start()] in ("/", ":") or _NOT_POINTS.match(t, m.end())
-                or m.start() in daily):
+                or m.start() in daily or m.start() in monthly):
             continue
         if not _GIVEN.match(t, m.end()):
             figures.append((m, re.match(r"\s*(?:" + own + r")", t[m.end():])))

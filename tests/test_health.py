@@ -440,11 +440,18 @@ def test_a_campaign_cap_read_in_part_is_flagged_as_an_exits_is():
         campaign("a", rate, "お一人様3,000ptまで、1ヶ月5,000マイルまで"),
         campaign("b", (), "お一人様3,000ptまで、1ヶ月5,000円分まで"),
         campaign("c", rate, "お一人様3,000ptまで、1ヶ月5,000ptまで"),
-        campaign("d", rate, "お一人様3,000ptまで")])
+        campaign("d", rate, "お一人様3,000ptまで"),
+        # The month's yen were taken for the person's cap written a second way:
+        # the two disagreed by the rate, the cap read None and the month's
+        # 4,900 pt became the cap (more than the page allows). Within one
+        # month the smaller of the two is the campaign's.
+        campaign("e", rate, "お一人様3,000ptまで、1ヶ月5,000円分まで"),
+        campaign("f", rate, "お一人様10,000ptまで、1ヶ月5,000円分まで")])
     assert [(i["cap_points"], i["problems"]) for i in kept] == [
-        (3_000, ["unparsed:cap_text"]), (3_000, ["unparsed:cap_text"]), (3_000, []), (3_000, [])]
+        (3_000, ["unparsed:cap_text"]), (3_000, ["unparsed:cap_text"]), (3_000, []), (3_000, []),
+        (3_000, []), (4_900, [])]
     assert (stats["pointexit/invalid/unparsed:cap_text"], stats["pointexit/invalid_listings"],
-            stats["pointexit/valid_items"]) == (2, 2, 2)
+            stats["pointexit/valid_items"]) == (2, 2, 4)
 
 
 def test_a_campaign_cap_in_units_out_reads_only_by_one_rate_of_its_exit():
