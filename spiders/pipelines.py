@@ -60,7 +60,7 @@ class NormalizePipeline:
         if item.get("lag_text"):
             item["lag_text"] = parsing.clean(item["lag_text"])
         item.setdefault("cap_scope", "exit")
-        caps = parsing.parse_caps(item.get("cap_text"), item.get("site"), **self._cap_units(item, rate))
+        caps = _caps_of(item, self._cap_units(item, rate))
         for key in ("daily_cap_points", "monthly_cap_points", "daily_exchanges"):
             item[key] = caps.get(key)
         if item.get("cap_text"):
@@ -103,7 +103,7 @@ class NormalizePipeline:
         # Both readings by the exit's unit and rate: a cap a month in yen
         # (「1ヶ月5,000円分まで」) is one a month, checked against the window.
         units = self._campaign_units(item)
-        caps = parsing.parse_caps(item.get("cap_text"), item.get("site"), **units)
+        caps = _caps_of(item, units)
         item["cap_points"] = (parsing.parse_cap_points(item.get("cap_text"), item.get("site"), **units)
                               if item.get("cap_text") else None)
         monthly = caps.get("monthly_cap_points")
@@ -123,9 +123,7 @@ class NormalizePipeline:
     def _campaign_units(cls, item) -> dict:
         """What a campaign's exit pays out and its one rate (_exit_rate), by
         which a cap in them is read as the site's points."""
-        destination = DESTINATIONS.get(item.get("destination") or "")
-        return {"out_unit": destination and destination.unit,
-                "rate": cls._exit_rate(item.get("exit_rate_texts"))}
+        return cls._exit_units(item, cls._exit_rate(item.get("exit_rate_texts")))
 
     @staticmethod
     def _exit_rate(rate_texts) -> tuple[int, int] | None:
@@ -212,7 +210,7 @@ def problems_of(item) -> list[str]:
             if _has_figure(item.get(text)) and all(item.get(n) is None for n in numbers):
                 problems.append(f"unparsed:{text}")
         if "unparsed:cap_text" not in problems and _cap_unread(
-                item, NormalizePipeline._cap_units(item, _rate_of(item))):
+                _caps_of(item, NormalizePipeline._cap_units(item, _rate_of(item)))):
             problems.append("unparsed:cap_text")
         if (parsing.names_monthly_exchanges(item.get("cap_text"))
                 or parsing.names_several_months(item.get("cap_text"))) and (
@@ -238,15 +236,14 @@ def problems_of(item) -> list[str]:
             problems.append("not_positive:bonus_bp")
         elif item.get("kind") == "discount" and (item.get("bonus_bp") or 0) >= 10_000:
             problems.append("too_large:bonus_bp")  # 100 % off: the points would cost nothing
+        caps = _caps_of(item, NormalizePipeline._campaign_units(item))
         if parsing.names_points_figure(item.get("cap_text")) and item.get("cap_points") is None:
             problems.append("unparsed:cap_text")  # a capped campaign must not read as uncapped
         elif (parsing.names_monthly_exchanges(item.get("cap_text"))
               or parsing.names_several_months(item.get("cap_text"))
               or parsing.names_daily_cap(item.get("cap_text"))
-              or _cap_unread(item, NormalizePipeline._campaign_units(item))
-              or (parsing.parse_caps(item.get("cap_text"), item.get("site"),
-                                     **NormalizePipeline._campaign_units(item)).get("monthly_cap_points")
-                  and not _within_one_month(item))):
+              or _cap_unread(caps)
+              or (caps.get("monthly_cap_points") and not _within_one_month(item))):
             # 「12ヶ月に2回、1回10,000Pまで」, 「1日1回、お一人様10,000Pまで」: the
             # figure reads, the count over months (or a cap a day, or a cap a
             # month on a campaign over more than one) has no field, or a cap
@@ -263,12 +260,16 @@ def _rate_of(item) -> tuple[int, int] | None:
     return (points_in, value_out) if points_in and value_out else None
 
 
-def _cap_unread(item, units: dict) -> bool:
+def _caps_of(item, units: dict) -> dict[str, int | None]:
+    return parsing.parse_caps(item.get("cap_text"), item.get("site"), **units)
+
+
+def _cap_unread(caps: dict[str, int | None]) -> bool:
     """A cap the cap text names does not read (parse_caps has it as None):
     「1日10,000ptまで、1ヶ月5,000円分まで」 on an exit paying マネー, the day's cap
     reads, the month's (yen of no rate here) does not. Exits and campaigns
     alike: a cap read in part is unread."""
-    return None in parsing.parse_caps(item.get("cap_text"), item.get("site"), **units).values()
+    return None in caps.values()
 
 
 def _within_one_month(item) -> bool:
