@@ -577,12 +577,22 @@ class _Piece:
     exit's name, its figures, and `parts` (numbers.parts, each with its why)."""
 
     why: str  # "worth_waiting" | "campaign_runs_on" | "worth_more_kept"
-    until: date
-    yen: int
-    spends: list[str]
     text: str
     figures: dict
     parts: list[dict]
+
+    # What the piece holds is its parts' (one per day): summed, not kept twice.
+    @property
+    def until(self) -> date:
+        return date.fromisoformat(min(p["wait_until"] for p in self.parts))
+
+    @property
+    def yen(self) -> int:
+        return sum(p["yen"] for p in self.parts)
+
+    @property
+    def spends(self) -> list[str]:
+        return sorted({sp for p in self.parts for sp in p["spends"]})
 
 
 def _by_day(held: list[tuple]) -> dict[date, list[tuple]]:
@@ -621,7 +631,7 @@ def _put_off_piece(s: Situation, step: Step, held: list[tuple[Spend, date]],
             if len(by_day) == 1 else
             f"¥{yen:,} 分は今日のキャンペーンでも交換せず待つ（{_days_text(by_day)}）— {why}。"
             "キャンペーンがなければそれぞれの日に申請")
-    return _Piece("worth_more_kept", until, yen, sorted({sp.on.isoformat() for sp, _ in held}), text, figures,
+    return _Piece("worth_more_kept", text, figures,
                   [_day_part("worth_more_kept", d, part, **figures) for d, part in by_day.items()])
 
 
@@ -642,7 +652,7 @@ def _lasting_piece(s: Situation, step: Step, held: list[tuple[Spend, date]]) -> 
     head, runs_to, tail = ((f"¥{yen:,} 分は {until} まで待つ — ", until, f"なければ {until} に申請") if len(by_day) == 1
                            else (f"¥{yen:,} 分は待つ（{_days_text(by_day)}）— ", max(by_day), "なければそれぞれの日に申請"))
     return _Piece(
-        "campaign_runs_on", until, yen, sorted({sp.on.isoformat() for sp, _ in held}),
+        "campaign_runs_on",
         f"{head}今日のキャンペーン（{'、'.join(step.campaigns)}）は先着ではなく {runs_to} も続くので、"
         f"待っても失うものはなく、その間により良いキャンペーンが始まれば使える。{tail}",
         figures, [_day_part("campaign_runs_on", d, part, **figures) for d, part in by_day.items()])
@@ -693,7 +703,7 @@ def _wait_piece(s: Situation, step: Step, held: list[tuple[Spend, date, WaitEsti
         head = f"¥{yen:,} 分は待つ価値あり（{_days_text(by_day)}）— "
         tail = "（各分のその日までの見込みを金額で平均）。キャンペーンがなければそれぞれの日に申請"
     return _Piece(
-        "worth_waiting", until, yen, sorted({sp.on.isoformat() for sp, _, _ in held}),
+        "worth_waiting",
         (head + history_text(est) + f"他の交換先も合わせた期待上乗せ +{pct(est.expected_bonus_bp):.2f}%、"
          f"レート低下リスク −{pct(est.expected_loss_bp):.2f}%{today}" + tail),
         {"days_observed": est.days_observed, "campaigns_seen": len(est.bonuses_bp),
