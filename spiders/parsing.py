@@ -369,7 +369,6 @@ def parse_cap_points(text: str | None, site: str | None = None, out_unit: str | 
     t = numeric_text(text)
     if not re.search(_CAP_WORD, t):
         return None
-    own = _OWN_POINT_UNIT.get(site or "", _POINT_UNIT)
     # A day's cap (「1日2,000ptまで」) is no cap over the campaign.
     daily = {m.end() for m in _PER_DAY.finditer(_without_dates(t))}
     # Nor is a month's (「1ヶ月5,000円分まで」): parse_caps reads it, and the
@@ -381,7 +380,7 @@ def parse_cap_points(text: str | None, site: str | None = None, out_unit: str | 
                 or m.start() in daily or m.start() in monthly):
             continue
         if not _GIVEN.match(t, m.end()):
-            figures.append((m, re.match(r"\s*(?:" + own + r")", t[m.end():])))
+            figures.append((m, _own_unit(t, m.end(), site)))
     for m, unit in figures:
         if unit:
             amount = _site_points(t, m, site, out_unit, rate)
@@ -407,17 +406,16 @@ def _site_points(t: str, m: re.Match, site: str | None, out_unit: str | None,
     a cap never allows more than the page says. In another unit, or without
     a rate to tell, None."""
     amount = _to_int(m.group(1))
-    own = re.match(r"\s*(?:" + _OWN_POINT_UNIT.get(site or "", _POINT_UNIT) + r")", t[m.end(1):])
+    own = _own_unit(t, m.end(1), site)
     if own:
         if out_unit in _POINTS_OUT and not _NAMED_POINTS.match(own.group().strip()):
             # 「10,000ptまで」 where the exit pays out pt too: either points
             return amount if _same_points(amount, rate) else None
         return amount
-    other = _OTHER_UNIT.match(t, m.end(1))
-    if not other:
+    unit = _unit_out(t, m.end(1))
+    if unit is None:
         # No unit: the site's points or the exit's units, unread unless both agree.
         return amount if out_unit and _same_points(amount, rate) else None
-    unit = _OTHER_UNIT_NAME.get(other.group(1), "PeXポイント")
     if amount is None or rate is None or unit != out_unit:
         return None
     points_in, value_out = rate
@@ -467,13 +465,10 @@ def _exchange_points(text: str | None, site: str | None, out_unit: str | None,
     if not m or m.group(2):
         return None
     amount = _to_int(m.group(1))
-    if amount is None or re.match(r"\s*(?:" + _OWN_POINT_UNIT.get(site or "", _POINT_UNIT) + r")",
-                                  t[m.end(1):]):
+    unit = _unit_out(t, m.end(1))
+    if amount is None or _own_unit(t, m.end(1), site) or unit is None:
         return amount
-    other = _OTHER_UNIT.match(t, m.end(1))
-    if not other:
-        return amount
-    if rate is None or _OTHER_UNIT_NAME.get(other.group(1), "PeXポイント") != out_unit:
+    if rate is None or unit != out_unit:
         return None
     points, rest = divmod(amount * rate[0], rate[1])
     if rest and exact:
@@ -492,8 +487,20 @@ def _costs(units: int | None, points: int, rate: tuple[int, int]) -> bool:
 
 def _in_unit(t: str, m: re.Match, out_unit: str | None) -> bool:
     """The figure `m` of `t` is written in `out_unit` (円, マネー, PeXポイント, マイル)."""
-    other = _OTHER_UNIT.match(t, m.end())
-    return bool(other) and _OTHER_UNIT_NAME.get(other.group(1), "PeXポイント") == out_unit
+    unit = _unit_out(t, m.end())
+    return unit is not None and unit == out_unit
+
+
+def _own_unit(t: str, pos: int, site: str | None) -> re.Match | None:
+    """The site's own points written at `pos` of `t` (ちょびポイント, マネー, pt, P…)."""
+    return re.match(r"\s*(?:" + _OWN_POINT_UNIT.get(site or "", _POINT_UNIT) + r")", t[pos:])
+
+
+def _unit_out(t: str, pos: int) -> str | None:
+    """The unit of what an exit pays out written at `pos` of `t` (円, マネー,
+    PeXポイント, マイル), None when none is."""
+    other = _OTHER_UNIT.match(t, pos)
+    return _OTHER_UNIT_NAME.get(other.group(1), "PeXポイント") if other else None
 
 
 # Site wording → destination slug. Order matters: first match wins.
