@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -25,11 +25,14 @@ from advisor.amazon import (
     associates_gift_lots,
 )
 from advisor.model import Spend
-from pointexit.clock import JST
+from pointexit.clock import JST, today_jst
 from pointexit import small_files
 from pointexit.errors import UserError, not_empty
 
-WALLET_EXAMPLE = """\
+# The example `wallet init` writes. Its dates are fields, filled from the day
+# it is written (wallet_example): fixed dates were soon in the past, and
+# `recommend` then planned for spends gone by and lots already expired.
+WALLET_TEMPLATE = """\
 # pointexit wallet — `pointexit recommend` reads this file.
 # Dates are YYYY-MM-DD (Asia/Tokyo); amounts are whole points or yen.
 
@@ -41,14 +44,14 @@ amazon_points_use = "by_expiry"    # by_expiry | last | never (if you cannot com
 # there (the site's expiry rule counts from it).
 [sites.hapitas]
 points = 3210
-last_activity = 2026-11-01
+last_activity = {hapitas_activity}
 # Optional: what you already exchanged this month, for a site whose exits
 # share a monthly cap (Hapitas: 30,000 pt a month). Ignored in other months.
-exchanged = { month = "2026-11", points = 0 }
+exchanged = {{ month = "{this_month}", points = 0 }}
 
 [sites.moppy]
 points = 1500
-last_activity = 2026-09-20
+last_activity = {moppy_activity}
 
 [sites.dotmoney]
 points = 0
@@ -56,18 +59,18 @@ points = 0
 # Amazon gift balance, one entry per card or charge, with its expiry date.
 [[amazon.gift]]
 yen = 2000
-expires = 2036-05-01
+expires = {gift_expires}
 
 # Amazon Points: one year after the later of your last order and your last
 # point earned (rolling); time-limited points keep their own date.
 [amazon.points]
 points = 1200
-last_order = 2026-10-20
-last_earned = 2026-11-02
+last_order = {last_order}
+last_earned = {last_earned}
 
 [[amazon.timed_points]]
 points = 300
-expires = 2026-12-31
+expires = {timed_expires}
 
 # Amazon Associates: monthly earnings, paid as a gift card about six weeks
 # after the month (from ¥500), valid `validity_years` from issue.
@@ -75,7 +78,7 @@ expires = 2026-12-31
 validity_years = 10
 
 [[associates.earnings]]
-month = "2026-10"
+month = "{earnings_month}"
 yen = 1800
 
 # Other destinations you would accept, and what one unit is worth to you in yen.
@@ -85,14 +88,46 @@ rakuten_point = "0.98"
 
 # Planned Amazon spend (add more with `recommend --spend DATE:YEN[:TAG]`).
 [[spend]]
-date = 2026-12-10
+date = {first_spend}
 yen = 5000
 
 [[spend]]
-date = 2027-01-15
+date = {second_spend}
 yen = 8000
 tag = "fashion"
 """
+
+
+def _month_start(d: date, months: int) -> date:
+    """The first day of the month `months` after d's (before it, if negative)."""
+    index = d.year * 12 + d.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def wallet_example(today: date) -> str:
+    """The example wallet as written on `today`. The spacing is the example's
+    as first written on 2026-11-23: spends 17 and 53 days ahead (the second
+    after last month's Associates gift arrives, six weeks after that month),
+    activity some weeks back, Amazon Points earned three weeks ago, time-limited
+    points to the end of next month, and a gift card charged six months ago
+    (valid ten years) — so `recommend` right after `wallet init` plans for
+    spends to come and lots not yet expired."""
+    def day(days: int) -> str:
+        return (today + timedelta(days=days)).isoformat()
+
+    charged = _month_start(today, -6)
+    return WALLET_TEMPLATE.format(
+        hapitas_activity=day(-22),
+        this_month=f"{today:%Y-%m}",
+        moppy_activity=day(-64),
+        gift_expires=charged.replace(year=charged.year + GIFT_VALIDITY_YEARS).isoformat(),
+        last_order=day(-34),
+        last_earned=day(-21),
+        timed_expires=(_month_start(today, 2) - timedelta(days=1)).isoformat(),
+        earnings_month=f"{_month_start(today, -1):%Y-%m}",
+        first_spend=day(17),
+        second_spend=day(53),
+    )
 
 
 class WalletError(UserError):
@@ -368,7 +403,8 @@ def write_example(path: Path, force: bool = False) -> Path:
         raise WalletError(f"{path}: already exists (use --force to overwrite)")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _replace_file(path, WALLET_EXAMPLE.encode("utf-8"))
+        # Dated from today on the app's clock (POINTEXIT_NOW pins it), in Japan.
+        _replace_file(path, wallet_example(today_jst()).encode("utf-8"))
     except OSError as exc:
         raise WalletError(f"{path}: cannot write: {exc.strerror or exc}") from None
     return path

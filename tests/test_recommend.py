@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from pointexit.clock import JST
-from pointexit.wallet import WALLET_EXAMPLE
+from pointexit.wallet import wallet_example
 from storage.records import CampaignSeen, ExitSeen, RoutingOfferSeen, RunOutcome
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=JST)
@@ -132,10 +132,11 @@ def test_table_then_warnings_then_reasons_with_sources(cli, market_db):
 
 
 def test_wallet_init_then_recommend_reads_it(cli, market_db, tmp_path):
-    proc = cli("wallet", "init")
+    # Written on the market's day, the example is dated from it (test_wallet checks those dates).
+    proc = cli("wallet", "init", env={"POINTEXIT_NOW": NOW.isoformat()})
     assert proc.returncode == 0, proc.stderr
     path = tmp_path / "config" / "wallet.toml"
-    assert path.read_text(encoding="utf-8") == WALLET_EXAMPLE
+    assert path.read_text(encoding="utf-8") == wallet_example(NOW.date())
     again = cli("wallet", "init")
     assert again.returncode == 2 and "already exists" in again.stderr
     plan = json.loads(recommend(cli, market_db, "--json").stdout)
@@ -156,7 +157,7 @@ def test_wallet_init_then_recommend_reads_it(cli, market_db, tmp_path):
 
 def test_wallet_check_summarises_the_example_in_each_sites_unit(cli, tmp_path):
     """dot money counts マネー (as recommend and the page write it), not pt."""
-    assert cli("wallet", "init").returncode == 0
+    assert cli("wallet", "init", env={"POINTEXIT_NOW": NOW.isoformat()}).returncode == 0
     proc = cli("wallet", "check")
     assert proc.returncode == 0, proc.stderr
     path = tmp_path / "config" / "wallet.toml"

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
 from advisor.model import Spend
-from pointexit.wallet import WALLET_EXAMPLE, WalletError, load_wallet, parse_wallet, write_example
+from pointexit.wallet import WalletError, load_wallet, parse_wallet, wallet_example, write_example
 from tests.conftest import ROOT
 
 PATH = Path("/home/me/.config/pointexit/wallet.toml")
+# The day the example is shown for in the README and checked for below: `wallet
+# init` dates it from the day it runs, so the tests pin the clock to this one.
+EXAMPLE_DAY = date(2026, 11, 23)
+WALLET_EXAMPLE = wallet_example(EXAMPLE_DAY)
+ON_EXAMPLE_DAY = {"POINTEXIT_NOW": "2026-11-23T09:00+09:00"}
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +51,64 @@ def test_example_values_are_exact_and_spend_is_read(example):
     assert example.destination_values == {"bank": Fraction(1), "rakuten_point": Fraction(49, 50)}
     assert example.spends == [Spend(date(2026, 12, 10), 5_000), Spend(date(2027, 1, 15), 8_000, "fashion")]
 
+
+
+@pytest.mark.parametrize("now, today", [
+    ("2026-11-23T09:00+09:00", date(2026, 11, 23)),
+    ("2027-06-01T09:00+09:00", date(2027, 6, 1)),
+    ("2027-12-31T20:00-05:00", date(2028, 1, 1)),  # already New Year's Day in Japan
+])
+def test_wallet_init_writes_an_example_dated_from_today(cli, tmp_path, now, today):
+    """The example's dates were fixed (a spend on 2026-12-10, points expiring
+    2026-12-31): weeks on, `recommend` right after `wallet init` planned for
+    spends gone by and lots already expired."""
+    path = tmp_path / "wallet.toml"
+    assert cli("wallet", "init", "--path", str(path), env={"POINTEXIT_NOW": now}).returncode == 0
+    check = cli("wallet", "check", "--path", str(path), env={"POINTEXIT_NOW": now})
+    assert check.returncode == 0 and check.stdout.startswith(f"{path}: OK"), check.stderr
+    w = load_wallet(path)
+    assert w.spends and all(s.on > today for s in w.spends)
+    points = w.amazon.points
+    assert max(points.last_order, points.last_earned) <= today  # already happened
+    assert max(points.last_order, points.last_earned) + timedelta(days=365) > today  # they lapse a year on
+    # Time-limited points outlast the first spend, so the example's plan uses them.
+    assert w.amazon.timed_points and all(t.expires > w.spends[0].on for t in w.amazon.timed_points)
+    assert all(g.expires > today for g in w.amazon.gift_lots)
+    assert all(seen <= today for seen in w.last_activity.values())
+    assert w.exchanged["hapitas"][0] == today.replace(day=1)  # "this month": read, not ignored
+
+
+def test_wallet_init_dates_for_a_pinned_day(cli, tmp_path):
+    """Counted by hand from 2027-06-01 with the example's spacing (2026-11-23:
+    spends 12-10 and 01-15, Hapitas 11-01, Moppy 09-20, order 10-20, earned
+    11-02, time-limited to 12-31, October's Associates, a card of May)."""
+    path = tmp_path / "wallet.toml"
+    assert cli("wallet", "init", "--path", str(path), env={"POINTEXIT_NOW": "2027-06-01T09:00"}).returncode == 0
+    w = load_wallet(path)
+    assert w.spends == [Spend(date(2027, 6, 18), 5_000), Spend(date(2027, 7, 24), 8_000, "fashion")]
+    assert w.last_activity == {"hapitas": date(2027, 5, 10), "moppy": date(2027, 3, 29)}
+    assert w.exchanged == {"hapitas": (date(2027, 6, 1), 0)}
+    a = w.amazon
+    assert (a.points.last_order, a.points.last_earned) == (date(2027, 4, 28), date(2027, 5, 11))
+    assert [(t.points, t.expires) for t in a.timed_points] == [(300, date(2027, 7, 31))]
+    assert w.associates == [(date(2027, 5, 1), 1_800)]
+    assert [(g.yen, g.expires, g.arrives) for g in a.gift_lots] == [
+        (2_000, date(2036, 12, 1), None),
+        (1_800, date(2037, 7, 12), date(2027, 7, 12)),  # May's Associates, six weeks on: before the 07-24 spend
+    ]
+    assert 'exchanged = { month = "2027-06", points = 0 }' in path.read_text(encoding="utf-8")
+
+
+def test_the_example_across_new_year():
+    """Months counted back and on across the year's end: December's Associates,
+    points to the end of February, a card of July."""
+    w = parse_wallet(wallet_example(date(2027, 1, 5)), PATH)
+    assert w.spends == [Spend(date(2027, 1, 22), 5_000), Spend(date(2027, 2, 27), 8_000, "fashion")]
+    assert w.associates == [(date(2026, 12, 1), 1_800)]
+    assert [t.expires for t in w.amazon.timed_points] == [date(2027, 2, 28)]
+    assert w.amazon.gift_lots[0].expires == date(2036, 7, 1)
+    assert w.exchanged == {"hapitas": (date(2027, 1, 1), 0)}
+    assert w.last_activity == {"hapitas": date(2026, 12, 14), "moppy": date(2026, 11, 2)}
 
 def test_associates_validity_is_configurable():
     w = parse_wallet('[associates]\nvalidity_years = 1\n[[associates.earnings]]\nmonth = "2026-09"\nyen = 700\n',
@@ -141,7 +204,8 @@ def test_a_wallet_path_that_is_no_wallet_is_one_line(tmp_path, path, what):
     assert str(err.value) == f"{path}: {what}"
 
 
-def test_init_refuses_to_overwrite(tmp_path):
+def test_init_refuses_to_overwrite(tmp_path, monkeypatch):
+    monkeypatch.setenv("POINTEXIT_NOW", ON_EXAMPLE_DAY["POINTEXIT_NOW"])
     path = write_example(tmp_path / "w" / "wallet.toml")
     assert path.read_text(encoding="utf-8") == WALLET_EXAMPLE
     with pytest.raises(WalletError, match="already exists"):
@@ -160,7 +224,7 @@ def _no_bigger_files_than(limit: int):
     return apply
 
 
-def test_init_force_on_a_full_disk_leaves_the_old_wallet_whole(tmp_path):
+def test_init_force_on_a_full_disk_leaves_the_old_wallet_whole(tmp_path, monkeypatch):
     """`wallet init --force` wrote in place: a write that failed part way (disk
     full, a crash) left the user's wallet cut short. Now the example goes to a
     temporary file beside it, renamed over only when whole."""
@@ -168,6 +232,7 @@ def test_init_force_on_a_full_disk_leaves_the_old_wallet_whole(tmp_path):
     import subprocess
     import sys
 
+    monkeypatch.setenv("POINTEXIT_NOW", ON_EXAMPLE_DAY["POINTEXIT_NOW"])
     path = tmp_path / "wallet.toml"
     mine = "# 私の財布\n[sites.hapitas]\npoints = 3210\n"
     path.write_text(mine, encoding="utf-8")
@@ -189,7 +254,8 @@ def test_init_force_on_a_full_disk_leaves_the_old_wallet_whole(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["wallet.toml"]
 
 
-def test_init_force_through_a_symlink_replaces_the_file_it_points_to(tmp_path):
+def test_init_force_through_a_symlink_replaces_the_file_it_points_to(tmp_path, monkeypatch):
+    monkeypatch.setenv("POINTEXIT_NOW", ON_EXAMPLE_DAY["POINTEXIT_NOW"])
     real = tmp_path / "dotfiles" / "wallet.toml"
     real.parent.mkdir()
     real.write_text("[sites.moppy]\npoints = 1\n", encoding="utf-8")
@@ -221,7 +287,7 @@ def test_wallet_check_summarises_the_examples_time_limited_points(cli, tmp_path)
     """`wallet check` summarised every part of the README's example but its
     [[amazon.timed_points]] (300 pt expiring 2026-12-31)."""
     path = tmp_path / "wallet.toml"
-    assert cli("wallet", "init", "--path", str(path)).returncode == 0
+    assert cli("wallet", "init", "--path", str(path), env=ON_EXAMPLE_DAY).returncode == 0
     proc = cli("wallet", "check", "--path", str(path))
     assert proc.returncode == 0, proc.stderr
     assert "  期間限定ポイント: 300pt 期限 2026-12-31" in proc.stdout.splitlines(), proc.stdout
