@@ -529,7 +529,7 @@ def test_the_wallet_the_readme_shows_for_the_page_is_read(world, tmp_path):
     wallet = tmp_path / "wallet.toml"
     wallet.write_text(example, encoding="utf-8")
     personal = personal_plan(world[1], wallet, NOW.date())
-    assert [(s.site_name, s.for_spend.isoformat()) for s in personal.steps][:1] == [("ハピタス", "2026-12-10")]
+    assert [(s.site_name, s.for_spend.isoformat()) for s in personal.steps][:1] == [("ハピタス", "2027-01-20")]
 
 
 # --------------------------------------------------------------------------- the command
