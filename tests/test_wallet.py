@@ -52,7 +52,6 @@ def test_example_values_are_exact_and_spend_is_read(example):
     assert example.spends == [Spend(date(2026, 12, 10), 5_000), Spend(date(2027, 1, 15), 8_000, "fashion")]
 
 
-
 @pytest.mark.parametrize("now, today", [
     ("2026-11-23T09:00+09:00", date(2026, 11, 23)),
     ("2027-06-01T09:00+09:00", date(2027, 6, 1)),
@@ -109,6 +108,7 @@ def test_the_example_across_new_year():
     assert w.amazon.gift_lots[0].expires == date(2036, 7, 1)
     assert w.exchanged == {"hapitas": (date(2027, 1, 1), 0)}
     assert w.last_activity == {"hapitas": date(2026, 12, 14), "moppy": date(2026, 11, 2)}
+
 
 def test_associates_validity_is_configurable():
     w = parse_wallet('[associates]\nvalidity_years = 1\n[[associates.earnings]]\nmonth = "2026-09"\nyen = 700\n',
