@@ -147,7 +147,7 @@ class Step:
     apply_on: date | None = None  # the day the plan applies (today unless a window says later)
     route: tuple[str, ...] = ()  # sites along the route, origin first
     hops: tuple[tuple[str, int, int], ...] = ()  # (exit label, points in, units out) per hop
-    cost: Fraction = Fraction(0)  # yen value of points spent (intermediary leftover credited)
+    cost: Fraction = Fraction(0)  # yen value of points spent (intermediary leftover not credited)
     leftover: tuple[tuple[str, int], ...] = ()  # intermediary units left behind
     campaigns: tuple[str, ...] = ()  # campaign titles used
     uncertain: bool = False  # uses a first-come campaign
