@@ -22,9 +22,11 @@ from advisor.amazon import (
     AmazonWallet,
     GiftLot,
     TimedPoints,
+    add_years,
     associates_gift_lots,
 )
 from advisor.model import Spend
+from advisor.rules import add_months
 from pointexit.clock import JST, today_jst
 from pointexit import small_files
 from pointexit.errors import UserError, not_empty
@@ -98,12 +100,6 @@ tag = "fashion"
 """
 
 
-def _month_start(d: date, months: int) -> date:
-    """The first day of the month `months` after d's (before it, if negative)."""
-    index = d.year * 12 + d.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def wallet_example(today: date) -> str:
     """The example wallet as written on `today`. The spacing is the example's
     as first written on 2026-11-23: spends 17 and 53 days ahead (the second
@@ -115,16 +111,17 @@ def wallet_example(today: date) -> str:
     def day(days: int) -> str:
         return (today + timedelta(days=days)).isoformat()
 
-    charged = _month_start(today, -6)
+    month = today.replace(day=1)
+    charged = add_months(month, -6)
     return WALLET_TEMPLATE.format(
         hapitas_activity=day(-22),
         this_month=f"{today:%Y-%m}",
         moppy_activity=day(-64),
-        gift_expires=charged.replace(year=charged.year + GIFT_VALIDITY_YEARS).isoformat(),
+        gift_expires=add_years(charged, GIFT_VALIDITY_YEARS).isoformat(),
         last_order=day(-34),
         last_earned=day(-21),
-        timed_expires=(_month_start(today, 2) - timedelta(days=1)).isoformat(),
-        earnings_month=f"{_month_start(today, -1):%Y-%m}",
+        timed_expires=(add_months(month, 2) - timedelta(days=1)).isoformat(),
+        earnings_month=f"{add_months(month, -1):%Y-%m}",
         first_spend=day(17),
         second_spend=day(53),
     )
