@@ -19,10 +19,19 @@ figure says how many years came from the cache. `QUALITY_HINDSIGHT_CACHE=off`
 solves every year, `=update` also writes the years it solved to the file;
 `python -m benchmarks.bench_plan_quality fill` (same env) solves and stores
 only the missing hindsight optima, one year at a time, without replaying.
+
+A change to the policy moves single years by half a point either way, so a
+mean over a few dozen years says little on its own; the same years before
+and after say more. `QUALITY_SAVE=FILE` keeps each year's figures (adding
+to what the file holds: run the sets one after another into one file), and
+`QUALITY_AGAINST=FILE` scores this run against such a file, year by year:
+the mean of the paired differences and its standard error.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import sys
 import time
@@ -120,6 +129,70 @@ def fill(seeds=SEEDS) -> None:
               f"{fp[:12]}", flush=True)
 
 
+def standard_error(xs: list[Fraction]) -> float | None:
+    """Of the mean of `xs`: the sample standard deviation over √n (None below two)."""
+    if len(xs) < 2:
+        return None
+    mean = sum(xs) / len(xs)
+    return math.sqrt(float(sum((x - mean) ** 2 for x in xs) / (len(xs) - 1)) / len(xs))
+
+
+SAVED_FORMAT = 1
+
+
+def run_conditions() -> dict:
+    """What a saved year's figures depend on besides its seed and the policy."""
+    return {"history_years": HISTORY_YEARS, "caps_bind": CAPS_BIND, "hindsight_seconds": HINDSIGHT_SECONDS}
+
+
+def load_saved(path: str, var: str = "QUALITY_AGAINST") -> dict[int, Fraction]:
+    """seed → advisor's value captured (%), from a file `save_years` wrote;
+    SystemExit with one line when it is missing, unreadable, or was taken
+    under other conditions (`run_conditions`)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        if data.get("format") != SAVED_FORMAT:
+            raise ValueError(f"format {data.get('format')!r}, expected {SAVED_FORMAT}")
+        if data["conditions"] != run_conditions():
+            raise ValueError(f"taken with {data['conditions']}, this run has {run_conditions()}")
+        return {int(seed): Fraction(pct) for seed, pct in data["years"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ZeroDivisionError) as e:
+        raise SystemExit(f"{var}={path}: {e}") from None
+
+
+def save_years(path: str, rows: list[YearResult]) -> None:
+    """Add this run's scored years (advisor's value captured, exact) to `path`."""
+    years: dict[str, str] = {}
+    if os.path.exists(path):
+        years = {str(seed): str(pct) for seed, pct in load_saved(path, "QUALITY_SAVE").items()}
+    years.update({str(r.seed): str(r.pct(r.advisor)) for r in rows
+                  if r.hindsight is not None and not r.advisor_missed})
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump({"format": SAVED_FORMAT, "conditions": run_conditions(),
+                   "years": dict(sorted(years.items(), key=lambda kv: int(kv[0])))}, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def paired_figure(rows: list[YearResult], saved: dict[int, Fraction], label: str) -> Figure:
+    """This run's advisor against a saved run, over the years both scored."""
+    now = {r.seed: r.pct(r.advisor) for r in rows if r.hindsight is not None and not r.advisor_missed}
+    common = sorted(set(now) & set(saved))
+    diffs = [now[seed] - saved[seed] for seed in common]
+    if not diffs:
+        return Figure("simulated years: advisor − saved run (paired)", float("nan"), "pt",
+                      note=f"{label}: no year in common with this run")
+    se = standard_error(diffs)
+    return Figure(
+        "simulated years: advisor − saved run (paired)", float(sum(diffs) / len(diffs)), "pt",
+        note=f"{label}: {len(diffs)} years in common"
+             + (f", standard error {se:.3f}" if se is not None else "")
+             + f"; better in {sum(d > 0 for d in diffs)}, worse in {sum(d < 0 for d in diffs)}; "
+             + ", ".join(f"y{seed}: {float(d):+.2f}" for seed, d in zip(common, diffs)))
+
+
 def figures(rows: list[YearResult]) -> list[Figure]:
     scored = [r for r in rows if r.hindsight is not None and not r.advisor_missed]
     unsolved = sum(r.hindsight is None for r in rows)
@@ -144,6 +217,11 @@ def figures(rows: list[YearResult]) -> list[Figure]:
             Figure("simulated years: advisor − naive, worst year", float(worst_gap), "pt",
                    target="≥ 0", ok=worst_gap >= 0),
         ]
+        se = standard_error(adv)
+        if se is not None:
+            out.append(Figure("simulated years: advisor mean, standard error", se, "pt",
+                              note=f"sample standard deviation over √{len(adv)} years: how far the mean "
+                                   "itself may be from the policy's long-run average"))
     cached = sum(r.hindsight_cached for r in rows)
     out += [
         Figure("simulated years: hindsight optimum read from the cache", cached, "years", baseline=len(rows),
@@ -161,7 +239,19 @@ def figures(rows: list[YearResult]) -> list[Figure]:
 
 
 def run() -> list[Figure]:
-    return figures(results())
+    against = os.environ.get("QUALITY_AGAINST")
+    saved = load_saved(against) if against else None  # a bad file stops the run before it starts
+    if (save := os.environ.get("QUALITY_SAVE")) and os.path.exists(save):
+        load_saved(save, "QUALITY_SAVE")
+    elif save and not os.path.isdir(os.path.dirname(os.path.abspath(save))):
+        raise SystemExit(f"QUALITY_SAVE={save}: no such directory")
+    rows = results()
+    out = figures(rows)
+    if saved is not None:
+        out.append(paired_figure(rows, saved, against))
+    if save:
+        save_years(save, rows)
+    return out
 
 
 if __name__ == "__main__":
