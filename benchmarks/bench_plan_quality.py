@@ -26,6 +26,8 @@ and after say more. `QUALITY_SAVE=FILE` keeps each year's figures (adding
 to what the file holds: run the sets one after another into one file), and
 `QUALITY_AGAINST=FILE` scores this run against such a file, year by year:
 the mean of the paired differences and its standard error.
+benchmarks/quality_baseline.json is such a file for every cached year, as
+the policy scored them when it was written (README, Plan quality).
 """
 
 from __future__ import annotations
@@ -138,6 +140,7 @@ def standard_error(xs: list[Fraction]) -> float | None:
 
 
 SAVED_FORMAT = 1
+BASELINE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "quality_baseline.json")
 
 
 def run_conditions() -> dict:

@@ -12,6 +12,7 @@ from fractions import Fraction
 import pytest
 
 from benchmarks import bench_plan_quality as bench
+from benchmarks import hindsight_cache as cache
 from benchmarks.bench_plan_quality import YearResult
 
 
@@ -110,3 +111,10 @@ def test_run_saves_its_years_and_scores_them_against_a_saved_run(tmp_path, monke
     paired = next(f for f in bench.run() if "saved run" in f.name)
     assert paired.value == pytest.approx(-0.5) and "better in 0, worse in 1" in paired.note
     assert bench.load_saved(now) == {1: Fraction(99), 2: Fraction(100)}
+
+
+def test_the_checked_in_baseline_holds_every_cached_year_under_the_default_conditions():
+    baseline = bench.load_saved(bench.BASELINE)
+    cached = {entry["seed"] for entry in cache.load().values() if not entry["caps_bind"]}
+    assert set(baseline) == cached and len(baseline) >= 100
+    assert all(90 < pct <= 100 for pct in baseline.values())
