@@ -72,6 +72,11 @@ class YearResult:
     hindsight_cached: bool = False  # the hindsight figures were read from the cache
     solved: Hindsight | None = None  # solved in this run (what `update` writes)
 
+    @property
+    def scored(self) -> bool:
+        """Whether the year counts: its reference is known and the advisor covered every spend."""
+        return self.hindsight is not None and not self.advisor_missed
+
     def pct(self, cost: Fraction) -> Fraction | None:
         return None if self.hindsight is None or not cost else self.hindsight / cost * 100
 
@@ -170,7 +175,7 @@ def save_years(path: str, rows: list[YearResult]) -> None:
     if os.path.exists(path):
         years = {str(seed): str(pct) for seed, pct in load_saved(path, "QUALITY_SAVE").items()}
     years.update({str(r.seed): str(r.pct(r.advisor)) for r in rows
-                  if r.hindsight is not None and not r.advisor_missed})
+                  if r.scored})
     tmp = f"{path}.tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump({"format": SAVED_FORMAT, "conditions": run_conditions(),
@@ -181,7 +186,7 @@ def save_years(path: str, rows: list[YearResult]) -> None:
 
 def paired_figure(rows: list[YearResult], saved: dict[int, Fraction], label: str) -> Figure:
     """This run's advisor against a saved run, over the years both scored."""
-    now = {r.seed: r.pct(r.advisor) for r in rows if r.hindsight is not None and not r.advisor_missed}
+    now = {r.seed: r.pct(r.advisor) for r in rows if r.scored}
     common = sorted(set(now) & set(saved))
     diffs = [now[seed] - saved[seed] for seed in common]
     if not diffs:
@@ -197,7 +202,7 @@ def paired_figure(rows: list[YearResult], saved: dict[int, Fraction], label: str
 
 
 def figures(rows: list[YearResult]) -> list[Figure]:
-    scored = [r for r in rows if r.hindsight is not None and not r.advisor_missed]
+    scored = [r for r in rows if r.scored]
     unsolved = sum(r.hindsight is None for r in rows)
     missed = sum(bool(r.advisor_missed) for r in rows)
     per_year = "; ".join(
