@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import statistics
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -138,10 +139,7 @@ def fill(seeds=SEEDS) -> None:
 
 def standard_error(xs: list[Fraction]) -> float | None:
     """Of the mean of `xs`: the sample standard deviation over √n (None below two)."""
-    if len(xs) < 2:
-        return None
-    mean = sum(xs) / len(xs)
-    return math.sqrt(float(sum((x - mean) ** 2 for x in xs) / (len(xs) - 1)) / len(xs))
+    return statistics.stdev(xs) / math.sqrt(len(xs)) if len(xs) >= 2 else None
 
 
 SAVED_FORMAT = 1
@@ -174,8 +172,7 @@ def save_years(path: str, rows: list[YearResult]) -> None:
     years: dict[str, str] = {}
     if os.path.exists(path):
         years = {str(seed): str(pct) for seed, pct in load_saved(path, "QUALITY_SAVE").items()}
-    years.update({str(r.seed): str(r.pct(r.advisor)) for r in rows
-                  if r.scored})
+    years.update({str(r.seed): str(r.pct(r.advisor)) for r in rows if r.scored})
     tmp = f"{path}.tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump({"format": SAVED_FORMAT, "conditions": run_conditions(),
