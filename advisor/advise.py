@@ -27,6 +27,10 @@ from advisor.timing import (
     WaitEstimate,
     campaign_chances,
     estimate,
+    COVER_CHUNK,
+    campaign_kinds,
+    coverage_values,
+    holding_worth,
     keep_prices,
     pooled_sizes,
     waiting_values,
@@ -435,6 +439,9 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]
     deadlines = spend_deadlines(s.exits, held_sites, residual, s.today, s.calendar)
     waiting_yen = sum(sp.yen for sp, d in zip(residual, deadlines) if d > s.today)
     rated = rated_parts(s, parts, exits_by)
+    coverage: dict[Fraction, object] = {}
+    needs = [((d - s.today).days, sp.yen) for sp, d in zip(residual, deadlines)]
+    covered = 0  # yen of the spend to come that today's parts acted on so far cover
     for j, sp, st, rate_now in rated:
         if st is None or st.apply_on != s.today:
             continue
@@ -444,6 +451,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]
         rate_base = marginal[j]
         if days_left <= 0 or rate_now is None or not rate_base:
             act.append(sp)
+            covered += sp.yen
             continue
         lasts = campaign_lasts(s, st)
         if lasts is not None and lasts > s.today and rate_now > step_route(exits_by, st).rate():
@@ -460,6 +468,14 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]
         est = estimate(own, s.today, days_left) if own else None
         loss = est.expected_loss_bp if est else Fraction(0)
         worth = values[rate_base][days_left]
+        if gain_now > 0:
+            # taking today's gain covers chunks the campaigns to come would
+            # otherwise reach first: what they are worth is what those
+            # chunks lose, not V(W) (`timing.coverage_values`)
+            if rate_base not in coverage:
+                coverage[rate_base] = coverage_values(horizon, needs,
+                                                      list(campaign_kinds(streams, s.today, rate_base)))
+            worth = holding_worth(coverage[rate_base], covered / COVER_CHUNK, sp.yen / COVER_CHUNK)
         if worth - loss > gain_now:
             held.setdefault(exit_key(st), []).append((sp, deadline, WaitEstimate(
                 days_observed=est.days_observed if est else 0, start_chance=est.start_chance if est else Fraction(0),
@@ -470,6 +486,7 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]
             if gain_now > 0:
                 gained[id(sp)] = (st, deadline)
             act.append(sp)
+            covered += sp.yen
     put_off: dict[tuple[str, str], _Piece] = {}  # by exit
     later: dict[tuple[str, str], tuple[Step, list[tuple[Spend, date]]]] = {}  # by the campaign step's exit
     if not act:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from fractions import Fraction
+from math import comb
 
 import pytest
 
@@ -816,6 +817,33 @@ def test_wait_advice_is_measured_against_what_exchanging_today_already_gains():
     assert Fraction(wait.numbers["gain_over_now_bp"]) == expected - 200
     assert "今日交換しても +2.00% のため待つ利得は差し引き +2.99%" in wait.text
     assert "今のキャンペーン" not in wait.text
+
+
+def test_a_gain_today_is_weighed_against_what_capped_campaigns_to_come_can_cover():
+    # a's campaigns: +5 % on at most 1,000 pt, every 10 days; ¥3,000 due in
+    # 60 days; today +4.5 % on everything. V(W) shares each campaign's chance
+    # by its cap (1,000 of ¥3,000: one a month) and gives +4.32 %: take today's
+    # +4.5 %. But each of the ~6 campaigns to come pays its own 1,000 pt: the
+    # three chunks wait for the first three of them, worth 5 % · E[min(N, 3)]
+    # / 3 = +4.87 % (N starts in 59 days) — more than today's gain: hold.
+    far = Spend(TODAY + timedelta(days=60), 3_000)
+    since = TODAY - timedelta(days=100)
+    capped = {("a", "amazon_gift"): History(since, tuple(
+        PastCampaign(since + timedelta(days=k), since + timedelta(days=k + 3), 500, cap_points=1_000)
+        for k in range(0, 100, 10)))}
+    today = Campaign("a", "amazon_gift", "+4.5%", "bonus", 450, TODAY, TODAY, "u", SEEN)
+    plan = advise(Situation(TODAY, [_one_to_one()], {"a": 10_000}, [far], campaigns=[today], histories=capped))
+    stream = Stream(capped[("a", "amazon_gift")], Fraction(1), sizes=((500, Fraction(1_000), 10),))
+    shared = waiting_values(59, campaign_chances([stream], TODAY, Fraction(1), 3_000))[59]
+    assert 431 < shared < 433  # the old rule: exchange today
+    p = Fraction(1, 10)
+    short = sum((3 - n) * comb(59, n) * p ** n * (1 - p) ** (59 - n) for n in range(3))
+    assert plan.now == []
+    [wait] = [a for a in plan.advice if a.kind == "wait"]
+    assert (wait.numbers["yen"], wait.numbers["wait_until"]) == (3_000, "2027-01-21")
+    held_for = Fraction(wait.numbers["expected_bonus_bp"])
+    assert float(held_for) == pytest.approx(float(500 * (3 - short) / 3))
+    assert shared < Fraction(wait.numbers["gain_now_bp"]) < held_for  # steps round today's +4.5 % a little
 
 
 def test_a_campaign_today_on_a_later_hop_counts_as_todays_gain():
