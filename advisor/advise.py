@@ -394,7 +394,12 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]
       how often from the exit's own history, how large from every exit to
       the same destination, `timing.pooled_sizes`),
       minus the expected loss from rate drops on the step's own exit; exchange
-      when today's gain is at least that;
+      when today's gain is at least that. For a part that gains today, what
+      waiting is worth is instead what covering it now takes off the
+      campaigns to come (`timing.coverage_values`, with the parts taken
+      before it covered): gift is fungible, so an exchange today covers the
+      nearest spend, and the part's own distant day does not make it worth
+      holding;
     - a part exchanged for today's gain that the keep prices below would pay
       at a plain rate instead (the campaign's points are worth more kept)
       waits: a plain exchange today gains nothing it could not get later.
