@@ -22,14 +22,14 @@ from advisor.plan import best_campaign, latest_apply, plan_amazon_cover, rate_te
 from advisor.rules import site_points_expiry
 from advisor.routes import GIFT, Route, find_routes, largest_valid, run_route
 from advisor.timing import (
+    COVER_CHUNK,
     History,
     Stream,
     WaitEstimate,
     campaign_chances,
-    estimate,
-    COVER_CHUNK,
     campaign_kinds,
     coverage_values,
+    estimate,
     holding_worth,
     keep_prices,
     pooled_sizes,
