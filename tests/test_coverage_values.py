@@ -18,9 +18,10 @@ CHUNK = 1_000
 
 def expectimax(days, needs, kinds, chunk=CHUNK):
     """The best expected gain from day 1 on, for every number of chunks
-    covered today (what is due today among them), by walking the tree of days: on each day at most one kind starts
-    (or none); when one does, cover any x chunks it can pay (x · gain); by the
-    end of day t whatever is due by t is covered."""
+    covered today (what is due today among them), by walking the tree of
+    days: on each day at most one kind starts (or none); when one does,
+    cover any x chunks it can pay (x · gain); by the end of day t whatever
+    is due by t is covered."""
     total = sum(y for _, y in needs)
     m = -(-total // chunk)
 
