@@ -465,14 +465,10 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]
             lasting.setdefault(exit_key(st), []).append((sp, min(deadline, lasts)))
             _claim(claims, st)
             continue
-        if rate_base not in values:
-            values[rate_base] = waiting_values(horizon, campaign_chances(streams, s.today, rate_base,
-                                                                         waiting_yen))
         gain_now = max(Fraction(0), (rate_now / max(rate_base, plain_of.get(st.site, rate_base)) - 1) * 10_000)
         own = s.histories.get((first.site, first.destination))
         est = estimate(own, s.today, days_left) if own else None
         loss = est.expected_loss_bp if est else Fraction(0)
-        worth = values[rate_base][days_left]
         if gain_now > 0:
             # taking today's gain covers chunks the campaigns to come would
             # otherwise reach first: what they are worth is what those
@@ -481,6 +477,11 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]
                 coverage[rate_base] = coverage_values(horizon, needs,
                                                       list(campaign_kinds(streams, s.today, rate_base)))
             worth = holding_worth(coverage[rate_base], covered / COVER_CHUNK, sp.yen / COVER_CHUNK)
+        else:
+            if rate_base not in values:
+                values[rate_base] = waiting_values(horizon, campaign_chances(streams, s.today, rate_base,
+                                                                             waiting_yen))
+            worth = values[rate_base][days_left]
         if worth - loss > gain_now:
             held.setdefault(exit_key(st), []).append((sp, deadline, WaitEstimate(
                 days_observed=est.days_observed if est else 0, start_chance=est.start_chance if est else Fraction(0),

@@ -247,6 +247,8 @@ def run() -> list[Figure]:
     against = os.environ.get("QUALITY_AGAINST")
     saved = load_saved(against) if against else None  # a bad file stops the run before it starts
     if (save := os.environ.get("QUALITY_SAVE")) and os.path.exists(save):
+        # read now so a bad file fails before the run; `save_years` reads it
+        # again at the end, keeping what another run saved there meanwhile
         load_saved(save, "QUALITY_SAVE")
     elif save and not os.path.isdir(os.path.dirname(os.path.abspath(save))):
         raise SystemExit(f"QUALITY_SAVE={save}: no such directory")
