@@ -32,6 +32,7 @@ from advisor.timing import (
     estimate,
     holding_worth,
     keep_prices,
+    pooled_chances,
     pooled_sizes,
     waiting_values,
 )
@@ -391,8 +392,9 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]
       campaign adds to it is gained. V(W) comes from the
       campaigns seen on every exit of the sites holding points (each counted
       by how much its route beats that rate, `timing.campaign_chances`;
-      how often from the exit's own history, how large from every exit to
-      the same destination, `timing.pooled_sizes`),
+      how often from the exit's own history shrunk toward that of every
+      exit to the same destination, `timing.pooled_chances`, how large from
+      every exit to the same destination, `timing.pooled_sizes`),
       minus the expected loss from rate drops on the step's own exit; exchange
       when today's gain is at least that. For a part that gains today, what
       waiting is worth is instead what covering it now takes off the
@@ -425,8 +427,10 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]
     plain_of = plain_rates(s)
     value = {e.site: e.yen_per_point for e in s.exits}
     pooled = pooled_sizes(s.histories, value, s.today)
+    chances = pooled_chances(s.histories, s.today)
     streams_of = [(e.site, Stream(s.histories[(e.site, e.destination)], r, e.yen_per_point,
-                                  pooled.get(e.destination, ()), plain_of[e.site]))
+                                  pooled.get(e.destination, ()), plain_of[e.site],
+                                  chances.get((e.site, e.destination))))
                   for e in s.exits if e.site in held_sites and (e.site, e.destination) in s.histories
                   and (r := route_rate(e, s.exits)) is not None]
     streams = [st for _, st in streams_of]
@@ -484,7 +488,9 @@ def exchange_now(s: Situation, plan: Plan, lapses: dict[str, date]
             worth = values[rate_base][days_left]
         if worth - loss > gain_now:
             held.setdefault(exit_key(st), []).append((sp, deadline, WaitEstimate(
-                days_observed=est.days_observed if est else 0, start_chance=est.start_chance if est else Fraction(0),
+                days_observed=est.days_observed if est else 0,
+                # how often its campaigns start as the estimate took it (shrunk toward its destination's)
+                start_chance=chances.get((first.site, first.destination), est.start_chance if est else Fraction(0)),
                 bonuses_bp=est.bonuses_bp if est else (), drop_chance=est.drop_chance if est else Fraction(0),
                 mean_drop_bp=est.mean_drop_bp if est else Fraction(0), expected_bonus_bp=worth,
                 expected_loss_bp=loss, days_left=days_left, gain_now_bp=gain_now)))

@@ -54,6 +54,7 @@ from advisor.timing import (
     cover_in_time,
     estimate,
     keep_prices,
+    pooled_chances,
     pooled_sizes,
     should_wait,
     waiting_value,
@@ -1185,6 +1186,64 @@ def test_pooled_sizes_keep_an_exits_own_frequency():
     # an exit that saw no start gets none from the pool
     assert campaign_chances([Stream(History(own.observed_since), Fraction(1), sizes=pooled.sizes)], TODAY,
                             Fraction(1)) == []
+
+
+def _starts_seen(n, days=365):
+    """A history of `days` days in which n campaigns (+1 %) started."""
+    since = TODAY - timedelta(days=days)
+    return History(since, tuple(PastCampaign(since + timedelta(days=k), None, 100) for k in range(n)))
+
+
+def test_pooled_chances_give_exits_alike_the_rate_of_them_all():
+    hist = {("a", "dotmoney"): _starts_seen(10), ("c", "dotmoney"): _starts_seen(8),
+            ("m", "dotmoney"): _starts_seen(0),  # saw none: left out, and does not dilute the pool
+            ("a", "amazon_gift"): _starts_seen(3, days=100)}
+    # 10 and 8 starts a year lie closer than chance alone would keep them
+    # (spread 2/365² against Poisson noise 9/365²): both get 18 in 730 days
+    assert pooled_chances(hist, TODAY) == {("a", "dotmoney"): Fraction(9, 365), ("c", "dotmoney"): Fraction(9, 365),
+                                           ("a", "amazon_gift"): Fraction(3, 100)}  # alone: its own rate
+
+
+def test_pooled_chances_keep_most_of_an_exits_own_rate_when_the_exits_clearly_differ():
+    hist = {("a", "dotmoney"): _starts_seen(2), ("c", "dotmoney"): _starts_seen(30)}
+    chances = pooled_chances(hist, TODAY)
+    # pooled 16/365; spread 392/365² less noise 16/365² leaves τ² = 376/365²,
+    # so each keeps 376/392 of its own rate and takes 16/392 of the pool
+    pool, keep = Fraction(16, 365), Fraction(376, 392)
+    assert chances[("a", "dotmoney")] == keep * Fraction(2, 365) + (1 - keep) * pool
+    assert chances[("c", "dotmoney")] == keep * Fraction(30, 365) + (1 - keep) * pool
+    assert Fraction(2, 365) < chances[("a", "dotmoney")] < Fraction(3, 365)
+
+
+def test_a_streams_given_chance_replaces_its_own_count_of_starts():
+    own = History(TODAY - timedelta(days=100), (PastCampaign(TODAY - timedelta(days=50), None, 100),
+                                                PastCampaign(TODAY - timedelta(days=5), None, 300)))
+    # its own two campaigns share the given chance
+    assert campaign_chances([Stream(own, Fraction(1), chance=Fraction(1, 30))], TODAY, Fraction(1)) == [
+        (Fraction(1, 60), 100), (Fraction(1, 60), 300)]
+    # the pooled sizes share it by how often each was seen
+    sized = Stream(own, Fraction(1), sizes=((100, None, 3), (1_000, None, 1)), chance=Fraction(1, 30))
+    assert campaign_chances([sized], TODAY, Fraction(1)) == [(Fraction(1, 40), 100), (Fraction(1, 120), 1_000)]
+    # and an exit that saw no start still gets none
+    assert campaign_chances([replace(sized, history=History(own.observed_since))], TODAY, Fraction(1)) == []
+
+
+def test_how_often_an_exits_campaigns_start_is_shrunk_toward_its_destinations():
+    # a saw 3 starts of +5 % in 100 days, c (no points held) 9: their rates
+    # differ by more than chance (τ² = 12/100²), so a keeps 2/3 of its own
+    # 3/100 and takes 1/3 of the pooled 6/100: 4/100. Its ¥2,000 wait the
+    # 59 days to the spend's eve and expect what that chance is worth.
+    def seen(n):
+        since = TODAY - timedelta(days=100)
+        return History(since, tuple(PastCampaign(since + timedelta(days=k), None, 500) for k in range(n)))
+    far = Spend(TODAY + timedelta(days=60), 2_000)
+    exits = [_one_to_one("a"), _one_to_one("c")]
+    for histories, chance in (({("a", "amazon_gift"): seen(3)}, Fraction(3, 100)),
+                              ({("a", "amazon_gift"): seen(3), ("c", "amazon_gift"): seen(9)}, Fraction(4, 100))):
+        plan = advise(Situation(TODAY, exits, {"a": 10_000}, [far], histories=histories))
+        [wait] = [a for a in plan.advice if a.kind == "wait"]
+        assert plan.now == [] and wait.numbers["start_chance_per_day"] == str(chance)
+        assert wait.numbers["expected_bonus_bp"] == str(waiting_value(59, chance, (500,)))
 
 
 def test_large_campaigns_seen_on_other_exits_to_the_same_place_are_worth_waiting_for():
