@@ -56,8 +56,8 @@ def _seen(site, destination, index, week, at):
                     lag_max_days=3 + index % 3, fee_points=0 if index % 4 else points_in // 50)
 
 
-def generate(db: str) -> dict:
-    """The 5-year database; returns what it holds."""
+def generate(db: str, days: int = DAYS) -> dict:
+    """The 5-year database (or `days` of it); returns what it holds."""
     from sqlalchemy import insert
     from sqlmodel import Session, select
 
@@ -70,7 +70,7 @@ def generate(db: str) -> dict:
     from storage.store import Store
 
     now = NOW.replace(tzinfo=JST)
-    start = now - timedelta(days=DAYS - 1)
+    start = now - timedelta(days=days - 1)
     engine = open_engine(db)
     store = Store(engine)
     ok = RunOutcome("ok", None, 7, 7, 0, 0, 10_000)
@@ -88,7 +88,7 @@ def generate(db: str) -> dict:
 
     runs, observations = [], []
     run_id = 10_000_000  # ids above what the Store gave, in time order
-    for day in range(1, DAYS - 1):
+    for day in range(1, days - 1):
         at = start + timedelta(days=day)
         for site in SITES.values():
             run_id += 1
@@ -111,32 +111,33 @@ def generate(db: str) -> dict:
         s.execute(insert(CrawlRun.__table__), runs)
         s.execute(insert(ExitObservation.__table__), observations)
         for site in SITES.values():
-            for month in range(YEARS * 12):
+            for month in range(days // 30):
                 begins = start + timedelta(days=month * 30 + 3)
                 row = CampaignRow(site=site.slug, key=f"m{month}", destination="amazon_gift")
                 s.add(row)
                 s.flush()
                 campaigns.append(dict(
-                    campaign_id=row.id, title=f"{site.name} Amazonギフト増量 第{month + 1}回",
+                    campaign_id=row.id, destination="amazon_gift", title=f"{site.name} Amazonギフト増量 第{month + 1}回",
                     kind="bonus", bonus_bp=100 + 100 * (month % 5), starts_at=begins,
                     ends_at=begins + timedelta(days=10), cap_points=30_000 if month % 2 else None,
                     first_come=month % 3 == 0, source_url=f"{site.base_url}/campaign/{month}",
                     first_seen=begins, last_seen=begins + timedelta(days=10)))
-        for n in range(YEARS * 2):
+        for n in range(days // 180):
             begins = start + timedelta(days=n * 180 + 40)
             row = RoutingOfferRow(site="rakuten_rebates", key=f"fashion{n}", store="Amazon")
             s.add(row)
             s.flush()
             offers.append(dict(
-                offer_id=row.id, title="Amazonファッション 1%還元", rate_bp=50 + 50 * (n % 2),
+                offer_id=row.id, store="Amazon", title="Amazonファッション 1%還元", rate_bp=50 + 50 * (n % 2),
                 scope="ファッション", starts_at=begins, ends_at=begins + timedelta(days=14),
                 source_url="https://www.rebates.jp/amazon-fashion", first_seen=begins,
                 last_seen=begins + timedelta(days=14)))
-        s.execute(insert(CampaignObservation.__table__), campaigns)
-        s.execute(insert(RoutingOfferObservation.__table__), offers)
+        for model, rows in ((CampaignObservation, campaigns), (RoutingOfferObservation, offers)):
+            if rows:  # a short history may have none
+                s.execute(insert(model.__table__), rows)
         s.commit()
     for site in SITES.values():  # today through the Store again
-        store_crawl(site, DAYS - 1)
+        store_crawl(site, days - 1)
     engine.dispose()
     return {"runs": len(runs) + 2 * len(SITES), "observations": len(observations),
             "exits": len(exit_ids), "campaigns": len(campaigns), "offers": len(offers)}
