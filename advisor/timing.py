@@ -91,6 +91,13 @@ class History:
     campaigns: tuple[PastCampaign, ...] = ()
     rate_changes: tuple[RateChange, ...] = ()
 
+    def days_observed(self, today: date) -> int:
+        return max((today - self.observed_since).days, 1)
+
+    def starts_seen(self, today: date) -> list[PastCampaign]:
+        """The campaigns that started within the observation, up to today."""
+        return [c for c in self.campaigns if self.observed_since <= c.starts_on <= today]
+
 
 @dataclass(frozen=True)
 class WaitEstimate:
@@ -144,8 +151,8 @@ def waiting_values(days: int, chances: list[tuple[Fraction, Fraction]]) -> list[
 
 
 def estimate(history: History, today: date, days_left: int) -> WaitEstimate:
-    observed = max((today - history.observed_since).days, 1)
-    starts = [c for c in history.campaigns if history.observed_since <= c.starts_on <= today]
+    observed = history.days_observed(today)
+    starts = history.starts_seen(today)
     q = Fraction(len(starts), observed)
     bonuses = tuple(c.bonus_bp for c in starts)
     drops = [r for r in history.rate_changes if r.change_bp < 0
@@ -213,12 +220,10 @@ def _starts(st: Stream, today: date):
     campaign the stream's history stands for: each start seen over D days is
     a 1/D chance a day of one like it — or, with pooled `sizes`, of one of
     each of those sizes, the chance shared out among them."""
-    h = st.history
-    observed = max((today - h.observed_since).days, 1)
-    seen = [c for c in h.campaigns if h.observed_since <= c.starts_on <= today]
+    seen = st.history.starts_seen(today)
     if not seen:
         return
-    chance = Fraction(len(seen), observed) if st.chance is None else st.chance
+    chance = Fraction(len(seen), st.history.days_observed(today)) if st.chance is None else st.chance
     if st.sizes:
         share = chance / sum(n for _, _, n in st.sizes)
         for bp, cap_yen, n in st.sizes:
@@ -240,10 +245,9 @@ def pooled_sizes(histories: dict[tuple[str, str], History], yen_per_point: dict[
     for (site, destination), h in histories.items():
         ypp = yen_per_point.get(site, Fraction(1))
         seen = counts.setdefault(destination, {})
-        for c in h.campaigns:
-            if h.observed_since <= c.starts_on <= today:
-                key = (c.bonus_bp, None if c.cap_points is None else c.cap_points * ypp)
-                seen[key] = seen.get(key, 0) + 1
+        for c in h.starts_seen(today):
+            key = (c.bonus_bp, None if c.cap_points is None else c.cap_points * ypp)
+            seen[key] = seen.get(key, 0) + 1
     return {d: tuple((bp, cap, n) for (bp, cap), n in sorted(seen.items(), key=_size_order))
             for d, seen in counts.items()}
 
@@ -267,9 +271,8 @@ def pooled_chances(histories: dict[tuple[str, str], History], today: date) -> di
     `_starts`)."""
     rows: dict[str, list[tuple[tuple[str, str], int, int]]] = {}
     for key, h in histories.items():
-        starts = sum(1 for c in h.campaigns if h.observed_since <= c.starts_on <= today)
-        if starts:
-            rows.setdefault(key[1], []).append((key, starts, max((today - h.observed_since).days, 1)))
+        if starts := len(h.starts_seen(today)):
+            rows.setdefault(key[1], []).append((key, starts, h.days_observed(today)))
     out = {}
     for alike in rows.values():
         pooled = Fraction(sum(n for _, n, _ in alike), sum(t for _, _, t in alike))

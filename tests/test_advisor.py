@@ -1188,10 +1188,10 @@ def test_pooled_sizes_keep_an_exits_own_frequency():
                             Fraction(1)) == []
 
 
-def _starts_seen(n, days=365):
-    """A history of `days` days in which n campaigns (+1 %) started."""
+def _starts_seen(n, days=365, bonus=100):
+    """A history of `days` days in which n campaigns of `bonus` bp started."""
     since = TODAY - timedelta(days=days)
-    return History(since, tuple(PastCampaign(since + timedelta(days=k), None, 100) for k in range(n)))
+    return History(since, tuple(PastCampaign(since + timedelta(days=k), None, bonus) for k in range(n)))
 
 
 def test_pooled_chances_give_exits_alike_the_rate_of_them_all():
@@ -1234,8 +1234,7 @@ def test_how_often_an_exits_campaigns_start_is_shrunk_toward_its_destinations():
     # 3/100 and takes 1/3 of the pooled 6/100: 4/100. Its ¥2,000 wait the
     # 59 days to the spend's eve and expect what that chance is worth.
     def seen(n):
-        since = TODAY - timedelta(days=100)
-        return History(since, tuple(PastCampaign(since + timedelta(days=k), None, 500) for k in range(n)))
+        return _starts_seen(n, days=100, bonus=500)
     far = Spend(TODAY + timedelta(days=60), 2_000)
     exits = [_one_to_one("a"), _one_to_one("c")]
     for histories, chance in (({("a", "amazon_gift"): seen(3)}, Fraction(3, 100)),
