@@ -150,3 +150,12 @@ def test_the_checked_in_cache_is_well_formed():
         assert best.seconds >= 0 and best.shortfall >= 0 and isinstance(entry["seed"], int)
         assert best.cost_bound is None or best.cost_bound <= best.cost
         assert not best.proven or best.cost_bound == best.cost
+
+
+def test_the_checked_in_baseline_scores_exactly_the_cached_years():
+    # README: quality_baseline.json holds every cached year, so a paired run
+    # (QUALITY_AGAINST) over any cached set compares every year it scores.
+    baseline = bench.load_saved(str(cache.PATH.with_name("quality_baseline.json")))
+    cached = {entry["seed"] for entry in cache.load().values() if not entry["caps_bind"]}
+    assert set(baseline) == cached
+    assert all(0 < pct <= 100 for pct in baseline.values())
