@@ -37,11 +37,16 @@ def machine() -> str:
 
 
 def main(argv: list[str]) -> int:
+    topics = [n.removeprefix("bench_") for n in modules([])]
+    if {"-h", "--help"} & set(argv):
+        print(f"{__doc__.strip()}\ntopics: {' '.join(topics)}")
+        return 0
     markdown = "--markdown" in argv
-    names = modules([a for a in argv if a != "--markdown"])
-    if not names:
-        print(f"no benchmarks match {argv}", file=sys.stderr)
+    wanted = [a for a in argv if a != "--markdown"]
+    if unknown := [a for a in wanted if not modules([a])]:
+        print(f"unknown benchmark {', '.join(unknown)}: choose from {' '.join(topics)}", file=sys.stderr)
         return 2
+    names = modules(wanted)
     if markdown:
         print(f"Taken on {machine()}, {time.strftime('%Y-%m-%d')}.\n")
         print("| figure | value | baseline | ratio | target | met |")
